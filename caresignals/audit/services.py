@@ -1,0 +1,60 @@
+"""Writing audit entries. Services call `record` (or `record_many`) inside their transaction."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from caresignals.audit.models import AuditAction, AuditEntry
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: a signed-in user, or a named command-line operator."""
+
+    user: Any = None
+    label: str = ""
+
+    @classmethod
+    def command_line(cls, command: str) -> Actor:
+        try:
+            who = getpass.getuser()
+        except (KeyError, OSError):
+            who = "unknown"
+        return cls(label=f"{who} via caresignals {command}")
+
+
+@dataclass(frozen=True)
+class Change:
+    action: AuditAction
+    object_type: str
+    object_id: str
+    organisation_path: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _entry(actor: Actor, change: Change) -> AuditEntry:
+    user = actor.user if getattr(actor.user, "is_authenticated", False) else None
+    return AuditEntry(
+        actor=user,
+        actor_label=actor.label[:150],
+        action=change.action,
+        object_type=change.object_type,
+        object_id=change.object_id[:60],
+        organisation_path=change.organisation_path,
+        details=change.details,
+    )
+
+
+def record(actor: Actor, change: Change) -> AuditEntry:
+    entry = _entry(actor, change)
+    entry.save()
+    return entry
+
+
+def record_many(actor: Actor, changes: Iterable[Change], *, batch_size: int = 2000) -> int:
+    entries = [_entry(actor, c) for c in changes]
+    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+    return len(entries)

@@ -1,0 +1,21 @@
+"""Values every page needs: whether the data are synthetic, who is signed in, the menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from caresignals.organisations import roles
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    return {
+        "synthetic": settings.DEMO,
+        "cspNonce": getattr(request, "csp_nonce", ""),
+        "signed_in": signed_in,
+        "nav_items": roles.navigation_for(user) if user is not None and signed_in else [],
+    }

@@ -1,0 +1,42 @@
+"""caresignals serve [--port P]: the application behind gunicorn, static files by WhiteNoise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve Care Signals on 127.0.0.1."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=4)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        from caresignals.wsgi import application
+
+        bind = f"{options['host']}:{options['port']}"
+        config = {
+            "bind": bind,
+            "workers": options["workers"],
+            "threads": options["threads"],
+            "accesslog": "-",
+            "timeout": 120,
+        }
+
+        class _App(BaseApplication):
+            def load_config(self) -> None:
+                for key, value in config.items():
+                    self.cfg.set(key, value)
+
+            def load(self) -> Any:
+                return application
+
+        self.stdout.write(f"Care Signals is running at http://{bind}/ (press Ctrl+C to stop)")
+        _App().run()

@@ -1,0 +1,62 @@
+"""What the home page shows, as plain data built from the user's memberships."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from caresignals.organisations import roles
+from caresignals.organisations.queries import memberships_of
+
+
+@dataclass(frozen=True)
+class RoleIntro:
+    role: str
+    intro: str
+
+
+@dataclass(frozen=True)
+class MembershipLine:
+    role_label: str
+    organisation_name: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Card:
+    heading: str
+    description: str
+    href: str
+
+
+@dataclass(frozen=True)
+class HomePage:
+    roles: list[RoleIntro]
+    memberships: list[MembershipLine]
+    cards: list[Card]
+
+
+def home_page(user: object) -> HomePage:
+    memberships = memberships_of(user)
+    seen: list[str] = []
+    for m in memberships:
+        if m.role not in seen:
+            seen.append(m.role)
+    cards = [
+        Card(
+            "Organisations",
+            "The system's places, providers and services, with populations and deprivation.",
+            reverse("organisations:index"),
+        )
+    ]
+    if roles.user_can(user, roles.Capability.VIEW_AUDIT):
+        cards.append(Card("Audit log", "Who changed what, and when.", reverse("audit:index")))
+    return HomePage(
+        roles=[RoleIntro(r, roles.HOME_INTRO.get(r, "")) for r in seen],
+        memberships=[
+            MembershipLine(m.get_role_display(), m.organisation.name, m.organisation.code)
+            for m in memberships
+        ],
+        cards=cards,
+    )

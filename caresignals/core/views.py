@@ -1,0 +1,63 @@
+"""Home, static pages, health check and error pages. Views orchestrate; presenters decide."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_GET
+
+from caresignals.core.presenters import home_page
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.jinja", {"page": home_page(request.user)})
+
+
+@login_not_required
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/about.jinja", {"page_title": "About Care Signals"})
+
+
+@login_not_required
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.jinja", {"page_title": "Accessibility statement"})
+
+
+@login_not_required
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SignInView(auth_views.LoginView):
+    template_name = "registration/login.jinja"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = "Sign in"
+        if settings.DEMO:
+            from caresignals.demo.starter import DEMO_PASSWORD, demo_sign_ins
+
+            context["demo_users"] = demo_sign_ins()
+            context["demo_password"] = DEMO_PASSWORD
+        return context
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.jinja", {"page_title": "Page not found"}, status=404)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.jinja", {"page_title": "You cannot do this"}, status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.jinja", status=500)

@@ -1,0 +1,47 @@
+"""caresignals demo [--seed N] [--no-serve]: build the synthetic region and serve it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from caresignals.demo.starter import DEMO_PASSWORD, DEMO_USERS, build_starter_region
+from caresignals.organisations.models import Organisation
+
+
+class Command(BaseCommand):
+    help = "Build the synthetic integrated care system into the configured database, then serve it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="the same seed gives the same region"
+        )
+        parser.add_argument("--no-serve", action="store_true", help="build the region and exit")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO and Organisation.objects.exists():
+            raise CommandError(
+                "This database already holds organisations and CARESIGNALS_DEMO is not set: "
+                "the demo replaces everything in the database, so it will only do that to a "
+                "demo database. Set CARESIGNALS_DEMO=1 or point DATABASE_URL elsewhere.",
+                returncode=1,
+            )
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("flush", verbosity=0, interactive=False)
+        with transaction.atomic():
+            build_starter_region(seed=options["seed"])
+        self.stdout.write(
+            self.style.SUCCESS(f"Built the synthetic region (seed {options['seed']}).")
+        )
+        self.stdout.write(
+            f"Sign in with any of these usernames; the password is {DEMO_PASSWORD!r}:"
+        )
+        for u in DEMO_USERS:
+            self.stdout.write(f"  {u.username:<16} {u.description}")
+        if not options["no_serve"]:
+            call_command("serve", port=options["port"])

@@ -1,0 +1,396 @@
+"""The CSV import framework every kind of import uses.
+
+Guarantees (CONTRACTS.md, "Import files"):
+- every row is validated, and every error names the row, column, value and what was expected;
+- all-or-nothing by default: one transaction, rolled back if any row is invalid;
+- `--skip-invalid` loads the valid rows and writes the rejected ones, with a reason, to a file;
+- rows are keyed, so importing the same file twice changes nothing, and a changed row updates
+  the stored one (the owning app's services audit the change);
+- memory stays bounded apart from the set of keys seen: rows are read in batches.
+
+Row numbers count the header as row 1, so the first data row is row 2, as a spreadsheet
+shows it.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pyarrow as pa
+from django.db import transaction
+
+from caresignals.audit.services import Actor
+from caresignals.interop.columns import Column
+
+BATCH_ROWS = 20_000
+MAX_ERRORS_KEPT = 1_000
+
+
+class ImportFailed(Exception):
+    """The file could not be imported; nothing was stored."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(report.summary())
+        self.report = report
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # 1 = the header row
+    column: str
+    value: str
+    expected: str
+
+    def message(self) -> str:
+        if self.row <= 1 and not self.value:
+            return f"{self.column}: {self.expected}"
+        shown = repr(self.value) if self.value else "a blank value"
+        where = f"row {self.row}, column {self.column}" if self.column else f"row {self.row}"
+        return f"{where}: got {shown}, expected {self.expected}"
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    path: str
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    stored: bool = False
+
+    def add_error(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append(error)
+
+    def summary(self) -> str:
+        if self.error_count and not self.stored:
+            return (
+                f"{self.path}: {self.error_count} error(s) in {self.rows_read} row(s); "
+                "nothing was imported."
+            )
+        text = (
+            f"{self.kind}: {self.rows_read} row(s) read; {self.created} created, "
+            f"{self.updated} updated, {self.unchanged} unchanged"
+        )
+        if self.rejected:
+            text += f"; {self.rejected} rejected"
+        return text + "."
+
+
+@dataclass
+class Batch:
+    """A slice of the file: raw strings, typed values and which rows are still valid."""
+
+    first_row: int
+    header: list[str]
+    raw: dict[str, list[str]]
+    typed: dict[str, pa.Array]
+    invalid: np.ndarray
+    reasons: dict[int, list[str]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.invalid)
+
+    def row_number(self, index: int) -> int:
+        return self.first_row + index
+
+    def valid_indices(self) -> np.ndarray:
+        return np.flatnonzero(~self.invalid)
+
+    def value(self, column: str, index: int) -> Any:
+        return self.typed[column][index].as_py()
+
+    def raw_row(self, index: int) -> dict[str, str]:
+        return {c: self.raw[c][index] for c in self.header}
+
+    def column(self, name: str) -> list[Any]:
+        return self.typed[name].to_pylist()
+
+
+class Importer:
+    """One kind of import: its columns, its key, and how valid rows are stored.
+
+    Subclasses add cross-row checks in `check_batch` (unknown codes, duplicate keys) and
+    store valid rows in `store`; importers whose rows refer to each other (organisations
+    name parents that may come later in the file) keep rows and decide in `finish`.
+    """
+
+    kind: ClassVar[str]
+    columns: ClassVar[Sequence[Column]]
+    key: ClassVar[tuple[str, ...]]
+    optional_columns: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.report: ImportReport
+        self._seen: dict[tuple[Any, ...], int] = {}
+        self._rejects: RejectWriter | None = None
+
+    # -- hooks -----------------------------------------------------------------------
+    def map_header(self, header: list[str]) -> tuple[dict[str, str], list[RowError]]:
+        """Map each of our column names to the file's header name, or report errors.
+
+        The default is our own format exactly: every column present, nothing unknown.
+        Importers that also accept an official file with its own names override this.
+        """
+        errors: list[RowError] = []
+        names = [c.name for c in self.columns]
+        seen: set[str] = set()
+        for name in header:
+            if name in seen:
+                errors.append(RowError(1, name, "", f"the column {name!r} appears more than once"))
+            seen.add(name)
+            if name not in names:
+                errors.append(
+                    RowError(
+                        1, name, "", f"unknown column {name!r}; the columns are: {', '.join(names)}"
+                    )
+                )
+        for name in names:
+            if name not in seen and name not in self.optional_columns:
+                errors.append(RowError(1, name, "", f"the required column {name!r} is missing"))
+        return {n: n for n in names if n in seen}, errors
+
+    def check_batch(self, batch: Batch) -> None:
+        """Cross-row and database checks; call `self.reject` for each failing row."""
+
+    def store(self, batch: Batch, indices: np.ndarray) -> None:
+        """Store the valid rows `indices` of `batch` (inside the import's transaction).
+
+        Called for every batch even after an error, so that importers which keep rows for
+        `finish` can still check them; writing then is pointless, so check `may_write`.
+        """
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Called once after the last batch, still inside the transaction."""
+
+    @property
+    def may_write(self) -> bool:
+        """False once an error means the whole import will be rolled back."""
+        return self._rejects is not None or self.report.error_count == 0
+
+    # -- helpers for subclasses --------------------------------------------------------
+    def reject(self, batch: Batch, index: int, column: str, expected: str) -> None:
+        value = batch.raw[column][index] if column in batch.raw else ""
+        self._record_error(batch.row_number(index), column, value, expected, batch.raw_row(index))
+        batch.invalid[index] = True
+
+    def reject_row(self, row: int, raw: dict[str, str], column: str, expected: str) -> None:
+        self._record_error(row, column, raw.get(column, ""), expected, raw)
+
+    def _record_error(
+        self, row: int, column: str, value: str, expected: str, raw: dict[str, str]
+    ) -> None:
+        error = RowError(row=row, column=column, value=value, expected=expected)
+        self.report.add_error(error)
+        if self._rejects is not None:
+            self._rejects.write(raw, error)
+
+    def check_unique_keys(self, batch: Batch) -> None:
+        """Reject a row whose key already appeared earlier in the file."""
+        key_cols = [batch.typed[c].to_pylist() for c in self.key]
+        column = self.key[0] if len(self.key) == 1 else "+".join(self.key)
+        for i in batch.valid_indices():
+            key = tuple(col[i] if col[i] is not None else "" for col in key_cols)
+            first = self._seen.get(key)
+            if first is not None:
+                shown = ", ".join(self.key)
+                error = RowError(
+                    row=batch.row_number(int(i)),
+                    column=column,
+                    value=" / ".join(str(k) for k in key),
+                    expected=f"a {shown} not already used (it is used in row {first})",
+                )
+                self.report.add_error(error)
+                if self._rejects is not None:
+                    self._rejects.write(batch.raw_row(int(i)), error)
+                batch.invalid[i] = True
+            else:
+                self._seen[key] = batch.row_number(int(i))
+
+
+class RejectWriter:
+    """Writes rejected rows, as they were, with a `reason` column."""
+
+    def __init__(self, path: Path, header: list[str]) -> None:
+        self._file = path.open("w", newline="", encoding="utf-8")
+        self._writer = csv.DictWriter(self._file, fieldnames=[*header, "row", "reason"])
+        self._writer.writeheader()
+        self.count = 0
+        self._rows: set[int] = set()
+
+    def write(self, raw: dict[str, str], error: RowError) -> None:
+        if error.row in self._rows:  # one line per rejected row, first reason wins
+            return
+        self._rows.add(error.row)
+        self._writer.writerow({**raw, "row": error.row, "reason": error.message()})
+        self.count += 1
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _read_header(path: Path) -> tuple[list[str], str]:
+    with path.open("r", encoding="utf-8-sig", newline="") as f:
+        try:
+            first = next(csv.reader(f), None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise ValueError(f"the file could not be read as UTF-8 CSV ({exc})") from None
+    if not first or not any(h.strip() for h in first):
+        raise ValueError("the file is empty: a header row is required")
+    return [h.strip() for h in first], ""
+
+
+def _count_rows(path: Path) -> int:
+    with path.open("rb") as f:
+        return max(sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 1, 0)
+
+
+def _batches(
+    path: Path, header: list[str], importer: Importer, report: ImportReport
+) -> Iterator[tuple[int, list[list[str]]]]:
+    """Yield (first row number, rows) with malformed rows reported and dropped."""
+    width = len(header)
+    rows: list[list[str]] = []
+    first_row = 2
+    row_number = 1
+    with path.open("r", encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, strict=True)
+        next(reader)
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                row_number += 1
+                report.rows_read += 1
+                importer.reject_row(row_number, {}, "", f"well-formed CSV ({exc})")
+                continue
+            except UnicodeDecodeError:
+                report.add_error(
+                    RowError(row_number + 1, "", "", "UTF-8 text (the file has other bytes)")
+                )
+                break
+            row_number += 1
+            report.rows_read += 1
+            if len(record) != width:
+                if not any(v.strip() for v in record):
+                    report.rows_read -= 1  # a blank line is not a row
+                    continue
+                raw = dict(zip(header, record, strict=False))
+                importer.reject_row(
+                    row_number, raw, "", f"{width} values as in the header, got {len(record)}"
+                )
+                continue
+            if not rows:
+                first_row = row_number
+            rows.append(record)
+            # Rows dropped as malformed break the run of numbers: flush so numbering stays exact.
+            if len(rows) >= BATCH_ROWS or first_row + len(rows) != row_number + 1:
+                yield first_row, rows
+                rows = []
+        if rows:
+            yield first_row, rows
+
+
+def _build_batch(
+    importer: Importer,
+    header: list[str],
+    mapping: dict[str, str],
+    first_row: int,
+    rows: list[list[str]],
+) -> Batch:
+    columns_raw = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in header]
+    by_header = dict(zip(header, columns_raw, strict=True))
+    # Raw values under our own column names (for messages), the file's own kept for rejects.
+    raw = dict(by_header)
+    for name, source in mapping.items():
+        raw[name] = by_header[source]
+    invalid = np.zeros(len(rows), dtype=bool)
+    typed: dict[str, pa.Array] = {}
+    batch = Batch(first_row=first_row, header=header, raw=raw, typed=typed, invalid=invalid)
+    for column in importer.columns:
+        if column.name not in raw:
+            raw[column.name] = [""] * len(rows)
+        values, bad = column.parse(pa.array(raw[column.name], type=pa.string()))
+        typed[column.name] = values
+        for i in np.flatnonzero(bad):
+            importer.reject(batch, int(i), column.name, column.expected)
+    return batch
+
+
+class _Rollback(Exception):
+    pass
+
+
+def run_import(
+    importer: Importer,
+    path: Path,
+    *,
+    skip_invalid: Path | None = None,
+    progress: bool | None = None,
+) -> ImportReport:
+    """Validate and load `path`. Raises ImportFailed (nothing stored) on any error,
+    unless `skip_invalid` names a file for the rejected rows."""
+    report = ImportReport(kind=importer.kind, path=str(path))
+    importer.report = report
+    if not path.exists():
+        report.add_error(RowError(0, "", "", f"a file at {path} (none was found)"))
+        raise ImportFailed(report)
+    try:
+        header, _ = _read_header(path)
+    except ValueError as exc:
+        report.add_error(RowError(1, "file", "", str(exc)))
+        raise ImportFailed(report) from None
+    mapping, header_errors = importer.map_header(header)
+    if header_errors:
+        for e in header_errors:
+            report.add_error(e)
+        raise ImportFailed(report)
+
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=_count_rows(path), unit="rows", desc=f"import {importer.kind}")
+
+    if skip_invalid is not None:
+        importer._rejects = RejectWriter(skip_invalid, header)
+    try:
+        with transaction.atomic():
+            for first_row, rows in _batches(path, header, importer, report):
+                batch = _build_batch(importer, header, mapping, first_row, rows)
+                importer.check_batch(batch)
+                indices = batch.valid_indices()
+                if len(indices):
+                    importer.store(batch, indices)
+                if bar is not None:
+                    bar.update(len(rows))
+            importer.finish()
+            if report.error_count and skip_invalid is None:
+                raise _Rollback
+    except _Rollback:
+        raise ImportFailed(report) from None
+    finally:
+        if bar is not None:
+            bar.close()
+        if importer._rejects is not None:
+            importer._rejects.close()
+    report.stored = True
+    if importer._rejects is not None:
+        report.rejected = importer._rejects.count
+    return report

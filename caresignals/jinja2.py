@@ -1,0 +1,39 @@
+"""The Jinja2 environment: our templates first, then the NHS.UK design system's macros."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+
+from caresignals.core import formatting
+
+
+def environment(**options: Any) -> Environment:
+    base_loader = options.pop("loader", None)
+    # ChainableUndefined is what the design-system macros expect for optional parameters.
+    options["undefined"] = ChainableUndefined
+    options.setdefault("autoescape", True)
+    loaders = [base_loader] if base_loader is not None else []
+    loaders.append(PackageLoader("nhsuk_frontend_jinja"))
+    env = Environment(loader=ChoiceLoader(loaders), **options)  # noqa: S701 - autoescape set above
+    env.globals.update(
+        {
+            "static": static,
+            "url": lambda name, *args, **kwargs: reverse(
+                name, args=args or None, kwargs=kwargs or None
+            ),
+            "get_messages": get_messages,
+        }
+    )
+    env.filters.update(
+        {
+            "number": formatting.number,
+            "percent": formatting.percent,
+            "nhs_date": formatting.nhs_date,
+        }
+    )
+    return env

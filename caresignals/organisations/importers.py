@@ -1,0 +1,210 @@
+"""`caresignals import organisations` and `caresignals import areas`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+import numpy as np
+
+from caresignals.interop.columns import Column, choice
+from caresignals.interop.importing import Batch, Importer, RowError
+from caresignals.organisations import services
+from caresignals.organisations.models import (
+    PARENT_KIND,
+    TYPES_FOR_KIND,
+    ImdEdition,
+    Organisation,
+    OrganisationKind,
+    ProviderType,
+    ServiceType,
+)
+
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$"
+CODE_EXPECTED = "a code of 1–20 letters, digits, hyphens or underscores"
+
+
+class OrganisationImporter(Importer):
+    """Organisations refer to parents that may come later in the file, so rows are kept
+    (an ICS has thousands of organisations, not millions) and checked together at the end."""
+
+    kind = "organisations"
+    key = ("code",)
+    columns: ClassVar = [
+        Column("code", CODE_EXPECTED, pattern=CODE_PATTERN),
+        Column("name", "a name of up to 200 characters", max_length=200),
+        choice("kind", OrganisationKind.values),
+        choice("type", set(ProviderType.values) | set(ServiceType.values), required=False),
+        Column("parent_code", CODE_EXPECTED, required=False, pattern=CODE_PATTERN),
+    ]
+
+    def __init__(self, actor: Any) -> None:
+        super().__init__(actor)
+        self._rows: dict[str, tuple[int, dict[str, str], services.OrganisationRow]] = {}
+
+    def check_batch(self, batch: Batch) -> None:
+        self.check_unique_keys(batch)
+
+    def store(self, batch: Batch, indices: np.ndarray) -> None:
+        cols = {c: batch.column(c) for c in ("code", "name", "kind", "type", "parent_code")}
+        for i in indices:
+            row = services.OrganisationRow(
+                code=cols["code"][i],
+                name=cols["name"][i],
+                kind=cols["kind"][i],
+                type=cols["type"][i] or "",
+                parent_code=cols["parent_code"][i] or "",
+            )
+            self._rows[row.code] = (batch.row_number(int(i)), batch.raw_row(int(i)), row)
+
+    def _problem(
+        self, row: services.OrganisationRow, stored: dict[str, tuple[str, bool]]
+    ) -> tuple[str, str] | None:
+        """(column, expected) when the row cannot stand, given what is stored and in the file."""
+        if row.type not in TYPES_FOR_KIND[row.kind]:
+            allowed = sorted(TYPES_FOR_KIND[row.kind] - {""})
+            if not allowed:
+                return "type", f"a blank type for a {row.kind}"
+            return "type", f"a {row.kind} type: one of {', '.join(allowed)}"
+        wanted = PARENT_KIND[OrganisationKind(row.kind)]
+        if wanted is None:
+            if row.parent_code:
+                return "parent_code", "a blank parent_code for an ics"
+            return None
+        if not row.parent_code:
+            return "parent_code", f"the code of the {wanted} this {row.kind} belongs to"
+        parent_kind = (
+            self._rows[row.parent_code][2].kind
+            if row.parent_code in self._rows
+            else stored.get(row.parent_code, ("", False))[0]
+        )
+        if not parent_kind:
+            return "parent_code", f"the code of a {wanted} in this file or already imported"
+        if parent_kind != wanted:
+            return "parent_code", f"the code of a {wanted} (it names a {parent_kind})"
+        current = stored.get(row.code)
+        if current and current[0] != row.kind and current[1]:
+            return "kind", f"{current[0]} as stored: it has organisations beneath it"
+        return None
+
+    def finish(self) -> None:
+        codes = set(self._rows) | {r[2].parent_code for r in self._rows.values()}
+        stored = {
+            o.code: (o.kind, o.has_children)
+            for o in _with_children_flag(Organisation.objects.filter(code__in=codes))
+        }
+        # A rejected parent makes its children unplaceable too: repeat until nothing changes.
+        changed = True
+        while changed:
+            changed = False
+            for code, (row_number, raw, row) in sorted(self._rows.items(), key=lambda kv: kv[1][0]):
+                problem = self._problem(row, stored)
+                if problem is not None:
+                    column, expected = problem
+                    self.reject_row(row_number, raw, column, expected)
+                    del self._rows[code]
+                    changed = True
+        if self.may_write and self._rows:
+            counts = services.upsert_organisations([r[2] for r in self._rows.values()], self.actor)
+            self.report.created += counts.created
+            self.report.updated += counts.updated
+            self.report.unchanged += counts.unchanged
+
+
+def _with_children_flag(queryset: Any) -> Any:
+    from django.db.models import Exists, OuterRef
+
+    return queryset.annotate(
+        has_children=Exists(Organisation.objects.filter(parent=OuterRef("pk")))
+    )
+
+
+# The official English Indices of Deprivation files, recognised by their own column names.
+_OFFICIAL = {
+    "lsoa_code": re.compile(r"^LSOA code \((2011|2021)\)$"),
+    "place_code": re.compile(r"^Local Authority District code \(\d{4}\)$"),
+    "imd_decile": re.compile(r"^Index of Multiple Deprivation \(IMD\) Decile"),
+    "population": re.compile(r"^Total population: mid"),
+}
+
+
+class AreaImporter(Importer):
+    """Small areas with their deprivation decile and population.
+
+    Also reads the official IMD 2019 (or IoD 2025) file as published: areas are placed by
+    their local authority district code, which must be a place's code here; areas of
+    districts outside this ICS are passed over, and the file's other columns ignored.
+    """
+
+    kind = "areas"
+    key = ("lsoa_code",)
+    columns: ClassVar = [
+        Column("lsoa_code", "an LSOA code such as E01012345", pattern=r"^[EW]0[0-9]{7}$"),
+        Column("place_code", CODE_EXPECTED, pattern=CODE_PATTERN),
+        Column(
+            "imd_decile",
+            "a whole number from 1 (most deprived) to 10",
+            kind="int",
+            minimum=1,
+            maximum=10,
+        ),
+        Column(
+            "population", "a whole number, 0 or more", kind="int", minimum=0, maximum=10_000_000
+        ),
+    ]
+
+    def __init__(self, actor: Any) -> None:
+        super().__init__(actor)
+        self.official = False
+        self.edition = ImdEdition.IMD2019.value
+        self.outside_region = 0
+        self._places: set[str] = set(
+            Organisation.objects.filter(kind="place").values_list("code", flat=True)
+        )
+
+    def map_header(self, header: list[str]) -> tuple[dict[str, str], list[RowError]]:
+        found = {
+            name: next((h for h in header if pattern.match(h)), None)
+            for name, pattern in _OFFICIAL.items()
+        }
+        if found["lsoa_code"] is None:
+            return super().map_header(header)
+        self.official = True
+        if "2021" in found["lsoa_code"]:
+            self.edition = ImdEdition.IOD2025.value
+        errors = [
+            RowError(1, name, "", f"the official file's column for {name} is missing")
+            for name, source in found.items()
+            if source is None
+        ]
+        return {k: v for k, v in found.items() if v is not None}, errors
+
+    def check_batch(self, batch: Batch) -> None:
+        place_codes = batch.column("place_code")
+        for i in batch.valid_indices():
+            if place_codes[i] not in self._places:
+                if self.official:
+                    batch.invalid[i] = True  # another region's area: not ours to store
+                    self.outside_region += 1
+                else:
+                    self.reject(batch, int(i), "place_code", "the code of a place already imported")
+        self.check_unique_keys(batch)
+
+    def store(self, batch: Batch, indices: np.ndarray) -> None:
+        if not self.may_write:
+            return
+        cols = {c: batch.column(c) for c in ("lsoa_code", "place_code", "imd_decile", "population")}
+        rows = [
+            services.AreaRow(
+                lsoa_code=cols["lsoa_code"][i],
+                place_code=cols["place_code"][i],
+                imd_decile=int(cols["imd_decile"][i]),
+                population=int(cols["population"][i]),
+                imd_edition=self.edition,
+            )
+            for i in indices
+        ]
+        counts = services.upsert_areas(rows, self.actor)
+        self.report.created += counts.created
+        self.report.updated += counts.updated
+        self.report.unchanged += counts.unchanged

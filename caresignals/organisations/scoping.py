@@ -1,0 +1,73 @@
+"""The one place that answers "what may this user see?".
+
+Every query a person can trigger goes through `scope_for(user)`: a user sees the
+organisations they are a member of and everything beneath them in the ICS tree. An ICB
+member (membership of the ICS itself) therefore sees the whole system; a trust's staff see
+their trust and its services. Records outside the scope are reported as not found (404),
+never as forbidden, so their existence does not leak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The organisation paths a user may see beneath."""
+
+    paths: tuple[str, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.paths
+
+    def q(self, path_field: str) -> Q:
+        """A filter on `path_field` (an Organisation.path, possibly across relations)."""
+        if not self.paths:
+            return Q(pk__in=[])
+        return reduce(or_, (Q(**{f"{path_field}__startswith": p}) for p in self.paths))
+
+    def covers(self, path: str) -> bool:
+        return any(path.startswith(p) for p in self.paths)
+
+
+def _minimal(paths: set[str]) -> tuple[str, ...]:
+    """Drop paths already covered by an ancestor path, so filters stay short."""
+    ordered = sorted(paths, key=len)
+    kept: list[str] = []
+    for p in ordered:
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return tuple(sorted(kept))
+
+
+def scope_for(user: Any) -> Scope:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Scope(paths=())
+    cached: Scope | None = getattr(user, "_care_signals_scope", None)
+    if cached is None:
+        paths = set(user.memberships.values_list("organisation__path", flat=True))
+        cached = Scope(paths=_minimal(paths))
+        user._care_signals_scope = cached
+    return cached
+
+
+def visible(queryset: QuerySet[Any], user: Any, *, path_field: str) -> QuerySet[Any]:
+    """Filter any queryset by the organisation path reached through `path_field`."""
+    return queryset.filter(scope_for(user).q(path_field))
+
+
+def get_visible_or_404(
+    queryset: QuerySet[Any], user: Any, *, path_field: str, **lookup: Any
+) -> Model:
+    try:
+        return visible(queryset, user, path_field=path_field).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404("Not found") from None

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from caresignals.organisations import views
+
+app_name = "organisations"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<str:code>/", views.detail, name="detail"),
+]

@@ -1,0 +1,32 @@
+"""Browsing the integrated care system: ICS → places → providers → services.
+
+Anyone signed in may browse; what they see is limited by scoping (queries.py), so a
+person with no membership sees an empty list, and a hidden organisation is "not found".
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from caresignals.organisations import presenters
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "organisations/index.jinja",
+        {
+            "page_title": "Organisations",
+            "organisations": presenters.organisations_index(request.user),
+        },
+    )
+
+
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    page = presenters.organisation_page(request.user, code)
+    return render(
+        request,
+        "organisations/detail.jinja",
+        {"page_title": page.organisation.name, "page": page, "breadcrumbs": page.breadcrumbs},
+    )

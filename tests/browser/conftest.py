@@ -1,0 +1,88 @@
+"""Headless Debian Chromium driven by Playwright, with axe checking every page visited.
+
+Playwright's own browser downloads are never used: the browser is /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+CHROMIUM = os.environ.get("CARESIGNALS_CHROMIUM", "/usr/bin/chromium")
+# Without these, Chromium tries to reach Google's services at start-up.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    # Playwright's sync API runs an event loop in this thread; Django's guard against
+    # database calls from async code would otherwise trip in the test's own set-up.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator[object]:
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    off_machine: list[str] = []
+
+    def watch(request) -> None:
+        host = request.url.split("/")[2] if "://" in request.url else ""
+        if request.url.startswith(("http://", "https://")) and not host.startswith(
+            ("127.0.0.1", "localhost")
+        ):
+            off_machine.append(request.url)
+
+    page.on("request", watch)
+    yield page
+    context.close()
+    assert not off_machine, f"pages asked other hosts for: {off_machine}"
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture
+def assert_accessible(axe):
+    """Run axe (WCAG 2.x A and AA rules) on the page and fail with what it found."""
+
+    def check(page) -> None:
+        results = axe.run(
+            page,
+            options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}},
+        )
+        violations = results.response["violations"]
+        summary = "\n".join(
+            f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes) e.g. {v['nodes'][0]['html'][:200]}"
+            for v in violations
+        )
+        assert not violations, f"axe found problems on {page.url}:\n{summary}"
+
+    return check

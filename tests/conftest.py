@@ -1,0 +1,40 @@
+"""Shared fixtures: a small synthetic ICS with two trusts, and people in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from caresignals.organisations.models import Organisation
+from tests.factories import AreaFactory, OrganisationFactory
+
+
+@dataclass
+class SmallIcs:
+    ics: Organisation
+    place_a: Organisation
+    place_b: Organisation
+    trust_a: Organisation
+    trust_b: Organisation
+    maternity_a: Organisation
+    maternity_b: Organisation
+
+
+@pytest.fixture
+def small_ics(db: None) -> SmallIcs:
+    ics = OrganisationFactory(code="ICS1", name="Synthetic ICS", kind="ics")
+    place_a = OrganisationFactory(code="PA", name="Place A", kind="place", parent=ics)
+    place_b = OrganisationFactory(code="PB", name="Place B", kind="place", parent=ics)
+    trust_a = OrganisationFactory(code="TA", name="Trust A", type="acute_trust", parent=place_a)
+    trust_b = OrganisationFactory(code="TB", name="Trust B", type="acute_trust", parent=place_b)
+    mat_a = OrganisationFactory(
+        code="TA-MAT", name="Maternity A", kind="service", type="maternity", parent=trust_a
+    )
+    mat_b = OrganisationFactory(
+        code="TB-MAT", name="Maternity B", kind="service", type="maternity", parent=trust_b
+    )
+    for decile in (1, 1, 2, 6, 10):
+        AreaFactory(place=place_a, imd_decile=decile, population=1000)
+    AreaFactory(place=place_b, imd_decile=9, population=2000)
+    return SmallIcs(ics, place_a, place_b, trust_a, trust_b, mat_a, mat_b)
