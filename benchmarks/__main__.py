@@ -15,7 +15,9 @@ from benchmarks._table import Result, print_table
 
 def main(names: list[str]) -> int:
     here = Path(__file__).parent
-    available = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith("_"))
+    available = sorted(
+        m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith("_")
+    )
     chosen = names or available
     unknown = sorted(set(chosen) - set(available))
     if unknown:
