@@ -1,6 +1,15 @@
 """Care Signals statistics: pure, typed, vectorised numpy/scipy.
 
-No Django and no database: everything here can be used from a notebook. Each
-function mirrors a reference R package used by NHS analysts (see
-``shared/reference-cases``) and agrees with it to 1e-9 relative.
+No Django and no database: everything here can be used from a notebook. Each function
+mirrors a reference R package used by NHS analysts and agrees with it to 1e-9 relative:
+
+- `spc`: Making Data Count XmR charts (NHSRplotthedots), Laney p′/u′, c and run charts
+- `intervals`: Wilson, exact/Byar and Student t intervals (PHEindicatormethods), rate ratios
+- `standardise`: directly and indirectly standardised rates and ratios, ESP 2013
+- `inequality`: slope and relative index of inequality (PHEindicatormethods `phe_sii`)
+- `funnels`: Spiegelhalter funnel plots (FunnelPlotR) and PHE funnel significance
 """
+
+from caresignals.stats import funnels, inequality, intervals, spc, standardise
+
+__all__ = ["funnels", "inequality", "intervals", "spc", "standardise"]

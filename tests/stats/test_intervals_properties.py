@@ -250,8 +250,9 @@ def test_sii_sign_flips_when_quantile_order_reverses(
         kwargs |= {
             "value_type": "proportion",
             "transform": True,
-            "lower": data["value"] - z * data["se"],
-            "upper": data["value"] + z * data["se"],
+            # Intervals of a proportion stay inside (0, 1).
+            "lower": np.clip(data["value"] - z * data["se"], 1e-9, None),
+            "upper": np.clip(data["value"] + z * data["se"], None, 1 - 1e-9),
         }
     else:
         kwargs["se"] = data["se"]
