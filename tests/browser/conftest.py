@@ -76,7 +76,12 @@ def assert_accessible(axe):
     def check(page) -> None:
         results = axe.run(
             page,
-            options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}},
+            options={
+                "runOnly": {
+                    "type": "tag",
+                    "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+                }
+            },
         )
         violations = results.response["violations"]
         summary = "\n".join(

@@ -19,7 +19,13 @@ def sign_in(page, username: str) -> None:
 
 
 def test_patient_safety_lead_sees_own_trust_not_another(page, small_ics, assert_accessible):
-    member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD, username="priya", first_name="Priya", last_name="Raman")
+    member(
+        small_ics.trust_a,
+        Role.PATIENT_SAFETY_LEAD,
+        username="priya",
+        first_name="Priya",
+        last_name="Raman",
+    )
 
     page.goto("/accounts/sign-in/")
     assert_accessible(page)
@@ -50,7 +56,13 @@ def test_patient_safety_lead_sees_own_trust_not_another(page, small_ics, assert_
 
 
 def test_icb_quality_lead_browses_the_whole_system(page, small_ics, assert_accessible):
-    member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="helen", first_name="Helen", last_name="Armstrong")
+    member(
+        small_ics.ics,
+        Role.ICB_QUALITY_LEAD,
+        username="helen",
+        first_name="Helen",
+        last_name="Armstrong",
+    )
     sign_in(page, "helen")
     page.goto("/organisations/ICS1/")
     assert page.get_by_role("heading", name="Places").is_visible()
