@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "caresignals.audit",
     "caresignals.organisations",
     "caresignals.interop",
+    "caresignals.safety",
+    "caresignals.measures",
     "caresignals.demo",
 ]
 
@@ -107,7 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             # WAL lets readers carry on while an import writes; IMMEDIATE avoids
             # "database is locked" surprises when two writers meet.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
+            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; "
+            # A 64 MB page cache: large imports touch indexes all over.
+            "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
             "transaction_mode": "IMMEDIATE",
         }
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import factory
 
 from caresignals.organisations.models import Area, Membership, Organisation, User
+from caresignals.safety.models import PatientSafetyEvent
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -60,3 +62,19 @@ def member(organisation: Organisation, role: str, **kwargs: Any) -> User:
     user = UserFactory(**kwargs)
     Membership.objects.create(user=user, organisation=organisation, role=role)
     return user
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PatientSafetyEvent
+
+    source_id = factory.Sequence(lambda n: f"SRC{n}")
+    record_type = "incident"
+    occurred_on = datetime.date(2026, 3, 1)
+    reported_on = datetime.date(2026, 3, 2)
+    service_area = "acute"
+    category = "falls"
+    physical_harm = "low"
+    max_harm = factory.LazyAttribute(lambda e: e.physical_harm)
+    reporter_type = "staff"
+    description = "Synthetic event."

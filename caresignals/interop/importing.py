@@ -23,12 +23,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 from django.db import transaction
 
 from caresignals.audit.services import Actor
 from caresignals.interop.columns import Column
 
-BATCH_ROWS = 20_000
+BATCH_ROWS = 50_000
 MAX_ERRORS_KEPT = 1_000
 
 
@@ -94,10 +96,10 @@ class Batch:
 
     first_row: int
     header: list[str]
-    raw: dict[str, list[str]]
+    raw: dict[str, pa.Array]
     typed: dict[str, pa.Array]
     invalid: np.ndarray
-    reasons: dict[int, list[str]] = field(default_factory=dict)
+    _lists: dict[str, list[Any]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.invalid)
@@ -108,14 +110,17 @@ class Batch:
     def valid_indices(self) -> np.ndarray:
         return np.flatnonzero(~self.invalid)
 
-    def value(self, column: str, index: int) -> Any:
-        return self.typed[column][index].as_py()
+    def raw_value(self, column: str, index: int) -> str:
+        return str(self.raw[column][index].as_py() or "") if column in self.raw else ""
 
     def raw_row(self, index: int) -> dict[str, str]:
-        return {c: self.raw[c][index] for c in self.header}
+        return {c: self.raw_value(c, index) for c in self.header}
 
     def column(self, name: str) -> list[Any]:
-        return self.typed[name].to_pylist()
+        """Typed values as a Python list (None for blanks), computed once per batch."""
+        if name not in self._lists:
+            self._lists[name] = self.typed[name].to_pylist()
+        return self._lists[name]
 
 
 class Importer:
@@ -134,7 +139,7 @@ class Importer:
     def __init__(self, actor: Actor) -> None:
         self.actor = actor
         self.report: ImportReport
-        self._seen: dict[tuple[Any, ...], int] = {}
+        self._seen: dict[str, int] = {}
         self._rejects: RejectWriter | None = None
 
     # -- hooks -----------------------------------------------------------------------
@@ -183,9 +188,14 @@ class Importer:
 
     # -- helpers for subclasses --------------------------------------------------------
     def reject(self, batch: Batch, index: int, column: str, expected: str) -> None:
-        value = batch.raw[column][index] if column in batch.raw else ""
+        value = batch.raw_value(column, index)
         self._record_error(batch.row_number(index), column, value, expected, batch.raw_row(index))
         batch.invalid[index] = True
+
+    def reject_where(self, batch: Batch, mask: np.ndarray, column: str, expected: str) -> None:
+        """Reject every still-valid row where `mask` is true (a vectorised rule broke)."""
+        for i in np.flatnonzero(mask & ~batch.invalid):
+            self.reject(batch, int(i), column, expected)
 
     def reject_row(self, row: int, raw: dict[str, str], column: str, expected: str) -> None:
         self._record_error(row, column, raw.get(column, ""), expected, raw)
@@ -200,25 +210,27 @@ class Importer:
 
     def check_unique_keys(self, batch: Batch) -> None:
         """Reject a row whose key already appeared earlier in the file."""
-        key_cols = [batch.typed[c].to_pylist() for c in self.key]
+        parts = [pc.fill_null(batch.typed[c].cast(pa.string()), "") for c in self.key]
+        joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "\x1f")
+        keys = joined.to_pylist()
+        seen = self._seen
         column = self.key[0] if len(self.key) == 1 else "+".join(self.key)
-        for i in batch.valid_indices():
-            key = tuple(col[i] if col[i] is not None else "" for col in key_cols)
-            first = self._seen.get(key)
-            if first is not None:
-                shown = ", ".join(self.key)
-                error = RowError(
-                    row=batch.row_number(int(i)),
-                    column=column,
-                    value=" / ".join(str(k) for k in key),
-                    expected=f"a {shown} not already used (it is used in row {first})",
-                )
-                self.report.add_error(error)
-                if self._rejects is not None:
-                    self._rejects.write(batch.raw_row(int(i)), error)
-                batch.invalid[i] = True
-            else:
-                self._seen[key] = batch.row_number(int(i))
+        for i in batch.valid_indices().tolist():
+            key = keys[i]
+            first = seen.get(key)
+            if first is None:
+                seen[key] = batch.row_number(i)
+                continue
+            error = RowError(
+                row=batch.row_number(i),
+                column=column,
+                value=key.replace("\x1f", " / "),
+                expected=f"a {', '.join(self.key)} not already used (it is used in row {first})",
+            )
+            self.report.add_error(error)
+            if self._rejects is not None:
+                self._rejects.write(batch.raw_row(i), error)
+            batch.invalid[i] = True
 
 
 class RejectWriter:
@@ -258,14 +270,50 @@ def _count_rows(path: Path) -> int:
         return max(sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 1, 0)
 
 
-def _batches(
+def _arrow_reader(path: Path, header: list[str], on_invalid: Any) -> Any:
+    return pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(block_size=16 << 20, column_names=header, skip_rows=1),
+        parse_options=pacsv.ParseOptions(
+            newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+def _fast_batches(
+    path: Path, header: list[str], report: ImportReport, on_invalid: Any
+) -> Iterator[tuple[int, dict[str, pa.Array]]]:
+    """Arrow's multi-threaded reader: columns straight into Arrow arrays."""
+    row = 2
+    for record_batch in _arrow_reader(path, header, on_invalid):
+        pending = record_batch
+        while pending.num_rows:
+            chunk, pending = pending.slice(0, BATCH_ROWS), pending.slice(BATCH_ROWS)
+            report.rows_read += chunk.num_rows
+            yield row, {name: chunk.column(name) for name in header}
+            row += chunk.num_rows
+
+
+def _exact_batches(
     path: Path, header: list[str], importer: Importer, report: ImportReport
-) -> Iterator[tuple[int, list[list[str]]]]:
-    """Yield (first row number, rows) with malformed rows reported and dropped."""
+) -> Iterator[tuple[int, dict[str, pa.Array]]]:
+    """Python's csv reader, row by row: exact row numbers around malformed rows."""
     width = len(header)
     rows: list[list[str]] = []
     first_row = 2
     row_number = 1
+
+    def flush() -> tuple[int, dict[str, pa.Array]]:
+        columns = list(zip(*rows, strict=True))
+        return first_row, {
+            h: pa.array(c, type=pa.string()) for h, c in zip(header, columns, strict=True)
+        }
+
     with path.open("r", encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f, strict=True)
         next(reader)
@@ -285,25 +333,25 @@ def _batches(
                 )
                 break
             row_number += 1
-            report.rows_read += 1
             if len(record) != width:
                 if not any(v.strip() for v in record):
-                    report.rows_read -= 1  # a blank line is not a row
-                    continue
+                    continue  # a blank line is not a row
+                report.rows_read += 1
                 raw = dict(zip(header, record, strict=False))
                 importer.reject_row(
                     row_number, raw, "", f"{width} values as in the header, got {len(record)}"
                 )
                 continue
+            report.rows_read += 1
+            # A dropped row breaks the run of numbers: flush so numbering stays exact.
+            if rows and (len(rows) >= BATCH_ROWS or first_row + len(rows) != row_number):
+                yield flush()
+                rows = []
             if not rows:
                 first_row = row_number
             rows.append(record)
-            # Rows dropped as malformed break the run of numbers: flush so numbering stays exact.
-            if len(rows) >= BATCH_ROWS or first_row + len(rows) != row_number + 1:
-                yield first_row, rows
-                rows = []
         if rows:
-            yield first_row, rows
+            yield flush()
 
 
 def _build_batch(
@@ -311,21 +359,24 @@ def _build_batch(
     header: list[str],
     mapping: dict[str, str],
     first_row: int,
-    rows: list[list[str]],
+    by_header: dict[str, pa.Array],
 ) -> Batch:
-    columns_raw = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in header]
-    by_header = dict(zip(header, columns_raw, strict=True))
+    length = len(next(iter(by_header.values()))) if by_header else 0
     # Raw values under our own column names (for messages), the file's own kept for rejects.
     raw = dict(by_header)
     for name, source in mapping.items():
         raw[name] = by_header[source]
-    invalid = np.zeros(len(rows), dtype=bool)
+    invalid = np.zeros(length, dtype=bool)
     typed: dict[str, pa.Array] = {}
     batch = Batch(first_row=first_row, header=header, raw=raw, typed=typed, invalid=invalid)
     for column in importer.columns:
         if column.name not in raw:
-            raw[column.name] = [""] * len(rows)
-        values, bad = column.parse(pa.array(raw[column.name], type=pa.string()))
+            raw[column.name] = pa.array([""] * length, type=pa.string())
+        source = raw[column.name]
+        if isinstance(source, pa.ChunkedArray):
+            source = source.combine_chunks()
+            raw[column.name] = source
+        values, bad = column.parse(source)
         typed[column.name] = values
         for i in np.flatnonzero(bad):
             importer.reject(batch, int(i), column.name, column.expected)
@@ -336,6 +387,10 @@ class _Rollback(Exception):
     pass
 
 
+class _Malformed(Exception):
+    """The fast reader met a row it had to skip: start again with the exact reader."""
+
+
 def run_import(
     importer: Importer,
     path: Path,
@@ -344,7 +399,12 @@ def run_import(
     progress: bool | None = None,
 ) -> ImportReport:
     """Validate and load `path`. Raises ImportFailed (nothing stored) on any error,
-    unless `skip_invalid` names a file for the rejected rows."""
+    unless `skip_invalid` names a file for the rejected rows.
+
+    Files are read by Arrow's fast reader. If it meets a malformed row (one it would have
+    to skip, so later row numbers would be wrong), everything done so far is rolled back
+    and the file is read again, exactly, by Python's csv reader.
+    """
     report = ImportReport(kind=importer.kind, path=str(path))
     importer.report = report
     if not path.exists():
@@ -368,19 +428,49 @@ def run_import(
 
         bar = tqdm(total=_count_rows(path), unit="rows", desc=f"import {importer.kind}")
 
-    if skip_invalid is not None:
-        importer._rejects = RejectWriter(skip_invalid, header)
+    def load(exact: bool) -> None:
+        if skip_invalid is not None:
+            importer._rejects = RejectWriter(skip_invalid, header)
+        malformed = False
+
+        def skip(_: Any) -> str:
+            nonlocal malformed
+            malformed = True
+            return "skip"
+
+        batches = (
+            _exact_batches(path, header, importer, report)
+            if exact
+            else _fast_batches(path, header, report, skip)
+        )
+        for first_row, columns in batches:
+            if malformed:
+                raise _Malformed
+            batch = _build_batch(importer, header, mapping, first_row, columns)
+            importer.check_batch(batch)
+            indices = batch.valid_indices()
+            if len(indices):
+                importer.store(batch, indices)
+            if bar is not None:
+                bar.update(len(batch))
+        if malformed:
+            raise _Malformed
+        importer.finish()
+
     try:
         with transaction.atomic():
-            for first_row, rows in _batches(path, header, importer, report):
-                batch = _build_batch(importer, header, mapping, first_row, rows)
-                importer.check_batch(batch)
-                indices = batch.valid_indices()
-                if len(indices):
-                    importer.store(batch, indices)
+            try:
+                with transaction.atomic():
+                    load(exact=False)
+            except (_Malformed, pa.ArrowInvalid):
+                if importer._rejects is not None:
+                    importer._rejects.close()
+                importer.__init__(importer.actor)  # type: ignore[misc]  # a clean slate
+                report = ImportReport(kind=importer.kind, path=str(path))
+                importer.report = report
                 if bar is not None:
-                    bar.update(len(rows))
-            importer.finish()
+                    bar.reset()
+                load(exact=True)
             if report.error_count and skip_invalid is None:
                 raise _Rollback
     except _Rollback:

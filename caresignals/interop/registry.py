@@ -9,6 +9,9 @@ from caresignals.interop.importing import Importer
 IMPORTERS: dict[str, str] = {
     "organisations": "caresignals.organisations.importers.OrganisationImporter",
     "areas": "caresignals.organisations.importers.AreaImporter",
+    "indicators": "caresignals.measures.importers.IndicatorImporter",
+    "measures": "caresignals.measures.importers.MeasureImporter",
+    "events": "caresignals.safety.importers.EventImporter",
 }
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from caresignals.measures.presenters import indicator_lines
 from caresignals.organisations import presenters
+from caresignals.safety.presenters import event_summary
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -28,5 +30,11 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "organisations/detail.jinja",
-        {"page_title": page.organisation.name, "page": page, "breadcrumbs": page.breadcrumbs},
+        {
+            "page_title": page.organisation.name,
+            "page": page,
+            "breadcrumbs": page.breadcrumbs,
+            "events": event_summary(request.user, page.organisation),
+            "indicators": indicator_lines(request.user, page.organisation),
+        },
     )

@@ -101,3 +101,63 @@ def test_names_are_escaped_not_executed(small_ics):
     html = client.get("/organisations/XSS/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_pages_count_events_within_scope(small_ics):
+    from tests.factories import EventFactory
+
+    EventFactory.create_batch(3, organisation=small_ics.trust_a, service=small_ics.maternity_a)
+    EventFactory(organisation=small_ics.trust_a, physical_harm="severe", max_harm="severe")
+    EventFactory(organisation=small_ics.trust_a, record_type="risk", physical_harm="", max_harm="")
+    EventFactory.create_batch(2, organisation=small_ics.trust_b)
+
+    staff = signed_in(member(small_ics.trust_a, Role.STAFF))
+    html = staff.get("/organisations/TA/").content.decode()
+    assert "5 events occurred between 1 March 2026 and 1 March 2026" in html
+    assert "Severe harm" in html and "Not recorded (risks and good care)" in html
+    assert "3 events occurred" in staff.get("/organisations/TA-MAT/").content.decode()
+
+    icb = signed_in(member(small_ics.ics, Role.ICB_QUALITY_LEAD))
+    assert "7 events occurred" in icb.get("/organisations/ICS1/").content.decode()
+    assert "2 events occurred" in icb.get("/organisations/TB/").content.decode()
+
+
+def test_pages_show_measures_with_their_latest_value(small_ics):
+    import datetime
+
+    from caresignals.measures.models import Indicator, MeasureValue
+
+    fft = Indicator.objects.create(
+        code="fft_positive",
+        name="FFT positive responses",
+        unit="proportion",
+        multiplier=100,
+        polarity="higher_is_better",
+    )
+    for month, (num, den) in enumerate([(90, 100), (45, 50)], start=1):
+        MeasureValue.objects.create(
+            organisation=small_ics.trust_a,
+            indicator=fft,
+            period=datetime.date(2026, month, 1),
+            numerator=num,
+            denominator=den,
+        )
+    html = (
+        signed_in(member(small_ics.trust_a, Role.BOARD_MEMBER))
+        .get("/organisations/TA/")
+        .content.decode()
+    )
+    assert "FFT positive responses" in html and "February 2026" in html and "90.0" in html
+    other = (
+        signed_in(member(small_ics.trust_b, Role.BOARD_MEMBER))
+        .get("/organisations/TB/")
+        .content.decode()
+    )
+    assert "FFT positive responses" not in other
+
+
+def test_empty_states_for_events(small_ics):
+    html = (
+        signed_in(member(small_ics.trust_b, Role.STAFF)).get("/organisations/TB/").content.decode()
+    )
+    assert "No patient-safety events have been recorded for this organisation yet" in html

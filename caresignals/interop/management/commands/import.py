@@ -29,7 +29,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        importer = importer_class(options["kind"])(Actor.command_line(f"import {options['kind']}"))
+        actor = Actor.command_line(f"import {options['kind']}")
+        path: Path = options["file"]
+        if options["kind"] == "indicators" and (path.is_dir() or path.suffix == ".toml"):
+            self._definitions(path, actor)
+            return
+        importer = importer_class(options["kind"])(actor)
         try:
             report = run_import(
                 importer,
@@ -52,3 +57,20 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{report.rejected} row(s) rejected, written to {options['skip_invalid']}."
             )
+
+    def _definitions(self, path: Path, actor: Actor) -> None:
+        """Reviewed definition files (TOML): a directory of them, or one."""
+        from caresignals.measures import services
+
+        try:
+            if path.is_dir():
+                definitions = services.read_definitions(path)
+            else:
+                definitions = [services.read_definition(path)]
+        except (services.DefinitionError, OSError) as exc:
+            raise CommandError(str(exc), returncode=1) from None
+        counts = services.upsert_indicators(definitions, actor)
+        self.stdout.write(
+            f"indicators: {len(definitions)} definition(s) read; {counts.created} created, "
+            f"{counts.updated} updated, {counts.unchanged} unchanged."
+        )

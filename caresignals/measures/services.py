@@ -1,0 +1,146 @@
+"""Writes to indicators: from reviewed definition files or indicators.csv, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from caresignals.audit.models import AuditAction
+from caresignals.audit.services import Actor, Change, record_many
+from caresignals.measures.models import Chart, Indicator, Polarity, Unit
+
+DEFINITIONS_DIR = Path(__file__).parent / "definitions"
+REQUIRED_KEYS = (
+    "code",
+    "name",
+    "why_it_matters",
+    "numerator",
+    "denominator",
+    "unit",
+    "multiplier",
+    "polarity",
+    "chart",
+    "source",
+    "checked_by",
+    "checked_on",
+)
+
+
+@dataclass(frozen=True)
+class IndicatorDefinition:
+    code: str
+    name: str
+    unit: str
+    multiplier: float
+    polarity: str
+    target: float | None
+    chart: str
+    why_it_matters: str = ""
+    numerator_definition: str = ""
+    denominator_definition: str = ""
+    source: str = ""
+    checked_by: str = ""
+    checked_on: dt.date | None = None
+
+
+class DefinitionError(ValueError):
+    """A definition file is wrong; the message names the file and the key."""
+
+
+def read_definition(path: Path) -> IndicatorDefinition:
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(f"{path.name}: not valid TOML ({exc})") from None
+    missing = [k for k in REQUIRED_KEYS if k not in data]
+    if missing:
+        raise DefinitionError(f"{path.name}: missing {', '.join(missing)}")
+    if data["code"] != path.stem:
+        raise DefinitionError(f"{path.name}: code {data['code']!r} must match the file name")
+    for key, allowed in (
+        ("unit", Unit.values),
+        ("polarity", Polarity.values),
+        ("chart", Chart.values),
+    ):
+        if data[key] not in allowed:
+            raise DefinitionError(f"{path.name}: {key} must be one of {', '.join(allowed)}")
+    checked_on = data["checked_on"]
+    if isinstance(checked_on, str):
+        checked_on = dt.date.fromisoformat(checked_on)
+    return IndicatorDefinition(
+        code=data["code"],
+        name=data["name"],
+        unit=data["unit"],
+        multiplier=float(data["multiplier"]),
+        polarity=data["polarity"],
+        target=float(data["target"]) if data.get("target") is not None else None,
+        chart=data["chart"],
+        why_it_matters=data["why_it_matters"].strip(),
+        numerator_definition=data["numerator"].strip(),
+        denominator_definition=data["denominator"].strip(),
+        source=data["source"],
+        checked_by=data["checked_by"],
+        checked_on=checked_on,
+    )
+
+
+def read_definitions(directory: Path = DEFINITIONS_DIR) -> list[IndicatorDefinition]:
+    return [read_definition(p) for p in sorted(directory.glob("*.toml"))]
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@transaction.atomic
+def upsert_indicators(definitions: Iterable[IndicatorDefinition], actor: Actor) -> Counts:
+    counts = Counts()
+    changes: list[Change] = []
+    definitions = list(definitions)
+    existing = {i.code: i for i in Indicator.objects.filter(code__in=[d.code for d in definitions])}
+    for d in definitions:
+        values = {k: v for k, v in asdict(d).items() if k != "code"}
+        if d.source == "indicators import":
+            # A CSV row carries no review metadata: keep what a definition file gave.
+            values = {
+                k: v
+                for k, v in values.items()
+                if k in ("name", "unit", "multiplier", "polarity", "target", "chart")
+            }
+        indicator = existing.get(d.code)
+        if indicator is None:
+            Indicator.objects.create(code=d.code, **values)
+            counts.created += 1
+            changes.append(Change(AuditAction.INDICATOR_CREATED, "indicator", d.code))
+            continue
+        changed = {
+            k: [str(getattr(indicator, k)), str(v)]
+            for k, v in values.items()
+            if getattr(indicator, k) != v
+        }
+        if not changed:
+            counts.unchanged += 1
+            continue
+        for k, v in values.items():
+            setattr(indicator, k, v)
+        indicator.save()
+        counts.updated += 1
+        changes.append(
+            Change(AuditAction.INDICATOR_UPDATED, "indicator", d.code, details={"changed": changed})
+        )
+    record_many(actor, changes)
+    return counts
+
+
+def sync_definitions(actor: Actor, directory: Path = DEFINITIONS_DIR) -> Counts:
+    """Load the reviewed definition files from the repository."""
+    return upsert_indicators(read_definitions(directory), actor)

@@ -1,0 +1,121 @@
+"""Patient-safety events as LFPSE records them, with the fields derived from them."""
+
+from __future__ import annotations
+
+import secrets
+
+import numpy as np
+from django.db import models
+
+from caresignals.organisations.models import Organisation
+from caresignals.safety.vocabulary import (
+    Category,
+    EthnicGroup,
+    MaxHarm,
+    NeverEventType,
+    PatientSex,
+    PhysicalHarm,
+    PsychologicalHarm,
+    RecordType,
+    ReporterType,
+    ServiceArea,
+    TriState,
+)
+
+_ALPHABET = np.frombuffer(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", dtype="S1")  # no I, O, 0, 1
+
+
+def new_references(count: int) -> list[str]:
+    """Public references such as 'PSE-4K7Q2M9XH3TA': 60 random bits each, so they reveal
+    nothing about the record and cannot be guessed. Made in bulk for imports."""
+    rng = np.random.default_rng(secrets.randbits(128))
+    letters = _ALPHABET[rng.integers(0, 32, size=(count, 12))]
+    tokens = letters.view("S12").ravel()
+    return ["PSE-" + t.decode("ascii") for t in tokens]
+
+
+def new_reference() -> str:
+    return new_references(1)[0]
+
+
+class EventQuerySet(models.QuerySet["PatientSafetyEvent"]):
+    def visible_to(self, user: object) -> EventQuerySet:
+        from caresignals.organisations.scoping import scope_for
+
+        return self.filter(scope_for(user).q("organisation__path"))
+
+
+class PatientSafetyEvent(models.Model):
+    """One recorded event. Keyed by (organisation, source_id) for idempotent imports."""
+
+    # Unique by a constraint, not unique=True, which on PostgreSQL adds a second index for
+    # LIKE queries that nothing needs. Foreign keys lean on the composite indexes below
+    # rather than single-column ones of their own: every index slows a million-row import.
+    reference = models.CharField(max_length=20, default=new_reference)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="safety_events", db_index=False
+    )
+    service = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_safety_events",
+        db_index=False,
+    )
+    source_id = models.CharField(max_length=64)
+    record_type = models.CharField(max_length=10, choices=RecordType.choices)
+    occurred_on = models.DateField()
+    reported_on = models.DateField()
+    service_area = models.CharField(max_length=20, choices=ServiceArea.choices)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    physical_harm = models.CharField(max_length=10, choices=PhysicalHarm.choices, blank=True)
+    psychological_harm = models.CharField(
+        max_length=10, choices=PsychologicalHarm.choices, blank=True
+    )
+    never_event_type = models.CharField(max_length=30, choices=NeverEventType.choices, blank=True)
+    death_in_care_more_likely_than_not = models.BooleanField(default=False)
+    patient_died = models.BooleanField(default=False)
+    patient_age_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    patient_sex = models.CharField(max_length=10, choices=PatientSex.choices, blank=True)
+    patient_ethnicity = models.CharField(max_length=1, blank=True)
+    patient_lsoa = models.CharField(max_length=12, blank=True)
+    patient_imd_decile = models.PositiveSmallIntegerField(null=True, blank=True)
+    learning_disability = models.CharField(
+        max_length=7, choices=TriState.choices, default=TriState.UNKNOWN
+    )
+    autism = models.CharField(max_length=7, choices=TriState.choices, default=TriState.UNKNOWN)
+    detained_mha = models.CharField(
+        max_length=7, choices=TriState.choices, default=TriState.UNKNOWN
+    )
+    description = models.TextField(blank=True)
+    reporter_type = models.CharField(max_length=15, choices=ReporterType.choices)
+    anonymous = models.BooleanField(default=False)
+
+    # Derived when stored (derived.py), kept for fast aggregation.
+    imd_quintile = models.PositiveSmallIntegerField(null=True, blank=True)
+    ethnic_group = models.CharField(
+        max_length=10, choices=EthnicGroup.choices, default=EthnicGroup.NOT_KNOWN
+    )
+    max_harm = models.CharField(max_length=10, choices=MaxHarm.choices, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "source_id"], name="unique_event_per_source"
+            ),
+            models.UniqueConstraint(fields=["reference"], name="unique_event_reference"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "occurred_on"], name="event_org_month"),
+            models.Index(fields=["service", "occurred_on"], name="event_service_month"),
+        ]
+        ordering = ["-reported_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -1,0 +1,281 @@
+"""`caresignals import events`: every row validated, derived fields stored, idempotent, audited."""
+
+from __future__ import annotations
+
+import csv
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from caresignals.audit.models import AuditAction, AuditEntry
+from caresignals.safety.models import PatientSafetyEvent
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = [
+    "source_id",
+    "record_type",
+    "org_code",
+    "service_code",
+    "occurred_on",
+    "reported_on",
+    "service_area",
+    "category",
+    "physical_harm",
+    "psychological_harm",
+    "never_event_type",
+    "death_in_care_more_likely_than_not",
+    "patient_died",
+    "patient_age_years",
+    "patient_sex",
+    "patient_ethnicity",
+    "patient_lsoa",
+    "patient_imd_decile",
+    "learning_disability",
+    "autism",
+    "detained_mha",
+    "description",
+    "reporter_type",
+    "anonymous",
+]
+
+
+def event(**overrides: str) -> dict[str, str]:
+    row = {
+        "source_id": "E1",
+        "record_type": "incident",
+        "org_code": "TA",
+        "service_code": "TA-MAT",
+        "occurred_on": "2026-03-02",
+        "reported_on": "2026-03-03",
+        "service_area": "maternity",
+        "category": "maternity",
+        "physical_harm": "low",
+        "psychological_harm": "",
+        "never_event_type": "",
+        "death_in_care_more_likely_than_not": "",
+        "patient_died": "false",
+        "patient_age_years": "31",
+        "patient_sex": "female",
+        "patient_ethnicity": "N",
+        "patient_lsoa": "",
+        "patient_imd_decile": "3",
+        "learning_disability": "false",
+        "autism": "unknown",
+        "detained_mha": "false",
+        "description": "Synthetic: delay in escalation of raised blood pressure.",
+        "reporter_type": "staff",
+        "anonymous": "false",
+    }
+    row.update(overrides)
+    return row
+
+
+def write(tmp_path: Path, rows: list[dict[str, str]], columns: list[str] = COLUMNS) -> Path:
+    path = tmp_path / "events.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def run(path: Path, *extra: str) -> str:
+    out = StringIO()
+    call_command("import", "events", str(path), *extra, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def fail(path: Path) -> str:
+    err = StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("import", "events", str(path), stdout=StringIO(), stderr=err)
+    assert raised.value.returncode == 1
+    return err.getvalue()
+
+
+def test_events_are_stored_with_derived_fields(small_ics, tmp_path):
+    lsoa = small_ics.place_a.areas.order_by("lsoa_code").first()  # decile 1
+    rows = [
+        event(),
+        event(
+            source_id="E2",
+            physical_harm="none",
+            psychological_harm="severe",
+            patient_ethnicity="",
+            patient_lsoa=lsoa.lsoa_code,
+            patient_imd_decile="9",
+        ),
+        event(
+            source_id="E3",
+            record_type="risk",
+            physical_harm="",
+            service_code="",
+            service_area="acute",
+            category="staffing",
+            patient_age_years="",
+            patient_sex="",
+            patient_imd_decile="",
+        ),
+    ]
+    assert "3 created" in run(write(tmp_path, rows))
+    e1 = PatientSafetyEvent.objects.get(source_id="E1")
+    assert (e1.imd_quintile, e1.ethnic_group, e1.max_harm) == (2, "black", "low")
+    assert e1.service.code == "TA-MAT" and e1.organisation.code == "TA"
+    assert e1.reference.startswith("PSE-")
+    e2 = PatientSafetyEvent.objects.get(source_id="E2")
+    # The LSOA's decile (1) wins over the decile given (9); psychological severe is severe.
+    assert (e2.imd_quintile, e2.ethnic_group, e2.max_harm) == (1, "not_known", "severe")
+    e3 = PatientSafetyEvent.objects.get(source_id="E3")
+    assert (e3.max_harm, e3.imd_quintile, e3.service) == ("", None, None)
+
+
+def test_reimport_is_idempotent_and_changes_are_audited(small_ics, tmp_path):
+    path = write(tmp_path, [event(), event(source_id="E2")])
+    run(path)
+    references = set(PatientSafetyEvent.objects.values_list("reference", flat=True))
+    assert "0 created, 0 updated, 2 unchanged" in run(path)
+    run(write(tmp_path, [event(physical_harm="moderate"), event(source_id="E2")]))
+    changed = PatientSafetyEvent.objects.get(source_id="E1")
+    assert changed.physical_harm == "moderate" and changed.max_harm == "moderate"
+    assert set(PatientSafetyEvent.objects.values_list("reference", flat=True)) == references
+    entry = AuditEntry.objects.get(action=AuditAction.EVENT_UPDATED)
+    assert entry.object_id == "TA/E1"
+    assert set(entry.details["changed"]) == {"physical_harm", "max_harm"}
+
+
+def test_same_source_id_in_two_organisations_is_two_events(small_ics, tmp_path):
+    rows = [event(), event(org_code="TB", service_code="TB-MAT")]
+    assert "2 created" in run(write(tmp_path, rows))
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (
+            {"physical_harm": "catastrophic"},
+            "column physical_harm: got 'catastrophic', expected one of fatal, low, moderate, none, severe",
+        ),
+        (
+            {"occurred_on": "2026-02-30"},
+            "column occurred_on: got '2026-02-30', expected a date as YYYY-MM-DD",
+        ),
+        (
+            {"occurred_on": "2026-03-09"},
+            "column occurred_on: got '2026-03-09', expected a date on or before reported_on",
+        ),
+        (
+            {"reported_on": "2999-01-01", "occurred_on": "2999-01-01"},
+            "column reported_on: got '2999-01-01', expected a date not in the future",
+        ),
+        (
+            {"org_code": "NOPE"},
+            "column org_code: got 'NOPE', expected the code of a provider already imported",
+        ),
+        ({"org_code": "PA"}, "column org_code: got 'PA', expected the code of a provider"),
+        ({"service_code": "TB-MAT"}, "column service_code: got 'TB-MAT', expected a service of TA"),
+        (
+            {"patient_lsoa": "E01999999"},
+            "column patient_lsoa: got 'E01999999', expected an LSOA already imported",
+        ),
+        (
+            {"patient_age_years": "130"},
+            "column patient_age_years: got '130', expected a whole number of years, 0–120",
+        ),
+        (
+            {"patient_ethnicity": "Q"},
+            "column patient_ethnicity: got 'Q', expected an NHS ethnic category code",
+        ),
+        (
+            {"physical_harm": ""},
+            "column physical_harm: got a blank value, expected a harm level for an incident or outcome",
+        ),
+        (
+            {"record_type": "good_care"},
+            "column physical_harm: got 'low', expected a blank value for a risk or good-care record",
+        ),
+        (
+            {"never_event_type": "wrong_site_surgery", "record_type": "outcome"},
+            "column never_event_type: got 'wrong_site_surgery', expected a blank value unless the record is an incident",
+        ),
+        ({"anonymous": "maybe"}, "column anonymous: got 'maybe', expected true or false"),
+        (
+            {"learning_disability": "perhaps"},
+            "column learning_disability: got 'perhaps', expected true, false or unknown",
+        ),
+    ],
+)
+def test_bad_values_are_reported_and_nothing_is_stored(small_ics, tmp_path, override, message):
+    rows = [event(source_id="GOOD"), event(source_id="BAD", **override)]
+    assert f"row 3, {message}" in fail(write(tmp_path, rows))
+    assert PatientSafetyEvent.objects.count() == 0
+
+
+def test_duplicate_key_within_a_file(small_ics, tmp_path):
+    message = fail(write(tmp_path, [event(), event()]))
+    assert (
+        "row 3, column org_code+source_id: got 'TA / E1', expected a org_code, source_id not already used (it is used in row 2)"
+        in message
+    )
+
+
+def test_every_error_is_reported_not_just_the_first(small_ics, tmp_path):
+    rows = [event(source_id=f"B{i}", physical_harm="bad") for i in range(60)]
+    assert fail(write(tmp_path, rows)).count("column physical_harm: got 'bad'") == 60
+
+
+def test_missing_and_unknown_columns(small_ics, tmp_path):
+    columns = [c for c in COLUMNS if c != "category"] + ["colour"]
+    message = fail(write(tmp_path, [event()], columns))
+    assert "the required column 'category' is missing" in message
+    assert "unknown column 'colour'" in message
+
+
+def test_skip_invalid_keeps_the_good_rows(small_ics, tmp_path):
+    rows = [event(), event(source_id="E2", category="gremlins"), event(source_id="E3")]
+    rejects = tmp_path / "rejects.csv"
+    out = run(write(tmp_path, rows), "--skip-invalid", str(rejects))
+    assert "2 created" in out and "1 row(s) rejected" in out
+    with rejects.open(encoding="utf-8") as f:
+        rejected = list(csv.DictReader(f))
+    assert [r["source_id"] for r in rejected] == ["E2"]
+    assert "column category: got 'gremlins'" in rejected[0]["reason"]
+    assert PatientSafetyEvent.objects.count() == 2
+
+
+def test_export_round_trips_with_derived_fields(small_ics, tmp_path):
+    import json
+
+    run(write(tmp_path, [event(), event(source_id="E2", org_code="TB", service_code="")]))
+    out = StringIO()
+    call_command("export", "events", "--format", "jsonl", "--org", "TA", stdout=out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(lines) == 1
+    record = lines[0]
+    assert record["source_id"] == "E1" and record["org_code"] == "TA"
+    assert (record["imd_quintile"], record["ethnic_group"], record["max_harm"]) == (
+        2,
+        "black",
+        "low",
+    )
+    assert record["psychological_harm"] is None and record["patient_died"] is False
+
+    out = StringIO()
+    call_command("export", "events", "--format", "csv", stdout=out)
+    exported = list(csv.DictReader(StringIO(out.getvalue())))
+    assert {r["source_id"] for r in exported} == {"E1", "E2"}
+    # The CSV export is itself a valid import file (less the reference and derived columns).
+    again = tmp_path / "again.csv"
+    with again.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(exported)
+    assert "2 unchanged" in run(again)
+
+
+def test_export_rejects_an_unknown_organisation(small_ics):
+    with pytest.raises(CommandError, match="no organisation has the code 'NOPE'"):
+        call_command("export", "events", "--org", "NOPE", stdout=StringIO())
