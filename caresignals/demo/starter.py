@@ -60,6 +60,8 @@ ACUTE_SERVICES = (
     ("MAT", "Maternity unit", "maternity"),
     ("ED", "Emergency department", "emergency_department"),
     ("MED", "Medical wards", "adult_inpatient"),
+    ("SUR", "Surgical wards and theatres", "adult_inpatient"),
+    ("PAED", "Children's ward", "other"),
 )
 
 PROVIDERS = [

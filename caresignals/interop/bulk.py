@@ -134,11 +134,24 @@ def upsert_table(
     fields: Sequence[str],
     table: pa.Table,
     insert_only: Sequence[str] = (),
+    unseen: set[Any] | None = None,
 ) -> UpsertResult:
     """The fast path for large imports: `table` has a column per key, field and insert_only
     name. Rows whose key is new (nearly all, on a first import) are written straight into
-    the table; the rest go through the staged compare-and-update in `upsert`."""
-    exists = _existing_mask(model, keys, table)
+    the table; the rest go through the staged compare-and-update in `upsert`.
+
+    `unseen` may name values of the first key that had no stored rows when the import
+    began (say, organisations with no events yet): their rows need no look-up, because the
+    importer has already refused keys repeated within the file.
+    """
+    if unseen:
+        lookup = pc.invert(pc.is_in(table.column(keys[0]), value_set=pa.array(list(unseen))))
+        exists = np.zeros(table.num_rows, dtype=bool)
+        positions = np.flatnonzero(lookup.to_numpy(zero_copy_only=False))
+        if len(positions):
+            exists[positions] = _existing_mask(model, keys, table.take(pa.array(positions)))
+    else:
+        exists = _existing_mask(model, keys, table)
     result = UpsertResult()
     new = table.filter(pa.array(~exists)) if exists.any() else table
     if new.num_rows:

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.db.models import Exists, OuterRef
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Change, record_many
@@ -147,6 +148,12 @@ class EventImporter(Importer):
         self._lsoa_deciles = pa.array([d for _, d in areas], pa.int64())
         self._today = pa.scalar(dt.date.today(), pa.date32())
         self._org_code_of = {pk: code for pk, code in providers}
+        # Providers with no events stored yet: none of their rows can already exist.
+        has_events = Exists(PatientSafetyEvent.objects.filter(organisation=OuterRef("pk")))
+        with_events = set(
+            Organisation.objects.filter(has_events, kind="provider").values_list("id", flat=True)
+        )
+        self._no_events_yet = {pk for pk, _ in providers} - with_events
 
     def check_batch(self, batch: Batch) -> None:
         t = batch.typed
@@ -268,6 +275,7 @@ class EventImporter(Importer):
             fields=FIELDS,
             table=pa.table(columns),
             insert_only=["reference"],
+            unseen=self._no_events_yet,
         )
         self.report.created += result.created
         self.report.updated += result.updated

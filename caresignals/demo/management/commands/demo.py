@@ -1,4 +1,4 @@
-"""caresignals demo [--seed N] [--no-serve]: build the synthetic region and serve it."""
+"""caresignals demo [--seed N] [--scale small|medium|national] [--no-plants] [--no-serve]"""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from caresignals.demo.starter import DEMO_PASSWORD, DEMO_USERS, build_starter_region
+from caresignals.demo.build import build_region
+from caresignals.demo.starter import DEMO_PASSWORD, DEMO_USERS
 from caresignals.organisations.models import Organisation
 
 
@@ -19,6 +20,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--seed", type=int, default=2026, help="the same seed gives the same region"
+        )
+        parser.add_argument(
+            "--scale",
+            choices=["small", "medium", "national"],
+            default="small",
+            help="small: about 100 000 events; medium: about 1 M; national: about 10 M "
+            "events written to Parquet under var/national/ (the database gets the small region)",
+        )
+        parser.add_argument(
+            "--no-plants",
+            action="store_true",
+            help="the same region with none of the planted problems",
         )
         parser.add_argument("--no-serve", action="store_true", help="build the region and exit")
         parser.add_argument("--port", type=int, default=8000)
@@ -34,9 +47,22 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         call_command("flush", verbosity=0, interactive=False)
         with transaction.atomic():
-            build_starter_region(seed=options["seed"])
+            report = build_region(
+                seed=options["seed"],
+                scale=options["scale"],
+                plants=not options["no_plants"],
+                say=lambda line: self.stdout.write(line),
+            )
+        for r in report.imports:
+            self.stdout.write(f"  {r.summary()}")
+        if report.parquet:
+            self.stdout.write(f"  National-scale events written to {report.parquet}")
         self.stdout.write(
-            self.style.SUCCESS(f"Built the synthetic region (seed {options['seed']}).")
+            self.style.SUCCESS(
+                f"Built the synthetic region in {report.seconds:.0f} s "
+                f"(seed {report.seed}, scale {report.scale}, "
+                f"{len(report.plants)} planted problem(s); see caresignals/demo/PLANTS.md)."
+            )
         )
         self.stdout.write(
             f"Sign in with any of these usernames; the password is {DEMO_PASSWORD!r}:"

@@ -1,0 +1,42 @@
+"""`caresignals demo` builds the generated region through the real importers."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from caresignals.demo import generator
+from caresignals.measures.models import Indicator, MeasureValue
+from caresignals.organisations.models import Area, Organisation, User
+from caresignals.safety.models import PatientSafetyEvent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_demo_builds_the_whole_region_and_lists_sign_ins(settings):
+    settings.DEMO = True
+    out = StringIO()
+    call_command("demo", "--no-serve", "--seed", "7", stdout=out)
+    text = out.getvalue()
+    data = generator.generate_region(seed=7)
+    assert Organisation.objects.count() == len(data.organisations)
+    assert Area.objects.count() == len(data.areas)
+    assert PatientSafetyEvent.objects.count() == data.events.num_rows
+    assert MeasureValue.objects.count() == data.measures.num_rows
+    assert Indicator.objects.filter(source="derived from events").exists()
+    assert Organisation.objects.filter(kind="place").count() == 13
+    assert User.objects.count() == 8
+    assert "5 planted problem(s)" in text and "safety.lead" in text and "synthetic-demo" in text
+    # The derived fields were filled in on the way through the importer.
+    assert PatientSafetyEvent.objects.filter(imd_quintile=1).exists()
+    assert PatientSafetyEvent.objects.filter(max_harm="severe").exists()
+
+
+def test_demo_refuses_to_replace_a_real_database(small_ics, settings):
+    settings.DEMO = False
+    with pytest.raises(CommandError, match="CARESIGNALS_DEMO is not set"):
+        call_command("demo", "--no-serve", stdout=StringIO())
+    assert Organisation.objects.filter(code="ICS1").exists()
