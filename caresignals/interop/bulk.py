@@ -135,6 +135,7 @@ def upsert_table(
     table: pa.Table,
     insert_only: Sequence[str] = (),
     unseen: set[Any] | None = None,
+    encoded: Encoded | None = None,
 ) -> UpsertResult:
     """The fast path for large imports: `table` has a column per key, field and insert_only
     name. Rows whose key is new (nearly all, on a first import) are written straight into
@@ -142,7 +143,8 @@ def upsert_table(
 
     `unseen` may name values of the first key that had no stored rows when the import
     began (say, organisations with no events yet): their rows need no look-up, because the
-    importer has already refused keys repeated within the file.
+    importer has already refused keys repeated within the file. `encoded` may hold the
+    whole table already encoded (see `encode`), used when every row turns out to be new.
     """
     if unseen:
         lookup = pc.invert(pc.is_in(table.column(keys[0]), value_set=pa.array(list(unseen))))
@@ -153,10 +155,15 @@ def upsert_table(
     else:
         exists = _existing_mask(model, keys, table)
     result = UpsertResult()
-    new = table.filter(pa.array(~exists)) if exists.any() else table
-    if new.num_rows:
-        _insert(model, new, [*keys, *fields, *insert_only])
-        result.created = new.num_rows
+    names = [*keys, *fields, *insert_only]
+    if not exists.any() and encoded is not None and encoded.rows == table.num_rows:
+        _write(model, encoded)
+        result.created = table.num_rows
+    else:
+        new = table.filter(pa.array(~exists)) if exists.any() else table
+        if new.num_rows:
+            _insert(model, new, names)
+            result.created = new.num_rows
     if exists.any():
         old = table.filter(pa.array(exists))
         columns = [_python(old.column(c)) for c in [*keys, *fields, *insert_only]]
@@ -230,31 +237,57 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """Rows ready for the database's bulk path: CSV bytes for COPY on PostgreSQL, tuples for
+    executemany on SQLite. Made by `encode`, which needs no connection, so it can run on
+    the import's reading thread while the previous batch is written."""
+
+    names: tuple[str, ...]
+    rows: int
+    payload: bytes | list[tuple[Any, ...]]
+
+
+def encode(table: pa.Table, names: Sequence[str]) -> Encoded:
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        stamp = pa.array([now.isoformat()] * table.num_rows, pa.string())
+        out = (
+            table.select(list(names))
+            .append_column("created_at", stamp)
+            .append_column("updated_at", stamp)
+        )
+        buffer = io.BytesIO()
+        pacsv.write_csv(out, buffer, write_options=pacsv.WriteOptions(include_header=False))
+        return Encoded(tuple(names), table.num_rows, buffer.getvalue())
+    stamp_value = connection.ops.adapt_datetimefield_value(now)
+    columns = [_python(table.column(n)) for n in names]
+    columns += [[stamp_value] * table.num_rows] * 2
+    return Encoded(tuple(names), table.num_rows, list(zip(*columns, strict=True)))
+
+
+def encode_ahead(table: pa.Table, names: Sequence[str]) -> Encoded | None:
+    """`encode`, where doing it ahead pays: PostgreSQL's CSV is made by Arrow without the
+    interpreter lock; SQLite's tuples are Python objects, better made by the writer."""
+    return encode(table, names) if connection.vendor == "postgresql" else None
+
+
 def _insert(model: type[Model], table: pa.Table, names: Sequence[str]) -> None:
+    _write(model, encode(table, names))
+
+
+def _write(model: type[Model], encoded: Encoded) -> None:
     qn = connection.ops.quote_name
     db_table = qn(model._meta.db_table)
-    now = timezone.now()
-    cols = [qn(_column(model, n)) for n in names] + [qn("created_at"), qn("updated_at")]
+    cols = [qn(_column(model, n)) for n in encoded.names] + [qn("created_at"), qn("updated_at")]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            stamp = pa.array([now.isoformat()] * table.num_rows, pa.string())
-            out = (
-                table.select(list(names))
-                .append_column("created_at", stamp)
-                .append_column("updated_at", stamp)
-            )
-            buffer = io.BytesIO()
-            pacsv.write_csv(out, buffer, write_options=pacsv.WriteOptions(include_header=False))
+        if isinstance(encoded.payload, bytes):
             with cursor.cursor.copy(
                 f"COPY {db_table} ({', '.join(cols)}) FROM STDIN (FORMAT csv)"
             ) as copy:
-                copy.write(buffer.getvalue())
+                copy.write(encoded.payload)
         else:
-            stamp_value = connection.ops.adapt_datetimefield_value(now)
-            columns = [_python(table.column(n)) for n in names]
-            columns += [[stamp_value] * table.num_rows] * 2
             marks = ", ".join(["%s"] * len(cols))
             cursor.executemany(
-                f"INSERT INTO {db_table} ({', '.join(cols)}) VALUES ({marks})",
-                list(zip(*columns, strict=True)),
+                f"INSERT INTO {db_table} ({', '.join(cols)}) VALUES ({marks})", encoded.payload
             )

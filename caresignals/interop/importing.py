@@ -178,6 +178,19 @@ class Importer:
         """
         raise NotImplementedError
 
+    # Large importers split `store` in two so that reading and checking the next batch
+    # (Arrow work, on a second thread) overlaps writing this one (database work, on the
+    # thread that owns the connection). `prepare` must not touch the database.
+    pipelined: ClassVar[bool] = False
+
+    def prepare(self, batch: Batch, indices: np.ndarray) -> Any:
+        """Turn valid rows into whatever `write` needs. No database access here."""
+        return batch, indices
+
+    def write(self, prepared: Any) -> None:
+        """Write what `prepare` made, on the database's own thread."""
+        self.store(*prepared)
+
     def finish(self) -> None:
         """Called once after the last batch, still inside the transaction."""
 
@@ -387,6 +400,52 @@ class _Rollback(Exception):
     pass
 
 
+_DONE = object()
+
+
+def _ahead(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """Run `items` on a second thread, up to `depth` ahead of the consumer.
+
+    Arrow releases the interpreter lock while it parses and computes, and the database
+    drivers release it while the server or SQLite works, so the two threads overlap.
+    Exceptions reach the consumer in order.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        q.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put((_DONE, None))
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            q.put((None, exc))
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = q.get()
+            if error is not None:
+                raise error
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 class _Malformed(Exception):
     """The fast reader met a row it had to skip: start again with the exact reader."""
 
@@ -443,18 +502,24 @@ def run_import(
             if exact
             else _fast_batches(path, header, report, skip)
         )
-        for first_row, columns in batches:
+
+        def checked() -> Iterator[tuple[int, Any]]:
+            for first_row, columns in batches:
+                if malformed:
+                    raise _Malformed
+                batch = _build_batch(importer, header, mapping, first_row, columns)
+                importer.check_batch(batch)
+                indices = batch.valid_indices()
+                yield len(batch), importer.prepare(batch, indices) if len(indices) else None
             if malformed:
                 raise _Malformed
-            batch = _build_batch(importer, header, mapping, first_row, columns)
-            importer.check_batch(batch)
-            indices = batch.valid_indices()
-            if len(indices):
-                importer.store(batch, indices)
+
+        stream = _ahead(checked()) if importer.pipelined else checked()
+        for size, prepared in stream:
+            if prepared is not None:
+                importer.write(prepared)
             if bar is not None:
-                bar.update(len(batch))
-        if malformed:
-            raise _Malformed
+                bar.update(size)
         importer.finish()
 
     try:

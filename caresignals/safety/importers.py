@@ -217,9 +217,17 @@ class EventImporter(Importer):
         )
         self.check_unique_keys(batch)
 
+    pipelined = True
+
     def store(self, batch: Batch, indices: np.ndarray) -> None:
+        self.write(self.prepare(batch, indices))
+
+    def prepare(
+        self, batch: Batch, indices: np.ndarray
+    ) -> tuple[pa.Table, bulk.Encoded | None] | None:
+        """The rows as the events table stores them, derived fields and references added."""
         if not self.may_write:
-            return
+            return None
         take = pa.array(indices, pa.int64())
         t = {name: pc.take(col, take) for name, col in batch.typed.items()}
         lsoa_decile = pc.take(
@@ -269,13 +277,21 @@ class EventImporter(Importer):
             "max_harm": derived.max_harm(t["physical_harm"], t["psychological_harm"]),
             "reference": pa.array(new_references(len(indices)), pa.string()),
         }
+        table = pa.table(columns)
+        return table, bulk.encode_ahead(table, ["organisation", "source_id", *FIELDS, "reference"])
+
+    def write(self, prepared: tuple[pa.Table, bulk.Encoded | None] | None) -> None:
+        if prepared is None or not self.may_write:
+            return
+        table, encoded = prepared
         result = bulk.upsert_table(
             PatientSafetyEvent,
             keys=["organisation", "source_id"],
             fields=FIELDS,
-            table=pa.table(columns),
+            table=table,
             insert_only=["reference"],
             unseen=self._no_events_yet,
+            encoded=encoded,
         )
         self.report.created += result.created
         self.report.updated += result.updated

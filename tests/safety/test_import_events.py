@@ -279,3 +279,33 @@ def test_export_round_trips_with_derived_fields(small_ics, tmp_path):
 def test_export_rejects_an_unknown_organisation(small_ics):
     with pytest.raises(CommandError, match="no organisation has the code 'NOPE'"):
         call_command("export", "events", "--org", "NOPE", stdout=StringIO())
+
+
+def test_a_malformed_row_is_found_by_the_exact_reader(small_ics, tmp_path):
+    """The fast reader gives way to the exact one, so later rows keep their numbers."""
+    path = write(
+        tmp_path, [event(), event(source_id="E2"), event(source_id="E3", anonymous="perhaps")]
+    )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(2, "just,three,values")  # becomes row 3; E2 is row 4, E3 row 5
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    message = fail(path)
+    assert "row 3: got a blank value, expected 24 values as in the header, got 3" in message
+    assert "row 5, column anonymous: got 'perhaps'" in message
+    assert PatientSafetyEvent.objects.count() == 0
+    rejects = tmp_path / "rejects.csv"
+    out = run(path, "--skip-invalid", str(rejects))
+    assert "2 created" in out and "2 row(s) rejected" in out
+
+
+def test_descriptions_may_span_lines(small_ics, tmp_path):
+    run(
+        write(
+            tmp_path,
+            [event(description="First line.\nSecond line, with a comma."), event(source_id="E2")],
+        )
+    )
+    assert (
+        PatientSafetyEvent.objects.get(source_id="E1").description
+        == "First line.\nSecond line, with a comma."
+    )
