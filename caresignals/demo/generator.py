@@ -30,6 +30,7 @@ import pyarrow.csv as pacsv
 
 from caresignals.demo import starter
 from caresignals.organisations import services as org_services
+from caresignals.safety.formats import EVENT_CSV_COLUMNS
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -48,32 +49,7 @@ MEASURE_COLUMNS = (
     "stratum_type",
     "stratum",
 )
-EVENT_COLUMNS = (
-    "source_id",
-    "record_type",
-    "org_code",
-    "service_code",
-    "occurred_on",
-    "reported_on",
-    "service_area",
-    "category",
-    "physical_harm",
-    "psychological_harm",
-    "never_event_type",
-    "death_in_care_more_likely_than_not",
-    "patient_died",
-    "patient_age_years",
-    "patient_sex",
-    "patient_ethnicity",
-    "patient_lsoa",
-    "patient_imd_decile",
-    "learning_disability",
-    "autism",
-    "detained_mha",
-    "description",
-    "reporter_type",
-    "anonymous",
-)
+EVENT_COLUMNS = EVENT_CSV_COLUMNS
 EVENTS_SCHEMA = pa.schema([(c, pa.string()) for c in EVENT_COLUMNS])
 
 

@@ -474,7 +474,7 @@ def run_import(
     except ValueError as exc:
         report.add_error(RowError(1, "file", "", str(exc)))
         raise ImportFailed(report) from None
-    mapping, header_errors = importer.map_header(header)
+    _, header_errors = importer.map_header(header)
     if header_errors:
         for e in header_errors:
             report.add_error(e)
@@ -488,6 +488,8 @@ def run_import(
         bar = tqdm(total=_count_rows(path), unit="rows", desc=f"import {importer.kind}")
 
     def load(exact: bool) -> None:
+        # Mapped again on a fresh start: importers note what kind of file it is as they map.
+        mapping, _ = importer.map_header(header)
         if skip_invalid is not None:
             importer._rejects = RejectWriter(skip_invalid, header)
         malformed = False

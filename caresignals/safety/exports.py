@@ -12,39 +12,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from caresignals.safety.formats import DERIVED_COLUMNS, EVENT_CSV_COLUMNS
 from caresignals.safety.models import PatientSafetyEvent
 
-RECORD_FIELDS = [
-    "reference",
-    "source_id",
-    "record_type",
-    "org_code",
-    "service_code",
-    "occurred_on",
-    "reported_on",
-    "service_area",
-    "category",
-    "physical_harm",
-    "psychological_harm",
-    "never_event_type",
-    "death_in_care_more_likely_than_not",
-    "patient_died",
-    "patient_age_years",
-    "patient_sex",
-    "patient_ethnicity",
-    "patient_lsoa",
-    "patient_imd_decile",
-    "learning_disability",
-    "autism",
-    "detained_mha",
-    "description",
-    "reporter_type",
-    "anonymous",
-    # derived
-    "imd_quintile",
-    "ethnic_group",
-    "max_harm",
-]
+RECORD_FIELDS = ["reference", *EVENT_CSV_COLUMNS, *DERIVED_COLUMNS]
 
 _BLANK_IS_NULL = {
     "physical_harm",

@@ -112,3 +112,17 @@ def test_iod2025_edition_is_recorded(small_ics, tmp_path):
     path.write_text(header + "E01990021,PA,3,1500\n")
     run(path)
     assert Area.objects.get(lsoa_code="E01990021").imd_edition == "iod2025"
+
+
+def test_official_file_with_a_malformed_row_is_still_read_as_official(small_ics, tmp_path):
+    header = (
+        "LSOA code (2011),Local Authority District code (2019),"
+        "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs),"
+        "Total population: mid 2015 (excluding prisoners)\n"
+    )
+    path = tmp_path / "imd.csv"
+    path.write_text(header + "E01990031,PA,2,1500\nbroken,row\nE01990032,E06999999,4,1500\n")
+    rejects = tmp_path / "rejects.csv"
+    out = run(path, "--skip-invalid", str(rejects))
+    assert "1 created" in out and "1 row(s) rejected" in out
+    assert "1 area(s) outside this ICS's places were passed over" in out

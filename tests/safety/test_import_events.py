@@ -11,36 +11,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from caresignals.audit.models import AuditAction, AuditEntry
+from caresignals.safety.formats import EVENT_CSV_COLUMNS
 from caresignals.safety.models import PatientSafetyEvent
 
 pytestmark = pytest.mark.django_db
 
-COLUMNS = [
-    "source_id",
-    "record_type",
-    "org_code",
-    "service_code",
-    "occurred_on",
-    "reported_on",
-    "service_area",
-    "category",
-    "physical_harm",
-    "psychological_harm",
-    "never_event_type",
-    "death_in_care_more_likely_than_not",
-    "patient_died",
-    "patient_age_years",
-    "patient_sex",
-    "patient_ethnicity",
-    "patient_lsoa",
-    "patient_imd_decile",
-    "learning_disability",
-    "autism",
-    "detained_mha",
-    "description",
-    "reporter_type",
-    "anonymous",
-]
+COLUMNS = list(EVENT_CSV_COLUMNS)
 
 
 def event(**overrides: str) -> dict[str, str]:
@@ -309,3 +285,9 @@ def test_descriptions_may_span_lines(small_ics, tmp_path):
         PatientSafetyEvent.objects.get(source_id="E1").description
         == "First line.\nSecond line, with a comma."
     )
+
+
+def test_the_importer_reads_exactly_the_published_columns():
+    from caresignals.safety.importers import EventImporter
+
+    assert tuple(c.name for c in EventImporter.columns) == EVENT_CSV_COLUMNS
