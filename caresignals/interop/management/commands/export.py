@@ -36,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", metavar="FILE", help="write here instead of standard output")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from caresignals.safety.exports import RECORD_FIELDS, event_queryset, records
+        from caresignals.safety.exports import EXPORT_FIELDS, event_queryset, records
 
         org = options["org"]
         if org and not Organisation.objects.filter(code=org).exists():
@@ -50,7 +50,7 @@ class Command(BaseCommand):
             out = cast(TextIO, self.stdout._out)  # raw stream: rows carry their own endings
         try:
             if options["format"] == "csv":
-                writer = csv.DictWriter(out, fieldnames=RECORD_FIELDS)
+                writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
                 writer.writeheader()
                 for r in rows:
                     writer.writerow({k: "" if v is None else _cell(v) for k, v in r.items()})
@@ -65,4 +65,6 @@ class Command(BaseCommand):
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(value)  # referrals: several in one cell
     return value
