@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/sign-in/", core.SignInView.as_view(), name="login"),
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("organisations/", include("caresignals.organisations.urls")),
+    path("organisations/", include("caresignals.measures.urls")),
     path("audit/", include("caresignals.audit.urls")),
 ]
 

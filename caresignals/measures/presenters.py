@@ -1,67 +1,189 @@
-"""What the organisation page shows about the indicators measured there."""
+"""What the pages show about indicators: the Making Data Count summary and full charts.
+
+Every figure comes from `caresignals.stats` through series.py; these classes only choose what
+a person reads, in which order, and with which words.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max
+from django.urls import reverse
+from markupsafe import Markup
 
+from caresignals.measures import charts
 from caresignals.measures.models import Indicator, Unit
-from caresignals.measures.queries import measures_for
+from caresignals.measures.queries import measures_for, visible_measures
+from caresignals.measures.series import Series, monthly_series, spc_for
 from caresignals.organisations.models import Organisation
+from caresignals.organisations.queries import organisation_for
+from caresignals.stats import spc
+
+ASSURANCE_WORDS = {
+    "consistent_pass": "Consistently passing the target",
+    "consistent_fail": "Consistently failing the target",
+    "inconsistent": "Hit and miss: the target lies within the process limits",
+    None: "No target",
+}
+
+
+def _clean(x: float) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
 @dataclass(frozen=True)
-class IndicatorLine:
+class IndicatorSummary:
+    """One row of the Making Data Count summary table."""
+
     code: str
     name: str
+    href: str
     unit: str
-    months: int
     latest_period: dt.date
     latest_value: float | None
+    target: float | None
+    mean: float | None
+    lower: float | None
+    upper: float | None
+    icon: str
+    sentence: str
+    assurance: str
+    months: int
     stratified: bool
+    variation_svg: Markup
+    assurance_svg: Markup
+    sparkline_svg: Markup
 
 
-def value_of(indicator: Indicator, numerator: float, denominator: float | None) -> float | None:
-    """numerator / denominator × multiplier (CONTRACTS.md); a count is its numerator."""
-    if indicator.unit == Unit.COUNT and denominator is None:
-        return numerator * indicator.multiplier
-    if not denominator:
-        return None
-    return numerator / denominator * indicator.multiplier
+def _last_valid(values: Any) -> int | None:
+    for i in range(len(values) - 1, -1, -1):
+        if not math.isnan(values[i]):
+            return i
+    return None
 
 
-def indicator_lines(user: Any, organisation: Organisation) -> list[IndicatorLine]:
+def indicator_summaries(user: Any, organisation: Organisation) -> list[IndicatorSummary]:
     values = measures_for(user, organisation)
-    whole = values.filter(stratum_type="")
-    stats = {
-        r["indicator"]: r
-        for r in values.values("indicator")
-        .annotate(months=Count("period", distinct=True), latest=Max("period"))
-        .order_by()
-    }
-    if not stats:
-        return []
+    indicator_ids = values.values_list("indicator", flat=True).distinct()
     stratified = set(values.exclude(stratum_type="").values_list("indicator", flat=True).distinct())
-    latest = {
-        (m.indicator_id, m.period): m
-        for m in whole.filter(period__in={s["latest"] for s in stats.values()})
-    }
-    lines = []
-    for indicator in Indicator.objects.filter(pk__in=stats).order_by("name"):
-        s = stats[indicator.pk]
-        m = latest.get((indicator.pk, s["latest"]))
-        lines.append(
-            IndicatorLine(
-                indicator.code,
-                indicator.name,
-                indicator.get_unit_display(),
-                s["months"],
-                s["latest"],
-                value_of(indicator, m.numerator, m.denominator) if m else None,
-                indicator.pk in stratified,
+    rows: list[IndicatorSummary] = []
+    for indicator in Indicator.objects.filter(pk__in=indicator_ids).order_by("name"):
+        series = monthly_series(values, organisation, indicator)
+        if series.is_empty:
+            continue
+        result = spc_for(series)
+        last = _last_valid(result.values)
+        assert last is not None
+        icon, sentence = spc.summary(result)
+        rows.append(
+            IndicatorSummary(
+                code=indicator.code,
+                name=indicator.name,
+                href=reverse("measures:chart", args=[organisation.code, indicator.code]),
+                unit=indicator.get_unit_display(),
+                latest_period=series.periods[last],
+                latest_value=_clean(result.values[last]),
+                target=indicator.target,
+                mean=_clean(result.mean[last]),
+                lower=_clean(result.lpl[last]),
+                upper=_clean(result.upl[last]),
+                icon=icon,
+                sentence=sentence,
+                assurance=ASSURANCE_WORDS.get(result.assurance, "No target"),
+                months=sum(1 for v in series.values if not math.isnan(v)),
+                stratified=indicator.pk in stratified,
+                variation_svg=Markup(charts.variation_icon_svg(icon)),  # noqa: S704 - built by us, escaped
+                assurance_svg=Markup(charts.assurance_icon_svg(result.assurance)),  # noqa: S704
+                sparkline_svg=Markup(  # noqa: S704
+                    charts.spc_chart_svg(
+                        result, title=f"{indicator.name}: last 36 months", small=True
+                    )
+                ),
             )
         )
-    return lines
+    return rows
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    period: dt.date
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    mean: float | None
+    lower: float | None
+    upper: float | None
+    reason: str
+    special: bool
+
+
+@dataclass(frozen=True)
+class ChartPage:
+    organisation: Organisation
+    indicator: Indicator
+    icon: str
+    sentence: str
+    assurance: str
+    warnings: list[str]
+    chart_svg: Markup
+    variation_svg: Markup
+    assurance_svg: Markup
+    rows: list[ChartRow]
+    special_causes: list[ChartRow]
+    breadcrumbs: list[dict[str, str]]
+
+    @property
+    def is_count(self) -> bool:
+        return self.indicator.unit == Unit.COUNT
+
+
+def chart_page(user: Any, code: str, indicator_code: str) -> ChartPage:
+    from django.http import Http404
+
+    organisation = organisation_for(user, code)
+    indicator = Indicator.objects.filter(code=indicator_code).first()
+    if indicator is None:
+        raise Http404("Not found")
+    series: Series = monthly_series(visible_measures(user), organisation, indicator)
+    if series.is_empty:
+        raise Http404("Not found")
+    result = spc_for(series)
+    icon, sentence = spc.summary(result)
+    rows = [
+        ChartRow(
+            period=p,
+            numerator=series.numerators[i],
+            denominator=series.denominators[i],
+            value=_clean(result.values[i]),
+            mean=_clean(result.mean[i]),
+            lower=_clean(result.lpl[i]),
+            upper=_clean(result.upl[i]),
+            reason=str(result.special_cause_type[i]),
+            special=str(result.point_type[i]) != "common_cause",
+        )
+        for i, p in enumerate(series.periods)
+    ]
+    return ChartPage(
+        organisation=organisation,
+        indicator=indicator,
+        icon=icon,
+        sentence=sentence,
+        assurance=ASSURANCE_WORDS.get(result.assurance, "No target"),
+        warnings=list(result.warnings),
+        chart_svg=Markup(  # noqa: S704 - built by charts.py, which escapes every text
+            charts.spc_chart_svg(
+                result, title=f"{indicator.name}, {organisation.name}", summary=sentence
+            )
+        ),
+        variation_svg=Markup(charts.variation_icon_svg(icon)),  # noqa: S704
+        assurance_svg=Markup(charts.assurance_icon_svg(result.assurance)),  # noqa: S704
+        rows=rows,
+        special_causes=[r for r in rows if r.special],
+        breadcrumbs=[
+            {"text": "Organisations", "href": reverse("organisations:index")},
+            {"text": organisation.name, "href": reverse("organisations:detail", args=[code])},
+        ],
+    )

@@ -10,6 +10,10 @@ from caresignals.measures.models import MeasureValue
 from caresignals.organisations.models import Organisation
 
 
+def visible_measures(user: Any) -> QuerySet[MeasureValue]:
+    return MeasureValue.objects.visible_to(user)
+
+
 def measures_for(user: Any, organisation: Organisation) -> QuerySet[MeasureValue]:
     """Measures recorded for exactly this organisation, if the user may see it."""
-    return MeasureValue.objects.visible_to(user).filter(organisation=organisation)
+    return visible_measures(user).filter(organisation=organisation)

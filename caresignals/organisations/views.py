@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from caresignals.measures.presenters import indicator_lines
+from caresignals.measures.presenters import indicator_summaries
 from caresignals.organisations import presenters
 from caresignals.safety.presenters import event_summary
 
@@ -35,6 +35,6 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "page": page,
             "breadcrumbs": page.breadcrumbs,
             "events": event_summary(request.user, page.organisation),
-            "indicators": indicator_lines(request.user, page.organisation),
+            "indicators": indicator_summaries(request.user, page.organisation),
         },
     )

@@ -1,0 +1,113 @@
+"""Monthly series of an indicator for an organisation, and their SPC (Making Data Count).
+
+Every number comes from `caresignals.stats`: this module only assembles the series (one value
+per month, missing months kept as gaps so the rules see them) and chooses the chart's options
+from the indicator's definition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from caresignals.measures.models import Indicator, Polarity, Unit
+from caresignals.organisations.models import Organisation
+from caresignals.stats import spc
+
+IMPROVEMENT = {
+    Polarity.HIGHER_IS_BETTER: "increase",
+    Polarity.LOWER_IS_BETTER: "decrease",
+    Polarity.NEUTRAL: "neutral",
+}
+
+
+def value_of(indicator: Indicator, numerator: float, denominator: float | None) -> float:
+    """numerator / denominator × multiplier (CONTRACTS.md); a count is its numerator × multiplier.
+    NaN when a denominator is needed and is missing or zero."""
+    if denominator is None:
+        return numerator * indicator.multiplier if indicator.unit == Unit.COUNT else math.nan
+    if denominator == 0:
+        return math.nan
+    return numerator / denominator * indicator.multiplier
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(dt.date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+@dataclass(frozen=True)
+class Series:
+    organisation: Organisation
+    indicator: Indicator
+    periods: list[dt.date]
+    values: list[float]
+    numerators: list[float | None]
+    denominators: list[float | None]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(not math.isnan(v) for v in self.values)
+
+
+def monthly_series(values: Any, organisation: Organisation, indicator: Indicator) -> Series:
+    """The whole-population series from `values` (a MeasureValue queryset already scoped to
+    the user), every month from the first to the last, gaps as NaN."""
+    rows = list(
+        values.filter(organisation=organisation, indicator=indicator, stratum_type="")
+        .order_by("period")
+        .values_list("period", "numerator", "denominator")
+    )
+    if not rows:
+        return Series(organisation, indicator, [], [], [], [])
+    by_month = {p: (n, d) for p, n, d in rows}
+    periods = _months(rows[0][0], rows[-1][0])
+    numerators = [by_month.get(p, (None, None))[0] for p in periods]
+    denominators = [by_month.get(p, (None, None))[1] for p in periods]
+    series_values = [
+        value_of(indicator, n, d) if n is not None else math.nan
+        for n, d in zip(numerators, denominators, strict=True)
+    ]
+    return Series(organisation, indicator, periods, series_values, numerators, denominators)
+
+
+def spc_for(series: Series) -> spc.SPCResult:
+    """The XmR chart of a series, with the indicator's direction and target."""
+    return spc.xmr(
+        series.values,
+        improvement=IMPROVEMENT[Polarity(series.indicator.polarity)],
+        target=series.indicator.target,
+        periods=series.periods,
+    )
+
+
+def _number(x: float) -> float | None:
+    return None if x is None or math.isnan(x) else float(x)
+
+
+def spc_json(series: Series, result: spc.SPCResult) -> dict[str, Any]:
+    """The shape `caresignals measures spc --json` and the API publish (CONTRACTS.md)."""
+    return {
+        "org_code": series.organisation.code,
+        "indicator_code": series.indicator.code,
+        "points": [
+            {
+                "period": p.strftime("%Y-%m"),
+                "value": _number(result.values[i]),
+                "mean": _number(result.mean[i]),
+                "lpl": _number(result.lpl[i]),
+                "upl": _number(result.upl[i]),
+                "point_type": str(result.point_type[i]),
+                "special_cause_type": str(result.special_cause_type[i]),
+            }
+            for i, p in enumerate(series.periods)
+        ],
+        "variation": result.variation,
+        "assurance": result.assurance,
+    }
