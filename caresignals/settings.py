@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "caresignals.interop",
     "caresignals.safety",
     "caresignals.measures",
+    "caresignals.analytics",
     "caresignals.demo",
+    "caresignals.publishing",
 ]
 
 MIDDLEWARE = [

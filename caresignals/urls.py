@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from caresignals.core import views as core
+from caresignals.measures import views_matrix as measures_matrix
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -13,6 +14,9 @@ urlpatterns = [
     path("organisations/", include("caresignals.organisations.urls")),
     path("organisations/", include("caresignals.measures.urls")),
     path("audit/", include("caresignals.audit.urls")),
+    path("reports/", include("caresignals.publishing.urls")),
+    path("system/matrix/", measures_matrix.matrix, name="matrix"),
+    path("indicators/", include("caresignals.measures.urls_library")),
 ]
 
 handler404 = "caresignals.core.views.not_found"

@@ -105,6 +105,11 @@ class MeasureImporter(Importer):
         super().__init__(actor)
         self._orgs = dict(Organisation.objects.values_list("code", "id"))
         self._indicators = {i.code: i for i in Indicator.objects.all()}
+        self._providers = dict(
+            Organisation.objects.filter(kind="service").values_list("id", "parent_id")
+        )
+        # Bed days feed the event-derived rates: note which provider-months change.
+        self._bed_day_months: set[tuple[int, dt.date]] = set()
 
     def check_batch(self, batch: Batch) -> None:
         c = {
@@ -126,6 +131,15 @@ class MeasureImporter(Importer):
             indicator = self._indicators.get(c["indicator_code"][i])
             if indicator is None:
                 self.reject(batch, i, "indicator_code", "the code of an indicator already defined")
+                continue
+            if indicator.source == "derived from events":
+                self.reject(
+                    batch,
+                    i,
+                    "indicator_code",
+                    f"an indicator that is measured: {indicator.code} is computed from "
+                    "stored events",
+                )
                 continue
             numerator = float(c["numerator"][i])
             denominator = c["denominator"][i]
@@ -178,6 +192,12 @@ class MeasureImporter(Importer):
                     float(denominator) if denominator else None,
                 )
             )
+        bed_days = self._indicators.get("occupied_bed_days")
+        if bed_days is not None:
+            for org, indicator, period, *_ in rows:
+                if indicator == bed_days.pk:
+                    provider = self._providers.get(org, org)
+                    self._bed_day_months.add((provider, dt.date.fromisoformat(period)))
         result = bulk.upsert(
             MeasureValue,
             keys=["organisation", "indicator", "period", "stratum_type", "stratum"],
@@ -202,3 +222,9 @@ class MeasureImporter(Importer):
                     for (o, ind, period, st, s), names in result.changes
                 ],
             )
+
+    def finish(self) -> None:
+        if self.may_write and self._bed_day_months:
+            from caresignals.analytics import event_indicators
+
+            event_indicators.refresh(self._bed_day_months)

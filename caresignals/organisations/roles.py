@@ -56,7 +56,11 @@ class NavItem:
 
 
 def navigation_for(user: User) -> list[NavItem]:
-    items = [NavItem("Home", "home"), NavItem("Organisations", "organisations:index")]
+    items = [
+        NavItem("Home", "home"),
+        NavItem("Organisations", "organisations:index"),
+        NavItem("System view", "matrix"),
+    ]
     if user_can(user, Capability.VIEW_AUDIT):
         items.append(NavItem("Audit log", "audit:index"))
     return items

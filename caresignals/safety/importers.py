@@ -154,6 +154,9 @@ class EventImporter(Importer):
             Organisation.objects.filter(has_events, kind="provider").values_list("id", flat=True)
         )
         self._no_events_yet = {pk for pk, _ in providers} - with_events
+        # Provider-months this import touched, for the event-derived indicators.
+        self._pending_months: list[pa.Table] = []
+        self._any_updated = False
 
     def check_batch(self, batch: Batch) -> None:
         t = batch.typed
@@ -278,6 +281,13 @@ class EventImporter(Importer):
             "reference": pa.array(new_references(len(indices)), pa.string()),
         }
         table = pa.table(columns)
+        months = pc.strftime(table.column("occurred_on"), format="%Y-%m-01")
+        touched = (
+            pa.table({"org": table.column("organisation"), "month": months})
+            .group_by(["org", "month"])
+            .aggregate([])
+        )
+        self._pending_months.append(touched)
         return table, bulk.encode_ahead(table, ["organisation", "source_id", *FIELDS, "reference"])
 
     def write(self, prepared: tuple[pa.Table, bulk.Encoded | None] | None) -> None:
@@ -296,6 +306,7 @@ class EventImporter(Importer):
         self.report.created += result.created
         self.report.updated += result.updated
         self.report.unchanged += result.unchanged
+        self._any_updated = self._any_updated or result.updated > 0
         if result.changes:
             record_many(
                 self.actor,
@@ -310,7 +321,21 @@ class EventImporter(Importer):
                 ],
             )
 
+    def touched_provider_months(self) -> set[tuple[int, dt.date]]:
+        pairs: set[tuple[int, dt.date]] = set()
+        for t in self._pending_months:
+            for org, month in zip(
+                t.column("org").to_pylist(), t.column("month").to_pylist(), strict=True
+            ):
+                pairs.add((org, dt.date.fromisoformat(month)))
+        return pairs
+
     def finish(self) -> None:
+        if self.may_write and (self.report.created or self.report.updated):
+            from caresignals.analytics import event_indicators
+
+            # An updated event may have moved month: recompute everything in that case.
+            event_indicators.refresh(None if self._any_updated else self.touched_provider_months())
         if self.may_write and self.report.rows_read:
             record_many(
                 self.actor,

@@ -54,6 +54,7 @@ __all__ = [
     "run_chart",
     "summary",
     "u_prime",
+    "variation_icon",
     "xmr",
     "xmr_many",
 ]
@@ -1027,6 +1028,17 @@ def run_chart(
 # --------------------------------------------------------------------------- summary
 
 
+def variation_icon(point_type: str, special_cause_type: str) -> str:
+    """The variation icon name of one point: ``common_cause`` or, for a special cause, its
+    type and side (``special_cause_concern_high`` …), the side read from the reason."""
+    if point_type == "common_cause":
+        return "common_cause"
+    if point_type.startswith("special_cause_neutral"):
+        return point_type
+    high = "Above" in special_cause_type or "Increasing" in special_cause_type
+    return f"{point_type}_{'high' if high else 'low'}"
+
+
 def summary(result: SPCResult, periods: PeriodsLike | None = None) -> tuple[str, str]:
     """Variation icon name and one plain-English sentence about the latest point.
 
@@ -1044,7 +1056,6 @@ def summary(result: SPCResult, periods: PeriodsLike | None = None) -> tuple[str,
     variation = str(result.point_type[last])
     label = str(result.special_cause_type[last])
     high = "Above" in label or "Increasing" in label
-    side = "high" if high else "low"
     centre = "median" if result.chart == "run_chart" else "mean"
     # The stretch a run can lie in: the latest segment, after its last missing value.
     rows = np.flatnonzero(result.rebase_group[: last + 1] == result.rebase_group[last])
@@ -1064,7 +1075,7 @@ def summary(result: SPCResult, periods: PeriodsLike | None = None) -> tuple[str,
         icon = "common_cause"
         text = f"Common cause variation: no significant change in the latest point ({since(last)})"
     else:
-        icon = variation if variation.startswith("special_cause_neutral") else f"{variation}_{side}"
+        icon = variation_icon(variation, label)
         prefix = {
             "special_cause_improvement": "Special cause improvement",
             "special_cause_concern": "Special cause concern",

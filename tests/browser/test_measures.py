@@ -46,3 +46,36 @@ def test_board_member_reads_the_summary_and_a_chart(page, small_ics, assert_acce
     assert "Special cause concern" in page.content()
     assert page.get_by_role("region", name="Monthly data table").is_visible()
     assert_accessible(page)
+
+
+def test_icb_quality_lead_reads_the_system_matrix(page, small_ics, assert_accessible):
+    indicator = Indicator.objects.create(
+        code="harm",
+        name="Moderate harm per 1,000 bed days",
+        unit="rate",
+        multiplier=1000,
+        polarity="lower_is_better",
+    )
+    for org in (small_ics.trust_a, small_ics.trust_b):
+        for i in range(20):
+            MeasureValue.objects.create(
+                organisation=org,
+                indicator=indicator,
+                period=dt.date(2024 + i // 12, i % 12 + 1, 1),
+                numerator=5 + i % 3 + (8 if org == small_ics.trust_b and i > 12 else 0),
+                denominator=1000,
+            )
+    member(
+        small_ics.ics, Role.ICB_QUALITY_LEAD, username="helen", first_name="Helen", last_name="A"
+    )
+    sign_in(page, "helen")
+    page.get_by_role("link", name="System view").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "System view"
+    assert page.get_by_role(
+        "link", name="Moderate harm per 1,000 bed days, Trust B: Special cause concern"
+    ).is_visible()
+    assert_accessible(page)
+    page.get_by_label("Place").select_option("PA")
+    page.get_by_role("button", name="Update the view").click()
+    assert "Trust B" not in page.get_by_role("region", name="System matrix").inner_text()
+    assert_accessible(page)

@@ -25,7 +25,15 @@ def test_demo_builds_the_whole_region_and_lists_sign_ins(settings):
     assert Organisation.objects.count() == len(data.organisations)
     assert Area.objects.count() == len(data.areas)
     assert PatientSafetyEvent.objects.count() == data.events.num_rows
-    assert MeasureValue.objects.count() == data.measures.num_rows
+    derived = MeasureValue.objects.filter(indicator__source="derived from events")
+    assert MeasureValue.objects.exclude(pk__in=derived).count() == data.measures.num_rows
+    # The event-derived indicators were computed on import, for services and providers.
+    assert derived.filter(
+        indicator__code="moderate_harm_rate", organisation__kind="service"
+    ).exists()
+    assert derived.filter(
+        indicator__code="moderate_harm_rate", organisation__kind="provider"
+    ).exists()
     assert Indicator.objects.filter(source="derived from events").exists()
     assert Organisation.objects.filter(kind="place").count() == 13
     assert User.objects.count() == 8

@@ -1,0 +1,185 @@
+"""Indicators derived from stored events, kept as monthly measure values.
+
+Writing them as ordinary `MeasureValue` rows (indicator source "derived from events") means
+every page, chart, funnel and signal treats them exactly like imported measures. They are
+refreshed incrementally: an import names the organisation-months it touched, and only those
+are recomputed, so a new event does not recompute the world.
+
+The counting rules are the numerators in the indicators' reviewed definition files:
+- moderate_harm_rate: incidents whose worse harm is moderate, severe or fatal,
+  per 1 000 occupied bed days;
+- incident_reporting_rate: incidents per 1 000 occupied bed days;
+- restraint_events: events in the restrictive_practice category;
+- falls_with_harm: falls incidents with physical harm low or worse;
+- never_events: events with a Never Event type.
+Each is computed for every service (its own events and bed days) and every provider (all of
+its events; bed days summed over its services and itself), by month occurred.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from caresignals.measures.models import Indicator, MeasureValue
+from caresignals.organisations.models import Organisation
+from caresignals.safety.models import PatientSafetyEvent
+from caresignals.safety.vocabulary import MODERATE_OR_WORSE
+
+DERIVED_SOURCE = "derived from events"
+BED_DAYS = "occupied_bed_days"
+
+# indicator code -> (numerator filter, needs bed days as denominator)
+COUNTS: dict[str, tuple[Q, bool]] = {
+    "moderate_harm_rate": (Q(record_type="incident", max_harm__in=MODERATE_OR_WORSE), True),
+    "incident_reporting_rate": (Q(record_type="incident"), True),
+    "restraint_events": (Q(category="restrictive_practice"), False),
+    "falls_with_harm": (
+        Q(category="falls", physical_harm__in=("low", "moderate", "severe", "fatal")),
+        False,
+    ),
+    "never_events": (~Q(never_event_type=""), False),
+}
+
+OrgMonth = tuple[int, dt.date]  # (provider id, first day of month)
+
+
+@dataclass
+class RefreshReport:
+    provider_months: int
+    values_written: int
+
+
+def _month(d: dt.date) -> dt.date:
+    return d.replace(day=1)
+
+
+@transaction.atomic
+def refresh(provider_months: Iterable[OrgMonth] | None = None) -> RefreshReport:
+    """Recompute the derived values of these provider-months (None: everything).
+
+    A provider-month covers the provider and all its services for that month.
+    """
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(code__in=COUNTS, source=DERIVED_SOURCE)
+    }
+    if not indicators:
+        return RefreshReport(0, 0)
+    wanted = None if provider_months is None else {(p, _month(m)) for p, m in provider_months}
+    if wanted is not None and not wanted:
+        return RefreshReport(0, 0)
+
+    events = PatientSafetyEvent.objects.all()
+    if wanted is not None:
+        months = sorted({m for _, m in wanted})
+        providers = sorted({p for p, _ in wanted})
+        events = events.filter(
+            organisation_id__in=providers,
+            occurred_on__gte=months[0],
+            occurred_on__lt=_next_month(months[-1]),
+        )
+    counted = (
+        events.annotate(month=TruncMonth("occurred_on"))
+        .values("organisation_id", "service_id", "month")
+        .annotate(**{code: Count("id", filter=q) for code, (q, _) in COUNTS.items()})
+        .order_by()
+    )
+    # (org id, month) -> {indicator code: count}; services and providers both.
+    numerators: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in counted:
+        month = _as_date(row["month"])
+        if wanted is not None and (row["organisation_id"], month) not in wanted:
+            continue
+        for code in COUNTS:
+            numerators[(row["organisation_id"], month)][code] += row[code]
+            if row["service_id"] is not None:
+                numerators[(row["service_id"], month)][code] += row[code]
+
+    service_provider = dict(
+        Organisation.objects.filter(kind="service").values_list("id", "parent_id")
+    )
+    bed_days: dict[tuple[int, dt.date], float] = defaultdict(float)
+    beds = MeasureValue.objects.filter(indicator__code=BED_DAYS, stratum_type="")
+    if wanted is not None:
+        beds = beds.filter(period__gte=months[0], period__lte=months[-1])
+    for org_id, period, total in (
+        beds.values_list("organisation_id", "period").annotate(total=Sum("numerator")).order_by()
+    ):
+        provider = service_provider.get(org_id, org_id)
+        if wanted is not None and (provider, period) not in wanted:
+            continue
+        bed_days[(org_id, period)] += total
+        if org_id in service_provider:
+            bed_days[(provider, period)] += total
+
+    keys = set(numerators) | set(bed_days)
+    rows: list[MeasureValue] = []
+    for org_id, month in keys:
+        counts = numerators.get((org_id, month), {})
+        beds_here = bed_days.get((org_id, month))
+        for code, indicator in indicators.items():
+            needs_beds = COUNTS[code][1]
+            if needs_beds and not beds_here:
+                continue  # no activity to count against: no rate, rather than a false zero
+            rows.append(
+                MeasureValue(
+                    organisation_id=org_id,
+                    indicator=indicator,
+                    period=month,
+                    numerator=float(counts.get(code, 0)),
+                    denominator=beds_here if needs_beds else None,
+                )
+            )
+
+    stale = MeasureValue.objects.filter(indicator__in=indicators.values())
+    if wanted is not None:
+        affected = {org for org, _ in keys} | {p for p, _ in wanted}
+        affected |= {s for s, p in service_provider.items() if p in {p for p, _ in wanted}}
+        stale = stale.filter(organisation_id__in=affected, period__in={m for _, m in wanted})
+        rows = [
+            r for r in rows if _provider_of(r.organisation_id, service_provider, r.period, wanted)
+        ]
+    stale.delete()
+    MeasureValue.objects.bulk_create(rows, batch_size=5000)
+    return RefreshReport(len(wanted) if wanted is not None else len(keys), len(rows))
+
+
+def _provider_of(
+    org_id: int, service_provider: dict[int, int], month: dt.date, wanted: set[OrgMonth]
+) -> bool:
+    return (service_provider.get(org_id, org_id), month) in wanted
+
+
+def _next_month(d: dt.date) -> dt.date:
+    return dt.date(d.year + 1, 1, 1) if d.month == 12 else dt.date(d.year, d.month + 1, 1)
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def monthly_counts_table() -> list[tuple[str, str, dt.date, dict[str, int]]]:
+    """The operational path's monthly numerators, by organisation code, service code (blank
+    for none) and month: what the Parquet path must reproduce."""
+    codes = dict(Organisation.objects.values_list("id", "code"))
+    counted = (
+        PatientSafetyEvent.objects.annotate(month=TruncMonth("occurred_on"))
+        .values("organisation_id", "service_id", "month")
+        .annotate(**{code: Count("id", filter=q) for code, (q, _) in COUNTS.items()})
+        .order_by()
+    )
+    return sorted(
+        (
+            codes[r["organisation_id"]],
+            codes[r["service_id"]] if r["service_id"] else "",
+            _as_date(r["month"]),
+            {code: r[code] for code in COUNTS},
+        )
+        for r in counted
+    )

@@ -1,0 +1,31 @@
+"""The public indicator library shows exactly how each indicator is calculated."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from caresignals.audit.services import Actor
+from caresignals.measures.services import read_definitions, sync_definitions
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_reviewed_definition_is_public_with_its_calculation():
+    sync_definitions(Actor(label="test"))
+    client = Client()  # nobody signed in
+    index = client.get("/indicators/").content.decode()
+    for d in read_definitions():
+        assert d.name.replace("&", "&amp;") in index or d.name in index
+        page = client.get(f"/indicators/{d.code}/")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "How it is calculated" in html and d.checked_by in html
+
+
+def test_unknown_indicator_is_not_found():
+    assert Client().get("/indicators/nope/").status_code == 404
+
+
+def test_library_without_definitions_says_so():
+    assert "No indicators have been defined yet" in Client().get("/indicators/").content.decode()

@@ -1,0 +1,92 @@
+"""The system matrix agrees with each organisation's own chart, and is scoped and filterable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from caresignals.measures.matrix import system_matrix
+from caresignals.measures.models import Indicator, MeasureValue
+from caresignals.measures.series import monthly_series, spc_for
+from caresignals.organisations.roles import Role
+from caresignals.stats import spc
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def measured(small_ics):
+    fft = Indicator.objects.create(
+        code="fft_positive",
+        name="FFT positive",
+        unit="proportion",
+        multiplier=100,
+        polarity="higher_is_better",
+        target=90,
+    )
+    harm = Indicator.objects.create(
+        code="harm", name="Harm rate", unit="rate", multiplier=1000, polarity="lower_is_better"
+    )
+    for org, shift in ((small_ics.trust_a, 0), (small_ics.trust_b, 1)):
+        for i in range(24):
+            if org == small_ics.trust_b and i == 7:
+                continue  # a gap
+            period = dt.date(2024 + i // 12, i % 12 + 1, 1)
+            late = i >= 16 and shift
+            MeasureValue.objects.create(
+                organisation=org,
+                indicator=fft,
+                period=period,
+                numerator=(80 if late else 93) + i % 3,
+                denominator=100,
+            )
+            MeasureValue.objects.create(
+                organisation=org,
+                indicator=harm,
+                period=period,
+                numerator=5 + (i % 4) + (6 if late else 0),
+                denominator=1000,
+            )
+    return small_ics
+
+
+def test_every_cell_matches_the_organisations_own_chart(measured):
+    icb = member(measured.ics, Role.ICB_QUALITY_LEAD)
+    matrix = system_matrix(icb)
+    assert [i.code for i in matrix.indicators] == ["fft_positive", "harm"]
+    assert [r.organisation.code for r in matrix.rows] == ["TA", "TB"]
+    for row in matrix.rows:
+        for indicator, cell in zip(matrix.indicators, row.cells, strict=True):
+            result = spc_for(
+                monthly_series(MeasureValue.objects.all(), row.organisation, indicator)
+            )
+            icon, _ = spc.summary(result)
+            assert cell.icon == icon
+            assert cell.assurance == result.assurance
+    tb = matrix.rows[1]
+    assert tb.cells[0].icon == "special_cause_concern_low"  # FFT fell
+    assert tb.cells[1].icon == "special_cause_concern_high"  # harm rose
+    assert matrix.concerns == 2
+
+
+def test_scoped_and_filtered(measured):
+    staff = member(measured.trust_a, Role.STAFF)
+    assert [r.organisation.code for r in system_matrix(staff).rows] == ["TA"]
+    icb = member(measured.ics, Role.ICB_QUALITY_LEAD)
+    assert [r.organisation.code for r in system_matrix(icb, place="PB").rows] == ["TB"]
+    assert system_matrix(icb, type_="care_home").rows == []
+    assert system_matrix(icb, level="services").rows == []
+
+
+def test_the_page(measured):
+    client = Client()
+    client.force_login(member(measured.ics, Role.ICB_QUALITY_LEAD))
+    html = client.get("/system/matrix/?level=nonsense&place=PB").content.decode()
+    assert "Trust B" in html and "Trust A" not in html
+    assert 'href="/organisations/TB/indicators/harm/"' in html
+    assert "Harm rate, Trust B: Special cause concern" in html
+    empty = client.get("/system/matrix/?type=care_home").content.decode()
+    assert "No measures have been recorded for the organisations chosen" in empty
