@@ -22,11 +22,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
+from caresignals.analytics.models import MonthlyEventCount
 from caresignals.measures.models import Indicator, MeasureValue
 from caresignals.organisations.models import Organisation
 from caresignals.safety.models import PatientSafetyEvent
@@ -62,19 +64,11 @@ def _month(d: dt.date) -> dt.date:
 
 @transaction.atomic
 def refresh(provider_months: Iterable[OrgMonth] | None = None) -> RefreshReport:
-    """Recompute the derived values of these provider-months (None: everything).
-
-    A provider-month covers the provider and all its services for that month.
-    """
-    indicators = {
-        i.code: i for i in Indicator.objects.filter(code__in=COUNTS, source=DERIVED_SOURCE)
-    }
-    if not indicators:
-        return RefreshReport(0, 0)
+    """Recompute the monthly event counts and derived values of these provider-months
+    (None: everything). A provider-month covers the provider and all its services."""
     wanted = None if provider_months is None else {(p, _month(m)) for p, m in provider_months}
     if wanted is not None and not wanted:
         return RefreshReport(0, 0)
-
     events = PatientSafetyEvent.objects.all()
     if wanted is not None:
         months = sorted({m for _, m in wanted})
@@ -84,6 +78,16 @@ def refresh(provider_months: Iterable[OrgMonth] | None = None) -> RefreshReport:
             occurred_on__gte=months[0],
             occurred_on__lt=_next_month(months[-1]),
         )
+    _refresh_event_counts(events, wanted)
+    from caresignals.analytics.cache import bump
+
+    bump()
+
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(code__in=COUNTS, source=DERIVED_SOURCE)
+    }
+    if not indicators:
+        return RefreshReport(len(wanted) if wanted is not None else 0, 0)
     counted = (
         events.annotate(month=TruncMonth("occurred_on"))
         .values("organisation_id", "service_id", "month")
@@ -92,7 +96,7 @@ def refresh(provider_months: Iterable[OrgMonth] | None = None) -> RefreshReport:
     )
     # (org id, month) -> {indicator code: count}; services and providers both.
     numerators: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in counted:
+    for row in cast(Iterable[dict[str, Any]], counted):
         month = _as_date(row["month"])
         if wanted is not None and (row["organisation_id"], month) not in wanted:
             continue
@@ -150,6 +154,43 @@ def refresh(provider_months: Iterable[OrgMonth] | None = None) -> RefreshReport:
     return RefreshReport(len(wanted) if wanted is not None else len(keys), len(rows))
 
 
+def _refresh_event_counts(events: Any, wanted: set[OrgMonth] | None) -> None:
+    """Rebuild the monthly counts by record type and worst harm for these provider-months."""
+    grouped = (
+        events.annotate(month=TruncMonth("occurred_on"))
+        .values("organisation_id", "service_id", "month", "record_type", "max_harm")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    rows = [
+        MonthlyEventCount(
+            organisation_id=r["organisation_id"],
+            service_id=r["service_id"],
+            month=_as_date(r["month"]),
+            record_type=r["record_type"],
+            max_harm=r["max_harm"],
+            count=r["n"],
+        )
+        for r in grouped
+        if wanted is None or (r["organisation_id"], _as_date(r["month"])) in wanted
+    ]
+    stale = MonthlyEventCount.objects.all()
+    if wanted is not None:
+        stale = stale.filter(
+            organisation_id__in={p for p, _ in wanted}, month__in={m for _, m in wanted}
+        )
+        rows_keep = {(p, m) for p, m in wanted}
+        stale_ids = [
+            pk
+            for pk, org, month in stale.values_list("id", "organisation_id", "month")
+            if (org, month) in rows_keep
+        ]
+        MonthlyEventCount.objects.filter(pk__in=stale_ids).delete()
+    else:
+        stale.delete()
+    MonthlyEventCount.objects.bulk_create(rows, batch_size=5000)
+
+
 def _provider_of(
     org_id: int, service_provider: dict[int, int], month: dt.date, wanted: set[OrgMonth]
 ) -> bool:
@@ -181,5 +222,5 @@ def monthly_counts_table() -> list[tuple[str, str, dt.date, dict[str, int]]]:
             _as_date(r["month"]),
             {code: r[code] for code in COUNTS},
         )
-        for r in counted
+        for r in cast(Iterable[dict[str, Any]], counted)
     )

@@ -540,6 +540,9 @@ def run_import(
                 load(exact=True)
             if report.error_count and skip_invalid is None:
                 raise _Rollback
+            from caresignals.analytics.cache import bump
+
+            bump()  # pages computed from the old data are out of date
     except _Rollback:
         raise ImportFailed(report) from None
     finally:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from markupsafe import Markup
 
 from caresignals.measures import charts
-from caresignals.measures.models import Indicator, MeasureValue
+from caresignals.measures.models import Indicator, MeasureValue, Polarity
 from caresignals.measures.series import IMPROVEMENT, value_of
 from caresignals.organisations.models import Organisation, ProviderType, ServiceType
 from caresignals.organisations.queries import visible_organisations
@@ -117,7 +117,7 @@ def system_matrix(
         result = spc.xmr_many(
             np.array(labels),
             np.array(ys),
-            improvement=IMPROVEMENT[indicator.polarity],
+            improvement=IMPROVEMENT[Polarity(indicator.polarity)],
             target=indicator.target,
         )
         for org_id, i in last_index.items():

@@ -138,6 +138,10 @@ def upsert_indicators(definitions: Iterable[IndicatorDefinition], actor: Actor) 
             Change(AuditAction.INDICATOR_UPDATED, "indicator", d.code, details={"changed": changed})
         )
     record_many(actor, changes)
+    if changes:
+        from caresignals.analytics.cache import bump
+
+        bump()
     return counts
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from caresignals.analytics.cache import cached
 from caresignals.measures.presenters import chart_page
 
 
 def chart(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
-    page = chart_page(request.user, code, indicator)
+    page = cached(
+        request.user, "chart", (code, indicator), lambda: chart_page(request.user, code, indicator)
+    )
     return render(
         request,
         "measures/chart.jinja",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from caresignals.analytics.cache import cached
 from caresignals.measures.matrix import LEVELS, system_matrix
 
 
@@ -12,11 +13,12 @@ def matrix(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "providers")
     if level not in LEVELS:
         level = "providers"
-    page = system_matrix(
+    place, type_ = request.GET.get("place", "")[:20], request.GET.get("type", "")[:30]
+    page = cached(
         request.user,
-        level=level,
-        place=request.GET.get("place", "")[:20],
-        type_=request.GET.get("type", "")[:30],
+        "matrix",
+        (level, place, type_),
+        lambda: system_matrix(request.user, level=level, place=place, type_=type_),
     )
     return render(
         request,

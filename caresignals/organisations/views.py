@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from caresignals.analytics.cache import cached
 from caresignals.measures.presenters import indicator_summaries
 from caresignals.organisations import presenters
 from caresignals.safety.presenters import event_summary
@@ -26,15 +27,18 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest, code: str) -> HttpResponse:
-    page = presenters.organisation_page(request.user, code)
-    return render(
-        request,
-        "organisations/detail.jinja",
-        {
+    user = request.user
+
+    def build() -> dict[str, object]:
+        page = presenters.organisation_page(user, code)
+        return {
             "page_title": page.organisation.name,
             "page": page,
             "breadcrumbs": page.breadcrumbs,
-            "events": event_summary(request.user, page.organisation),
-            "indicators": indicator_summaries(request.user, page.organisation),
-        },
+            "events": event_summary(user, page.organisation),
+            "indicators": indicator_summaries(user, page.organisation),
+        }
+
+    return render(
+        request, "organisations/detail.jinja", cached(user, "organisation", (code,), build)
     )

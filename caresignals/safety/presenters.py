@@ -1,4 +1,8 @@
-"""What the organisation page shows about patient-safety events."""
+"""What the organisation page shows about patient-safety events.
+
+Counts come from the monthly event counts the imports keep up to date
+(analytics.MonthlyEventCount), so a page never scans the events table however large it grows.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Min
+from django.db.models import Max, Min, Sum
 
+from caresignals.analytics.models import MonthlyEventCount
 from caresignals.organisations.models import Organisation
-from caresignals.safety.queries import events_for
 from caresignals.safety.vocabulary import MaxHarm, RecordType
 
 
@@ -40,12 +44,20 @@ class EventSummary:
         return self.total == 0
 
 
+def event_counts_for(user: Any, organisation: Organisation) -> Any:
+    """Monthly counts the user may see, at this organisation or anywhere beneath it."""
+    counts = MonthlyEventCount.objects.visible_to(user)
+    if organisation.kind == "service":
+        return counts.filter(service=organisation)
+    return counts.filter(organisation__path__startswith=organisation.path)
+
+
 def event_summary(user: Any, organisation: Organisation) -> EventSummary:
-    events = events_for(user, organisation)
-    span = events.aggregate(first=Min("occurred_on"), last=Max("occurred_on"))
+    counts = event_counts_for(user, organisation)
+    span = counts.aggregate(first=Min("month"), last=Max("month"))
     cells = {
         (r["record_type"], r["max_harm"]): r["n"]
-        for r in events.values("record_type", "max_harm").annotate(n=Count("id")).order_by()
+        for r in counts.values("record_type", "max_harm").annotate(n=Sum("count")).order_by()
     }
     total = sum(cells.values())
     types = list(RecordType)

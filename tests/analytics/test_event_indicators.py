@@ -144,3 +144,21 @@ def test_derived_indicators_cannot_be_imported(region, tmp_path):
     with pytest.raises(CommandError):
         call_command("import", "measures", str(path), stdout=StringIO(), stderr=err)
     assert "moderate_harm_rate is computed from stored events" in err.getvalue()
+
+
+def test_monthly_event_counts_follow_the_events(region):
+    from django.db.models import Sum
+
+    from caresignals.analytics.models import MonthlyEventCount
+
+    event_indicators.refresh()
+    total = MonthlyEventCount.objects.aggregate(n=Sum("count"))["n"]
+    assert total == 5
+    moderate = MonthlyEventCount.objects.get(
+        organisation=region.trust_a, service=region.maternity_a, month=MARCH, max_harm="moderate"
+    )
+    assert moderate.count == 3
+    EventFactory(organisation=region.trust_b, occurred_on=dt.date(2026, 4, 3))
+    event_indicators.refresh({(region.trust_b.pk, APRIL)})
+    assert MonthlyEventCount.objects.aggregate(n=Sum("count"))["n"] == 6
+    assert MonthlyEventCount.objects.get(organisation=region.trust_b).count == 1

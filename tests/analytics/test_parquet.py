@@ -53,3 +53,16 @@ def test_duckdb_over_a_snapshot_agrees_with_the_database(small_ics, tmp_path):
     )
     assert from_duckdb == event_indicators.monthly_counts_table()
     assert sum(r[3]["never_events"] for r in from_duckdb) >= 1
+
+
+def test_commands(small_ics, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    EventFactory(organisation=small_ics.trust_a)
+    out = StringIO()
+    call_command("analytics", "snapshot", str(tmp_path), stdout=out)
+    assert (tmp_path / "events.parquet").exists()
+    call_command("analytics", "refresh", stdout=out)
+    assert "derived values written" in out.getvalue()

@@ -1,0 +1,162 @@
+"""Dashboard pages under load: 50 concurrent signed-in users on loopback, demo at 1 M events.
+
+Target (issue 7): p95 under 300 ms. The server is `caresignals serve` (gunicorn) on a free
+port of 127.0.0.1, against the `medium` synthetic region (about 1 M events). Set
+CARESIGNALS_BENCH_DASHBOARD_DB to an existing medium-scale SQLite file to skip building one.
+Traffic goes only to 127.0.0.1, is bounded in count and stops by itself.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks._table import Result
+
+USERS = 50
+REQUESTS_PER_USER = 12
+PAGES = [
+    "/organisations/RX1/",
+    "/organisations/RX1-MAT/",
+    "/organisations/ICS-NFC/",
+    "/system/matrix/",
+    "/organisations/RX1-MAT/indicators/moderate_harm_rate/",
+    "/organisations/IL1-W1/",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(db: Path, var: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "CARESIGNALS_DEMO": "1",
+        "CARESIGNALS_VAR_DIR": str(var),
+    }
+
+
+def _session(base: str) -> urllib.request.OpenerDirector:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/accounts/sign-in/", timeout=30).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None
+    data = urllib.parse.urlencode(
+        {"username": "icb.quality", "password": "synthetic-demo", "csrfmiddlewaretoken": token[1]}
+    ).encode()
+    request = urllib.request.Request(
+        f"{base}/accounts/sign-in/", data=data, headers={"Referer": f"{base}/accounts/sign-in/"}
+    )
+    opener.open(request, timeout=30).read()
+    return opener
+
+
+def run() -> list[Result]:
+    with tempfile.TemporaryDirectory() as tmp:
+        var = Path(tmp)
+        db = Path(os.environ.get("CARESIGNALS_BENCH_DASHBOARD_DB", var / "medium.sqlite3"))
+        if not db.exists():
+            print("building the medium-scale region (about 1 M events) …", file=sys.stderr)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "caresignals.cli",
+                    "demo",
+                    "--scale",
+                    "medium",
+                    "--no-serve",
+                ],
+                env=_env(db, var),
+                check=True,
+                capture_output=True,
+            )
+        port = _free_port()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "caresignals.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--threads",
+                "8",
+            ],
+            env=_env(db, var),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            sessions = [_session(base) for _ in range(USERS)]
+            for path in PAGES:  # warm each worker's caches once
+                sessions[0].open(base + path, timeout=60).read()
+            latencies: list[float] = []
+            lock = threading.Lock()
+
+            def user(i: int) -> None:
+                mine = []
+                for k in range(REQUESTS_PER_USER):
+                    path = PAGES[(i + k) % len(PAGES)]
+                    start = time.perf_counter()
+                    sessions[i].open(base + path, timeout=60).read()
+                    mine.append(time.perf_counter() - start)
+                with lock:
+                    latencies.extend(mine)
+
+            threads = [threading.Thread(target=user, args=(i,)) for i in range(USERS)]
+            start = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed = time.perf_counter() - start
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    ms = np.array(latencies) * 1000
+    n = len(ms)
+    return [
+        Result(
+            f"dashboard p50, {USERS} users, {n} requests", float(np.percentile(ms, 50)), None, "ms"
+        ),
+        Result(
+            f"dashboard p95, {USERS} users, {n} requests",
+            float(np.percentile(ms, 95)),
+            300,
+            "ms",
+            f"{n / elapsed:.0f} requests/s",
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    from benchmarks._table import print_table
+
+    print_table(run())

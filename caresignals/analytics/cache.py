@@ -1,0 +1,50 @@
+"""Caching what pages compute, until the data change.
+
+Dashboard pages recompute the same charts for every visitor; with 50 people reading the
+same region that is most of the server's work. Each cached value is keyed by what it was
+computed from: the view, the reader's scope (the organisations they may see, so nobody is
+ever served another's view) and the data version, which every import bumps in its own
+transaction. A stale entry is therefore never read, only left to expire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+
+from caresignals.analytics.models import DataVersion
+from caresignals.organisations.scoping import scope_for
+
+T = TypeVar("T")
+TIMEOUT = 15 * 60
+
+
+def data_version() -> int:
+    row = DataVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+    return int(row or 0)
+
+
+def bump() -> None:
+    """Mark every cached page as out of date (call inside the writing transaction)."""
+    updated = DataVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    if not updated:
+        DataVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+
+
+def cached(user: Any, name: str, params: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """`build()`, or the value it gave for this reader's scope and the current data."""
+    if transaction.get_connection().in_atomic_block:
+        return build()  # inside a write, never cache what may be rolled back
+    scope = "|".join(scope_for(user).paths)
+    raw = f"{name}|{scope}|{params!r}|{data_version()}"
+    key = "cs:" + hashlib.sha256(raw.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value

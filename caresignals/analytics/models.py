@@ -1,0 +1,46 @@
+"""Monthly event counts, kept up to date by imports, so pages never scan the events table."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from caresignals.organisations.models import Organisation
+
+
+class EventCountQuerySet(models.QuerySet["MonthlyEventCount"]):
+    def visible_to(self, user: object) -> EventCountQuerySet:
+        from caresignals.organisations.scoping import scope_for
+
+        return self.filter(scope_for(user).q("organisation__path"))
+
+
+class MonthlyEventCount(models.Model):
+    """How many events a provider (and one of its services, or none) had in a month, by
+    record type and worst harm. Refreshed with the event-derived indicators."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField()
+    record_type = models.CharField(max_length=10)
+    max_harm = models.CharField(max_length=10, blank=True)
+    count = models.PositiveIntegerField()
+
+    objects = EventCountQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "month"], name="event_count_org_month")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month:%Y-%m} {self.record_type} {self.max_harm}"
+
+
+class DataVersion(models.Model):
+    """A counter bumped whenever stored data change (imports, refreshes), so that pages can
+    cache what they compute until something they depend on changes."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.version)
