@@ -1,0 +1,695 @@
+"""The board quality report: what a trust (or place, or ICS) board reads in ten minutes.
+
+One report, two renderings (the web page and the PDF), built here so both say the same
+thing. It is computed *as at* a month: values after that month are left out, so the report
+for October reads the same in December as it did in November (apart from late corrections).
+
+Every figure comes from `caresignals.stats` through the same series and summaries the
+measures pages use; this module only restricts the data to the month, decides what needs the
+board's attention, and chooses the words. The report is a list of sections (`SECTIONS`): to
+add one (the inequality lens is next), write a builder and append it there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import defaultdict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from markupsafe import Markup
+
+from caresignals.measures import charts
+from caresignals.measures.models import Indicator, MeasureValue, Unit
+from caresignals.measures.presenters import ASSURANCE_WORDS, ChartRow, IndicatorSummary
+from caresignals.measures.series import Series, spc_for, value_of
+from caresignals.organisations.models import Organisation
+from caresignals.organisations.queries import organisation_for, visible_ancestors
+from caresignals.safety.models import PatientSafetyEvent
+from caresignals.safety.vocabulary import MODERATE_OR_WORSE, MaxHarm, NeverEventType, RecordType
+from caresignals.stats import spc
+
+EXPERIENCE_INDICATORS = ("fft_positive", "fft_negative", "complaints")
+"""Indicators that carry people's experience of care, shown in their own section."""
+
+DATA_TABLE_MONTHS = 12
+
+
+class NoReportData(Exception):
+    """Nothing is recorded for this organisation up to the month asked for."""
+
+
+# --------------------------------------------------------------------------- months
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+_PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+
+def parse_period(text: str) -> dt.date:
+    """'2026-10' → 1 October 2026. Raises ValueError with a message a person can act on."""
+    match = _PERIOD.fullmatch(text.strip())
+    if match is None or int(match[1]) < 1900:
+        raise ValueError(f"write the month as YYYY-MM, for example 2026-10 (not {text!r})")
+    return dt.date(int(match[1]), int(match[2]), 1)
+
+
+def _clean(x: float | None) -> float | None:
+    return None if x is None or math.isnan(x) else float(x)
+
+
+def _last_valid(values: Any) -> int | None:
+    for i in range(len(values) - 1, -1, -1):
+        if not math.isnan(values[i]):
+            return i
+    return None
+
+
+def _month_range(first: dt.date, last: dt.date) -> list[dt.date]:
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [add_months(first, i) for i in range(count)]
+
+
+# --------------------------------------------------------------------------- the parts
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    """One indicator at one organisation, as at the report's month, with its SPC result."""
+
+    organisation: Organisation
+    indicator: Indicator
+    series: Series
+    result: spc.SPCResult
+    summary: IndicatorSummary
+
+    @property
+    def latest_type(self) -> str:
+        last = _last_valid(self.result.values)
+        return "" if last is None else str(self.result.point_type[last])
+
+    @property
+    def concern(self) -> bool:
+        return self.latest_type == "special_cause_concern"
+
+    @property
+    def failing(self) -> bool:
+        return self.result.assurance == "consistent_fail"
+
+    @property
+    def needs_attention(self) -> bool:
+        """Making Data Count's two reasons to look closer: the latest point is special cause
+        concern, or the process cannot meet its target without changing."""
+        return self.concern or self.failing
+
+
+@dataclass(frozen=True)
+class SummaryGroup:
+    """The Making Data Count summary rows of one organisation in the report."""
+
+    organisation: Organisation
+    rows: list[IndicatorSummary]
+
+
+@dataclass(frozen=True)
+class AttentionChart:
+    """A full chart the board should look at, why, and the last year's numbers."""
+
+    organisation: Organisation
+    indicator: Indicator
+    reasons: list[str]
+    sentence: str
+    assurance: str
+    chart_svg: Markup
+    variation_svg: Markup
+    assurance_svg: Markup
+    rows: list[ChartRow]
+
+    @property
+    def is_count(self) -> bool:
+        return self.indicator.unit == Unit.COUNT
+
+
+@dataclass(frozen=True)
+class CountRow:
+    label: str
+    month: int
+    year: int
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    period: dt.date
+    events: int
+    moderate_or_worse: int
+
+
+@dataclass(frozen=True)
+class NeverEventRow:
+    occurred_on: dt.date
+    kind: str
+    where: str
+
+
+@dataclass(frozen=True)
+class SafetyHighlights:
+    """Patient-safety events in the month and the 12 months to it, by the date they happened."""
+
+    month_total: int
+    year_total: int
+    by_harm: list[CountRow]
+    by_type: list[CountRow]
+    moderate_or_worse: CountRow
+    never_events: CountRow
+    deaths_due_to_care: CountRow
+    monthly: list[MonthRow]
+    never_event_list: list[NeverEventRow]
+
+    @property
+    def is_empty(self) -> bool:
+        return self.year_total == 0
+
+
+@dataclass(frozen=True)
+class PooledRow:
+    """One experience indicator added up across the organisations reporting it."""
+
+    name: str
+    value: float | None
+    unit: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class ExperienceHighlights:
+    pooled: list[PooledRow]
+    rows: list[tuple[Organisation, IndicatorSummary]]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """One section of the report: a heading, the partial that draws it, and its data.
+
+    `template` is a path under publishing/sections/ rendered with `section` in scope; the
+    same partial serves the web page and the PDF, so the two cannot drift apart.
+    """
+
+    key: str
+    heading: str
+    template: str
+    data: Any
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """What every section builder gets: the organisation, the month and scoped data."""
+
+    organisation: Organisation
+    period: dt.date
+    measures: QuerySet[MeasureValue]
+    events: QuerySet[PatientSafetyEvent]
+    lines: list[IndicatorLine]
+
+
+@dataclass(frozen=True)
+class BoardReport:
+    organisation: Organisation
+    period: dt.date
+    sections: list[ReportSection]
+    lines: list[IndicatorLine] = field(repr=False)
+    safety: SafetyHighlights
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.period:%B %Y}"
+
+    @property
+    def year_start(self) -> dt.date:
+        return add_months(self.period, -(DATA_TABLE_MONTHS - 1))
+
+    @property
+    def attention_count(self) -> int:
+        return sum(1 for line in self.lines if line.needs_attention)
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.lines) or not self.safety.is_empty
+
+    def section(self, key: str) -> ReportSection | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def _series_as_at(
+    measures: QuerySet[MeasureValue], period: dt.date
+) -> tuple[list[IndicatorLine], set[tuple[int, int]]]:
+    """Every whole-population series in `measures`, cut off after `period`, in one query.
+
+    The measures pages build one series per query (series.monthly_series); a board report
+    covers a provider and all its services, so it reads them all at once and builds the same
+    `Series` objects: every month from the first to the last, gaps as NaN.
+    """
+    rows = list(
+        measures.filter(stratum_type="", period__lte=period)
+        .order_by()
+        .values_list("organisation_id", "indicator_id", "period", "numerator", "denominator")
+    )
+    stratified = set(
+        measures.filter(period__lte=period)
+        .exclude(stratum_type="")
+        .order_by()
+        .values_list("organisation_id", "indicator_id")
+        .distinct()
+    )
+    grouped: dict[tuple[int, int], dict[dt.date, tuple[float, float | None]]] = defaultdict(dict)
+    for org_id, ind_id, month, numerator, denominator in rows:
+        grouped[(org_id, ind_id)][month] = (numerator, denominator)
+    orgs = Organisation.objects.in_bulk({k[0] for k in grouped})
+    indicators = Indicator.objects.in_bulk({k[1] for k in grouped})
+    lines: list[IndicatorLine] = []
+    for (org_id, ind_id), by_month in grouped.items():
+        org, indicator = orgs[org_id], indicators[ind_id]
+        periods = _month_range(min(by_month), max(by_month))
+        numerators = [by_month[p][0] if p in by_month else None for p in periods]
+        denominators = [by_month[p][1] if p in by_month else None for p in periods]
+        values = [
+            value_of(indicator, n, d) if n is not None else math.nan
+            for n, d in zip(numerators, denominators, strict=True)
+        ]
+        series = Series(org, indicator, periods, values, numerators, denominators)
+        if series.is_empty:
+            continue
+        result = spc_for(series)
+        summary = _summary(series, result, stratified=(org_id, ind_id) in stratified)
+        lines.append(IndicatorLine(org, indicator, series, result, summary))
+    lines.sort(key=lambda line: (line.organisation.path, line.indicator.name))
+    return lines, stratified
+
+
+def _summary(series: Series, result: spc.SPCResult, *, stratified: bool) -> IndicatorSummary:
+    """The same summary row as measures.presenters.indicator_summaries, for a cut-off series."""
+    org, indicator = series.organisation, series.indicator
+    last = _last_valid(result.values)
+    assert last is not None
+    icon, sentence = spc.summary(result)
+    return IndicatorSummary(
+        code=indicator.code,
+        name=indicator.name,
+        href=reverse("measures:chart", args=[org.code, indicator.code]),
+        unit=indicator.get_unit_display(),
+        latest_period=series.periods[last],
+        latest_value=_clean(result.values[last]),
+        target=indicator.target,
+        mean=_clean(result.mean[last]),
+        lower=_clean(result.lpl[last]),
+        upper=_clean(result.upl[last]),
+        icon=icon,
+        sentence=sentence,
+        assurance=ASSURANCE_WORDS.get(result.assurance, "No target"),
+        months=sum(1 for v in series.values if not math.isnan(v)),
+        stratified=stratified,
+        variation_svg=Markup(charts.variation_icon_svg(icon)),  # noqa: S704 - built by charts.py
+        assurance_svg=Markup(charts.assurance_icon_svg(result.assurance)),  # noqa: S704
+        sparkline_svg=Markup(  # noqa: S704
+            charts.spc_chart_svg(
+                result,
+                title=f"{indicator.name}, {org.name}: to {series.periods[-1]:%B %Y}",
+                small=True,
+            )
+        ),
+    )
+
+
+def _attention(line: IndicatorLine) -> AttentionChart:
+    series, result, indicator = line.series, line.result, line.indicator
+    reasons = []
+    if line.concern:
+        reasons.append("The latest month shows special cause variation of concern.")
+    if line.failing:
+        reasons.append(
+            "The target will not be met without a change to the process: "
+            "it lies outside the process limits, on the wrong side."
+        )
+    first = max(0, len(series.periods) - DATA_TABLE_MONTHS)
+    rows = [
+        ChartRow(
+            period=series.periods[i],
+            numerator=series.numerators[i],
+            denominator=series.denominators[i],
+            value=_clean(result.values[i]),
+            mean=_clean(result.mean[i]),
+            lower=_clean(result.lpl[i]),
+            upper=_clean(result.upl[i]),
+            reason=str(result.special_cause_type[i]),
+            special=str(result.point_type[i]) != "common_cause",
+        )
+        for i in range(first, len(series.periods))
+    ]
+    return AttentionChart(
+        organisation=line.organisation,
+        indicator=indicator,
+        reasons=reasons,
+        sentence=line.summary.sentence,
+        assurance=line.summary.assurance,
+        chart_svg=Markup(  # noqa: S704 - built by charts.py, which escapes every text
+            charts.spc_chart_svg(
+                result,
+                title=f"{indicator.name}, {line.organisation.name}",
+                summary=line.summary.sentence,
+            )
+        ),
+        variation_svg=line.summary.variation_svg,
+        assurance_svg=line.summary.assurance_svg,
+        rows=rows,
+    )
+
+
+def _attention_order(line: IndicatorLine) -> tuple[int, str, str]:
+    both = line.concern and line.failing
+    return (0 if both else 1 if line.concern else 2, line.organisation.path, line.indicator.name)
+
+
+# --------------------------------------------------------------------------- safety
+
+
+def _subtree(events: QuerySet[PatientSafetyEvent], org: Organisation) -> QuerySet[Any]:
+    """Events at the organisation or beneath it (a service's events are found by service)."""
+    field_name = "service__path" if org.kind == "service" else "organisation__path"
+    return events.filter(**{f"{field_name}__startswith": org.path})
+
+
+def safety_highlights(events: QuerySet[PatientSafetyEvent], period: dt.date) -> SafetyHighlights:
+    """Counts by worst harm and record type for the month and the 12 months to it, the
+    monthly trend, and every Never Event in the year, each named (a board must see them)."""
+    start = add_months(period, -(DATA_TABLE_MONTHS - 1))
+    end = add_months(period, 1)
+    window = events.filter(occurred_on__gte=start, occurred_on__lt=end)
+    cells: dict[tuple[dt.date, str, str], int] = {}
+    for r in (
+        window.annotate(month=TruncMonth("occurred_on"))
+        .values("month", "record_type", "max_harm")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        month = r["month"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        cells[(month, r["record_type"], r["max_harm"])] = r["n"]
+
+    def count(label: str, part: int, values: Collection[str]) -> CountRow:
+        """Events whose record type (part 1) or worst harm (part 2) is one of `values`."""
+        chosen = [(k[0], n) for k, n in cells.items() if k[part] in values]
+        return CountRow(label, sum(n for m, n in chosen if m == period), sum(n for _, n in chosen))
+
+    harms = [(h.value, h.label) for h in MaxHarm] + [("", "Not recorded (risks and good care)")]
+    by_harm = [count(label, 2, (v,)) for v, label in harms]
+    by_type = [count(t.label, 1, (t.value,)) for t in RecordType]
+    moderate = count("Moderate harm or worse", 2, MODERATE_OR_WORSE)
+    monthly = [
+        MonthRow(
+            m,
+            sum(n for k, n in cells.items() if k[0] == m),
+            sum(n for k, n in cells.items() if k[0] == m and k[2] in MODERATE_OR_WORSE),
+        )
+        for m in _month_range(start, period)
+    ]
+    never = list(
+        window.exclude(never_event_type="")
+        .order_by("occurred_on", "id")
+        .values_list("occurred_on", "never_event_type", "organisation__name", "service__name")
+    )
+    labels = dict(NeverEventType.choices)
+    never_list = [
+        NeverEventRow(day, labels.get(kind, kind), service or org)
+        for day, kind, org, service in never
+    ]
+    never_row = CountRow(
+        "Never Events",
+        sum(1 for r in never_list if month_start(r.occurred_on) == period),
+        len(never_list),
+    )
+    deaths = window.filter(death_in_care_more_likely_than_not=True).aggregate(
+        year=Count("id"), month=Count("id", filter=Q(occurred_on__gte=period))
+    )
+    return SafetyHighlights(
+        month_total=sum(n for k, n in cells.items() if k[0] == period),
+        year_total=sum(cells.values()),
+        by_harm=[r for r in by_harm if r.year or r.label in ("No harm", "Low harm")],
+        by_type=by_type,
+        moderate_or_worse=moderate,
+        never_events=never_row,
+        deaths_due_to_care=CountRow(
+            "Deaths thought more likely than not due to problems in care",
+            deaths["month"],
+            deaths["year"],
+        ),
+        monthly=monthly,
+        never_event_list=never_list,
+    )
+
+
+# --------------------------------------------------------------------------- experience
+
+
+def _most_detailed(orgs: list[Organisation]) -> set[int]:
+    """Organisations with no descendant in the list: adding up only these never counts a
+    provider's own total and its services' figures twice."""
+    return {o.pk for o in orgs if not any(p.pk != o.pk and p.path.startswith(o.path) for p in orgs)}
+
+
+def experience_highlights(inputs: ReportInputs) -> ExperienceHighlights:
+    """FFT and complaints rows, and each added up across the report for its month."""
+    lines = [ln for ln in inputs.lines if ln.indicator.code in EXPERIENCE_INDICATORS]
+    pooled: list[PooledRow] = []
+    for code in EXPERIENCE_INDICATORS:
+        these = [ln for ln in lines if ln.indicator.code == code]
+        if not these:
+            continue
+        indicator = these[0].indicator
+        keep = _most_detailed([ln.organisation for ln in these])
+        numerator = denominator = 0.0
+        reporting = 0
+        for ln in these:
+            if ln.organisation.pk not in keep or inputs.period not in ln.series.periods:
+                continue
+            i = ln.series.periods.index(inputs.period)
+            n, d = ln.series.numerators[i], ln.series.denominators[i]
+            if n is None:
+                continue
+            reporting += 1
+            numerator += n
+            denominator += d or 0
+        where = f"{reporting} part{'s' if reporting != 1 else ''} of the organisation reporting"
+        if indicator.unit == Unit.COUNT:
+            value = numerator * indicator.multiplier if reporting else None
+            detail = f"{where} in {inputs.period:%B %Y}"
+        else:
+            value = numerator / denominator * indicator.multiplier if denominator else None
+            detail = f"{numerator:,.0f} of {denominator:,.0f}; {where} in {inputs.period:%B %Y}"
+        pooled.append(PooledRow(indicator.name, value, indicator.unit, detail))
+    return ExperienceHighlights(pooled, [(ln.organisation, ln.summary) for ln in lines])
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def summary_section(inputs: ReportInputs) -> ReportSection:
+    groups: dict[int, SummaryGroup] = {}
+    for line in inputs.lines:
+        group = groups.setdefault(line.organisation.pk, SummaryGroup(line.organisation, []))
+        group.rows.append(line.summary)
+    return ReportSection(
+        "summary",
+        "Making Data Count summary",
+        "publishing/sections/summary.jinja",
+        list(groups.values()),
+    )
+
+
+def attention_section(inputs: ReportInputs) -> ReportSection:
+    chosen = sorted((ln for ln in inputs.lines if ln.needs_attention), key=_attention_order)
+    return ReportSection(
+        "attention",
+        "Charts that need attention",
+        "publishing/sections/attention.jinja",
+        [_attention(line) for line in chosen],
+    )
+
+
+def safety_section(inputs: ReportInputs) -> ReportSection:
+    return ReportSection(
+        "safety",
+        "Patient safety",
+        "publishing/sections/safety.jinja",
+        safety_highlights(inputs.events, inputs.period),
+    )
+
+
+def experience_section(inputs: ReportInputs) -> ReportSection | None:
+    highlights = experience_highlights(inputs)
+    if highlights.is_empty:
+        return None
+    return ReportSection(
+        "experience",
+        "People's experience of care",
+        "publishing/sections/experience.jinja",
+        highlights,
+    )
+
+
+SectionBuilder = Callable[[ReportInputs], "ReportSection | None"]
+
+SECTIONS: list[SectionBuilder] = [
+    attention_section,
+    safety_section,
+    experience_section,
+    summary_section,
+    # The inequality lens goes here: a builder taking ReportInputs and returning a
+    # ReportSection (or None to leave it out), with its partial under publishing/sections/.
+]
+"""The report's sections, in reading order. Each builder returns a section or None."""
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def latest_period(measures: QuerySet[MeasureValue], events: QuerySet[Any]) -> dt.date | None:
+    """The latest month with any measure value or event: the report's default month."""
+    last_measure = measures.aggregate(last=Max("period"))["last"]
+    last_event = events.aggregate(last=Max("occurred_on"))["last"]
+    found = [month_start(d) for d in (last_measure, last_event) if d is not None]
+    return max(found) if found else None
+
+
+def build_report(
+    organisation: Organisation,
+    period: dt.date | None,
+    measures: QuerySet[MeasureValue],
+    events: QuerySet[PatientSafetyEvent],
+) -> BoardReport:
+    """The report from data already scoped to a reader (or to the whole ICS).
+
+    `measures` and `events` are narrowed here to the organisation and everything beneath it.
+    Raises NoReportData when nothing at all is recorded up to the month.
+    """
+    measures = measures.filter(organisation__path__startswith=organisation.path)
+    events = _subtree(events, organisation)
+    if period is None:
+        period = latest_period(measures, events)
+        if period is None:
+            raise NoReportData(f"nothing has been recorded for {organisation.name} yet")
+    period = month_start(period)
+    lines, _ = _series_as_at(measures, period)
+    inputs = ReportInputs(organisation, period, measures, events, lines)
+    sections = [s for s in (build(inputs) for build in SECTIONS) if s is not None]
+    safety = next(
+        (s.data for s in sections if isinstance(s.data, SafetyHighlights)),
+        safety_highlights(events, period),
+    )
+    report = BoardReport(organisation, period, sections, lines, safety)
+    if not report.has_data:
+        raise NoReportData(f"nothing is recorded for {organisation.name} up to {period:%B %Y}")
+    return report
+
+
+def board_report(user: Any, org_code: str, period: dt.date | None) -> BoardReport:
+    """The report as `user` may see it: 404 for an organisation outside their scope, and
+    only the measures and events their memberships reach."""
+    organisation = organisation_for(user, org_code)
+    return build_report(
+        organisation,
+        period,
+        MeasureValue.objects.visible_to(user),
+        PatientSafetyEvent.objects.visible_to(user),
+    )
+
+
+def system_board_report(org_code: str, period: dt.date | None) -> BoardReport:
+    """The report for the command line, which acts for the whole ICS (no person's scope).
+    Raises Organisation.DoesNotExist for an unknown code."""
+    organisation = Organisation.objects.get(code=org_code)
+    return build_report(
+        organisation, period, MeasureValue.objects.all(), PatientSafetyEvent.objects.all()
+    )
+
+
+# --------------------------------------------------------------------------- the page
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """What the web page shows: the report, or why there is none (a bad month, no data)."""
+
+    organisation: Organisation
+    period_text: str
+    report: BoardReport | None
+    error: str = ""
+    message: str = ""
+    breadcrumbs: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        if self.report is None:
+            return f"Board quality report – {self.organisation.name}"
+        return f"Board quality report, {self.report.period_label} – {self.organisation.name}"
+
+
+def board_page(user: Any, code: str, period_text: str | None) -> BoardPage:
+    """The report for `?period=` (default: the latest month with data). A malformed month is
+    the reader's error to correct (page.error); a month with nothing recorded is a message.
+    An organisation the user may not see is 404 before anything else is looked at."""
+    organisation = organisation_for(user, code)
+    crumbs = [{"text": "Organisations", "href": reverse("organisations:index")}] + [
+        {"text": o.name, "href": reverse("organisations:detail", args=[o.code])}
+        for o in [*visible_ancestors(user, organisation), organisation]
+    ]
+    text = (period_text or "").strip()
+    period = None
+    if text:
+        try:
+            period = parse_period(text)
+        except ValueError:
+            return BoardPage(
+                organisation,
+                text,
+                None,
+                error="Enter the month as a year and month, for example 2026-10",
+                breadcrumbs=crumbs,
+            )
+    try:
+        report = board_report(user, code, period)
+    except NoReportData as exc:
+        return BoardPage(
+            organisation, text, None, message=f"There is no report: {exc}.", breadcrumbs=crumbs
+        )
+    return BoardPage(organisation, report.period.strftime("%Y-%m"), report, breadcrumbs=crumbs)
+
+
+def template_context(report: BoardReport) -> dict[str, Any]:
+    """Values the report partials need whichever page includes them."""
+    return {"report": report, "months": DATA_TABLE_MONTHS}
+
+
+def pdf_filename(report: BoardReport) -> str:
+    """A file name that says whose report and which month; safe in a header and on disk."""
+    code = re.sub(r"[^A-Za-z0-9_-]", "_", report.organisation.code)
+    return f"board-quality-report-{code}-{report.period:%Y-%m}.pdf"
