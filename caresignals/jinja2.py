@@ -9,7 +9,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
-from caresignals.core import formatting
+from caresignals.core import chrome, formatting
 
 
 def environment(**options: Any) -> Environment:
@@ -27,6 +27,8 @@ def environment(**options: Any) -> Environment:
                 name, args=args or None, kwargs=kwargs or None
             ),
             "get_messages": get_messages,
+            "chrome_header": lambda *args: chrome.header(*args),
+            "chrome_footer": lambda: chrome.footer(),
         }
     )
     env.filters.update(

@@ -133,6 +133,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Shared by every server process, so a dashboard drawn once is drawn once for all of them
+# (analytics/cache.py keys entries by reader's scope and data version).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "TIMEOUT": 15 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
+# Sessions are read on every request: keep them in the cache, backed by the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _flag("CARESIGNALS_SECURE_COOKIES")

@@ -38,3 +38,12 @@ def small_ics(db: None) -> SmallIcs:
         AreaFactory(place=place_a, imd_decile=decile, population=1000)
     AreaFactory(place=place_b, imd_decile=9, population=2000)
     return SmallIcs(ics, place_a, place_b, trust_a, trust_b, mat_a, mat_b)
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache() -> None:
+    """Tests write data without imports (so without bumping the data version): start each
+    with an empty page cache so no test reads another's pages."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
+from markupsafe import Markup
 
 from caresignals.analytics.models import DataVersion
 from caresignals.organisations.scoping import scope_for
@@ -48,3 +50,24 @@ def cached(user: Any, name: str, params: tuple[Any, ...], build: Callable[[], T]
         value = build()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+def cached_fragment(
+    request: Any,
+    name: str,
+    params: tuple[Any, ...],
+    template: str,
+    context: Callable[[], dict[str, Any]],
+) -> tuple[Markup, dict[str, Any]]:
+    """The rendered body of a dashboard page, and the context it was rendered from.
+
+    Bodies hold no per-request secrets (the CSRF token and script nonce live in the layout
+    around them), so the HTML itself can be cached: most of a dashboard's cost is drawing it.
+    """
+
+    def build() -> tuple[str, dict[str, Any]]:
+        ctx = context()
+        return render_to_string(template, dict(ctx), request), ctx  # the engine adds to it
+
+    html, ctx = cached(request.user, name, params, build)
+    return Markup(html), ctx  # noqa: S704 - our own template's output, escaped when rendered

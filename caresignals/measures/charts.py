@@ -44,6 +44,7 @@ __all__ = [
     "COLOURS",
     "VARIATION_ICONS",
     "assurance_icon_svg",
+    "icon_symbols",
     "spc_chart_svg",
     "variation_icon_svg",
 ]
@@ -604,13 +605,8 @@ def _letter(ch: str, colour: str, x: float = 20) -> str:
     )
 
 
-def variation_icon_svg(icon_name: str, *, size: int = 32) -> str:
-    """The Making Data Count variation icon for ``icon_name`` (see :data:`VARIATION_ICONS`).
-
-    Common cause: grey ring around a level zig-zag. Special cause: a ring in the concern,
-    improvement or neutral colour around an H or L and an arrow the same way, so the letter
-    and arrow say what the colour says. Unknown names raise ``ValueError``.
-    """
+def _variation_parts(icon_name: str) -> tuple[str, str, str]:
+    """(label, ring colour, glyph) of a variation icon."""
     if icon_name not in VARIATION_ICONS:
         raise ValueError(f"unknown variation icon {icon_name!r}; expected one of {VARIATION_ICONS}")
     label = VARIATION_ICONS[icon_name]
@@ -620,7 +616,7 @@ def variation_icon_svg(icon_name: str, *, size: int = 32) -> str:
             f'stroke="{COLOURS["text_secondary"]}" stroke-width="2.2" stroke-linejoin="round" '
             f'stroke-linecap="round"/>'
         )
-        return _icon(label, COLOURS["common"], glyph, size, icon_name)
+        return label, COLOURS["common"], glyph
     high = icon_name.endswith("_high")
     ring, ink = {
         "concern": (COLOURS["concern"], COLOURS["concern_dark"]),
@@ -633,18 +629,11 @@ def variation_icon_svg(icon_name: str, *, size: int = 32) -> str:
         f'<path d="{shaft}" stroke="{ink}" stroke-width="2" fill="none"/>'
         f'<path d="{arrow}" stroke="{ink}" stroke-width="2" fill="none" stroke-linejoin="round"/>'
     )
-    return _icon(label, ring, glyph, size, icon_name)
+    return label, ring, glyph
 
 
-def assurance_icon_svg(assurance: str | None, *, size: int = 32) -> str:
-    """The assurance icon: P (passing, blue), F (failing, orange) or ? (hit and miss, grey).
-
-    ``None`` (no target, or no direction that counts as better) returns ``""``, as Making Data
-    Count shows no assurance icon then; templates can test the string. Unknown values raise
-    ``ValueError``.
-    """
-    if assurance is None:
-        return ""
+def _assurance_parts(assurance: str) -> tuple[str, str, str]:
+    """(label, ring colour, glyph) of an assurance icon."""
     if assurance not in ASSURANCE_ICONS:
         raise ValueError(f"unknown assurance {assurance!r}; expected one of {ASSURANCE_ICONS}")
     ring, ink, ch = {
@@ -652,4 +641,60 @@ def assurance_icon_svg(assurance: str | None, *, size: int = 32) -> str:
         "consistent_fail": (COLOURS["concern"], COLOURS["concern_dark"], "F"),
         "inconsistent": (COLOURS["common"], COLOURS["text_secondary"], "?"),
     }[assurance]
-    return _icon(ASSURANCE_ICONS[assurance], ring, _letter(ch, ink), size, assurance)
+    return ASSURANCE_ICONS[assurance], ring, _letter(ch, ink)
+
+
+def variation_icon_svg(icon_name: str, *, size: int = 32, use: bool = False) -> str:
+    """The Making Data Count variation icon for ``icon_name`` (see :data:`VARIATION_ICONS`).
+
+    Common cause: grey ring around a level zig-zag. Special cause: a ring in the concern,
+    improvement or neutral colour around an H or L and an arrow the same way, so the letter
+    and arrow say what the colour says. Unknown names raise ``ValueError``. With ``use``, the
+    icon refers to the page's :func:`icon_symbols` instead of carrying its drawing: a table
+    of hundreds of icons then weighs a fraction as much.
+    """
+    label, ring, glyph = _variation_parts(icon_name)
+    if use:
+        return _icon_use(label, size, icon_name)
+    return _icon(label, ring, glyph, size, icon_name)
+
+
+def assurance_icon_svg(assurance: str | None, *, size: int = 32, use: bool = False) -> str:
+    """The assurance icon: P (passing, blue), F (failing, orange) or ? (hit and miss, grey).
+
+    ``None`` (no target, or no direction that counts as better) returns ``""``, as Making Data
+    Count shows no assurance icon then; templates can test the string. Unknown values raise
+    ``ValueError``. ``use`` as for :func:`variation_icon_svg`.
+    """
+    if assurance is None:
+        return ""
+    label, ring, glyph = _assurance_parts(assurance)
+    if use:
+        return _icon_use(label, size, assurance)
+    return _icon(label, ring, glyph, size, assurance)
+
+
+def _icon_use(label: str, size: int, kind: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40" width="{size}" '
+        f'height="{size}" role="img" aria-label="{_esc(label)}" class="mdc-icon {kind}">'
+        f'<title>{_esc(label)}</title><use href="#cs-icon-{kind}"/></svg>'
+    )
+
+
+def icon_symbols() -> str:
+    """Every icon drawn once, as symbols for ``use=True`` icons to refer to. Put it once in
+    a page; it is hidden from view and from assistive technology."""
+    parts = [(*_variation_parts(name), name) for name in VARIATION_ICONS] + [
+        (*_assurance_parts(name), name) for name in ASSURANCE_ICONS
+    ]
+    symbols = "".join(
+        f'<symbol id="cs-icon-{kind}" viewBox="0 0 40 40">'
+        f'<circle cx="20" cy="20" r="17.5" fill="#FFFFFF" stroke="{ring}" stroke-width="3"/>'
+        f"{glyph}</symbol>"
+        for _label, ring, glyph, kind in parts
+    )
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" aria-hidden="true" focusable="false" '
+        f'class="cs-symbols" width="0" height="0">{symbols}</svg>'
+    )

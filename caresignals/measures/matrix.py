@@ -62,6 +62,10 @@ class Matrix:
     type: str
     concerns: int
 
+    @property
+    def icon_symbols(self) -> Markup:
+        return Markup(charts.icon_symbols())  # noqa: S704 - drawn by charts.py
+
 
 def _months_between(first: dt.date, last: dt.date) -> int:
     return (last.year - first.year) * 12 + last.month - first.month
@@ -134,8 +138,10 @@ def system_matrix(
                 latest=None if math.isnan(result.values[i]) else float(result.values[i]),
                 href=reverse("measures:chart", args=[org.code, indicator.code]),
                 label=f"{indicator.name}, {org.name}: {words}",
-                variation_svg=Markup(charts.variation_icon_svg(icon, size=24)),  # noqa: S704
-                assurance_svg=Markup(charts.assurance_icon_svg(assurance, size=24)),  # noqa: S704
+                variation_svg=Markup(charts.variation_icon_svg(icon, size=24, use=True)),  # noqa: S704
+                assurance_svg=Markup(  # noqa: S704
+                    charts.assurance_icon_svg(assurance, size=24, use=True)
+                ),
             )
 
     place_names = {p.code: p.name for p in places}

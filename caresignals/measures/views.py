@@ -5,20 +5,24 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from caresignals.analytics.cache import cached
+from caresignals.analytics.cache import cached_fragment
 from caresignals.measures.presenters import chart_page
 
 
 def chart(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
-    page = cached(
-        request.user, "chart", (code, indicator), lambda: chart_page(request.user, code, indicator)
+    def context() -> dict[str, object]:
+        page = chart_page(request.user, code, indicator)
+        return {
+            "page": page,
+            "page_title": f"{page.indicator.name} – {page.organisation.name}",
+            "breadcrumbs": page.breadcrumbs,
+        }
+
+    body, ctx = cached_fragment(
+        request, "chart", (code, indicator), "measures/chart_body.jinja", context
     )
     return render(
         request,
         "measures/chart.jinja",
-        {
-            "page_title": f"{page.indicator.name} – {page.organisation.name}",
-            "page": page,
-            "breadcrumbs": page.breadcrumbs,
-        },
+        {"body": body, "page_title": ctx["page_title"], "breadcrumbs": ctx["breadcrumbs"]},
     )

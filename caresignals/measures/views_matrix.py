@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from caresignals.analytics.cache import cached
+from caresignals.analytics.cache import cached_fragment
 from caresignals.measures.matrix import LEVELS, system_matrix
 
 
@@ -14,15 +14,16 @@ def matrix(request: HttpRequest) -> HttpResponse:
     if level not in LEVELS:
         level = "providers"
     place, type_ = request.GET.get("place", "")[:20], request.GET.get("type", "")[:30]
-    page = cached(
-        request.user,
+    body, _ = cached_fragment(
+        request,
         "matrix",
         (level, place, type_),
-        lambda: system_matrix(request.user, level=level, place=place, type_=type_),
+        "measures/matrix_body.jinja",
+        lambda: {"page": system_matrix(request.user, level=level, place=place, type_=type_)},
     )
     return render(
         request,
         "measures/matrix.jinja",
         # The matrix needs the whole width of the screen.
-        {"page_title": "System view", "page": page, "containerClasses": "cs-wide"},
+        {"page_title": "System view", "body": body, "containerClasses": "cs-wide"},
     )

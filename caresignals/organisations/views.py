@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from caresignals.analytics.cache import cached
+from caresignals.analytics.cache import cached_fragment
 from caresignals.measures.presenters import indicator_summaries
 from caresignals.organisations import presenters
 from caresignals.safety.presenters import event_summary
@@ -29,7 +29,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
 
-    def build() -> dict[str, object]:
+    def context() -> dict[str, object]:
         page = presenters.organisation_page(user, code)
         return {
             "page_title": page.organisation.name,
@@ -39,6 +39,11 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "indicators": indicator_summaries(user, page.organisation),
         }
 
+    body, ctx = cached_fragment(
+        request, "organisation", (code,), "organisations/detail_body.jinja", context
+    )
     return render(
-        request, "organisations/detail.jinja", cached(user, "organisation", (code,), build)
+        request,
+        "organisations/detail.jinja",
+        {"body": body, "page_title": ctx["page_title"], "breadcrumbs": ctx["breadcrumbs"]},
     )

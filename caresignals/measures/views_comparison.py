@@ -1,0 +1,53 @@
+"""The funnel plot page: every comparable organisation of one type for one indicator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from caresignals.measures.comparison import funnel_page
+
+_PERIOD = re.compile(r"(\d{4})-(\d{2})")
+_TYPE = re.compile(r"[a-z_]{1,30}")
+
+
+def _parse_period(raw: str) -> dt.date | None:
+    """ "2026-10" as the first of that month; None if it is not a real year and month."""
+    m = _PERIOD.fullmatch(raw.strip())
+    if not m or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1900:
+        return None
+    return dt.date(int(m[1]), int(m[2]), 1)
+
+
+def funnel(request: HttpRequest, indicator: str) -> HttpResponse:
+    """Read ``type`` and ``period`` (YYYY-MM); wrong values re-show the form with errors
+    (status 400) rather than failing, so a mistyped link still leads somewhere useful."""
+    errors: list[dict[str, str]] = []
+    raw_type = request.GET.get("type", "").strip()
+    raw_period = request.GET.get("period", "").strip()
+    org_type: str | None = raw_type or None
+    if org_type is not None and not _TYPE.fullmatch(org_type):
+        org_type = "?"  # never a type: the presenter reports it as not in the list
+    period = _parse_period(raw_period) if raw_period else None
+    if raw_period and period is None:
+        errors.append(
+            {"text": "Enter the month as a year and month, for example 2026-10", "href": "#period"}
+        )
+    page = funnel_page(request.user, indicator, org_type=org_type, period_end=period)
+    errors = page.errors + errors
+    field_errors = {e["href"].lstrip("#"): e["text"] for e in errors}
+    return render(
+        request,
+        "measures/funnel.jinja",
+        {
+            "page_title": f"Compare organisations: {page.indicator.name}",
+            "page": page,
+            "errors": errors,
+            "field_errors": field_errors,
+            "breadcrumbs": page.breadcrumbs,
+        },
+        status=400 if errors else 200,
+    )
