@@ -21,6 +21,7 @@ class AuditAction(models.TextChoices):
     INDICATOR_CREATED = "indicator.created", "Indicator defined"
     INDICATOR_UPDATED = "indicator.updated", "Indicator definition changed"
     MEASURE_UPDATED = "measure.updated", "Measure value changed"
+    CHART_REBASED = "chart.rebased", "Chart rebased"
     MEMBERSHIP_GRANTED = "membership.granted", "Role granted"
     MEMBERSHIP_REVOKED = "membership.revoked", "Role revoked"
     USER_CREATED = "user.created", "User created"

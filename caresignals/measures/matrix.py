@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from caresignals.measures import charts
 from caresignals.measures.models import Indicator, MeasureValue, Polarity
-from caresignals.measures.series import IMPROVEMENT, value_of
+from caresignals.measures.series import IMPROVEMENT, rebases_for, value_of
 from caresignals.organisations.models import Organisation, ProviderType, ServiceType
 from caresignals.organisations.queries import visible_organisations
 from caresignals.stats import spc
@@ -101,10 +101,13 @@ def system_matrix(
 
     cells: dict[tuple[int, int], Cell] = {}
     concerns = 0
+    rebases = rebases_for(org_ids, [i.pk for i in indicators])
     for indicator in indicators:
         labels: list[int] = []
         ys: list[float] = []
         last_index: dict[int, int] = {}
+        # Series with recorded rebases are charted one by one (xmr_many has no rebases).
+        own: dict[int, tuple[spc.SPCResult, int]] = {}
         for org_id, points in by_indicator[indicator.pk].items():
             first = points[0][0]
             dense = [math.nan] * (_months_between(first, points[-1][0]) + 1)
@@ -112,21 +115,40 @@ def system_matrix(
                 dense[_months_between(first, period)] = value_of(indicator, num, den)
             if all(math.isnan(v) for v in dense):
                 continue
+            last = max(i for i, v in enumerate(dense) if not math.isnan(v))
+            if (org_id, indicator.pk) in rebases:
+                starts = [
+                    _months_between(first, p)
+                    for p in rebases[(org_id, indicator.pk)]
+                    if 0 < _months_between(first, p) < len(dense)
+                ]
+                result_one = spc.xmr(
+                    dense,
+                    improvement=IMPROVEMENT[Polarity(indicator.polarity)],
+                    target=indicator.target,
+                    rebase_at=starts,
+                )
+                own[org_id] = (result_one, last)
+                continue
             start = len(ys)
             labels.extend([org_id] * len(dense))
             ys.extend(dense)
-            last_index[org_id] = start + max(i for i, v in enumerate(dense) if not math.isnan(v))
-        if not labels:
-            continue
-        result = spc.xmr_many(
-            np.array(labels),
-            np.array(ys),
-            improvement=IMPROVEMENT[Polarity(indicator.polarity)],
-            target=indicator.target,
-        )
-        for org_id, i in last_index.items():
-            icon = spc.variation_icon(str(result.point_type[i]), str(result.special_cause_type[i]))
-            assurance = result.assurance.get(org_id)
+            last_index[org_id] = start + last
+        latest: dict[int, tuple[str, str | None, float]] = {}
+        if labels:
+            many = spc.xmr_many(
+                np.array(labels),
+                np.array(ys),
+                improvement=IMPROVEMENT[Polarity(indicator.polarity)],
+                target=indicator.target,
+            )
+            for org_id, i in last_index.items():
+                icon = spc.variation_icon(str(many.point_type[i]), str(many.special_cause_type[i]))
+                latest[org_id] = (icon, many.assurance.get(org_id), float(many.values[i]))
+        for org_id, (one, i) in own.items():
+            icon = spc.variation_icon(str(one.point_type[i]), str(one.special_cause_type[i]))
+            latest[org_id] = (icon, one.assurance, float(one.values[i]))
+        for org_id, (icon, assurance, value) in latest.items():
             concerns += icon.startswith("special_cause_concern")
             org = next(o for o in org_list if o.pk == org_id)
             words = charts.VARIATION_ICONS.get(icon, icon)
@@ -135,7 +157,7 @@ def system_matrix(
             cells[(org_id, indicator.pk)] = Cell(
                 icon=icon,
                 assurance=assurance,
-                latest=None if math.isnan(result.values[i]) else float(result.values[i]),
+                latest=None if math.isnan(value) else value,
                 href=reverse("measures:chart", args=[org.code, indicator.code]),
                 label=f"{indicator.name}, {org.name}: {words}",
                 variation_svg=Markup(charts.variation_icon_svg(icon, size=24, use=True)),  # noqa: S704

@@ -100,3 +100,35 @@ class MeasureValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation.code} {self.indicator.code} {self.period:%Y-%m}"
+
+
+class AnnotationQuerySet(models.QuerySet["ChartAnnotation"]):
+    def visible_to(self, user: object) -> AnnotationQuerySet:
+        from caresignals.organisations.scoping import scope_for
+
+        return self.filter(scope_for(user).q("organisation__path"))
+
+
+class ChartAnnotation(models.Model):
+    """A change in how a series runs, recorded by a person: from `period` the chart starts a
+    new segment with its own mean and limits (a rebase), and the note says why."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="annotations")
+    period = models.DateField(help_text="The first month of the new segment")
+    note = models.TextField()
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "indicator", "period"], name="one_rebase_per_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.indicator_id} {self.period:%Y-%m}"

@@ -15,7 +15,7 @@ from django.urls import reverse
 from markupsafe import Markup
 
 from caresignals.measures import charts
-from caresignals.measures.models import Indicator, Unit
+from caresignals.measures.models import ChartAnnotation, Indicator, Unit
 from caresignals.measures.queries import measures_for, visible_measures
 from caresignals.measures.series import Series, monthly_series, spc_for
 from caresignals.organisations.models import Organisation
@@ -134,6 +134,8 @@ class ChartPage:
     rows: list[ChartRow]
     special_causes: list[ChartRow]
     breadcrumbs: list[dict[str, str]]
+    annotations: list[ChartAnnotation]
+    periods: list[dt.date]
 
     @property
     def is_count(self) -> bool:
@@ -182,6 +184,12 @@ def chart_page(user: Any, code: str, indicator_code: str) -> ChartPage:
         assurance_svg=Markup(charts.assurance_icon_svg(result.assurance)),  # noqa: S704
         rows=rows,
         special_causes=[r for r in rows if r.special],
+        annotations=list(
+            ChartAnnotation.objects.visible_to(user).filter(
+                organisation=organisation, indicator=indicator
+            )
+        ),
+        periods=list(series.periods),
         breadcrumbs=[
             {"text": "Organisations", "href": reverse("organisations:index")},
             {"text": organisation.name, "href": reverse("organisations:detail", args=[code])},

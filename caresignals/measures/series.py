@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from caresignals.measures.models import Indicator, Polarity, Unit
+from caresignals.measures.models import ChartAnnotation, Indicator, Polarity, Unit
 from caresignals.organisations.models import Organisation
 from caresignals.stats import spc
 
@@ -50,6 +50,14 @@ class Series:
     values: list[float]
     numerators: list[float | None]
     denominators: list[float | None]
+    # Months from which a person recorded that the process changed (ChartAnnotation).
+    rebases: tuple[dt.date, ...] = ()
+
+    @property
+    def rebase_at(self) -> list[int]:
+        """Positions of the rebases within the series (those inside its span)."""
+        index = {p: i for i, p in enumerate(self.periods)}
+        return sorted(index[p] for p in self.rebases if p in index and index[p] > 0)
 
     @property
     def is_empty(self) -> bool:
@@ -74,13 +82,34 @@ def monthly_series(values: Any, organisation: Organisation, indicator: Indicator
         value_of(indicator, n, d) if n is not None else math.nan
         for n, d in zip(numerators, denominators, strict=True)
     ]
-    return Series(organisation, indicator, periods, series_values, numerators, denominators)
+    rebases = tuple(
+        ChartAnnotation.objects.filter(organisation=organisation, indicator=indicator)
+        .order_by("period")
+        .values_list("period", flat=True)
+    )
+    return Series(
+        organisation, indicator, periods, series_values, numerators, denominators, rebases
+    )
+
+
+def rebases_for(
+    organisation_ids: Any, indicator_ids: Any
+) -> dict[tuple[int, int], tuple[dt.date, ...]]:
+    """Recorded rebases of many series at once, keyed by (organisation id, indicator id)."""
+    found: dict[tuple[int, int], list[dt.date]] = {}
+    rows = ChartAnnotation.objects.filter(
+        organisation_id__in=organisation_ids, indicator_id__in=indicator_ids
+    ).values_list("organisation_id", "indicator_id", "period")
+    for org_id, ind_id, period in rows.order_by("period"):
+        found.setdefault((org_id, ind_id), []).append(period)
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def spc_for(series: Series) -> spc.SPCResult:
     """The XmR chart of a series, with the indicator's direction and target."""
     return spc.xmr(
         series.values,
+        rebase_at=series.rebase_at,
         improvement=IMPROVEMENT[Polarity(series.indicator.polarity)],
         target=series.indicator.target,
         periods=series.periods,

@@ -13,7 +13,8 @@ from django.db import transaction
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record_many
-from caresignals.measures.models import Chart, Indicator, Polarity, Unit
+from caresignals.measures.models import Chart, ChartAnnotation, Indicator, Polarity, Unit
+from caresignals.organisations.models import Organisation
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 REQUIRED_KEYS = (
@@ -148,3 +149,58 @@ def upsert_indicators(definitions: Iterable[IndicatorDefinition], actor: Actor) 
 def sync_definitions(actor: Actor, directory: Path = DEFINITIONS_DIR) -> Counts:
     """Load the reviewed definition files from the repository."""
     return upsert_indicators(read_definitions(directory), actor)
+
+
+class RebaseError(ValueError):
+    """A rebase that cannot be recorded; `field` names the form field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@transaction.atomic
+def record_rebase(
+    actor: Actor,
+    organisation: Organisation,
+    indicator: Indicator,
+    period: dt.date,
+    note: str,
+    *,
+    periods: list[dt.date],
+) -> ChartAnnotation:
+    """Record that the process changed from `period`: the chart starts a new segment there.
+
+    `periods` are the series' months: a rebase must fall inside it, after its first month.
+    """
+    note = note.strip()
+    if not note:
+        raise RebaseError("note", "Enter why the process changed")
+    if len(note) > 1000:
+        raise RebaseError("note", "The reason must be 1,000 characters or fewer")
+    if period not in periods[1:]:
+        raise RebaseError("period", "Select a month within the chart, after its first month")
+    if ChartAnnotation.objects.filter(
+        organisation=organisation, indicator=indicator, period=period
+    ).exists():
+        raise RebaseError("period", "This chart already has a change recorded in that month")
+    who = actor.label or getattr(actor.user, "username", "")
+    annotation = ChartAnnotation.objects.create(
+        organisation=organisation, indicator=indicator, period=period, note=note, created_by=who
+    )
+    record_many(
+        actor,
+        [
+            Change(
+                AuditAction.CHART_REBASED,
+                "chart",
+                f"{organisation.code}/{indicator.code}",
+                organisation.path,
+                {"period": period.isoformat(), "note": note},
+            )
+        ],
+    )
+    from caresignals.analytics.cache import bump
+
+    bump()
+    return annotation

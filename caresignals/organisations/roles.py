@@ -31,10 +31,14 @@ class Capability(enum.StrEnum):
     """Things only some roles may do. Seeing records is scoping's business, not this."""
 
     VIEW_AUDIT = "view_audit"
+    RECORD_CHART_CHANGES = "record_chart_changes"
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset({Capability.VIEW_AUDIT}),
+    Role.ICB_QUALITY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
+    Role.PATIENT_SAFETY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
+    Role.ANALYST: frozenset({Capability.RECORD_CHART_CHANGES}),
 }
 
 

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from caresignals.measures import charts
 from caresignals.measures.models import Indicator, MeasureValue, Unit
 from caresignals.measures.presenters import ASSURANCE_WORDS, ChartRow, IndicatorSummary
-from caresignals.measures.series import Series, spc_for, value_of
+from caresignals.measures.series import Series, rebases_for, spc_for, value_of
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import organisation_for, visible_ancestors
 from caresignals.safety.models import PatientSafetyEvent
@@ -286,6 +286,7 @@ def _series_as_at(
         grouped[(org_id, ind_id)][month] = (numerator, denominator)
     orgs = Organisation.objects.in_bulk({k[0] for k in grouped})
     indicators = Indicator.objects.in_bulk({k[1] for k in grouped})
+    rebases = rebases_for(orgs, indicators)
     lines: list[IndicatorLine] = []
     for (org_id, ind_id), by_month in grouped.items():
         org, indicator = orgs[org_id], indicators[ind_id]
@@ -296,7 +297,15 @@ def _series_as_at(
             value_of(indicator, n, d) if n is not None else math.nan
             for n, d in zip(numerators, denominators, strict=True)
         ]
-        series = Series(org, indicator, periods, values, numerators, denominators)
+        series = Series(
+            org,
+            indicator,
+            periods,
+            values,
+            numerators,
+            denominators,
+            rebases.get((org_id, ind_id), ()),
+        )
         if series.is_empty:
             continue
         result = spc_for(series)

@@ -79,3 +79,39 @@ def test_icb_quality_lead_reads_the_system_matrix(page, small_ics, assert_access
     page.get_by_role("button", name="Update the view").click()
     assert "Trust B" not in page.get_by_role("region", name="System matrix").inner_text()
     assert_accessible(page)
+
+
+def test_patient_safety_lead_records_a_change_on_a_chart(page, small_ics, assert_accessible):
+    indicator = Indicator.objects.create(
+        code="falls",
+        name="Falls per 1,000 bed days",
+        unit="rate",
+        multiplier=1000,
+        polarity="lower_is_better",
+    )
+    for i in range(20):
+        MeasureValue.objects.create(
+            organisation=small_ics.trust_a,
+            indicator=indicator,
+            period=dt.date(2024 + i // 12, i % 12 + 1, 1),
+            numerator=5 + i % 3,
+            denominator=1000,
+        )
+    member(
+        small_ics.trust_a,
+        Role.PATIENT_SAFETY_LEAD,
+        username="priya",
+        first_name="Priya",
+        last_name="R",
+    )
+    sign_in(page, "priya")
+    page.goto("/organisations/TA/indicators/falls/")
+    page.get_by_role("button", name="Record the change").click()
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Month the process changed").select_option("2025-03-01")
+    page.get_by_label("What changed").fill("Ward moved to a new building")
+    page.get_by_role("button", name="Record the change").click()
+    assert "The change has been recorded and the chart redrawn." in page.content()
+    assert page.get_by_role("heading", name="Changes recorded").is_visible()
+    assert_accessible(page)

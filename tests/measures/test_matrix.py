@@ -90,3 +90,21 @@ def test_the_page(measured):
     assert "Harm rate, Trust B: Special cause concern" in html
     empty = client.get("/system/matrix/?type=care_home").content.decode()
     assert "No measures have been recorded for the organisations chosen" in empty
+
+
+def test_a_recorded_rebase_is_honoured_in_the_matrix(measured):
+    from caresignals.measures.models import ChartAnnotation
+
+    tb_fft = Indicator.objects.get(code="fft_positive")
+    ChartAnnotation.objects.create(
+        organisation=measured.trust_b,
+        indicator=tb_fft,
+        period=dt.date(2025, 5, 1),
+        note="New survey provider",
+        created_by="t",
+    )
+    icb = member(measured.ics, Role.ICB_QUALITY_LEAD)
+    cell = system_matrix(icb).rows[1].cells[0]
+    result = spc_for(monthly_series(MeasureValue.objects.all(), measured.trust_b, tb_fft))
+    assert cell.icon == spc.summary(result)[0]
+    assert cell.icon != "special_cause_concern_low"  # the fall is the new normal after the change

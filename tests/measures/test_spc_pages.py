@@ -155,3 +155,66 @@ def test_charts_out_of_scope_or_unknown_are_not_found(falls, small_ics, path):
     assert client.get("/organisations/TA/indicators/falls_rate/").status_code == 404
     client.force_login(member(small_ics.trust_a, Role.STAFF))
     assert client.get(path).status_code == 404
+
+
+def test_recording_a_rebase_redraws_the_chart_and_is_audited(falls, small_ics):
+    from caresignals.audit.models import AuditAction, AuditEntry
+    from caresignals.measures.models import ChartAnnotation
+
+    client = Client()
+    client.force_login(member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD))
+    page = client.get("/organisations/TA/indicators/falls_rate/").content.decode()
+    assert "Record a change in the process" in page
+
+    bad = client.post(
+        "/organisations/TA/indicators/falls_rate/", {"period": "2024-01-01", "note": ""}
+    )
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert "There is a problem" in html and "Enter why the process changed" in html
+    assert "Select a valid choice" in html  # the first month cannot start a new segment
+    assert ChartAnnotation.objects.count() == 0
+
+    response = client.post(
+        "/organisations/TA/indicators/falls_rate/",
+        {"period": "2025-05-01", "note": "New falls prevention bundle on every ward"},
+    )
+    assert response.status_code == 302
+    html = client.get("/organisations/TA/indicators/falls_rate/").content.decode()
+    assert "New falls prevention bundle on every ward" in html
+    assert AuditEntry.objects.filter(
+        action=AuditAction.CHART_REBASED, object_id="TA/falls_rate"
+    ).exists()
+
+    values = [n / DENOMINATOR * 1000 for n in NUMERATORS]
+    values[5] = float("nan")
+    periods = [dt.date(2024 + (i // 12), i % 12 + 1, 1) for i in range(24)]
+    want = spc.xmr(values, improvement="decrease", target=3.5, periods=periods, rebase_at=[16])
+    out = StringIO()
+    call_command(
+        "measures", "spc", "--org", "TA", "--indicator", "falls_rate", "--json", stdout=out
+    )
+    data = json.loads(out.getvalue())
+    assert data["points"][20]["mean"] == pytest.approx(want.mean[20], rel=1e-12)
+    assert data["points"][2]["mean"] == pytest.approx(want.mean[2], rel=1e-12)
+    assert data["points"][20]["mean"] != data["points"][2]["mean"]
+
+    again = client.post(
+        "/organisations/TA/indicators/falls_rate/", {"period": "2025-05-01", "note": "Twice"}
+    )
+    assert "already has a change recorded in that month" in again.content.decode()
+
+
+def test_only_some_roles_may_record_a_rebase(falls, small_ics):
+    client = Client()
+    client.force_login(member(small_ics.trust_a, Role.STAFF))
+    assert (
+        "Record a change in the process"
+        not in client.get("/organisations/TA/indicators/falls_rate/").content.decode()
+    )
+    assert (
+        client.post(
+            "/organisations/TA/indicators/falls_rate/", {"period": "2025-05-01", "note": "x"}
+        ).status_code
+        == 403
+    )
