@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from caresignals.measures.models import Indicator, MeasureValue
 from caresignals.organisations.roles import Role
@@ -45,22 +46,24 @@ def test_board_member_reads_the_board_report(page, small_ics, assert_accessible)
     assert (
         page.get_by_role("heading", level=1).inner_text() == "Board quality report: December 2025"
     )
-    assert page.get_by_role("heading", name="Charts that need attention").is_visible()
+    expect(page.get_by_role("heading", name="Charts that need attention")).to_be_visible()
     chart = page.get_by_role("img", name="Friends and Family Test: positive, Maternity A")
-    assert chart.first.is_visible()  # the full chart, then the summary table's sparkline
-    assert page.get_by_text("Wrong-site surgery").is_visible()
+    expect(chart.first).to_be_visible()  # the full chart, then the summary table's sparkline
+    expect(page.get_by_text("Wrong-site surgery")).to_be_visible()
     download = page.get_by_role("button", name="Download PDF")
     assert download.get_attribute("href") == "/reports/TA/board.pdf?period=2025-12"
     assert_accessible(page)
 
     page.get_by_label("Month of the report").fill("2025-06")
     page.get_by_role("button", name="Show report").click()
+    page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Board quality report: June 2025"
     assert_accessible(page)
 
     page.get_by_label("Month of the report").fill("June")
     page.get_by_role("button", name="Show report").click()
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     assert page.title().startswith("Error:")
     assert_accessible(page)
 

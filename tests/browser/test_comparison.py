@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from caresignals.organisations.roles import Role
 from tests.browser.test_patient_safety_lead import sign_in
@@ -38,26 +39,30 @@ def test_icb_quality_lead_compares_maternity_services(page, small_ics, units, as
     chart = page.get_by_role(
         "img", name="Funnel plot: Fft positive, maternity services", exact=False
     )
-    assert chart.is_visible()
+    expect(chart).to_be_visible()
     summary = page.get_by_role("paragraph").filter(has_text="a concern: Maternity 5 (80.0%)")
-    assert summary.is_visible()
-    assert page.get_by_role("region", name="Comparison data table").is_visible()
+    expect(summary).to_be_visible()
+    expect(page.get_by_role("region", name="Comparison data table")).to_be_visible()
     assert_accessible(page)
 
     # Choosing a month re-draws the comparison for the year to that month.
     page.get_by_label("Last month of the 12 compared").select_option("2026-05")
     page.get_by_role("button", name="Show comparison").click()
+    page.wait_for_load_state()
     page.wait_for_url("**period=2026-05")
     assert page.get_by_role("heading", name="June 2025 to May 2026", exact=False).count() == 0
-    assert page.get_by_role("heading", name="November 2025 to May 2026", exact=False).is_visible()
+    expect(
+        page.get_by_role("heading", name="November 2025 to May 2026", exact=False)
+    ).to_be_visible()
     assert_accessible(page)
 
     # A mistyped month shows the error summary, not a failure.
     page.goto("/organisations/indicators/fft_positive/comparison/?period=2026-13")
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     assert_accessible(page)
 
     page.goto("/organisations/indicators/fft_positive/comparison/")
     page.get_by_role("link", name="Maternity 5").click()
+    page.wait_for_load_state()
     page.wait_for_url("**/organisations/M5/indicators/fft_positive/")
     assert page.get_by_role("heading", level=1).inner_text() == "Fft positive"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from caresignals.measures.models import Indicator, MeasureValue
 from caresignals.organisations.roles import Role
@@ -55,31 +56,38 @@ def test_icb_quality_lead_reads_the_inequality_lens_for_a_place(page, small_ics,
         page.get_by_role("heading", level=1).inner_text()
         == "Health inequalities and patient safety"
     )
-    assert page.get_by_role(
-        "heading", name="Sepsis: death within 30 days of admission, by deprivation quintile"
-    ).is_visible()
+    expect(
+        page.get_by_role(
+            "heading", name="Sepsis: death within 30 days of admission, by deprivation quintile"
+        )
+    ).to_be_visible()
     assert "times as likely in the most deprived fifth of areas" in page.content()
-    assert page.get_by_role(
-        "img",
-        name="Sepsis: death within 30 days of admission by deprivation quintile, January 2026 to December 2026",
-    ).is_visible()
-    assert page.get_by_role(
-        "region", name="Patient-safety events by deprivation: table"
-    ).is_visible()
+    expect(
+        page.get_by_role(
+            "img",
+            name="Sepsis: death within 30 days of admission by deprivation quintile, January 2026 to December 2026",
+        )
+    ).to_be_visible()
+    expect(
+        page.get_by_role("region", name="Patient-safety events by deprivation: table")
+    ).to_be_visible()
     assert "suppressed" in page.content()  # 3 events in quintile 3
     assert_accessible(page)
 
     page.get_by_text("How this is calculated").first.click()
-    assert page.get_by_text("Wilson score confidence intervals").is_visible()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Wilson score confidence intervals")).to_be_visible()
 
     page.get_by_label("Months to include").select_option("6")
     page.get_by_role("button", name="Show figures").click()
+    page.wait_for_load_state()
     assert "from July 2026 to December 2026" in page.content()
     assert_accessible(page)
 
     page.get_by_label("Last month (optional)").fill("December")
     page.get_by_role("button", name="Show figures").click()
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     page.get_by_role(
         "link", name="Enter the last month as a year and month, for example 2026-09"
     ).click()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from caresignals.measures.models import Indicator, MeasureValue
 from caresignals.organisations.roles import Role
@@ -37,14 +38,17 @@ def test_board_member_reads_the_summary_and_a_chart(page, small_ics, assert_acce
     )
     sign_in(page, "david")
     page.goto("/organisations/TA/")
-    assert page.get_by_role("heading", name="Measures: Making Data Count summary").is_visible()
+    expect(page.get_by_role("heading", name="Measures: Making Data Count summary")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Friends and Family Test: positive").click()
+    page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Friends and Family Test: positive"
-    assert page.get_by_role("img", name="Friends and Family Test: positive, Trust A").is_visible()
+    expect(
+        page.get_by_role("img", name="Friends and Family Test: positive, Trust A")
+    ).to_be_visible()
     assert "Special cause concern" in page.content()
-    assert page.get_by_role("region", name="Monthly data table").is_visible()
+    expect(page.get_by_role("region", name="Monthly data table")).to_be_visible()
     assert_accessible(page)
 
 
@@ -70,13 +74,17 @@ def test_icb_quality_lead_reads_the_system_matrix(page, small_ics, assert_access
     )
     sign_in(page, "helen")
     page.get_by_role("link", name="System view").click()
+    page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "System view"
-    assert page.get_by_role(
-        "link", name="Moderate harm per 1,000 bed days, Trust B: Special cause concern"
-    ).is_visible()
+    expect(
+        page.get_by_role(
+            "link", name="Moderate harm per 1,000 bed days, Trust B: Special cause concern"
+        )
+    ).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Place").select_option("PA")
     page.get_by_role("button", name="Update the view").click()
+    page.wait_for_load_state()
     assert "Trust B" not in page.get_by_role("region", name="System matrix").inner_text()
     assert_accessible(page)
 
@@ -107,11 +115,13 @@ def test_patient_safety_lead_records_a_change_on_a_chart(page, small_ics, assert
     sign_in(page, "priya")
     page.goto("/organisations/TA/indicators/falls/")
     page.get_by_role("button", name="Record the change").click()
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Month the process changed").select_option("2025-03-01")
     page.get_by_label("What changed").fill("Ward moved to a new building")
     page.get_by_role("button", name="Record the change").click()
+    page.wait_for_load_state()
     assert "The change has been recorded and the chart redrawn." in page.content()
-    assert page.get_by_role("heading", name="Changes recorded").is_visible()
+    expect(page.get_by_role("heading", name="Changes recorded")).to_be_visible()
     assert_accessible(page)

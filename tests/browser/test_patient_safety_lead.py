@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from caresignals.organisations.roles import Role
 from tests.factories import member
@@ -16,6 +17,7 @@ def sign_in(page, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill("a-long-test-password")
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
 
 
 def test_patient_safety_lead_sees_own_trust_not_another(page, small_ics, assert_accessible):
@@ -36,12 +38,14 @@ def test_patient_safety_lead_sees_own_trust_not_another(page, small_ics, assert_
     assert_accessible(page)
 
     page.get_by_role("link", name="Trust A").first.click()
+    page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Trust A"
-    assert page.get_by_role("link", name="Maternity A").is_visible()
-    assert page.get_by_text("Population by deprivation quintile").is_visible()
+    expect(page.get_by_role("link", name="Maternity A")).to_be_visible()
+    expect(page.get_by_text("Population by deprivation quintile")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Organisations", exact=True).first.click()
+    page.wait_for_load_state()
     assert "Trust B" not in page.content()
     assert_accessible(page)
 
@@ -52,6 +56,7 @@ def test_patient_safety_lead_sees_own_trust_not_another(page, small_ics, assert_
     assert_accessible(page)
 
     page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
     assert "/accounts/sign-in/" in page.url
 
 
@@ -65,8 +70,10 @@ def test_icb_quality_lead_browses_the_whole_system(page, small_ics, assert_acces
     )
     sign_in(page, "helen")
     page.goto("/organisations/ICS1/")
-    assert page.get_by_role("heading", name="Places").is_visible()
+    expect(page.get_by_role("heading", name="Places")).to_be_visible()
     page.get_by_role("link", name="Place B").click()
+    page.wait_for_load_state()
     page.get_by_role("link", name="Trust B").click()
+    page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Trust B"
     assert_accessible(page)
