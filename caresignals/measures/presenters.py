@@ -65,6 +65,40 @@ def _last_valid(values: Any) -> int | None:
     return None
 
 
+def summary_row(series: Series, result: spc.SPCResult, *, stratified: bool) -> IndicatorSummary:
+    """One row of the Making Data Count summary for a charted series."""
+    org, indicator = series.organisation, series.indicator
+    last = _last_valid(result.values)
+    assert last is not None
+    icon, sentence = spc.summary(result)
+    return IndicatorSummary(
+        code=indicator.code,
+        name=indicator.name,
+        href=reverse("measures:chart", args=[org.code, indicator.code]),
+        unit=indicator.get_unit_display(),
+        latest_period=series.periods[last],
+        latest_value=_clean(result.values[last]),
+        target=indicator.target,
+        mean=_clean(result.mean[last]),
+        lower=_clean(result.lpl[last]),
+        upper=_clean(result.upl[last]),
+        icon=icon,
+        sentence=sentence,
+        assurance=ASSURANCE_WORDS.get(result.assurance, "No target"),
+        months=sum(1 for v in series.values if not math.isnan(v)),
+        stratified=stratified,
+        variation_svg=Markup(charts.variation_icon_svg(icon)),  # noqa: S704 - built by charts.py
+        assurance_svg=Markup(charts.assurance_icon_svg(result.assurance)),  # noqa: S704
+        sparkline_svg=Markup(  # noqa: S704
+            charts.spc_chart_svg(
+                result,
+                title=f"{indicator.name}, {org.name}: to {series.periods[-1]:%B %Y}",
+                small=True,
+            )
+        ),
+    )
+
+
 def indicator_summaries(user: Any, organisation: Organisation) -> list[IndicatorSummary]:
     values = measures_for(user, organisation)
     indicator_ids = values.values_list("indicator", flat=True).distinct()
@@ -74,36 +108,7 @@ def indicator_summaries(user: Any, organisation: Organisation) -> list[Indicator
         series = monthly_series(values, organisation, indicator)
         if series.is_empty:
             continue
-        result = spc_for(series)
-        last = _last_valid(result.values)
-        assert last is not None
-        icon, sentence = spc.summary(result)
-        rows.append(
-            IndicatorSummary(
-                code=indicator.code,
-                name=indicator.name,
-                href=reverse("measures:chart", args=[organisation.code, indicator.code]),
-                unit=indicator.get_unit_display(),
-                latest_period=series.periods[last],
-                latest_value=_clean(result.values[last]),
-                target=indicator.target,
-                mean=_clean(result.mean[last]),
-                lower=_clean(result.lpl[last]),
-                upper=_clean(result.upl[last]),
-                icon=icon,
-                sentence=sentence,
-                assurance=ASSURANCE_WORDS.get(result.assurance, "No target"),
-                months=sum(1 for v in series.values if not math.isnan(v)),
-                stratified=indicator.pk in stratified,
-                variation_svg=Markup(charts.variation_icon_svg(icon)),  # noqa: S704 - built by us, escaped
-                assurance_svg=Markup(charts.assurance_icon_svg(result.assurance)),  # noqa: S704
-                sparkline_svg=Markup(  # noqa: S704
-                    charts.spc_chart_svg(
-                        result, title=f"{indicator.name}: last 36 months", small=True
-                    )
-                ),
-            )
-        )
+        rows.append(summary_row(series, spc_for(series), stratified=indicator.pk in stratified))
     return rows
 
 

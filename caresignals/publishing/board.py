@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from caresignals.measures import charts
 from caresignals.measures.models import Indicator, MeasureValue, Unit
-from caresignals.measures.presenters import ASSURANCE_WORDS, ChartRow, IndicatorSummary
+from caresignals.measures.presenters import ChartRow, IndicatorSummary, summary_row
 from caresignals.measures.series import Series, rebases_for, spc_for, value_of
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import organisation_for, visible_ancestors
@@ -309,44 +309,10 @@ def _series_as_at(
         if series.is_empty:
             continue
         result = spc_for(series)
-        summary = _summary(series, result, stratified=(org_id, ind_id) in stratified)
+        summary = summary_row(series, result, stratified=(org_id, ind_id) in stratified)
         lines.append(IndicatorLine(org, indicator, series, result, summary))
     lines.sort(key=lambda line: (line.organisation.path, line.indicator.name))
     return lines, stratified
-
-
-def _summary(series: Series, result: spc.SPCResult, *, stratified: bool) -> IndicatorSummary:
-    """The same summary row as measures.presenters.indicator_summaries, for a cut-off series."""
-    org, indicator = series.organisation, series.indicator
-    last = _last_valid(result.values)
-    assert last is not None
-    icon, sentence = spc.summary(result)
-    return IndicatorSummary(
-        code=indicator.code,
-        name=indicator.name,
-        href=reverse("measures:chart", args=[org.code, indicator.code]),
-        unit=indicator.get_unit_display(),
-        latest_period=series.periods[last],
-        latest_value=_clean(result.values[last]),
-        target=indicator.target,
-        mean=_clean(result.mean[last]),
-        lower=_clean(result.lpl[last]),
-        upper=_clean(result.upl[last]),
-        icon=icon,
-        sentence=sentence,
-        assurance=ASSURANCE_WORDS.get(result.assurance, "No target"),
-        months=sum(1 for v in series.values if not math.isnan(v)),
-        stratified=stratified,
-        variation_svg=Markup(charts.variation_icon_svg(icon)),  # noqa: S704 - built by charts.py
-        assurance_svg=Markup(charts.assurance_icon_svg(result.assurance)),  # noqa: S704
-        sparkline_svg=Markup(  # noqa: S704
-            charts.spc_chart_svg(
-                result,
-                title=f"{indicator.name}, {org.name}: to {series.periods[-1]:%B %Y}",
-                small=True,
-            )
-        ),
-    )
 
 
 def _attention(line: IndicatorLine) -> AttentionChart:
