@@ -1,4 +1,4 @@
-"""caresignals export events --format jsonl|csv [--org CODE] [--since DATE] [--out FILE]"""
+"""caresignals export events --format jsonl|csv|fhir [--org CODE] [--since DATE] [--out FILE]"""
 
 from __future__ import annotations
 
@@ -22,11 +22,14 @@ def _date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Write every event with its derived fields, as JSON Lines or CSV, to standard output."
+    help = (
+        "Write every event with its derived fields, as JSON Lines or CSV, or as LFPSE-style "
+        "FHIR AdverseEvents (one JSON per line), to standard output."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=["events"])
-        parser.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+        parser.add_argument("--format", choices=["jsonl", "csv", "fhir"], default="jsonl")
         parser.add_argument(
             "--org", metavar="CODE", help="only this organisation and those under it"
         )
@@ -54,6 +57,11 @@ class Command(BaseCommand):
                 writer.writeheader()
                 for r in rows:
                     writer.writerow({k: "" if v is None else _cell(v) for k, v in r.items()})
+            elif options["format"] == "fhir":
+                from caresignals.interop.fhir import event_to_adverse_event
+
+                for r in rows:
+                    out.write(json.dumps(event_to_adverse_event(r), ensure_ascii=False) + "\n")
             else:
                 for r in rows:
                     out.write(json.dumps(r, ensure_ascii=False) + "\n")

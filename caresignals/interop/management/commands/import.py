@@ -35,8 +35,11 @@ class Command(BaseCommand):
             self._definitions(path, actor)
             return
         importer = importer_class(options["kind"])(actor)
+        run = run_import
+        if options["kind"] == "fhir":  # JSON Lines, converted to events rows first
+            from caresignals.interop.fhir import run_fhir_import as run
         try:
-            report = run_import(
+            report = run(
                 importer,
                 options["file"],
                 skip_invalid=options["skip_invalid"],
