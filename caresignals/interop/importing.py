@@ -367,13 +367,14 @@ def _exact_batches(
             yield flush()
 
 
-def _build_batch(
+def build_batch(
     importer: Importer,
     header: list[str],
     mapping: dict[str, str],
     first_row: int,
     by_header: dict[str, pa.Array],
 ) -> Batch:
+    """Parse one batch of raw columns with the importer's column rules."""
     length = len(next(iter(by_header.values()))) if by_header else 0
     # Raw values under our own column names (for messages), the file's own kept for rejects.
     raw = dict(by_header)
@@ -509,7 +510,7 @@ def run_import(
             for first_row, columns in batches:
                 if malformed:
                     raise _Malformed
-                batch = _build_batch(importer, header, mapping, first_row, columns)
+                batch = build_batch(importer, header, mapping, first_row, columns)
                 importer.check_batch(batch)
                 indices = batch.valid_indices()
                 yield len(batch), importer.prepare(batch, indices) if len(indices) else None

@@ -1,0 +1,51 @@
+"""Recording one event goes through the same rules as imports."""
+
+from __future__ import annotations
+
+import pytest
+
+from caresignals.analytics.models import MonthlyEventCount
+from caresignals.audit.models import AuditAction, AuditEntry
+from caresignals.audit.services import Actor
+from caresignals.safety.models import PatientSafetyEvent
+from caresignals.safety.services import EventInvalid, record_event
+from tests.safety.test_import_events import event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_event_is_stored_with_derived_fields_counts_and_audit(small_ics):
+    fields = event(source_id="")
+    fields["anonymous"] = True
+    recorded = record_event(fields, actor=Actor(label="test"))
+    assert recorded.reference.startswith("PSE-") and recorded.source_id.startswith("cs-")
+    assert (recorded.imd_quintile, recorded.ethnic_group, recorded.max_harm) == (2, "black", "low")
+    assert recorded.anonymous is True
+    assert MonthlyEventCount.objects.filter(organisation=small_ics.trust_a).exists()
+    assert AuditEntry.objects.filter(
+        action=AuditAction.EVENT_CREATED, object_id=recorded.reference
+    ).exists()
+
+
+def test_bad_fields_are_named_and_nothing_is_stored(small_ics):
+    with pytest.raises(EventInvalid) as raised:
+        record_event(
+            event(physical_harm="catastrophic", org_code="NOPE", colour="red"),
+            actor=Actor(label="t"),
+        )
+    assert raised.value.errors == {"colour": ["Not a field of a patient-safety event"]}
+    with pytest.raises(EventInvalid) as raised:
+        record_event(
+            event(physical_harm="catastrophic", occurred_on="2026-02-30"), actor=Actor(label="t")
+        )
+    assert set(raised.value.errors) == {"physical_harm", "occurred_on"}
+    assert raised.value.errors["physical_harm"][0].startswith("Expected one of fatal, low")
+    assert PatientSafetyEvent.objects.count() == 0
+
+
+def test_the_same_source_id_twice_is_refused(small_ics):
+    record_event(event(), actor=Actor(label="t"))
+    with pytest.raises(EventInvalid) as raised:
+        record_event(event(), actor=Actor(label="t"))
+    assert "already recorded" in raised.value.errors["source_id"][0]
+    assert PatientSafetyEvent.objects.count() == 1
