@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "caresignals.analytics",
     "caresignals.demo",
     "caresignals.publishing",
+    "caresignals.api",
+    "ninja",  # its templates and static files: the API docs page served from this host
 ]
 
 MIDDLEWARE = [

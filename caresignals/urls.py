@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("caresignals.publishing.urls")),
     path("system/matrix/", measures_matrix.matrix, name="matrix"),
     path("indicators/", include("caresignals.measures.urls_library")),
+    path("api/v1/", include("caresignals.api.urls")),
 ]
 
 handler404 = "caresignals.core.views.not_found"

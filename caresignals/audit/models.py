@@ -25,6 +25,8 @@ class AuditAction(models.TextChoices):
     MEMBERSHIP_GRANTED = "membership.granted", "Role granted"
     MEMBERSHIP_REVOKED = "membership.revoked", "Role revoked"
     USER_CREATED = "user.created", "User created"
+    TOKEN_CREATED = "token.created", "API token issued"
+    TOKEN_REVOKED = "token.revoked", "API token revoked"
 
 
 class AppendOnlyError(Exception):

@@ -11,6 +11,16 @@ PACKAGE = Path(__file__).resolve().parents[2] / "caresignals"
 
 # Pages anyone may open without signing in. Adding one is a decision: say why in review.
 PUBLIC_VIEWS = {"about", "accessibility", "healthz", "SignInView", "index", "definition"}
+# The HTTP API signs no one in: its staff endpoints check a bearer token themselves (401
+# without one), the public ones are rate-limited, and the schema and docs are public.
+PUBLIC_VIEWS |= {
+    "api_root",
+    "api_openapi_json",
+    "api_openapi_view",
+    "api_events",
+    "api_event",
+    "api_public_events",
+}
 
 
 def _view_modules() -> list[Path]:

@@ -1,0 +1,38 @@
+"""The OpenAPI schema and the docs page, which loads nothing from other hosts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_schema_lists_the_endpoints(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert set(paths["/api/v1/events"]) == {"get", "post"}
+    assert set(paths["/api/v1/events/{reference}"]) == {"get"}
+    assert set(paths["/api/v1/public/events"]) == {"post"}
+    assert "security" not in paths["/api/v1/public/events"]["post"]
+    assert paths["/api/v1/events"]["post"]["security"]
+    body = paths["/api/v1/public/events"]["post"]["requestBody"]["content"]["application/json"]
+    assert "description" in body["schema"]["required"]
+    assert {"201", "422", "429"} <= set(paths["/api/v1/public/events"]["post"]["responses"])
+
+
+def test_the_docs_page_loads_nothing_from_other_hosts(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    assert not re.findall(r"(?:https?:)?//[a-z0-9.-]+", html, flags=re.IGNORECASE)
+    assert '"validatorUrl": null' in html
+    for asset in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert asset.startswith("/static/")
+        served = client.get(asset)
+        assert served.status_code == 200
+        served.close()
+    assert "default-src 'self'" in response["Content-Security-Policy"]
