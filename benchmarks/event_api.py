@@ -1,0 +1,152 @@
+"""Recording events through the API: 20 concurrent submitters on loopback.
+
+Target (issue 5): p95 latency under 200 ms on SQLite and on PostgreSQL. Each database gets a
+fresh small synthetic region (PostgreSQL when CARESIGNALS_BENCH_POSTGRES_URL names a database
+the benchmark may drop and recreate), `caresignals serve` on a free port of 127.0.0.1, and a
+token for the ICB quality lead. Traffic goes only to 127.0.0.1, is bounded and stops by itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks._table import Result
+from benchmarks.dashboard_load import _free_port
+
+SUBMITTERS = 20
+EVENTS_EACH = 25
+
+
+def _event(i: int, k: int) -> dict[str, object]:
+    day = dt.date.today() - dt.timedelta(days=1 + (i + k) % 20)
+    return {
+        "source_id": f"bench-{i}-{k}",
+        "record_type": "incident",
+        "org_code": "RX1",
+        "service_code": "RX1-MAT",
+        "occurred_on": day.isoformat(),
+        "reported_on": day.isoformat(),
+        "service_area": "maternity",
+        "category": "maternity",
+        "physical_harm": "low",
+        "patient_died": False,
+        "patient_age_years": 30,
+        "patient_sex": "female",
+        "patient_ethnicity": "A",
+        "description": "Synthetic benchmark event.",
+        "reporter_type": "staff",
+        "anonymous": False,
+    }
+
+
+def _measure(database_url: str, var: Path) -> tuple[np.ndarray, float]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CARESIGNALS_DEMO": "1",
+        "CARESIGNALS_VAR_DIR": str(var),
+    }
+    cli = [sys.executable, "-m", "caresignals.cli"]
+    subprocess.run([*cli, "demo", "--no-serve"], env=env, check=True, capture_output=True)
+    token = (
+        subprocess.run(
+            [*cli, "token", "create", "icb.quality", "--name", "benchmark"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    port = _free_port()
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--workers", "2", "--threads", "8"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    latencies: list[float] = []
+    lock = threading.Lock()
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+
+        def submit(i: int) -> None:
+            mine = []
+            for k in range(EVENTS_EACH):
+                request = urllib.request.Request(
+                    f"{base}/api/v1/events",
+                    data=json.dumps(_event(i, k)).encode(),
+                    headers={
+                        "Authorization": f"Bearer {token}",
+                        "Content-Type": "application/json",
+                    },
+                    method="POST",
+                )
+                start = time.perf_counter()
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    assert response.status == 201
+                mine.append(time.perf_counter() - start)
+            with lock:
+                latencies.extend(mine)
+
+        threads = [threading.Thread(target=submit, args=(i,)) for i in range(SUBMITTERS)]
+        start = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return np.array(latencies) * 1000, len(latencies) / elapsed
+
+
+def run() -> list[Result]:
+    from benchmarks.import_events import _fresh_postgres
+
+    results = []
+    targets = [("SQLite", None)]
+    if os.environ.get("CARESIGNALS_BENCH_POSTGRES_URL"):
+        targets.append(("PostgreSQL", os.environ["CARESIGNALS_BENCH_POSTGRES_URL"]))
+    for label, url in targets:
+        with tempfile.TemporaryDirectory() as tmp:
+            var = Path(tmp)
+            database_url = (
+                f"sqlite:///{var / 'api.sqlite3'}" if url is None else _fresh_postgres(url)
+            )
+            ms, rate = _measure(database_url, var)
+        results.append(
+            Result(
+                f"event API p95, {SUBMITTERS} submitters, {len(ms)} events: {label}",
+                float(np.percentile(ms, 95)),
+                200,
+                "ms",
+                f"p50 {np.percentile(ms, 50):.0f} ms, {rate:.0f} events/s",
+            )
+        )
+    return results
+
+
+if __name__ == "__main__":
+    from benchmarks._table import print_table
+
+    print_table(run())
