@@ -124,7 +124,7 @@ def run() -> list[Result]:
     from benchmarks.import_events import _fresh_postgres
 
     results = []
-    targets = [("SQLite", None)]
+    targets: list[tuple[str, str | None]] = [("SQLite", None)]
     if os.environ.get("CARESIGNALS_BENCH_POSTGRES_URL"):
         targets.append(("PostgreSQL", os.environ["CARESIGNALS_BENCH_POSTGRES_URL"]))
     for label, url in targets:

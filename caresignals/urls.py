@@ -18,6 +18,7 @@ urlpatterns = [
     path("system/matrix/", measures_matrix.matrix, name="matrix"),
     path("indicators/", include("caresignals.measures.urls_library")),
     path("api/v1/", include("caresignals.api.urls")),
+    path("", include("caresignals.safety.urls")),
 ]
 
 handler404 = "caresignals.core.views.not_found"

@@ -12,7 +12,6 @@ the OpenAPI document.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -28,6 +27,13 @@ from caresignals.audit.services import Actor
 from caresignals.safety.exports import EXPORT_FIELDS
 from caresignals.safety.formats import EVENT_CSV_COLUMNS
 from caresignals.safety.models import new_reference
+from caresignals.safety.public import (
+    PUBLIC_BOOL,
+    PUBLIC_EXTRA,
+    PUBLIC_REQUIRED,
+    PUBLIC_TEXT,
+    public_row,
+)
 from caresignals.safety.services import EventInvalid, record_event
 
 MAX_PAGE = 1000
@@ -252,29 +258,6 @@ def list_events(
 
 # -- public: a patient, family member or carer reports a safety concern -----------------------
 
-PUBLIC_REPORTER_TYPES = ("patient", "family_carer")
-_PUBLIC_TEXT = {
-    "org_code": "the organisation's code (required)",
-    "service_code": "the service's code, if known",
-    "description": "what happened (required)",
-    "occurred_on": "when it happened, YYYY-MM-DD (required)",
-    "service_area": "where (events.csv service_area); default unknown",
-    "category": "what kind of event (events.csv category); default other",
-    "physical_harm": "physical harm as you saw it: none, low, moderate, severe or fatal; "
-    "default none (the organisation reviews the harm when it triages the report)",
-    "psychological_harm": "psychological harm as you saw it: none, low, moderate or severe",
-    "reporter_type": "patient or family_carer (required)",
-    "patient_age_years": "the patient's age in years, if you wish",
-    "patient_sex": "female, male or unknown, if you wish",
-}
-_PUBLIC_BOOL = {"patient_died": "whether the patient died"}
-_PUBLIC_EXTRA = {
-    "contact": "whether you are willing to be contacted: any non-empty value marks the report "
-    "as not anonymous. Contact details are not stored with the event.",
-    "website": "leave empty",
-}
-PUBLIC_FIELDS = {*_PUBLIC_TEXT, *_PUBLIC_BOOL, *_PUBLIC_EXTRA}
-_PUBLIC_REQUIRED = ("org_code", "description", "occurred_on", "reporter_type")
 _PUBLIC_SCHEMA = {
     "type": "object",
     "properties": {
@@ -283,66 +266,15 @@ _PUBLIC_SCHEMA = {
                 "type": "integer" if name == "patient_age_years" else "string",
                 "description": text,
             }
-            for name, text in _PUBLIC_TEXT.items()
+            for name, text in PUBLIC_TEXT.items()
         },
-        **{name: {"type": "boolean", "description": t} for name, t in _PUBLIC_BOOL.items()},
-        "contact": {"type": ["object", "string", "null"], "description": _PUBLIC_EXTRA["contact"]},
-        "website": {"type": "string", "description": _PUBLIC_EXTRA["website"]},
+        **{name: {"type": "boolean", "description": t} for name, t in PUBLIC_BOOL.items()},
+        "contact": {"type": ["object", "string", "null"], "description": PUBLIC_EXTRA["contact"]},
+        "website": {"type": "string", "description": PUBLIC_EXTRA["website"]},
     },
-    "required": list(_PUBLIC_REQUIRED),
+    "required": list(PUBLIC_REQUIRED),
     "additionalProperties": False,
 }
-
-
-def _public_row(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """The events.csv row for a public report, or (when the body is wrong) its errors."""
-    errs: dict[str, list[str]] = {}
-    for name in sorted(set(body) - PUBLIC_FIELDS):
-        errs[name] = ["Not a field of a public report"]
-    for name in _PUBLIC_REQUIRED:
-        value = body.get(name)
-        if not isinstance(value, str) or not value.strip():
-            errs.setdefault(name, []).append("Required")
-    for name in _PUBLIC_TEXT:
-        value = body.get(name)
-        if value is None or name in errs:
-            continue
-        if name == "patient_age_years":
-            if isinstance(value, bool) or not isinstance(value, int | str):
-                errs[name] = ["Expected a whole number of years"]
-        elif not isinstance(value, str):
-            errs[name] = ["Expected text"]
-    for name in _PUBLIC_BOOL:
-        if body.get(name) is not None and not isinstance(body.get(name), bool):
-            errs[name] = ["Expected true or false"]
-    if body.get("reporter_type") not in (None, "", *PUBLIC_REPORTER_TYPES) and (
-        "reporter_type" not in errs
-    ):
-        errs["reporter_type"] = ["Expected patient or family_carer"]
-    if errs:
-        return {}, errs
-    contact = body.get("contact")
-    row = {
-        "record_type": "incident",
-        "org_code": body["org_code"].strip(),
-        "service_code": body.get("service_code") or "",
-        "occurred_on": body["occurred_on"],
-        "reported_on": dt.date.today().isoformat(),  # as the importer judges "today"
-        "service_area": body.get("service_area") or "unknown",
-        "category": body.get("category") or "other",
-        "physical_harm": body.get("physical_harm") or "none",
-        "psychological_harm": body.get("psychological_harm") or "",
-        "patient_died": bool(body.get("patient_died")),
-        "patient_age_years": body.get("patient_age_years"),
-        "patient_sex": body.get("patient_sex") or "",
-        "learning_disability": "unknown",
-        "autism": "unknown",
-        "detained_mha": "unknown",
-        "description": body["description"].strip(),
-        "reporter_type": body["reporter_type"],
-        "anonymous": not contact,
-    }
-    return row, {}
 
 
 @api.post(
@@ -383,7 +315,7 @@ def report_event(request: HttpRequest) -> HttpResponse:
     if body.get("website"):
         # A form-filling robot: answer as if received, store nothing.
         return JsonResponse({"reference": new_reference()}, status=201)
-    row, invalid_fields = _public_row(body)
+    row, invalid_fields = public_row(body)
     if invalid_fields:
         return errors(422, invalid_fields)
     try:

@@ -45,10 +45,15 @@ def home_page(user: object) -> HomePage:
             seen.append(m.role)
     cards = [
         Card(
+            "Record a patient-safety event",
+            "An incident, a poor outcome, a risk or good care: about 2 minutes.",
+            reverse("safety:record_start"),
+        ),
+        Card(
             "Organisations",
             "The system's places, providers and services, with populations and deprivation.",
             reverse("organisations:index"),
-        )
+        ),
     ]
     if roles.user_can(user, roles.Capability.VIEW_AUDIT):
         cards.append(Card("Audit log", "Who changed what, and when.", reverse("audit:index")))

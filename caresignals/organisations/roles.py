@@ -64,6 +64,7 @@ def navigation_for(user: User) -> list[NavItem]:
         NavItem("Home", "home"),
         NavItem("Organisations", "organisations:index"),
         NavItem("System view", "matrix"),
+        NavItem("Record an event", "safety:record_start"),
     ]
     if user_can(user, Capability.VIEW_AUDIT):
         items.append(NavItem("Audit log", "audit:index"))

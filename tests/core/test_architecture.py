@@ -21,6 +21,8 @@ PUBLIC_VIEWS |= {
     "api_event",
     "api_public_events",
 }
+# Patients, families and carers report a safety concern without an account (rate-limited).
+PUBLIC_VIEWS |= {"report_a_concern"}
 
 
 def _view_modules() -> list[Path]:

@@ -1,0 +1,357 @@
+"""The forms for recording a patient-safety event (staff) and reporting a concern (public).
+
+Forms check what a person typed and say what to fix, in the NHS style ("Enter what
+happened"). They never store anything: the staff steps become one events.csv row
+(`event_fields`) and the public form becomes the body the public API takes, both stored by
+`safety.services.record_event` through the importer's rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+
+from caresignals.organisations.models import Organisation
+from caresignals.organisations.queries import visible_organisations
+from caresignals.safety.vocabulary import (
+    ETHNIC_CATEGORY,
+    Category,
+    NeverEventType,
+    PatientSex,
+    PhysicalHarm,
+    PsychologicalHarm,
+    RecordType,
+    ServiceArea,
+    TriState,
+)
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+# Leave room for "Strength of association: …" within the importer's 20 000 characters.
+DESCRIPTION_MAX = 19_000
+HARMED_TYPES = ("incident", "outcome")  # record types with a patient and a harm grade
+
+
+class StrengthOfAssociation:
+    """Asked when harm is severe or fatal (LFPSE). Kept in the description, not a field."""
+
+    CHOICES = [
+        ("caused", "The incident caused the harm"),
+        ("probably", "The incident probably contributed to the harm"),
+        ("possibly", "The incident possibly contributed to the harm"),
+        ("not_related", "The harm was not related to the incident"),
+        ("unknown", "Don't know"),
+    ]
+    LABELS = dict(CHOICES)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Somewhere an event can be recorded against: a provider, or one of its services."""
+
+    code: str
+    label: str
+    org_code: str
+    service_code: str
+
+
+def recording_places(user: Any) -> list[Place]:
+    """Providers and services the user may see (their scope), in tree order."""
+    orgs = (
+        visible_organisations(user)
+        .filter(kind__in=["provider", "service"])
+        .select_related("parent")
+        .order_by("path")
+    )
+    places = []
+    for org in orgs:
+        if org.kind == "service":
+            parent = org.parent
+            if parent is None:
+                continue
+            places.append(Place(org.code, f"{org.name} ({parent.name})", parent.code, org.code))
+        else:
+            places.append(Place(org.code, org.name, org.code, ""))
+    return places
+
+
+def public_providers() -> list[tuple[str, str]]:
+    """Every provider, by name: anyone may report a concern about any of them."""
+    return list(
+        Organisation.objects.filter(kind="provider").order_by("name").values_list("code", "name")
+    )
+
+
+class DateParts(forms.MultiValueField):
+    """A date typed as day, month and year boxes (the NHS date input)."""
+
+    def __init__(self, what: str, **kwargs: Any) -> None:
+        self.what = what
+        parts = (
+            forms.CharField(required=False),
+            forms.CharField(required=False),
+            forms.CharField(required=False),
+        )
+        widget = forms.MultiWidget(
+            widgets={"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput}
+        )
+        super().__init__(
+            fields=parts,
+            widget=widget,
+            require_all_fields=False,
+            error_messages={"required": f"Enter {what}", "incomplete": f"Enter {what}"},
+            **kwargs,
+        )
+
+    def compress(self, data_list: list[str]) -> dt.date | None:
+        if not data_list or not any(data_list):
+            return None
+        day, month, year = (v.strip() for v in data_list)
+        missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
+        if missing:
+            raise forms.ValidationError(f"{self.what.capitalize()} must include a {missing[0]}")
+        try:
+            value = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(f"{self.what.capitalize()} must be a real date") from None
+        if value > dt.date.today():
+            raise forms.ValidationError(f"{self.what.capitalize()} must be today or in the past")
+        if value.year < 1900:
+            raise forms.ValidationError(f"{self.what.capitalize()} must be after 1900")
+        return value
+
+
+def _radios(choices: list[tuple[str, str]], message: str, **kwargs: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": message, "invalid_choice": message},
+        **kwargs,
+    )
+
+
+def _select(choices: list[tuple[str, str]], message: str, **kwargs: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=[("", "Select an option"), *choices],
+        error_messages={"required": message, "invalid_choice": message},
+        **kwargs,
+    )
+
+
+class EventStepOne(forms.Form):
+    """The short first page: what, where, when, and the harm to the patient."""
+
+    record_type = _radios(RecordType.choices, "Select what you are recording")
+    place = _select([], "Select the organisation or service")
+    description = forms.CharField(
+        max_length=DESCRIPTION_MAX,
+        strip=True,
+        error_messages={
+            "required": "Enter what happened",
+            "max_length": f"What happened must be {DESCRIPTION_MAX:,} characters or fewer",
+        },
+    )
+    occurred_on = DateParts("the date it happened")
+    service_area = _select(ServiceArea.choices, "Select the service area")
+    category = _select(Category.choices, "Select what it was about")
+    physical_harm = _radios(PhysicalHarm.choices, "", required=False)
+    psychological_harm = _radios(PsychologicalHarm.choices, "", required=False)
+    anonymous = _radios(YES_NO, "Select yes if you want to record this anonymously")
+
+    def __init__(self, *args: Any, places: list[Place], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.places = {p.code: p for p in places}
+        field = self.fields["place"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Select an organisation or service")] + [
+            (p.code, p.label) for p in places
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("record_type") in HARMED_TYPES:
+            if not data.get("physical_harm"):
+                self.add_error("physical_harm", "Select the physical harm to the patient")
+            if not data.get("psychological_harm"):
+                self.add_error("psychological_harm", "Select the psychological harm to the patient")
+        else:  # risks and good care grade no harm
+            data["physical_harm"] = ""
+            data["psychological_harm"] = ""
+        return data
+
+
+def needs_step_two(step_one: dict[str, Any]) -> bool:
+    """Whether any second-page question applies: only incidents and outcomes have them."""
+    return step_one.get("record_type") in HARMED_TYPES
+
+
+def severe_harm(step_one: dict[str, Any]) -> bool:
+    return step_one.get("physical_harm") in ("severe", "fatal") or (
+        step_one.get("psychological_harm") == "severe"
+    )
+
+
+class EventStepTwo(forms.Form):
+    """Only the questions that apply, decided by the first page's answers."""
+
+    never_event = _radios(YES_NO, "Select yes if this was a Never Event")
+    never_event_type = _select(NeverEventType.choices, "Select the type of Never Event")
+    patient_age_years = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=120,
+        error_messages={
+            "invalid": "Age must be a whole number of years, like 42",
+            "min_value": "Age must be 0 or more",
+            "max_value": "Age must be 120 or less",
+        },
+    )
+    patient_sex = _radios(PatientSex.choices, "Select the patient's sex", required=False)
+    patient_ethnicity = _select(
+        list(ETHNIC_CATEGORY.items()), "Select the patient's ethnic group", required=False
+    )
+    learning_disability = _radios(TriState.choices, "", required=False)
+    autism = _radios(TriState.choices, "", required=False)
+    detained_mha = _radios(TriState.choices, "", required=False)
+    patient_died = _radios(YES_NO, "Select yes if the patient died")
+    death_in_care_more_likely_than_not = _radios(
+        YES_NO, "Select yes if the death was more likely than not due to problems in care"
+    )
+    strength_of_association = _radios(
+        StrengthOfAssociation.CHOICES, "Select how strongly the event is linked to the harm"
+    )
+
+    def __init__(self, *args: Any, step_one: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asks_never_event = step_one.get("record_type") == "incident"
+        self.asks_patient = step_one.get("record_type") in HARMED_TYPES
+        self.asks_association = severe_harm(step_one)
+        self.fatal = step_one.get("physical_harm") == "fatal"
+        drop = []
+        if not self.asks_never_event:
+            drop += ["never_event", "never_event_type"]
+        if not self.asks_patient:
+            drop += [
+                "patient_age_years",
+                "patient_sex",
+                "patient_ethnicity",
+                "learning_disability",
+                "autism",
+                "detained_mha",
+                "patient_died",
+                "death_in_care_more_likely_than_not",
+            ]
+        if not self.asks_association:
+            drop.append("strength_of_association")
+        for name in drop:
+            del self.fields[name]
+        # Conditional questions are checked in clean(), once their trigger is known.
+        for name in ("never_event_type", "death_in_care_more_likely_than_not"):
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if self.asks_never_event:
+            if data.get("never_event") == "yes" and not data.get("never_event_type"):
+                self.add_error("never_event_type", "Select the type of Never Event")
+            elif data.get("never_event") != "yes":
+                data["never_event_type"] = ""
+        if self.asks_patient:
+            if data.get("patient_died") == "no" and self.fatal:
+                self.add_error(
+                    "patient_died", "The harm was fatal, so select yes if the patient died"
+                )
+            if data.get("patient_died") == "yes" and not data.get(
+                "death_in_care_more_likely_than_not"
+            ):
+                self.add_error(
+                    "death_in_care_more_likely_than_not",
+                    "Select yes if the death was more likely than not due to problems in care",
+                )
+            elif data.get("patient_died") != "yes":
+                data["death_in_care_more_likely_than_not"] = ""
+        return data
+
+
+def event_fields(step_one: dict[str, Any], step_two: dict[str, Any], place: Place) -> dict:
+    """The events.csv row for a staff member's answers (both steps already valid)."""
+
+    def flag(value: object) -> bool:
+        return value == "yes"
+
+    description = step_one["description"]
+    association = step_two.get("strength_of_association")
+    if association:
+        label = StrengthOfAssociation.LABELS[association]
+        description = f"{description}\n\nStrength of association: {label}"
+    occurred = step_one["occurred_on"]
+    return {
+        "record_type": step_one["record_type"],
+        "org_code": place.org_code,
+        "service_code": place.service_code,
+        "occurred_on": occurred.isoformat() if isinstance(occurred, dt.date) else occurred,
+        "reported_on": dt.date.today().isoformat(),
+        "service_area": step_one["service_area"],
+        "category": step_one["category"],
+        "physical_harm": step_one.get("physical_harm") or "",
+        "psychological_harm": step_one.get("psychological_harm") or "",
+        "never_event_type": step_two.get("never_event_type") or "",
+        "patient_died": flag(step_two.get("patient_died")),
+        "death_in_care_more_likely_than_not": flag(
+            step_two.get("death_in_care_more_likely_than_not")
+        ),
+        "patient_age_years": step_two.get("patient_age_years"),
+        "patient_sex": step_two.get("patient_sex") or "",
+        "patient_ethnicity": step_two.get("patient_ethnicity") or "",
+        "learning_disability": step_two.get("learning_disability") or "unknown",
+        "autism": step_two.get("autism") or "unknown",
+        "detained_mha": step_two.get("detained_mha") or "unknown",
+        "description": description,
+        "reporter_type": "staff",
+        "anonymous": flag(step_one.get("anonymous")),
+    }
+
+
+PUBLIC_WHO = [
+    ("patient", "I am the patient"),
+    ("family_carer", "I am a family member, friend or carer of the patient"),
+]
+
+
+class ConcernForm(forms.Form):
+    """A patient, family member or carer tells us about a safety concern."""
+
+    org_code = _select([], "Select the NHS organisation")
+    description = forms.CharField(
+        max_length=DESCRIPTION_MAX,
+        strip=True,
+        error_messages={
+            "required": "Tell us what happened",
+            "max_length": f"What happened must be {DESCRIPTION_MAX:,} characters or fewer",
+        },
+    )
+    occurred_on = DateParts("the date it happened")
+    reporter_type = _radios(PUBLIC_WHO, "Select who you are")
+    # The honeypot: hidden from people by a CSS class; form-filling robots fill it in.
+    website = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, providers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["org_code"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Select an organisation"), *providers]
+
+    def api_body(self) -> dict[str, Any]:
+        """The public API's request body for these answers (no contact: anonymous)."""
+        data = self.cleaned_data
+        return {
+            "org_code": data["org_code"],
+            "description": data["description"],
+            "occurred_on": data["occurred_on"].isoformat(),
+            "reporter_type": data["reporter_type"],
+        }
