@@ -10,6 +10,8 @@ transaction. A stale entry is therefore never read, only left to expire.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -24,6 +26,11 @@ from caresignals.organisations.scoping import scope_for
 
 T = TypeVar("T")
 TIMEOUT = 15 * 60
+# The latest entries this process used, kept as objects: the shared cache costs a file read
+# and an unpickle. Keys carry the data version, so a kept entry is never stale, only unused.
+RECENT = 256
+_recent: OrderedDict[str, Any] = OrderedDict()
+_recent_lock = threading.Lock()
 
 
 def data_version() -> int:
@@ -45,10 +52,18 @@ def cached(user: Any, name: str, params: tuple[Any, ...], build: Callable[[], T]
     scope = "|".join(scope_for(user).paths)
     raw = f"{name}|{scope}|{params!r}|{data_version()}"
     key = "cs:" + hashlib.sha256(raw.encode()).hexdigest()
+    with _recent_lock:
+        if key in _recent:
+            _recent.move_to_end(key)
+            return _recent[key]
     value = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, TIMEOUT)
+    with _recent_lock:
+        _recent[key] = value
+        while len(_recent) > RECENT:
+            _recent.popitem(last=False)
     return value
 
 
