@@ -528,11 +528,17 @@ def _legend_items(
     return items
 
 
-def _legend(items: list[tuple[str, str]], x0: float, x_max: float) -> tuple[list[str], float]:
+def flow_legend(
+    items: list[tuple[str, str]],
+    x0: float,
+    x_max: float,
+    symbol: Callable[[str, float, float], str],
+) -> tuple[list[str], float]:
     """Legend entries flowed left to right, wrapping; returns the SVG and the height used.
 
-    Positions are relative to y=0; :func:`_shift` moves them under the x axis once the plot
-    height is known.
+    ``symbol(what, x, y)`` draws each entry's marker or line. Positions are relative to y=0;
+    :func:`_shift` moves them under the x axis once the plot height is known. Shared by every
+    chart so their legends read alike.
     """
     row_h = 18.0
     out: list[str] = []
@@ -542,21 +548,34 @@ def _legend(items: list[tuple[str, str]], x0: float, x_max: float) -> tuple[list
         if x + w > x_max and x > x0:
             x, row = x0, row + 1
         cy = row * row_h
-        if what in _KINDS:
-            sym = _legend_marker(what, x + 8, cy)
-        else:
-            stroke, dash = {
-                "mean": (COLOURS["text"], ""),
-                "limits": (COLOURS["common"], ' stroke-dasharray="6 4"'),
-                "target": (COLOURS["target"], ' stroke-dasharray="2 3 8 3"'),
-            }[what]
-            sym = f'<path d="M{_n(x)} {_n(cy)}h18" stroke="{stroke}" stroke-width="1.5"{dash}/>'
         out.append(
-            f'<g class="legend-item">{sym}<text x="{_n(x + 22)}" y="{_n(cy)}" dy="0.35em" '
-            f'font-size="11" fill="{COLOURS["text"]}">{_esc(label)}</text></g>'
+            f'<g class="legend-item">{symbol(what, x, cy)}<text x="{_n(x + 22)}" y="{_n(cy)}" '
+            f'dy="0.35em" font-size="11" fill="{COLOURS["text"]}">{_esc(label)}</text></g>'
         )
         x += w
     return out, (row + 1) * row_h if items else 0.0
+
+
+def legend_line(x: float, y: float, stroke: str, dash: str = "") -> str:
+    """A short line standing for a drawn line in a legend."""
+    return f'<path d="M{_n(x)} {_n(y)}h18" stroke="{stroke}" stroke-width="1.5"{dash}/>'
+
+
+_LINES = {
+    "mean": (COLOURS["text"], ""),
+    "limits": (COLOURS["common"], ' stroke-dasharray="6 4"'),
+    "target": (COLOURS["target"], ' stroke-dasharray="2 3 8 3"'),
+}
+
+
+def _legend_symbol(what: str, x: float, y: float) -> str:
+    if what in _KINDS:
+        return _legend_marker(what, x + 8, y)
+    return legend_line(x, y, *_LINES[what])
+
+
+def _legend(items: list[tuple[str, str]], x0: float, x_max: float) -> tuple[list[str], float]:
+    return flow_legend(items, x0, x_max, _legend_symbol)
 
 
 def _shift(items: list[str], dy: float) -> list[str]:

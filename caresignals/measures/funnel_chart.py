@@ -22,7 +22,15 @@ from typing import Protocol
 
 import numpy as np
 
-from caresignals.measures.charts import COLOURS, _esc, _n, _nice_ticks, _text_width
+from caresignals.measures.charts import (
+    COLOURS,
+    _esc,
+    _n,
+    _nice_ticks,
+    _text_width,
+    flow_legend,
+    legend_line,
+)
 from caresignals.stats.funnels import FunnelLimits
 
 __all__ = ["FunnelData", "FunnelPoint", "funnel_svg"]
@@ -281,32 +289,23 @@ def funnel_svg(
     return "".join(parts)
 
 
+_LINES = {
+    "centre": (COLOURS["text"], ""),
+    "l998": (COLOURS["line"], ""),
+    "l95": (COLOURS["common"], ' stroke-dasharray="6 4"'),
+}
+
+
+def _legend_symbol(what: str, x: float, y: float) -> str:
+    if what in _MARKERS:
+        opening, closing = _shape(what, x + 8, y)
+        return opening + closing
+    return legend_line(x, y, *_LINES[what])
+
+
 def _legend(items: list[tuple[str, str]], x0: float, x_max: float) -> tuple[list[str], float]:
     """Legend entries flowed left to right and wrapped; positions relative to y = 0."""
-    row_h = 18.0
-    out: list[str] = []
-    x, row = x0, 0
-    for what, label in items:
-        w = 22 + _text_width(label, 11) + 10
-        if x + w > x_max and x > x0:
-            x, row = x0, row + 1
-        cy = row * row_h
-        if what in _MARKERS:
-            opening, closing = _shape(what, x + 8, cy)
-            sym = opening + closing
-        else:
-            stroke, dash = {
-                "centre": (COLOURS["text"], ""),
-                "l998": (COLOURS["line"], ""),
-                "l95": (COLOURS["common"], ' stroke-dasharray="6 4"'),
-            }[what]
-            sym = f'<path d="M{_n(x)} {_n(cy)}h18" stroke="{stroke}" stroke-width="1.5"{dash}/>'
-        out.append(
-            f'<g class="legend-item">{sym}<text x="{_n(x + 22)}" y="{_n(cy)}" dy="0.35em" '
-            f'font-size="11" fill="{COLOURS["text"]}">{_esc(label)}</text></g>'
-        )
-        x += w
-    return out, (row + 1) * row_h
+    return flow_legend(items, x0, x_max, _legend_symbol)
 
 
 def _shift(items: list[str], dy: float) -> list[str]:

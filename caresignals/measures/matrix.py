@@ -81,7 +81,8 @@ def system_matrix(
     if type_:
         orgs = orgs.filter(type=type_)
     org_list = list(orgs.order_by("path"))
-    org_ids = {o.pk for o in org_list}
+    by_id = {o.pk: o for o in org_list}
+    org_ids = set(by_id)
     places = list(visible_organisations(user).filter(kind="place").order_by("name"))
     type_labels = dict(ProviderType.choices if kind == "provider" else ServiceType.choices)
     present_types = sorted({o.type for o in visible_organisations(user).filter(kind=kind)})
@@ -150,7 +151,7 @@ def system_matrix(
             latest[org_id] = (icon, one.assurance, float(one.values[i]))
         for org_id, (icon, assurance, value) in latest.items():
             concerns += icon.startswith("special_cause_concern")
-            org = next(o for o in org_list if o.pk == org_id)
+            org = by_id[org_id]
             words = charts.VARIATION_ICONS.get(icon, icon)
             if assurance:
                 words += "; " + charts.ASSURANCE_ICONS.get(assurance, assurance)

@@ -125,6 +125,25 @@ class ChartRow:
     special: bool
 
 
+def chart_rows(series: Series, result: spc.SPCResult, *, last: int | None = None) -> list[ChartRow]:
+    """The data table under a chart: every month (or the `last` few) with its limits."""
+    first = 0 if last is None else max(0, len(series.periods) - last)
+    return [
+        ChartRow(
+            period=series.periods[i],
+            numerator=series.numerators[i],
+            denominator=series.denominators[i],
+            value=_clean(result.values[i]),
+            mean=_clean(result.mean[i]),
+            lower=_clean(result.lpl[i]),
+            upper=_clean(result.upl[i]),
+            reason=str(result.special_cause_type[i]),
+            special=str(result.point_type[i]) != "common_cause",
+        )
+        for i in range(first, len(series.periods))
+    ]
+
+
 @dataclass(frozen=True)
 class ChartPage:
     organisation: Organisation
@@ -159,20 +178,7 @@ def chart_page(user: Any, code: str, indicator_code: str) -> ChartPage:
         raise Http404("Not found")
     result = spc_for(series)
     icon, sentence = spc.summary(result)
-    rows = [
-        ChartRow(
-            period=p,
-            numerator=series.numerators[i],
-            denominator=series.denominators[i],
-            value=_clean(result.values[i]),
-            mean=_clean(result.mean[i]),
-            lower=_clean(result.lpl[i]),
-            upper=_clean(result.upl[i]),
-            reason=str(result.special_cause_type[i]),
-            special=str(result.point_type[i]) != "common_cause",
-        )
-        for i, p in enumerate(series.periods)
-    ]
+    rows = chart_rows(series, result)
     return ChartPage(
         organisation=organisation,
         indicator=indicator,

@@ -27,7 +27,12 @@ from markupsafe import Markup
 
 from caresignals.measures import charts
 from caresignals.measures.models import Indicator, MeasureValue, Unit
-from caresignals.measures.presenters import ChartRow, IndicatorSummary, summary_row
+from caresignals.measures.presenters import (
+    ChartRow,
+    IndicatorSummary,
+    chart_rows,
+    summary_row,
+)
 from caresignals.measures.series import Series, rebases_for, spc_for, value_of
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import organisation_for, visible_ancestors
@@ -325,21 +330,7 @@ def _attention(line: IndicatorLine) -> AttentionChart:
             "The target will not be met without a change to the process: "
             "it lies outside the process limits, on the wrong side."
         )
-    first = max(0, len(series.periods) - DATA_TABLE_MONTHS)
-    rows = [
-        ChartRow(
-            period=series.periods[i],
-            numerator=series.numerators[i],
-            denominator=series.denominators[i],
-            value=_clean(result.values[i]),
-            mean=_clean(result.mean[i]),
-            lower=_clean(result.lpl[i]),
-            upper=_clean(result.upl[i]),
-            reason=str(result.special_cause_type[i]),
-            special=str(result.point_type[i]) != "common_cause",
-        )
-        for i in range(first, len(series.periods))
-    ]
+    rows = chart_rows(series, result, last=DATA_TABLE_MONTHS)
     return AttentionChart(
         organisation=line.organisation,
         indicator=indicator,
