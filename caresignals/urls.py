@@ -19,6 +19,9 @@ urlpatterns = [
     path("indicators/", include("caresignals.measures.urls_library")),
     path("api/v1/", include("caresignals.api.urls")),
     path("", include("caresignals.safety.urls")),
+    path("", include("caresignals.voice.urls")),
+    path("", include("caresignals.speakup.urls")),
+    path("", include("caresignals.signals.urls")),
 ]
 
 handler404 = "caresignals.core.views.not_found"

@@ -323,3 +323,9 @@ def report_event(request: HttpRequest) -> HttpResponse:
     except EventInvalid as invalid:
         return errors(422, invalid.errors)
     return JsonResponse({"reference": event.reference}, status=201)
+
+
+# Each domain registers its own endpoints on `api`; importing them here makes the URLs.
+from caresignals.signals import endpoints as _signals  # noqa: E402, F401
+from caresignals.speakup import endpoints as _speakup  # noqa: E402, F401
+from caresignals.voice import endpoints as _voice  # noqa: E402, F401

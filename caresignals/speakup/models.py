@@ -1,0 +1,1 @@
+"""The speakup domain's tables."""

@@ -1,0 +1,4 @@
+from django.urls import URLPattern, URLResolver
+
+app_name = "speakup"
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,4 @@
+"""The voice domain's HTTP API endpoints.
+
+They register on the one API in caresignals.api.endpoints, which imports this module.
+"""
