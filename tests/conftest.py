@@ -50,3 +50,7 @@ def fresh_page_cache() -> None:
 
     cache.clear()
     page_cache._recent.clear()
+    # Likewise the reference data kept for recording events: test databases reuse ids.
+    from caresignals.safety import importers
+
+    importers._reference_kept = None

@@ -40,9 +40,28 @@ def data_version() -> int:
 
 def bump() -> None:
     """Mark every cached page as out of date (call inside the writing transaction)."""
-    updated = DataVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    _bump(1)
+
+
+# A second counter for reference data (organisations and areas) alone: what validating an
+# event needs is kept per process until the organisations or areas change (EventImporter).
+_REFERENCE = 2
+
+
+def reference_version() -> int:
+    row = DataVersion.objects.filter(pk=_REFERENCE).values_list("version", flat=True).first()
+    return int(row or 0)
+
+
+def bump_reference() -> None:
+    """Organisations or areas changed (call inside the writing transaction)."""
+    _bump(_REFERENCE)
+
+
+def _bump(pk: int) -> None:
+    updated = DataVersion.objects.filter(pk=pk).update(version=F("version") + 1)
     if not updated:
-        DataVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+        DataVersion.objects.get_or_create(pk=pk, defaults={"version": 1})
 
 
 def cached(user: Any, name: str, params: tuple[Any, ...], build: Callable[[], T]) -> T:

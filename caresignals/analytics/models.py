@@ -44,3 +44,18 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+
+class PendingRefresh(models.Model):
+    """A provider-month whose event aggregates wait to be recomputed.
+
+    Recording one event writes one of these instead of recomputing the month inside the
+    request; a drain recomputes every waiting month at once and deletes exactly the marks it
+    read, so a mark written meanwhile is drained next time (ADR 9).
+    """
+
+    provider = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.month:%Y-%m}"

@@ -120,6 +120,7 @@ def upsert_organisations(rows: Iterable[OrganisationRow], actor: Actor) -> Upser
                 )
         parents[row.code] = org
     record_many(actor, changes)
+    _reference_changed()
     return counts
 
 
@@ -186,7 +187,14 @@ def upsert_areas(rows: Iterable[AreaRow], actor: Actor) -> UpsertCounts:
     counts.created += len(to_create)
     counts.updated += len(to_update)
     record_many(actor, changes)
+    _reference_changed()
     return counts
+
+
+def _reference_changed() -> None:
+    from caresignals.analytics.cache import bump_reference
+
+    bump_reference()
 
 
 @transaction.atomic

@@ -8,12 +8,14 @@ so a million events load in well under a minute.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Change, record_many
@@ -133,27 +135,29 @@ class EventImporter(Importer):
         Column("anonymous", BOOL, kind="bool"),
     ]
 
-    def __init__(self, actor: Any) -> None:
+    def __init__(self, actor: Any, *, one_event: bool = False) -> None:
         super().__init__(actor)
-        orgs = list(Organisation.objects.values_list("id", "code", "kind", "parent__code"))
-        providers = [(pk, code) for pk, code, kind, _ in orgs if kind == "provider"]
-        services = [(pk, code, parent) for pk, code, kind, parent in orgs if kind == "service"]
-        self._provider_codes = pa.array([c for _, c in providers], pa.string())
-        self._provider_ids = pa.array([pk for pk, _ in providers], pa.int64())
-        self._service_codes = pa.array([c for _, c, _ in services], pa.string())
-        self._service_ids = pa.array([pk for pk, _, _ in services], pa.int64())
-        self._service_parents = pa.array([p for _, _, p in services], pa.string())
-        areas = list(Area.objects.values_list("lsoa_code", "imd_decile"))
-        self._lsoa_codes = pa.array([a for a, _ in areas], pa.string())
-        self._lsoa_deciles = pa.array([d for _, d in areas], pa.int64())
+        ref = _reference()
+        self._provider_codes = ref.provider_codes
+        self._provider_ids = ref.provider_ids
+        self._service_codes = ref.service_codes
+        self._service_ids = ref.service_ids
+        self._service_parents = ref.service_parents
+        self._lsoa_codes = ref.lsoa_codes
+        self._lsoa_deciles = ref.lsoa_deciles
         self._today = pa.scalar(dt.date.today(), pa.date32())
-        self._org_code_of = {pk: code for pk, code in providers}
-        # Providers with no events stored yet: none of their rows can already exist.
-        has_events = Exists(PatientSafetyEvent.objects.filter(organisation=OuterRef("pk")))
-        with_events = set(
-            Organisation.objects.filter(has_events, kind="provider").values_list("id", flat=True)
-        )
-        self._no_events_yet = {pk for pk, _ in providers} - with_events
+        self._org_code_of = ref.org_code_of
+        # Providers with no events stored yet: none of their rows can already exist. (One
+        # event looks itself up anyway, so it skips asking.)
+        self._no_events_yet: set[int] = set()
+        if not one_event:
+            has_events = Exists(PatientSafetyEvent.objects.filter(organisation=OuterRef("pk")))
+            with_events = set(
+                Organisation.objects.filter(has_events, kind="provider").values_list(
+                    "id", flat=True
+                )
+            )
+            self._no_events_yet = set(ref.org_code_of) - with_events
         # Provider-months this import touched, for the event-derived indicators.
         self._pending_months: list[pa.Table] = []
         self._any_updated = False
@@ -282,11 +286,9 @@ class EventImporter(Importer):
         }
         table = pa.table(columns)
         months = pc.strftime(table.column("occurred_on"), format="%Y-%m-01")
-        touched = (
-            pa.table({"org": table.column("organisation"), "month": months})
-            .group_by(["org", "month"])
-            .aggregate([])
-        )
+        touched = pa.table({"org": table.column("organisation"), "month": months})
+        if touched.num_rows > 1:  # (a group-by costs a millisecond to set up: not for one)
+            touched = touched.group_by(["org", "month"]).aggregate([])
         self._pending_months.append(touched)
         return table, bulk.encode_ahead(table, ["organisation", "source_id", *FIELDS, "reference"])
 
@@ -353,3 +355,58 @@ class EventImporter(Importer):
                     )
                 ],
             )
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """The organisations and areas an event is checked against, as Arrow arrays."""
+
+    key: tuple[int, int, int, int]
+    provider_codes: pa.Array
+    provider_ids: pa.Array
+    service_codes: pa.Array
+    service_ids: pa.Array
+    service_parents: pa.Array
+    lsoa_codes: pa.Array
+    lsoa_deciles: pa.Array
+    org_code_of: dict[int, str]
+
+
+_reference_lock = threading.Lock()
+_reference_kept: _Reference | None = None
+
+
+def _reference() -> _Reference:
+    """Reference data, kept per process while it is unchanged.
+
+    Events recorded one at a time would otherwise reload every organisation and area for
+    each one. The key changes when the organisation services change anything (the
+    reference version) and when rows are added any other way (counts, top id; the
+    application never deletes an organisation, and PostgreSQL never reuses an id).
+    """
+    global _reference_kept
+    from caresignals.analytics.cache import reference_version
+
+    orgs = Organisation.objects.aggregate(n=Count("id"), top=Max("id"))
+    key = (reference_version(), orgs["n"], orgs["top"] or 0, Area.objects.count())
+    with _reference_lock:
+        if _reference_kept is not None and _reference_kept.key == key:
+            return _reference_kept
+    rows = list(Organisation.objects.values_list("id", "code", "kind", "parent__code"))
+    providers = [(pk, code) for pk, code, kind, _ in rows if kind == "provider"]
+    services = [(pk, code, parent) for pk, code, kind, parent in rows if kind == "service"]
+    areas = list(Area.objects.values_list("lsoa_code", "imd_decile"))
+    kept = _Reference(
+        key=key,
+        provider_codes=pa.array([c for _, c in providers], pa.string()),
+        provider_ids=pa.array([pk for pk, _ in providers], pa.int64()),
+        service_codes=pa.array([c for _, c, _ in services], pa.string()),
+        service_ids=pa.array([pk for pk, _, _ in services], pa.int64()),
+        service_parents=pa.array([p for _, _, p in services], pa.string()),
+        lsoa_codes=pa.array([a for a, _ in areas], pa.string()),
+        lsoa_deciles=pa.array([d for _, d in areas], pa.int64()),
+        org_code_of=dict(providers),
+    )
+    with _reference_lock:
+        _reference_kept = kept
+    return kept

@@ -15,9 +15,11 @@ import numpy as np
 import pyarrow as pa
 from django.db import transaction
 
-from caresignals.analytics import event_indicators
+from caresignals.analytics import refresher
+from caresignals.analytics.cache import bump
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record
+from caresignals.core.writes import serial_write
 from caresignals.interop.importing import ImportReport, build_batch
 from caresignals.safety.formats import EVENT_CSV_COLUMNS
 from caresignals.safety.importers import EventImporter
@@ -46,7 +48,6 @@ def _row(fields: Mapping[str, object]) -> dict[str, str]:
     return {c: text(fields.get(c)) for c in EVENT_CSV_COLUMNS}
 
 
-@transaction.atomic
 def record_event(fields: Mapping[str, object], *, actor: Actor) -> PatientSafetyEvent:
     """Validate and store one new event; raise EventInvalid (nothing stored) otherwise.
 
@@ -57,7 +58,7 @@ def record_event(fields: Mapping[str, object], *, actor: Actor) -> PatientSafety
     row = _row(fields)
     if not row["source_id"]:
         row["source_id"] = f"cs-{uuid.uuid4().hex[:16]}"
-    importer = EventImporter(actor)
+    importer = EventImporter(actor, one_event=True)
     importer.report = ImportReport(kind="events", path="(one event)")
     header = list(EVENT_CSV_COLUMNS)
     batch = build_batch(
@@ -71,18 +72,24 @@ def record_event(fields: Mapping[str, object], *, actor: Actor) -> PatientSafety
         )
     if errors:
         raise EventInvalid(errors)
-    existing = PatientSafetyEvent.objects.filter(
-        organisation__code=row["org_code"], source_id=row["source_id"]
-    )
-    if existing.exists():
-        raise EventInvalid({"source_id": ["An event with this source_id is already recorded"]})
-    importer.store(batch, np.array([0]))
-    event_indicators.refresh(importer.touched_provider_months())
-    event = PatientSafetyEvent.objects.get(
-        organisation__code=row["org_code"], source_id=row["source_id"]
-    )
-    record(
-        actor,
-        Change(AuditAction.EVENT_CREATED, "event", event.reference, event.organisation.path),
-    )
+    prepared = importer.prepare(batch, np.array([0]))
+    # Only the writes hold the transaction (and, on SQLite, the one write lock): validation
+    # and the derived fields above read reference data alone; the aggregates follow after
+    # commit (analytics/refresher.py).
+    with serial_write(), transaction.atomic():
+        existing = PatientSafetyEvent.objects.filter(
+            organisation__code=row["org_code"], source_id=row["source_id"]
+        )
+        if existing.exists():
+            raise EventInvalid({"source_id": ["An event with this source_id is already recorded"]})
+        importer.write(prepared)
+        refresher.mark(importer.touched_provider_months())
+        event = PatientSafetyEvent.objects.select_related("organisation").get(
+            organisation__code=row["org_code"], source_id=row["source_id"]
+        )
+        record(
+            actor,
+            Change(AuditAction.EVENT_CREATED, "event", event.reference, event.organisation.path),
+        )
+        bump()
     return event

@@ -14,10 +14,13 @@ from tests.safety.test_import_events import event
 pytestmark = pytest.mark.django_db
 
 
-def test_one_event_is_stored_with_derived_fields_counts_and_audit(small_ics):
+def test_one_event_is_stored_with_derived_fields_counts_and_audit(
+    small_ics, django_capture_on_commit_callbacks
+):
     fields = event(source_id="")
     fields["anonymous"] = True
-    recorded = record_event(fields, actor=Actor(label="test"))
+    with django_capture_on_commit_callbacks(execute=True):
+        recorded = record_event(fields, actor=Actor(label="test"))
     assert recorded.reference.startswith("PSE-") and recorded.source_id.startswith("cs-")
     assert (recorded.imd_quintile, recorded.ethnic_group, recorded.max_harm) == (2, "black", "low")
     assert recorded.anonymous is True
@@ -49,3 +52,26 @@ def test_the_same_source_id_twice_is_refused(small_ics):
         record_event(event(), actor=Actor(label="t"))
     assert "already recorded" in raised.value.errors["source_id"][0]
     assert PatientSafetyEvent.objects.count() == 1
+
+
+def test_reference_data_kept_between_events_follows_organisation_changes(small_ics):
+    from caresignals.organisations.services import OrganisationRow, upsert_organisations
+    from caresignals.safety import importers
+    from tests.factories import OrganisationFactory
+
+    record_event(event(source_id="k1"), actor=Actor(label="t"))
+    kept = importers._reference_kept
+    record_event(event(source_id="k2"), actor=Actor(label="t"))
+    assert importers._reference_kept is kept  # reused, not reloaded
+
+    # A service added without the services (a factory) is seen through the row count ...
+    OrganisationFactory(code="TA-NEW", kind="service", type="other", parent=small_ics.trust_a)
+    record_event(event(source_id="k3", service_code="TA-NEW"), actor=Actor(label="t"))
+    assert importers._reference_kept is not kept
+    # ... and a change through the services through the reference version.
+    kept = importers._reference_kept
+    upsert_organisations(
+        [OrganisationRow("TA-NEW", "Renamed", "service", "maternity", "TA")], Actor(label="t")
+    )
+    record_event(event(source_id="k4"), actor=Actor(label="t"))
+    assert importers._reference_kept is not kept

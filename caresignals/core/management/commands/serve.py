@@ -28,6 +28,8 @@ class Command(BaseCommand):
             "threads": options["threads"],
             "accesslog": "-",
             "timeout": 120,
+            # Each worker keeps event aggregates current in the background (ADR 9).
+            "post_worker_init": _start_background_refresh,
         }
 
         class _App(BaseApplication):
@@ -40,3 +42,9 @@ class Command(BaseCommand):
 
         self.stdout.write(f"Care Signals is running at http://{bind}/ (press Ctrl+C to stop)")
         _App().run()
+
+
+def _start_background_refresh(worker: Any) -> None:
+    from caresignals.analytics import refresher
+
+    refresher.start_background()
