@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from caresignals.analytics import event_indicators, parquet
+from caresignals.analytics import event_indicators, parquet, refresher
 
 
 class Command(BaseCommand):
@@ -26,6 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "refresh":
+            refresher.drain()  # marks waiting from recorded events, then everything
             report = event_indicators.refresh()
             self.stdout.write(f"{report.values_written} derived values written.")
         else:
