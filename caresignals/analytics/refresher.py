@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from django.db import close_old_connections, connection, transaction
 
 from caresignals.analytics.models import PendingRefresh
-from caresignals.core.writes import serial_write
+from caresignals.core.writes import serial_write, when_free
 
 log = logging.getLogger(__name__)
 
@@ -100,4 +100,4 @@ def _after_commit() -> None:
     if _background.thread is not None and _background.thread.is_alive():
         _background.wake.set()
     else:
-        drain()
+        when_free(drain)  # (the commit may happen inside the writer's lock)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.db import connection
 
 _lock = threading.Lock()
 _files: dict[str, int] = {}
+_local = threading.local()  # .waiting: callbacks to run once this thread lets go
 
 
 def _lock_file() -> int | None:
@@ -39,13 +40,29 @@ def serial_write() -> Iterator[None]:
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         yield  # inside an outer transaction the lock, if any, is already the caller's
         return
-    with _lock:
-        fd = _lock_file()
-        if fd is None:
-            yield
-            return
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+    _local.waiting = []
+    try:
+        with _lock:
+            fd = _lock_file()
+            if fd is None:
+                yield
+                return
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        waiting, _local.waiting = _local.waiting, None
+        for callback in waiting or ():
+            callback()
+
+
+def when_free(callback: Callable[[], object]) -> None:
+    """Run `callback` now, or, if this thread holds the write lock (a commit inside
+    `serial_write`), as soon as it lets go: the callback may itself write."""
+    waiting = getattr(_local, "waiting", None)
+    if waiting is None:
+        callback()
+    else:
+        waiting.append(callback)

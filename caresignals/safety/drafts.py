@@ -1,7 +1,9 @@
-"""Draft events, kept in the signed-in person's session (server-side, so lost on sign-out).
+"""Draft events, saved for the signed-in person who is writing them.
 
-A draft is what was typed on each page, as text, keyed by a random draft id. Nothing about a
-draft reaches the database's own tables: it is stored only when it is recorded as an event.
+A draft is what was typed on each page, as text, keyed by a random draft id and its author.
+Drafts are kept for DRAFT_DAYS (or until recorded or deleted), so a person can stop, sign
+out, and finish later. Only the author ever reads a draft; recording deletes it, so nothing
+links an anonymous event to the person who recorded it.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
-SESSION_KEY = "safety_drafts"
+from caresignals.safety.draft_models import EventDraft
+
 RECORDED_KEY = "safety_recorded"
 DRAFT_ID = re.compile(r"^[0-9a-f]{12}$")
 MAX_DRAFTS = 20
+DRAFT_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -31,45 +37,51 @@ def new_draft_id() -> str:
     return secrets.token_hex(6)
 
 
-def _all(request: HttpRequest) -> dict[str, dict[str, Any]]:
-    drafts = request.session.get(SESSION_KEY, {})
-    return drafts if isinstance(drafts, dict) else {}
+def _author(request: HttpRequest) -> Any:
+    return request.user  # signed in: drafts are only reachable behind sign-in
+
+
+def _mine(request: HttpRequest) -> Any:
+    cutoff = timezone.now() - dt.timedelta(days=DRAFT_DAYS)
+    return EventDraft.objects.filter(user=_author(request), saved_at__gte=cutoff)
 
 
 def get(request: HttpRequest, draft_id: str) -> dict[str, Any]:
     """The draft's pages ({"one": {...}, "two": {...}}), empty when there is none."""
-    return dict(_all(request).get(draft_id, {}))
+    draft = _mine(request).filter(draft_id=draft_id).first()
+    return dict(draft.pages) if draft else {}
 
 
+@transaction.atomic
 def save(request: HttpRequest, draft_id: str, page: str, values: dict[str, str]) -> None:
-    drafts = _all(request)
-    draft = dict(drafts.pop(draft_id, {}))
-    draft[page] = values
-    draft["saved_at"] = dt.datetime.now().strftime("%-d %B %Y at %H:%M")
-    drafts[draft_id] = draft
-    if len(drafts) > MAX_DRAFTS:  # keep the newest; dicts remember insertion order
-        for old in list(drafts)[: len(drafts) - MAX_DRAFTS]:
-            drafts.pop(old)
-    request.session[SESSION_KEY] = drafts
+    draft, _ = EventDraft.objects.get_or_create(
+        user=_author(request), draft_id=draft_id, defaults={"saved_at": timezone.now()}
+    )
+    draft.pages = {**draft.pages, page: values}
+    draft.saved_at = timezone.now()
+    draft.save()
+    # Keep the newest; forget drafts past their time.
+    cutoff = timezone.now() - dt.timedelta(days=DRAFT_DAYS)
+    EventDraft.objects.filter(user=_author(request), saved_at__lt=cutoff).delete()
+    extra = list(_mine(request).values_list("pk", flat=True)[MAX_DRAFTS:])
+    if extra:
+        EventDraft.objects.filter(pk__in=extra).delete()
 
 
-def discard(request: HttpRequest, draft_id: str) -> None:
-    drafts = _all(request)
-    if drafts.pop(draft_id, None) is not None:
-        request.session[SESSION_KEY] = drafts
+def discard(request: HttpRequest, draft_id: str) -> bool:
+    """Delete the draft; whether there was one."""
+    deleted, _ = EventDraft.objects.filter(user=_author(request), draft_id=draft_id).delete()
+    return deleted > 0
 
 
 def lines(request: HttpRequest) -> list[DraftLine]:
     """The person's drafts, newest first, each summarised by the start of what happened."""
     found = []
-    for draft_id, draft in reversed(list(_all(request).items())):
-        text = str(draft.get("one", {}).get("description", "")).strip()
+    for draft in _mine(request):
+        text = str(draft.pages.get("one", {}).get("description", "")).strip()
         summary = (text[:80] + "…") if len(text) > 80 else text
-        found.append(
-            DraftLine(
-                draft_id, summary or "(what happened not yet entered)", draft.get("saved_at", "")
-            )
-        )
+        saved = timezone.localtime(draft.saved_at).strftime("%-d %B %Y at %H:%M")
+        found.append(DraftLine(draft.draft_id, summary or "(what happened not yet entered)", saved))
     return found
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from django.db import models
 
 from caresignals.organisations.models import Organisation
+from caresignals.safety.draft_models import EventDraft  # noqa: F401  (a model of this app)
 from caresignals.safety.vocabulary import (
     Category,
     EthnicGroup,

@@ -10,5 +10,6 @@ urlpatterns = [
     path("safety/record/<str:draft_id>/", views_record.step_one, name="record_event"),
     path("safety/record/<str:draft_id>/details/", views_record.step_two, name="record_details"),
     path("safety/record/<str:draft_id>/check/", views_record.check, name="record_check"),
+    path("safety/record/<str:draft_id>/delete/", views_record.delete_draft, name="record_delete"),
     path("report-a-concern/", views_public.report_a_concern, name="report_concern"),
 ]

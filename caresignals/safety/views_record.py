@@ -1,7 +1,7 @@
 """Staff record a patient-safety event: a short first page, a second page only when its
 questions apply, check your answers, then a confirmation with the event's reference.
 
-Drafts live in the session (safety/drafts.py). Events are stored only by
+Drafts are saved for their author (safety/drafts.py). Events are stored only by
 `services.record_event`, through the importer's rules; nothing is stored when a page has errors.
 """
 
@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caresignals.audit.services import Actor
 from caresignals.safety import drafts
@@ -70,6 +70,13 @@ def start(request: HttpRequest) -> HttpResponse:
         "safety/record/start.jinja",
         {"page_title": "Record a patient-safety event", "drafts": drafts.lines(request)},
     )
+
+
+@require_POST
+def delete_draft(request: HttpRequest, draft_id: str) -> HttpResponse:
+    if drafts.discard(request, _draft_id(draft_id)):
+        messages.info(request, "Your draft has been deleted.")
+    return redirect("safety:record_start")
 
 
 @require_GET

@@ -60,3 +60,12 @@ def test_in_a_served_process_the_request_does_not_recompute(
     assert _count(small_ics.trust_a) == 0  # left to the background thread
     refresher.drain()
     assert _count(small_ics.trust_a) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_commit_drains_once_the_writer_lets_go(small_ics):
+    # Outside a test transaction the commit happens inside the SQLite writers' lock; the
+    # drain, which writes too, must wait for its release rather than deadlock.
+    record_event(event(source_id="a"), actor=Actor(label="t"))
+    assert PendingRefresh.objects.count() == 0
+    assert _count(small_ics.trust_a) == 1

@@ -9,7 +9,7 @@ import pytest
 
 from caresignals.audit.models import AuditAction, AuditEntry
 from caresignals.organisations.roles import Role
-from caresignals.safety.models import PatientSafetyEvent
+from caresignals.safety.models import EventDraft, PatientSafetyEvent
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -219,6 +219,7 @@ def test_anonymous_records_leave_no_identity(client, staff):
     stored += " " + " ".join(str(v) for v in AuditEntry.objects.values().get().values())
     for needle in ("sam", "Sam", "Oduya"):
         assert needle not in stored.replace(event.reference, "")
+    assert not EventDraft.objects.exists()  # the draft, which had an author, is gone
     assert "anonymously" in client.get("/safety/record/recorded/").content.decode()
 
 
@@ -262,3 +263,28 @@ def test_a_refusal_by_the_importer_rules_is_shown_and_the_draft_kept(client, sta
     assert "There is a problem" in page and "Expected a date on or before reported_on" in page
     assert PatientSafetyEvent.objects.count() == 0
     assert f'href="{FIRST}"' in client.get("/safety/record/").content.decode()
+
+
+def test_drafts_outlive_signing_out_and_can_be_deleted(client, staff):
+    client.post(FIRST, {"description": "Synthetic: a draft to keep", "action": "save"})
+    client.logout()
+    client.force_login(staff)
+    start = client.get("/safety/record/").content.decode()
+    assert "a draft to keep" in start and "Delete draft" in start
+    response = client.post(f"/safety/record/{DRAFT}/delete/")
+    assert response["Location"] == "/safety/record/"
+    assert "You have no saved drafts" in client.get("/safety/record/").content.decode()
+    assert client.get(f"/safety/record/{DRAFT}/delete/").status_code == 405
+
+
+def test_a_draft_is_its_authors_alone_and_expires(client, staff, small_ics):
+    client.post(FIRST, {"description": "Synthetic: my own words", "action": "save"})
+    other = member(small_ics.trust_a, Role.STAFF, username="kim")
+    client.force_login(other)
+    assert "my own words" not in client.get("/safety/record/").content.decode()
+    assert "my own words" not in client.get(FIRST).content.decode()
+    client.post(f"/safety/record/{DRAFT}/delete/")  # deletes nothing of anyone else's
+    assert EventDraft.objects.filter(user=staff).count() == 1
+    EventDraft.objects.update(saved_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    client.force_login(staff)
+    assert "my own words" not in client.get("/safety/record/").content.decode()
