@@ -123,7 +123,9 @@ class ReviewForm(VersionForm):
             self.fields[f"action_{i}_owner"] = forms.CharField(
                 max_length=150, required=False, strip=True
             )
-            self.fields[f"action_{i}_due"] = Day(f"the due date of action {i}", future=True)
+            self.fields[f"action_{i}_due"] = Day(
+                f"the due date of action {i}", future=True, required=False
+            )
         for i in range(1, CRITERION_ROWS + 1):
             self.fields[f"criterion_{i}_text"] = forms.CharField(
                 max_length=2000, required=False, strip=True

@@ -202,9 +202,7 @@ def test_who_may_see_and_change(
     assert client.get("/signals/escalation/TA-MAT/").status_code in (403, 404)  # not a provider
 
 
-def test_the_organisation_page_shows_the_level_to_governance_roles_only(
-    client, small_ics, people
-):
+def test_the_organisation_page_shows_the_level_to_governance_roles_only(client, small_ics, people):
     change(people.icb, small_ics.trust_a)
     client.force_login(people.board_a)
     text = client.get("/organisations/TA/").content.decode()
