@@ -85,6 +85,9 @@ def test_a_review_that_agrees_a_new_level_applies_it(client, small_ics, people, 
     assert "1 of 2 actions overdue" in page  # the March 2026 action is past due
     assert "Overdue" in page and "Rapid quality review meeting" not in page
     assert "moved Trust A from routine quality monitoring to enhanced surveillance" in page
+    history = client.get("/signals/escalation/TA/").content.decode()
+    assert "Review on 10 February 2026" in history and "2 actions, <strong>1 overdue" in history
+    assert "Rapid quality review meeting" in history  # the forum of the change it made
 
 
 def test_a_review_that_keeps_the_level_changes_nothing(client, small_ics, people, monkeypatch):
