@@ -27,6 +27,12 @@ def level_label(level: str) -> str:
     return str(EscalationLevel(level).label)
 
 
+def month_label(period: str) -> str:
+    """'2026-01' → 'January 2026'."""
+    year, month = period.split("-")
+    return f"{dt.date(int(year), int(month), 1):%B %Y}"
+
+
 def _crumbs(user: Any, org: Organisation) -> list[dict[str, str]]:
     return [{"text": "Escalation", "href": reverse("signals:escalation_index")}] + [
         {"text": o.name, "href": reverse("signals:escalation_detail", args=[o.code])}
@@ -87,6 +93,10 @@ class EscalationPage:
     def level_label(self) -> str:
         return level_label(self.level)
 
+    @property
+    def period_label(self) -> str:
+        return month_label(self.period)
+
 
 def escalation_page(user: Any, code: str) -> EscalationPage:
     queries.require(user, Capability.VIEW_QUALITY_GOVERNANCE)
@@ -135,6 +145,10 @@ class Overview:
     proposed: list[ProposedRow]
     period: str
     can_pack: bool
+
+    @property
+    def period_label(self) -> str:
+        return month_label(self.period)
 
 
 def overview(user: Any) -> Overview:
