@@ -27,6 +27,12 @@ class AuditAction(models.TextChoices):
     USER_CREATED = "user.created", "User created"
     TOKEN_CREATED = "token.created", "API token issued"
     TOKEN_REVOKED = "token.revoked", "API token revoked"
+    ESCALATION_CHANGED = "escalation.changed", "Escalation level changed"
+    QUALITY_REVIEW_RECORDED = "quality_review.recorded", "Rapid quality review recorded"
+    REVIEW_ACTION_UPDATED = "quality_review.action_updated", "Review action updated"
+    RISK_CREATED = "risk.created", "Quality risk added"
+    RISK_UPDATED = "risk.updated", "Quality risk changed"
+    RISK_REVIEWED = "risk.reviewed", "Quality risk reviewed"
 
 
 class AppendOnlyError(Exception):

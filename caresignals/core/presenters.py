@@ -55,6 +55,30 @@ def home_page(user: object) -> HomePage:
             reverse("organisations:index"),
         ),
     ]
+    if roles.user_can(user, roles.Capability.VIEW_QUALITY_GOVERNANCE):
+        cards.append(
+            Card(
+                "Escalation",
+                "Providers under enhanced surveillance or intensive support, "
+                "their history and rapid quality reviews.",
+                reverse("signals:escalation_index"),
+            )
+        )
+        cards.append(
+            Card(
+                "Quality risk register",
+                "Risks scored 5 × 5, their owners, controls and reviews.",
+                reverse("signals:risk_index"),
+            )
+        )
+    if roles.user_can(user, roles.Capability.VIEW_SQG_PACK):
+        cards.append(
+            Card(
+                "System Quality Group pack",
+                "One page for the month: the watchlist, escalation, risks and themes.",
+                reverse("signals:pack"),
+            )
+        )
     if roles.user_can(user, roles.Capability.VIEW_AUDIT):
         cards.append(Card("Audit log", "Who changed what, and when.", reverse("audit:index")))
     return HomePage(

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from django.conf import settings
 
 from caresignals.audit.services import Actor
-from caresignals.demo import generator, starter
+from caresignals.demo import generator, governance, starter
 from caresignals.interop.importing import ImportFailed, ImportReport, run_import
 from caresignals.measures import services as measure_services
 from caresignals.measures.importers import MeasureImporter
@@ -84,6 +84,8 @@ def build_region(
                 details = "\n".join(e.message() for e in failed.report.errors[:20])
                 raise RuntimeError(f"the generated {kind} did not import:\n{details}") from None
 
+    say("Recording escalation decisions and quality risks …")
+    governance.build_governance(last_period=data.last_period, plants=plants, seed=seed)
     parquet = None
     if scale == "national":
         parquet = write_national_parquet(seed=seed, plants=plants, say=say)

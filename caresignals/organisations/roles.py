@@ -32,12 +32,28 @@ class Capability(enum.StrEnum):
 
     VIEW_AUDIT = "view_audit"
     RECORD_CHART_CHANGES = "record_chart_changes"
+    # Escalation levels, rapid quality reviews and the quality risk register (signals app):
+    # read by the ICB, boards and providers' safety leads (each within their scope),
+    # decided and kept by the ICB quality lead alone.
+    VIEW_QUALITY_GOVERNANCE = "view_quality_governance"
+    MANAGE_QUALITY_GOVERNANCE = "manage_quality_governance"
+    VIEW_SQG_PACK = "view_sqg_pack"
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset({Capability.VIEW_AUDIT}),
-    Role.ICB_QUALITY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
-    Role.PATIENT_SAFETY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
+    Role.ICB_QUALITY_LEAD: frozenset(
+        {
+            Capability.RECORD_CHART_CHANGES,
+            Capability.VIEW_QUALITY_GOVERNANCE,
+            Capability.MANAGE_QUALITY_GOVERNANCE,
+            Capability.VIEW_SQG_PACK,
+        }
+    ),
+    Role.PATIENT_SAFETY_LEAD: frozenset(
+        {Capability.RECORD_CHART_CHANGES, Capability.VIEW_QUALITY_GOVERNANCE}
+    ),
+    Role.BOARD_MEMBER: frozenset({Capability.VIEW_QUALITY_GOVERNANCE, Capability.VIEW_SQG_PACK}),
     Role.ANALYST: frozenset({Capability.RECORD_CHART_CHANGES}),
 }
 
@@ -66,6 +82,9 @@ def navigation_for(user: User) -> list[NavItem]:
         NavItem("System view", "matrix"),
         NavItem("Record an event", "safety:record_start"),
     ]
+    if user_can(user, Capability.VIEW_QUALITY_GOVERNANCE):
+        items.append(NavItem("Escalation", "signals:escalation_index"))
+        items.append(NavItem("Quality risks", "signals:risk_index"))
     if user_can(user, Capability.VIEW_AUDIT):
         items.append(NavItem("Audit log", "audit:index"))
     return items

@@ -12,7 +12,9 @@ from django.shortcuts import render
 from caresignals.analytics.cache import cached_fragment
 from caresignals.measures.presenters import indicator_summaries
 from caresignals.organisations import presenters
+from caresignals.organisations.roles import Capability, user_can
 from caresignals.safety.presenters import event_summary
+from caresignals.signals.presenters import escalation_panel
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -37,10 +39,13 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "breadcrumbs": page.breadcrumbs,
             "events": event_summary(user, page.organisation),
             "indicators": indicator_summaries(user, page.organisation),
+            "escalation": escalation_panel(user, page.organisation),
         }
 
+    # The escalation panel depends on the reader's role, not only their scope.
+    governance = user_can(user, Capability.VIEW_QUALITY_GOVERNANCE)
     body, ctx = cached_fragment(
-        request, "organisation", (code,), "organisations/detail_body.jinja", context
+        request, "organisation", (code, governance), "organisations/detail_body.jinja", context
     )
     return render(
         request,

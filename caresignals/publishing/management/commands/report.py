@@ -1,4 +1,5 @@
-"""caresignals report board --org CODE --period YYYY-MM --out FILE.pdf"""
+"""caresignals report board --org CODE --period YYYY-MM --out FILE.pdf
+caresignals report sqg --period YYYY-MM --out FILE.pdf"""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from caresignals.publishing.pdf import board_pdf
 
 
 class Command(BaseCommand):
-    help = "Write a report as a PDF. `report board`: the board quality report for one month."
+    help = (
+        "Write a report as a PDF. `report board`: the board quality report for one month; "
+        "`report sqg`: the System Quality Group pack for one month."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
@@ -27,6 +31,9 @@ class Command(BaseCommand):
             help="the report's month: data up to and including it",
         )
         board.add_argument("--out", required=True, metavar="FILE.pdf", type=Path)
+        sqg = sub.add_parser("sqg", help="the System Quality Group pack (PDF)")
+        sqg.add_argument("--period", required=True, metavar="YYYY-MM", help="the pack's month")
+        sqg.add_argument("--out", required=True, metavar="FILE.pdf", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -39,6 +46,16 @@ class Command(BaseCommand):
                 f"--out: the folder {str(out.parent)!r} does not exist", returncode=1
             )
         start = time.perf_counter()
+        if options["kind"] == "sqg":
+            from caresignals.signals.pack import pack_pdf, system_pack
+
+            pack = system_pack(period)
+            out.write_bytes(pack_pdf(pack))
+            self.stdout.write(
+                f"Wrote the System Quality Group pack for {pack.period_label} to {out} "
+                f"({time.perf_counter() - start:.1f} s)."
+            )
+            return
         # The command line acts for the whole ICS: no person's scope applies.
         try:
             report = system_board_report(options["org"], period)
