@@ -32,12 +32,24 @@ class Capability(enum.StrEnum):
 
     VIEW_AUDIT = "view_audit"
     RECORD_CHART_CHANGES = "record_chart_changes"
+    # PSIRF responses: triage, the incident response plan, learning responses and actions,
+    # within the organisations where the person holds the role (safety/access.py).
+    MANAGE_SAFETY_RESPONSES = "manage_safety_responses"
+    VIEW_SAFETY_RESPONSES = "view_safety_responses"
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset({Capability.VIEW_AUDIT}),
-    Role.ICB_QUALITY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
-    Role.PATIENT_SAFETY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
+    Role.ICB_QUALITY_LEAD: frozenset(
+        {Capability.RECORD_CHART_CHANGES, Capability.VIEW_SAFETY_RESPONSES}
+    ),
+    Role.PATIENT_SAFETY_LEAD: frozenset(
+        {
+            Capability.RECORD_CHART_CHANGES,
+            Capability.VIEW_SAFETY_RESPONSES,
+            Capability.MANAGE_SAFETY_RESPONSES,
+        }
+    ),
     Role.ANALYST: frozenset({Capability.RECORD_CHART_CHANGES}),
 }
 
@@ -66,6 +78,10 @@ def navigation_for(user: User) -> list[NavItem]:
         NavItem("System view", "matrix"),
         NavItem("Record an event", "safety:record_start"),
     ]
+    if user_can(user, Capability.MANAGE_SAFETY_RESPONSES):
+        items.append(NavItem("Triage", "safety:triage"))
+    if user_can(user, Capability.VIEW_SAFETY_RESPONSES):
+        items.append(NavItem("Learning responses", "safety:responses"))
     if user_can(user, Capability.VIEW_AUDIT):
         items.append(NavItem("Audit log", "audit:index"))
     return items
