@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from django.conf import settings
 
 from caresignals.audit.services import Actor
-from caresignals.demo import generator, starter
+from caresignals.demo import generator, safety_responses, starter
 from caresignals.interop.importing import ImportFailed, ImportReport, run_import
 from caresignals.measures import services as measure_services
 from caresignals.measures.importers import MeasureImporter
@@ -83,6 +83,9 @@ def build_region(
             except ImportFailed as failed:  # the generator and the importer disagree: a bug
                 details = "\n".join(e.message() for e in failed.report.errors[:20])
                 raise RuntimeError(f"the generated {kind} did not import:\n{details}") from None
+
+    say("Triaging events and adding learning responses …")
+    safety_responses.build(seed=seed, actor=ACTOR)
 
     parquet = None
     if scale == "national":
