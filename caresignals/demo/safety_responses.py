@@ -1,7 +1,7 @@
 """PSIRF responses for the synthetic region: plans, triage, learning responses and actions.
 
 Each acute trust gets a small incident response plan; events reported before the last two
-weeks are triaged by it in bulk (so the queue holds only recent work); a few dozen learning
+weeks are triaged in bulk, by the plan where there is one (so queues hold only recent work); a few dozen learning
 responses with findings, people engaged and safety actions (some overdue) are made from the
 events triage sent to a response. Deterministic by seed; everything is invented.
 """
@@ -98,7 +98,10 @@ def build(*, seed: int, actor: Actor) -> Summary:
                 for t in trusts
             ],
         )
-    triaged = sum(triage_by_plan(t, reported_before=cutoff, actor=actor) for t in trusts)
+    # Every provider's history is triaged (by its plan, where it has one), so each queue
+    # holds only the last fortnight's events.
+    providers = Organisation.objects.filter(kind="provider").order_by("code")
+    triaged = sum(triage_by_plan(p, reported_before=cutoff, actor=actor) for p in providers)
 
     responses = actions = overdue = 0
     kinds = [k for k in psirf.LearningResponseType.values if k != "thematic"]

@@ -3,6 +3,8 @@ leave the queue; axe-clean throughout."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from playwright.sync_api import expect
 
@@ -60,3 +62,44 @@ def test_a_patient_safety_lead_triages_an_event(page, small_ics, assert_accessib
     expect(page.locator("tbody tr").first).to_contain_text(low.reference)
     assert_accessible(page)
     assert TriageDecision.objects.get().response == "psii"
+
+
+def test_plan_and_learning_response_pages_are_accessible(page, small_ics, assert_accessible):
+    from tests.safety_response.factories import (
+        LearningResponseFactory,
+        PlanRuleFactory,
+        SafetyActionFactory,
+    )
+
+    member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD, username="priya", first_name="Priya")
+    PlanRuleFactory(organisation=small_ics.trust_a, category="falls", response="swarm")
+    e = EventFactory(organisation=small_ics.trust_a)
+    lr = LearningResponseFactory(organisation=small_ics.trust_a)
+    lr.events.add(e)
+    SafetyActionFactory(response=lr, due_on=dt.date(2026, 1, 1))
+    sign_in(page, "priya")
+
+    page.goto("/safety/plan/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Incident response plan")
+    expect(page.get_by_text("Cannot be switched off").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Add a rule").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Save rule").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto("/safety/responses/")
+    assert_accessible(page)
+    page.get_by_role("link", name=lr.title).click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Overdue actions")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Change the learning response").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.goto("/safety/actions/?overdue=1")
+    assert_accessible(page)
+    page.goto(f"/safety/events/{e.reference}/")
+    assert_accessible(page)
