@@ -1,9 +1,10 @@
 """PSIRF responses for the synthetic region: plans, triage, learning responses and actions.
 
-Each acute trust gets a small incident response plan; events reported before the last two
-weeks are triaged in bulk, by the plan where there is one (so queues hold only recent work); a few dozen learning
-responses with findings, people engaged and safety actions (some overdue) are made from the
-events triage sent to a response. Deterministic by seed; everything is invented.
+Each acute trust gets a small incident response plan; every provider's events reported
+before the last two weeks are triaged in bulk, by the plan where there is one, so queues hold
+only recent work; a few dozen learning responses with findings, people engaged and safety
+actions (some overdue) are made from the events triage sent to a response. Deterministic by
+seed; everything is invented.
 """
 
 from __future__ import annotations

@@ -93,7 +93,8 @@ def _event_page(
             values["response"] = "psii"
         elif not page.triage and page.derived.plan_response:
             values["response"] = page.derived.plan_response
-    values["version"] = str(page.triage.version if page.triage else 0)
+    # A re-shown form keeps the version it was read at, so a conflict is still caught.
+    values.setdefault("version", str(page.triage.version if page.triage else 0))
     return render(
         request,
         "safety/response/event.jinja",

@@ -51,6 +51,26 @@ def test_export_shows_the_plan_driven_response(small_ics):
     }
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"never_event_type": "oxygen_air_flowmeter"},
+        {"patient_died": True, "death_in_care_more_likely_than_not": True, "detained_mha": "true"},
+        {"patient_died": True, "death_in_care_more_likely_than_not": True},
+    ],
+    ids=["never_event_psii", "mha_mca_death_psii", "death_due_to_care_psii"],
+)
+def test_every_national_requirement_beats_plan_and_triage_in_the_export(small_ics, fields):
+    PlanRuleFactory(organisation=small_ics.trust_a, response="none")  # catch-all: no response
+    e = event(small_ics.trust_a, **fields)
+    assert _export() == {e.reference: "psii"}
+    with pytest.raises(response_services.ResponseInvalid):
+        response_services.triage_event(
+            e, response="aar", note="", expected_version=0, actor=Actor(label="test")
+        )
+    assert not TriageDecision.objects.exists()
+
+
 def test_export_queries_do_not_grow_with_events(small_ics):
     PlanRuleFactory(organisation=small_ics.trust_a, response="aar")
     PlanRuleFactory(organisation=small_ics.trust_b, response="swarm")

@@ -83,7 +83,14 @@ def test_other_organisations_events_are_not_found(client, lead, small_ics):
 
 @pytest.mark.parametrize(
     "role",
-    [Role.STAFF, Role.COMPLAINTS_LEAD, Role.SPEAKUP_GUARDIAN, Role.BOARD_MEMBER, Role.ANALYST],
+    [
+        Role.STAFF,
+        Role.COMPLAINTS_LEAD,
+        Role.SPEAKUP_GUARDIAN,
+        Role.BOARD_MEMBER,
+        Role.ANALYST,
+        Role.ADMINISTRATOR,
+    ],
 )
 def test_roles_without_the_capability_cannot_reach_the_pages(client, small_ics, role):
     e = event(small_ics.trust_a)
