@@ -111,7 +111,7 @@ def build(*, seed: int, actor: Actor) -> Summary:
         for trust in trusts:
             picked = list(
                 TriageDecision.objects.filter(event__organisation=trust, response__in=kinds)
-                .select_related("event")
+                .select_related("event", "event__service")
                 .order_by("-event__reported_on", "event_id")[: RESPONSES_PER_TRUST * 3]
             )
             if not picked:
@@ -122,12 +122,13 @@ def build(*, seed: int, actor: Actor) -> Summary:
             for n, index in enumerate(sorted(chosen)):
                 decision = picked[int(index)]
                 e = decision.event
+                where = e.service.name.split(",")[0] if e.service else trust.name
                 started = e.reported_on + dt.timedelta(days=int(rng.integers(3, 15)))
                 done = n % 2 == 0 and started + dt.timedelta(days=60) < today
                 response = LearningResponse.objects.create(
                     organisation=trust,
                     kind=decision.response,
-                    title=f"{e.get_category_display()}: {e.get_service_area_display()}",
+                    title=f"{e.get_category_display()}: {where}",
                     terms_of_reference="Understand how the work system contributed and what "
                     "would make it safer.",
                     lead="Patient-safety partner and matron",

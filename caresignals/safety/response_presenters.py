@@ -259,7 +259,7 @@ def rule_lines(rules_: list[PlanRule]) -> list[RuleLine]:
         if r.category:
             parts.append(f"category {label(Category.choices, r.category)}")
         if r.min_harm:
-            parts.append(f"harm {label(MaxHarm.choices, r.min_harm).lower()} or worse")
+            parts.append(f"{label(MaxHarm.choices, r.min_harm).lower()} or worse")
         if r.service_area:
             parts.append(f"service area {label(ServiceArea.choices, r.service_area)}")
         if r.service_id and r.service:
