@@ -33,6 +33,17 @@ class AuditAction(models.TextChoices):
     RISK_CREATED = "risk.created", "Quality risk added"
     RISK_UPDATED = "risk.updated", "Quality risk changed"
     RISK_REVIEWED = "risk.reviewed", "Quality risk reviewed"
+    EVENT_TRIAGED = "event.triaged", "Event triaged"
+    EVENTS_TRIAGED_BY_PLAN = "event.triaged_by_plan", "Events triaged by the response plan"
+    PLAN_RULE_CREATED = "plan_rule.created", "Response plan rule added"
+    PLAN_RULE_UPDATED = "plan_rule.updated", "Response plan rule changed"
+    PLAN_RULE_REMOVED = "plan_rule.removed", "Response plan rule removed"
+    LEARNING_RESPONSE_CREATED = "learning_response.created", "Learning response started"
+    LEARNING_RESPONSE_UPDATED = "learning_response.updated", "Learning response changed"
+    ENGAGEMENT_ADDED = "learning_response.engagement_added", "Person engaged recorded"
+    ENGAGEMENT_REMOVED = "learning_response.engagement_removed", "Person engaged removed"
+    SAFETY_ACTION_CREATED = "safety_action.created", "Safety action raised"
+    SAFETY_ACTION_UPDATED = "safety_action.updated", "Safety action changed"
 
 
 class AppendOnlyError(Exception):

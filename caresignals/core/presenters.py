@@ -79,6 +79,22 @@ def home_page(user: object) -> HomePage:
                 reverse("signals:pack"),
             )
         )
+    if roles.user_can(user, roles.Capability.MANAGE_SAFETY_RESPONSES):
+        cards.append(
+            Card(
+                "Triage queue",
+                "New patient-safety events, most urgent first, to decide how to respond.",
+                reverse("safety:triage"),
+            )
+        )
+    if roles.user_can(user, roles.Capability.VIEW_SAFETY_RESPONSES):
+        cards.append(
+            Card(
+                "Learning responses",
+                "Investigations and reviews, their findings and safety actions.",
+                reverse("safety:responses"),
+            )
+        )
     if roles.user_can(user, roles.Capability.VIEW_AUDIT):
         cards.append(Card("Audit log", "Who changed what, and when.", reverse("audit:index")))
     return HomePage(

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from django.conf import settings
 
 from caresignals.audit.services import Actor
-from caresignals.demo import generator, governance, starter
+from caresignals.demo import generator, governance, safety_responses, starter
 from caresignals.interop.importing import ImportFailed, ImportReport, run_import
 from caresignals.measures import services as measure_services
 from caresignals.measures.importers import MeasureImporter
@@ -86,6 +86,9 @@ def build_region(
 
     say("Recording escalation decisions and quality risks …")
     governance.build_governance(last_period=data.last_period, plants=plants, seed=seed)
+    say("Triaging events and adding learning responses …")
+    safety_responses.build(seed=seed, actor=ACTOR)
+
     parquet = None
     if scale == "national":
         parquet = write_national_parquet(seed=seed, plants=plants, say=say)

@@ -38,6 +38,10 @@ class Capability(enum.StrEnum):
     VIEW_QUALITY_GOVERNANCE = "view_quality_governance"
     MANAGE_QUALITY_GOVERNANCE = "manage_quality_governance"
     VIEW_SQG_PACK = "view_sqg_pack"
+    # PSIRF responses: triage, the incident response plan, learning responses and actions,
+    # within the organisations where the person holds the role (safety/access.py).
+    MANAGE_SAFETY_RESPONSES = "manage_safety_responses"
+    VIEW_SAFETY_RESPONSES = "view_safety_responses"
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -48,10 +52,16 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_QUALITY_GOVERNANCE,
             Capability.MANAGE_QUALITY_GOVERNANCE,
             Capability.VIEW_SQG_PACK,
+            Capability.VIEW_SAFETY_RESPONSES,
         }
     ),
     Role.PATIENT_SAFETY_LEAD: frozenset(
-        {Capability.RECORD_CHART_CHANGES, Capability.VIEW_QUALITY_GOVERNANCE}
+        {
+            Capability.RECORD_CHART_CHANGES,
+            Capability.VIEW_QUALITY_GOVERNANCE,
+            Capability.VIEW_SAFETY_RESPONSES,
+            Capability.MANAGE_SAFETY_RESPONSES,
+        }
     ),
     Role.BOARD_MEMBER: frozenset({Capability.VIEW_QUALITY_GOVERNANCE, Capability.VIEW_SQG_PACK}),
     Role.ANALYST: frozenset({Capability.RECORD_CHART_CHANGES}),
@@ -85,6 +95,10 @@ def navigation_for(user: User) -> list[NavItem]:
     if user_can(user, Capability.VIEW_QUALITY_GOVERNANCE):
         items.append(NavItem("Escalation", "signals:escalation_index"))
         items.append(NavItem("Quality risks", "signals:risk_index"))
+    if user_can(user, Capability.MANAGE_SAFETY_RESPONSES):
+        items.append(NavItem("Triage", "safety:triage"))
+    if user_can(user, Capability.VIEW_SAFETY_RESPONSES):
+        items.append(NavItem("Learning responses", "safety:responses"))
     if user_can(user, Capability.VIEW_AUDIT):
         items.append(NavItem("Audit log", "audit:index"))
     return items

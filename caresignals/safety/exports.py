@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from caresignals.safety import rules
+from caresignals.safety import response_queries, rules
 from caresignals.safety.formats import DERIVED_COLUMNS, EVENT_CSV_COLUMNS
 from caresignals.safety.models import PatientSafetyEvent
 
@@ -73,16 +73,19 @@ def records(
 ) -> Iterator[dict[str, Any]]:
     """Each event as a record, with the rule-based fields worked out a chunk at a time."""
     events: list[PatientSafetyEvent] = []
+    plans: dict[int, Any] = {}  # each provider's response plan, read once per export
     for event in queryset.iterator(chunk_size=chunk):
         events.append(event)
         if len(events) == chunk:
-            yield from _with_rules(events)
+            yield from _with_rules(events, plans)
             events = []
     if events:
-        yield from _with_rules(events)
+        yield from _with_rules(events, plans)
 
 
-def _with_rules(events: list[PatientSafetyEvent]) -> Iterator[dict[str, Any]]:
+def _with_rules(
+    events: list[PatientSafetyEvent], plans: dict[int, Any]
+) -> Iterator[dict[str, Any]]:
     def col(name: str) -> list[Any]:
         return [getattr(e, name) for e in events]
 
@@ -106,9 +109,9 @@ def _with_rules(events: list[PatientSafetyEvent]) -> Iterator[dict[str, Any]]:
         max_harm=col("max_harm"),
         category=col("category"),
     ).to_pylist()
-    # No incident response plans are held yet, so outside national requirements the
-    # response is undecided until triage.
-    response = rules.psirf_response_many(requirement, [None] * len(events)).to_pylist()
+    # Triage's decision, else the provider's plan; a national requirement overrides both.
+    decided = response_queries.decided_responses(events, plans)
+    response = rules.psirf_response_many(requirement, decided).to_pylist()
     exported = rules.candour_notifiable_export_many(notifiable).to_pylist()
     requirements = requirement.to_pylist()
     for i, event in enumerate(events):

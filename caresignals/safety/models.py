@@ -157,3 +157,159 @@ class PatientSafetyEvent(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+# --- Incident response plans, triage, learning responses and safety actions ------------------
+# (PSIRF responses; see safety/psirf.py for the rules and words these records use.)
+
+_REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _short_reference(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
+
+
+def new_response_reference() -> str:
+    return _short_reference("LR-")
+
+
+def new_action_reference() -> str:
+    return _short_reference("SA-")
+
+
+class PlanRule(models.Model):
+    """One rule of a provider's incident response plan (PSIRP). Lowest position first; the
+    first rule that matches an event names its learning response."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="psirf_plan_rules"
+    )
+    position = models.PositiveIntegerField(default=1)
+    category = models.CharField(max_length=30, choices=Category.choices, blank=True)
+    min_harm = models.CharField(max_length=10, choices=MaxHarm.choices, blank=True)
+    service_area = models.CharField(max_length=20, choices=ServiceArea.choices, blank=True)
+    service = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    response = models.CharField(max_length=10)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organisation", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} rule {self.position}: {self.response}"
+
+
+class TriageDecision(models.Model):
+    """A patient-safety team's decision on a new event: which learning response, if any."""
+
+    event = models.OneToOneField(
+        PatientSafetyEvent, on_delete=models.CASCADE, related_name="triage"
+    )
+    response = models.CharField(max_length=10)
+    note = models.TextField(blank=True)
+    by_plan = models.BooleanField(default=False)  # applied from the plan, not decided one by one
+    decided_by = models.ForeignKey(
+        "organisations.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.response}"
+
+
+class LearningResponse(models.Model):
+    """A PSII, AAR, SWARM, MDT review or thematic review, and what it found."""
+
+    reference = models.CharField(max_length=12, unique=True, default=new_response_reference)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="learning_responses"
+    )
+    kind = models.CharField(max_length=10)
+    title = models.CharField(max_length=200)
+    events = models.ManyToManyField(PatientSafetyEvent, related_name="learning_responses")
+    terms_of_reference = models.TextField(blank=True)
+    lead = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=12, default="planned")
+    started_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Engagement(models.Model):
+    """Someone affected who was engaged in a learning response: who (a role, never a
+    name) and how."""
+
+    response = models.ForeignKey(
+        LearningResponse, on_delete=models.CASCADE, related_name="engagements"
+    )
+    group = models.CharField(max_length=10)
+    who = models.CharField(max_length=200)
+    method = models.CharField(max_length=12)
+    engaged_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.who}"
+
+
+class Finding(models.Model):
+    """What a learning response found about one SEIPS work-system factor."""
+
+    response = models.ForeignKey(
+        LearningResponse, on_delete=models.CASCADE, related_name="findings"
+    )
+    factor = models.CharField(max_length=25)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "factor"], name="one_finding_per_factor")
+        ]
+
+    def __str__(self) -> str:
+        return self.factor
+
+
+class SafetyAction(models.Model):
+    """A specific, owned, measured safety action raised from a learning response."""
+
+    reference = models.CharField(max_length=12, unique=True, default=new_action_reference)
+    response = models.ForeignKey(LearningResponse, on_delete=models.CASCADE, related_name="actions")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="safety_actions"
+    )
+    description = models.TextField()
+    owner = models.CharField(max_length=200)
+    due_on = models.DateField()
+    measure_of_effect = models.TextField()
+    review_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, default="open")
+    reason_not_taken = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["organisation", "status", "due_on"], name="action_due")]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caresignals.safety import views_public, views_record
+from caresignals.safety import views_public, views_record, views_response
 
 app_name = "safety"
 urlpatterns = [
@@ -12,4 +12,41 @@ urlpatterns = [
     path("safety/record/<str:draft_id>/check/", views_record.check, name="record_check"),
     path("safety/record/<str:draft_id>/delete/", views_record.delete_draft, name="record_delete"),
     path("report-a-concern/", views_public.report_a_concern, name="report_concern"),
+    # PSIRF responses: triage, the incident response plan, learning responses and actions.
+    path("safety/events/<str:reference>/", views_response.event, name="event"),
+    path("safety/events/<str:reference>/triage/", views_response.event_triage, name="event_triage"),
+    path("safety/triage/", views_response.triage, name="triage"),
+    path("safety/plan/", views_response.plan, name="plan"),
+    path("safety/plan/rules/new/", views_response.plan_rule_new, name="plan_rule_new"),
+    path("safety/plan/rules/<int:pk>/", views_response.plan_rule_edit, name="plan_rule"),
+    path(
+        "safety/plan/rules/<int:pk>/remove/",
+        views_response.plan_rule_remove,
+        name="plan_rule_remove",
+    ),
+    path("safety/responses/", views_response.responses, name="responses"),
+    path("safety/responses/new/", views_response.response_new, name="response_new"),
+    path("safety/responses/<str:reference>/", views_response.response_detail, name="response"),
+    path(
+        "safety/responses/<str:reference>/edit/",
+        views_response.response_edit,
+        name="response_edit",
+    ),
+    path(
+        "safety/responses/<str:reference>/engaged/",
+        views_response.engagement_add,
+        name="engagement_add",
+    ),
+    path(
+        "safety/responses/<str:reference>/engaged/<int:pk>/remove/",
+        views_response.engagement_remove,
+        name="engagement_remove",
+    ),
+    path(
+        "safety/responses/<str:reference>/actions/new/",
+        views_response.action_new,
+        name="action_new",
+    ),
+    path("safety/actions/", views_response.actions, name="actions"),
+    path("safety/actions/<str:reference>/", views_response.action_edit, name="action"),
 ]

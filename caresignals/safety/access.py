@@ -1,0 +1,53 @@
+"""Who may read and run PSIRF responses, and where.
+
+Seeing records is scoping's business (organisations/scoping.py); this narrows it to the
+organisations where the person holds a role with the capability (roles.py), so a
+patient-safety lead at one trust who is also plain staff at another manages only the first.
+Anything outside is reported as not found, as everywhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from caresignals.organisations.roles import Capability, capabilities
+from caresignals.organisations.scoping import Scope, _minimal
+
+
+def _scope(user: Any, capability: Capability) -> Scope:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Scope(paths=())
+    cache: dict[Capability, Scope] = user.__dict__.setdefault("_care_signals_safety_scopes", {})
+    if capability not in cache:
+        paths = {
+            path
+            for role, path in user.memberships.values_list("role", "organisation__path")
+            if capability in capabilities(role)
+        }
+        cache[capability] = Scope(paths=_minimal(paths))
+    return cache[capability]
+
+
+def read_scope(user: Any) -> Scope:
+    """Where the person may read triage, plans, learning responses and actions."""
+    return _scope(user, Capability.VIEW_SAFETY_RESPONSES)
+
+
+def write_scope(user: Any) -> Scope:
+    """Where the person may triage, edit the plan, and run responses and actions."""
+    return _scope(user, Capability.MANAGE_SAFETY_RESPONSES)
+
+
+def require_reader(user: Any) -> Scope:
+    scope = read_scope(user)
+    if scope.is_empty:
+        raise PermissionDenied
+    return scope
+
+
+def inside_provider(user: Any, provider_path: str) -> bool:
+    """Whether the person works inside the provider's patient-safety team, so may read its
+    free text in full (outside the provider free text is withheld)."""
+    return write_scope(user).covers(provider_path)

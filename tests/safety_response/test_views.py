@@ -1,0 +1,444 @@
+"""The event page, the triage queue, the plan, learning responses and actions, through views."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from caresignals.audit.models import AuditEntry
+from caresignals.organisations.roles import Role
+from caresignals.safety.models import (
+    Finding,
+    LearningResponse,
+    PlanRule,
+    SafetyAction,
+    TriageDecision,
+)
+from tests.factories import member
+from tests.safety_response.factories import (
+    LearningResponseFactory,
+    PlanRuleFactory,
+    SafetyActionFactory,
+    event,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lead(client, small_ics):
+    user = member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD, username="lead-a")
+    client.force_login(user)
+    return user
+
+
+def _triage_url(e):
+    return reverse("safety:event_triage", kwargs={"reference": e.reference})
+
+
+def test_event_page_shows_facts_derived_fields_and_free_text_inside_provider(
+    client, lead, small_ics
+):
+    e = event(
+        small_ics.trust_a,
+        never_event_type="wrong_site_surgery",
+        physical_harm="severe",
+        max_harm="severe",
+        description="Synthetic: the wrong knee was prepared.",
+    )
+    page = client.get(reverse("safety:event", kwargs={"reference": e.reference}))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Never Event: PSII required" in html
+    assert "Synthetic: the wrong knee was prepared." in html
+    assert "Notifiable: first notification due" in html
+    assert "Duty of Candour for this event" not in html  # no candour page in this branch
+
+
+def test_icb_reads_event_without_free_text(client, small_ics):
+    e = event(small_ics.trust_a, description="Synthetic private words.")
+    client.force_login(member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="icb"))
+    page = client.get(reverse("safety:event", kwargs={"reference": e.reference}))
+    assert page.status_code == 200
+    assert "Synthetic private words." not in page.content.decode()
+    assert "Save triage decision" not in page.content.decode()
+    # and cannot triage
+    response = client.post(_triage_url(e), {"response": "aar", "note": "", "version": "0"})
+    assert response.status_code == 404
+    assert not TriageDecision.objects.exists()
+
+
+def test_other_organisations_events_are_not_found(client, lead, small_ics):
+    other = event(small_ics.trust_b)
+    assert (
+        client.get(reverse("safety:event", kwargs={"reference": other.reference})).status_code
+        == 404
+    )
+    response = client.post(_triage_url(other), {"response": "aar", "version": "0"})
+    assert response.status_code == 404
+    assert not TriageDecision.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        Role.STAFF,
+        Role.COMPLAINTS_LEAD,
+        Role.SPEAKUP_GUARDIAN,
+        Role.BOARD_MEMBER,
+        Role.ANALYST,
+        Role.ADMINISTRATOR,
+    ],
+)
+def test_roles_without_the_capability_cannot_reach_the_pages(client, small_ics, role):
+    e = event(small_ics.trust_a)
+    client.force_login(member(small_ics.trust_a, role, username=f"u-{role}"))
+    for name in ("safety:triage", "safety:plan", "safety:responses", "safety:actions"):
+        assert client.get(reverse(name)).status_code == 403
+    assert client.get(reverse("safety:event", kwargs={"reference": e.reference})).status_code == 403
+    assert client.post(_triage_url(e), {"response": "aar", "version": "0"}).status_code == 403
+    assert not TriageDecision.objects.exists()
+
+
+def test_triage_records_decision_audits_and_leaves_queue(client, lead, small_ics):
+    e = event(small_ics.trust_a)
+    queue = client.get(reverse("safety:triage"))
+    assert e.reference in queue.content.decode()
+    response = client.post(
+        _triage_url(e), {"response": "aar", "note": "Ward huddle.", "version": "0"}
+    )
+    assert response.status_code == 302
+    decision = TriageDecision.objects.get(event=e)
+    assert (decision.response, decision.note, decision.decided_by) == ("aar", "Ward huddle.", lead)
+    entry = AuditEntry.objects.get(action="event.triaged")
+    assert entry.object_id == e.reference and entry.details["response"] == "aar"
+    after = client.get(reverse("safety:triage")).content.decode()
+    assert f'href="/safety/events/{e.reference}/"' not in after
+    assert "There are no events waiting for triage" in after
+
+
+def test_triage_cannot_go_below_a_national_requirement(client, lead, small_ics):
+    e = event(small_ics.trust_a, patient_died=True, death_in_care_more_likely_than_not=True)
+    response = client.post(_triage_url(e), {"response": "none", "version": "0"})
+    assert response.status_code == 200
+    assert "must have a patient-safety incident investigation" in response.content.decode()
+    assert not TriageDecision.objects.exists()
+    assert client.post(_triage_url(e), {"response": "psii", "version": "0"}).status_code == 302
+
+
+def test_triage_validation_messages(client, lead, small_ics):
+    e = event(small_ics.trust_a)
+    response = client.post(_triage_url(e), {"response": "", "version": "0"})
+    assert "Select the learning response" in response.content.decode()
+    assert "There is a problem" in response.content.decode()
+    assert not TriageDecision.objects.exists()
+
+
+def test_concurrent_triage_does_not_overwrite(client, lead, small_ics):
+    e = event(small_ics.trust_a)
+    assert client.post(_triage_url(e), {"response": "aar", "version": "0"}).status_code == 302
+    # Someone else, who read the event before it was triaged, triages it too.
+    response = client.post(_triage_url(e), {"response": "swarm", "version": "0"}, follow=True)
+    assert "Someone else changed this" in response.content.decode()
+    assert TriageDecision.objects.get(event=e).response == "aar"
+    # With the current version, changing the decision works.
+    assert client.post(_triage_url(e), {"response": "swarm", "version": "1"}).status_code == 302
+    assert TriageDecision.objects.get(event=e).response == "swarm"
+    # A stale version is refused.
+    client.post(_triage_url(e), {"response": "mdt", "version": "1"})
+    assert TriageDecision.objects.get(event=e).response == "swarm"
+
+
+def test_queue_orders_by_urgency_filters_and_empty_state(client, lead, small_ics):
+    old_low = event(
+        small_ics.trust_a, reported_on=dt.date(2026, 1, 1), physical_harm="low", max_harm="low"
+    )
+    new_low = event(
+        small_ics.trust_a, reported_on=dt.date(2026, 3, 1), physical_harm="low", max_harm="low"
+    )
+    severe = event(
+        small_ics.trust_a, physical_harm="severe", max_harm="severe", category="medication"
+    )
+    never = event(
+        small_ics.trust_a, never_event_type="scalding", physical_harm="none", max_harm="none"
+    )
+    # moderate physical harm is candour-notifiable; moderate psychological harm is not (yet)
+    candour = event(
+        small_ics.trust_a,
+        physical_harm="moderate",
+        max_harm="moderate",
+        reported_on=dt.date(2026, 3, 5),
+    )
+    not_yet = event(
+        small_ics.trust_a,
+        physical_harm="low",
+        psychological_harm="moderate",
+        max_harm="moderate",
+        reported_on=dt.date(2026, 2, 1),
+    )
+    event(small_ics.trust_a, record_type="good_care", physical_harm="", max_harm="")
+    html = client.get(reverse("safety:triage")).content.decode()
+    order = [never, severe, candour, not_yet, old_low, new_low]
+    positions = [html.index(e.reference) for e in order]
+    assert positions == sorted(positions)
+    assert "6</strong> events to triage" in html
+
+    filtered = client.get(reverse("safety:triage"), {"category": "medication"}).content.decode()
+    assert severe.reference in filtered and never.reference not in filtered
+
+    empty = client.get(reverse("safety:triage"), {"harm": "fatal"}).content.decode()
+    assert "No events to triage match these filters." in empty
+
+
+def test_queue_paginates(client, lead, small_ics):
+    for _ in range(30):
+        event(small_ics.trust_a)
+    first = client.get(reverse("safety:triage")).content.decode()
+    assert "Next page" in first and first.count('href="/safety/events/') == 25
+    second = client.get(reverse("safety:triage"), {"page": 2}).content.decode()
+    assert second.count('href="/safety/events/') == 5
+
+
+def test_plan_page_lists_national_requirements_and_rules(client, lead, small_ics):
+    PlanRuleFactory(organisation=small_ics.trust_a, category="falls", response="swarm")
+    html = client.get(reverse("safety:plan")).content.decode()
+    assert html.count("Cannot be switched off") == 9
+    assert "category Falls" in html and "SWARM huddle" in html
+    assert "Add a rule" in html
+
+
+def test_plan_rules_add_edit_remove_audited(client, lead, small_ics):
+    url = reverse("safety:plan_rule_new") + "?org=TA"
+    bad = client.post(url, {"version": "0", "position": "x"})
+    assert "Select the learning response" in bad.content.decode()
+    assert "Order must be a whole number" in bad.content.decode()
+    assert not PlanRule.objects.exists()
+    client.post(
+        url, {"version": "0", "category": "falls", "min_harm": "moderate", "response": "aar"}
+    )
+    rule = PlanRule.objects.get()
+    assert (rule.organisation, rule.category, rule.min_harm, rule.position) == (
+        small_ics.trust_a,
+        "falls",
+        "moderate",
+        1,
+    )
+    edit = reverse("safety:plan_rule", kwargs={"pk": rule.pk})
+    client.post(
+        edit, {"version": "1", "category": "falls", "response": "swarm", "service": "TA-MAT"}
+    )
+    rule.refresh_from_db()
+    assert (rule.response, rule.service, rule.version) == ("swarm", small_ics.maternity_a, 2)
+    # stale version: refused
+    client.post(edit, {"version": "1", "response": "psii"})
+    rule.refresh_from_db()
+    assert rule.response == "swarm"
+    # another provider's service cannot be chosen
+    wrong = client.post(edit, {"version": "2", "response": "aar", "service": "TB-MAT"})
+    assert "Select one of this provider" in wrong.content.decode()
+    client.post(reverse("safety:plan_rule_remove", kwargs={"pk": rule.pk}), {"version": "2"})
+    assert not PlanRule.objects.exists()
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["plan_rule.created", "plan_rule.updated", "plan_rule.removed"]
+
+
+def test_other_providers_plan_is_not_found(client, lead, small_ics):
+    rule = PlanRuleFactory(organisation=small_ics.trust_b)
+    assert client.get(reverse("safety:plan"), {"org": "TB"}).status_code == 404
+    assert client.get(reverse("safety:plan_rule", kwargs={"pk": rule.pk})).status_code == 404
+    assert client.get(reverse("safety:plan_rule_new"), {"org": "TB"}).status_code == 404
+    client.post(reverse("safety:plan_rule_remove", kwargs={"pk": rule.pk}), {"version": "1"})
+    assert PlanRule.objects.filter(pk=rule.pk).exists()
+
+
+def _response_post(e, **extra):
+    data = {
+        "version": "0",
+        "kind": "aar",
+        "title": "Falls on the medical ward",
+        "events": e.reference,
+        "terms_of_reference": "What happened and why.",
+        "lead": "Matron",
+        "status": "in_progress",
+        "started_on_day": "1",
+        "started_on_month": "3",
+        "started_on_year": "2026",
+        "due_on_day": "1",
+        "due_on_month": "5",
+        "due_on_year": "2026",
+        "finding_tasks": "Checks were done at handover only.",
+        "finding_tools_technology": "The bed alarm was not working.",
+    }
+    data.update(extra)
+    return data
+
+
+def test_learning_response_create_edit_with_findings_audited(client, lead, small_ics):
+    e = event(small_ics.trust_a)
+    url = reverse("safety:response_new") + "?org=TA"
+    response = client.post(url, _response_post(e))
+    assert response.status_code == 302
+    lr = LearningResponse.objects.get()
+    assert list(lr.events.all()) == [e]
+    assert dict(Finding.objects.values_list("factor", "text")) == {
+        "tasks": "Checks were done at handover only.",
+        "tools_technology": "The bed alarm was not working.",
+    }
+    page = client.get(
+        reverse("safety:response", kwargs={"reference": lr.reference})
+    ).content.decode()
+    assert "The bed alarm was not working." in page and "Tools and technology" in page
+
+    edit = reverse("safety:response_edit", kwargs={"reference": lr.reference})
+    done = _response_post(e, version="1", status="completed", summary="", finding_tasks="")
+    bad = client.post(edit, done).content.decode()
+    assert "Enter the date it was completed" in bad and "Enter a summary" in bad
+    done.update(
+        completed_on_day="20", completed_on_month="4", completed_on_year="2026", summary="Learned."
+    )
+    assert client.post(edit, done).status_code == 302
+    lr.refresh_from_db()
+    assert (lr.status, lr.version, lr.summary) == ("completed", 2, "Learned.")
+    assert list(Finding.objects.values_list("factor", flat=True)) == ["tools_technology"]
+    stale = client.post(edit, done, follow=True).content.decode()
+    assert "Someone else changed this" in stale
+    assert [a for a in AuditEntry.objects.order_by("id").values_list("action", flat=True)] == [
+        "learning_response.created",
+        "learning_response.updated",
+    ]
+
+
+def test_learning_response_event_rules(client, lead, small_ics):
+    a, b = event(small_ics.trust_a), event(small_ics.trust_a)
+    other = event(small_ics.trust_b)
+    url = reverse("safety:response_new") + "?org=TA"
+    two = client.post(
+        url, _response_post(a, events=f"{a.reference} {b.reference}")
+    ).content.decode()
+    assert "Only a thematic review can look at several events" in two
+    foreign = client.post(url, _response_post(a, events=other.reference)).content.decode()
+    assert f"No event {other.reference} at Trust A" in foreign
+    junk = client.post(url, _response_post(a, events="not-a-reference")).content.decode()
+    assert "Enter event references like" in junk
+    assert not LearningResponse.objects.exists()
+    ok = client.post(
+        url, _response_post(a, kind="thematic", events=f"{a.reference}, {b.reference}")
+    )
+    assert ok.status_code == 302
+    assert LearningResponse.objects.get().events.count() == 2
+
+
+def test_engagement_add_remove(client, lead, small_ics):
+    lr = LearningResponseFactory(organisation=small_ics.trust_a)
+    add = reverse("safety:engagement_add", kwargs={"reference": lr.reference})
+    bad = client.post(add, {"group": "", "who": "", "method": ""}).content.decode()
+    assert "Select who was engaged" in bad and "Enter who was engaged" in bad
+    client.post(add, {"group": "family", "who": "Patient's son", "method": "in_person"})
+    engagement = lr.engagements.get()
+    assert engagement.who == "Patient's son"
+    client.post(
+        reverse("safety:engagement_remove", kwargs={"reference": lr.reference, "pk": engagement.pk})
+    )
+    assert not lr.engagements.exists()
+    assert AuditEntry.objects.filter(action__startswith="learning_response.engagement").count() == 2
+
+
+def test_safety_actions_create_validate_overdue(client, lead, small_ics):
+    e = event(small_ics.trust_a)
+    lr = LearningResponseFactory(organisation=small_ics.trust_a)
+    lr.events.add(e)
+    url = reverse("safety:action_new", kwargs={"reference": lr.reference})
+    bad = client.post(url, {"version": "0", "status": "not_taken_forward"}).content.decode()
+    for message in (
+        "Enter the action",
+        "Enter who owns the action",
+        "Enter the date the action is due",
+        "Enter how its effect will be measured",
+        "Enter why the action is not being taken forward",
+    ):
+        assert message in bad
+    assert not SafetyAction.objects.exists()
+    data = {
+        "version": "0",
+        "description": "Fix bed alarms.",
+        "owner": "Estates",
+        "measure_of_effect": "Audit.",
+        "status": "open",
+        "due_on_day": "1",
+        "due_on_month": "1",
+        "due_on_year": "2026",
+    }
+    assert client.post(url, data).status_code == 302
+    action = SafetyAction.objects.get()
+    assert AuditEntry.objects.filter(
+        action="safety_action.created", object_id=action.reference
+    ).exists()
+    overdue = client.get(reverse("safety:actions"), {"overdue": "1"}).content.decode()
+    assert action.reference in overdue and "Overdue" in overdue
+    assert (
+        "Overdue"
+        in client.get(reverse("safety:event", kwargs={"reference": e.reference})).content.decode()
+    )
+    assert (
+        "Overdue actions"
+        in client.get(
+            reverse("safety:response", kwargs={"reference": lr.reference})
+        ).content.decode()
+    )
+    # done: no longer overdue
+    edit = reverse("safety:action", kwargs={"reference": action.reference})
+    assert client.post(edit, {**data, "version": "1", "status": "done"}).status_code == 302
+    assert (
+        action.reference
+        not in client.get(reverse("safety:actions"), {"overdue": "1"}).content.decode()
+    )
+    stale = client.post(
+        edit, {**data, "version": "1", "status": "closed"}, follow=True
+    ).content.decode()
+    assert "Someone else changed this" in stale
+    action.refresh_from_db()
+    assert action.status == "done"
+
+
+def test_other_providers_responses_and_actions_are_not_found(client, lead, small_ics):
+    lr = LearningResponseFactory(organisation=small_ics.trust_b)
+    action = SafetyActionFactory(response=lr)
+    assert (
+        client.get(reverse("safety:response", kwargs={"reference": lr.reference})).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("safety:response_edit", kwargs={"reference": lr.reference})).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("safety:action", kwargs={"reference": action.reference})).status_code
+        == 404
+    )
+    assert client.get(reverse("safety:response_new"), {"org": "TB"}).status_code == 404
+    assert lr.reference not in client.get(reverse("safety:responses")).content.decode()
+    listed = client.get(reverse("safety:actions")).content.decode()
+    assert action.reference not in listed
+
+
+def test_icb_reads_every_provider_but_changes_nothing(client, small_ics):
+    lr = LearningResponseFactory(organisation=small_ics.trust_b)
+    client.force_login(member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="icb"))
+    assert lr.title in client.get(reverse("safety:responses")).content.decode()
+    assert (
+        client.get(reverse("safety:response", kwargs={"reference": lr.reference})).status_code
+        == 200
+    )
+    assert (
+        client.get(reverse("safety:response_edit", kwargs={"reference": lr.reference})).status_code
+        == 404
+    )
+    assert client.get(reverse("safety:plan"), {"org": "TB"}).status_code == 200
+    assert client.get(reverse("safety:plan_rule_new"), {"org": "TB"}).status_code == 404
+
+
+def test_navigation_and_home_link_the_queue(client, lead):
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("safety:triage") in html
