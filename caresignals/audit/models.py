@@ -27,6 +27,13 @@ class AuditAction(models.TextChoices):
     USER_CREATED = "user.created", "User created"
     TOKEN_CREATED = "token.created", "API token issued"
     TOKEN_REVOKED = "token.revoked", "API token revoked"
+    CANDOUR_FLAGGED = "candour.flagged", "Flagged notifiable under Duty of Candour"
+    CANDOUR_UNFLAGGED = "candour.unflagged", "Duty of Candour hand flag cleared"
+    CANDOUR_STEPS_RECORDED = "candour.steps", "Duty of Candour steps recorded"
+    CANDOUR_CONTACT_ATTEMPT = "candour.attempt", "Duty of Candour contact attempt recorded"
+    REFERRAL_TASKS_CREATED = "referral.created", "Referral tasks raised by the rules"
+    REFERRAL_TASK_ADDED = "referral.added", "Referral task added by hand"
+    REFERRAL_TASK_UPDATED = "referral.updated", "Referral task updated"
 
 
 class AppendOnlyError(Exception):

@@ -32,13 +32,24 @@ class Capability(enum.StrEnum):
 
     VIEW_AUDIT = "view_audit"
     RECORD_CHART_CHANGES = "record_chart_changes"
+    MANAGE_CANDOUR = "manage_candour"  # Duty of Candour steps and referral tasks
+    VIEW_SAFETY_SYSTEM = "view_safety_system"  # candour, referrals and events across providers
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset({Capability.VIEW_AUDIT}),
-    Role.ICB_QUALITY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
-    Role.PATIENT_SAFETY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
-    Role.ANALYST: frozenset({Capability.RECORD_CHART_CHANGES}),
+    Role.ICB_QUALITY_LEAD: frozenset(
+        {Capability.RECORD_CHART_CHANGES, Capability.VIEW_SAFETY_SYSTEM}
+    ),
+    Role.PATIENT_SAFETY_LEAD: frozenset(
+        {
+            Capability.RECORD_CHART_CHANGES,
+            Capability.MANAGE_CANDOUR,
+            Capability.VIEW_SAFETY_SYSTEM,
+        }
+    ),
+    Role.ANALYST: frozenset({Capability.RECORD_CHART_CHANGES, Capability.VIEW_SAFETY_SYSTEM}),
+    Role.BOARD_MEMBER: frozenset({Capability.VIEW_SAFETY_SYSTEM}),
 }
 
 
@@ -66,6 +77,9 @@ def navigation_for(user: User) -> list[NavItem]:
         NavItem("System view", "matrix"),
         NavItem("Record an event", "safety:record_start"),
     ]
+    if user_can(user, Capability.VIEW_SAFETY_SYSTEM):
+        items.append(NavItem("Duty of Candour", "safety:candour_list"))
+        items.append(NavItem("Safety across providers", "safety:system"))
     if user_can(user, Capability.VIEW_AUDIT):
         items.append(NavItem("Audit log", "audit:index"))
     return items
