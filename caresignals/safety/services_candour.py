@@ -43,16 +43,21 @@ def automatically_notifiable(event: PatientSafetyEvent) -> bool:
     )
 
 
-def _record_for(event: PatientSafetyEvent, expected_version: int) -> tuple[CandourRecord, int]:
-    """The event's candour record, made now if it had none (version 0 means "none was read")."""
-    existing, created = CandourRecord.objects.get_or_create(event=event)
+def _save(event: PatientSafetyEvent, expected_version: int, **changes: Any) -> CandourRecord:
+    """Apply ``changes`` to the event's candour record, made now if it had none.
+
+    ``expected_version`` 0 means the person read the page when there was no record: a new
+    record starts at version 1 with the changes; a record someone made meanwhile conflicts.
+    """
+    candour, created = CandourRecord.objects.get_or_create(event=event, defaults=changes)
     if created:
         if expected_version != 0:
-            raise EditConflict(existing)
-        return existing, 1
+            raise EditConflict(candour)
+        return candour
     if expected_version == 0:
-        raise EditConflict(existing)  # someone made the record after this person read the page
-    return existing, expected_version
+        raise EditConflict(candour)
+    save_if_unchanged(candour, expected_version, **changes)
+    return candour
 
 
 def _change(action: AuditAction, event: PatientSafetyEvent, **details: Any) -> Change:
@@ -80,8 +85,7 @@ def set_hand_flag(
     current = getattr(event, "candour", None)
     if not flag and not (current and current.hand_flagged):
         raise CandourRefused("reason", "This event has no hand flag to clear")
-    candour, expected = _record_for(event, version)
-    save_if_unchanged(candour, expected, hand_flagged=flag, hand_flag_reason=reason)
+    candour = _save(event, version, hand_flagged=flag, hand_flag_reason=reason)
     action = AuditAction.CANDOUR_FLAGGED if flag else AuditAction.CANDOUR_UNFLAGGED
     record(actor, _change(action, event, reason=reason))
     return candour
@@ -108,15 +112,15 @@ def record_steps(
         raise CandourRefused(
             "non_field_errors", "This event is not notifiable: flag it notifiable first"
         )
-    candour, expected = _record_for(event, version)
     values = {name: steps.get(name) for name in STEP_FIELDS}
     values["notified_by"] = values["notified_by"] or ""
     values["apology_given"] = bool(values["apology_given"])
     values["contact_outcome"] = values["contact_outcome"] or ""
+    before = current or CandourRecord()
     changed = {
-        name: _iso(value) for name, value in values.items() if getattr(candour, name) != value
+        name: _iso(value) for name, value in values.items() if getattr(before, name) != value
     }
-    save_if_unchanged(candour, expected, **values)
+    candour = _save(event, version, **values)
     record(actor, _change(AuditAction.CANDOUR_STEPS_RECORDED, event, changed=changed))
     return candour
 
