@@ -186,8 +186,8 @@ def _provider(request: HttpRequest) -> Organisation | None:
 
 @require_GET
 def candour_list(request: HttpRequest) -> HttpResponse:
+    provider = _provider(request)  # another organisation's code is a 404 for everyone
     _require_view(request)
-    provider = _provider(request)
     status = request.GET.get("status", "overdue")
     if status not in q.CANDOUR_STATUSES:
         status = "overdue"
@@ -214,8 +214,8 @@ def candour_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def referral_list(request: HttpRequest) -> HttpResponse:
+    provider = _provider(request)  # another organisation's code is a 404 for everyone
     _require_view(request)
-    provider = _provider(request)
     status = request.GET.get("status", ReferralStatus.TO_DO)
     if status not in ReferralStatus.values and status != "":
         status = ReferralStatus.TO_DO
