@@ -84,6 +84,12 @@ def build_region(
                 details = "\n".join(e.message() for e in failed.report.errors[:20])
                 raise RuntimeError(f"the generated {kind} did not import:\n{details}") from None
 
+    if scale != "national":
+        from caresignals.demo.candour import build_candour
+
+        say("Recording Duty of Candour steps and referral progress …")
+        build_candour(seed=seed, actor=ACTOR)
+
     parquet = None
     if scale == "national":
         parquet = write_national_parquet(seed=seed, plants=plants, say=say)
