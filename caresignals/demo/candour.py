@@ -157,7 +157,7 @@ def build_candour(*, seed: int, actor: Actor, today: dt.date | None = None) -> d
             f"UPDATE {table} SET status = %s, not_needed_reason = %s WHERE id = %s",  # noqa: S608
             not_needed,
         )
-    written = {
+    summary = {
         "candour_records": len(records),
         "hand_flags": len(hand_ids),
         "contact_attempts": len(attempts),
@@ -166,6 +166,6 @@ def build_candour(*, seed: int, actor: Actor, today: dt.date | None = None) -> d
     }
     record_many(
         actor,
-        [Change(AuditAction.CANDOUR_STEPS_RECORDED, "demo", "candour", details=written)],
+        [Change(AuditAction.CANDOUR_STEPS_RECORDED, "demo", "candour", details=summary)],
     )
-    return written
+    return summary
