@@ -58,12 +58,12 @@ class TaskWriter:
             category=table.column("category"),
         )
         counts = pc.list_value_length(found).to_numpy(zero_copy_only=False)
-        rows = np.flatnonzero(counts > 0)
-        if len(rows) == 0:
+        hits = np.flatnonzero(counts > 0)
+        if len(hits) == 0:
             return 0
-        orgs = table.column("organisation").to_numpy()[rows]
-        sources = np.asarray(table.column("source_id").to_pylist(), dtype=object)[rows]
-        kinds = [found[int(i)].as_py() for i in rows]
+        orgs = table.column("organisation").to_numpy()[hits]
+        sources = np.asarray(table.column("source_id").to_pylist(), dtype=object)[hits]
+        kinds = [found[int(i)].as_py() for i in hits]
         wanted = {(int(o), str(s)): k for o, s, k in zip(orgs, sources, kinds, strict=True)}
         rows: list[tuple[int, int, str]] = []
         keys = list(wanted)
