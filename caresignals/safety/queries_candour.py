@@ -223,7 +223,7 @@ def candour_list(
     """Notifiable events by where their first notification stands, most overdue first."""
     filters = _candour_filters(today)
     base = notifiable_events(user, provider)
-    counts = {name: base.filter(q).count() for name, q in filters.items()}
+    counts = base.aggregate(**{name: Count("id", filter=q) for name, q in filters.items()})
     qs = base.filter(filters[status])
     order = ("-reported_on", "-id") if status == "done" else ("reported_on", "id")
     values = qs.order_by(*order).values(

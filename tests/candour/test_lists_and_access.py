@@ -208,3 +208,13 @@ def test_inside_the_provider_the_text_is_full(client, small_ics, region):
 
 def test_q_objects_compose():
     assert isinstance(candour.done_q(), Q)
+
+
+def test_the_home_page_counts_overdue_notifications_for_a_patient_safety_lead(client, small_ics):
+    notifiable_event(small_ics.trust_a, reported_on=days_ago(30), occurred_on=days_ago(31))
+    notifiable_event(small_ics.trust_b, reported_on=days_ago(30), occurred_on=days_ago(31))
+    client.force_login(member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD, username="l"))
+    page = client.get("/").content.decode()
+    assert "1 notification overdue" in page and 'href="/safety/candour/"' in page
+    client.force_login(member(small_ics.trust_a, Role.STAFF, username="s"))
+    assert "Duty of Candour" not in client.get("/").content.decode()
