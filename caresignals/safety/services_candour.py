@@ -116,6 +116,8 @@ def record_steps(
     values["notified_by"] = values["notified_by"] or ""
     values["apology_given"] = bool(values["apology_given"])
     values["contact_outcome"] = values["contact_outcome"] or ""
+    if current is None and not any(values.values()):
+        raise CandourRefused("notified_in_person_on", "Enter at least one step to save")
     before = current or CandourRecord()
     changed = {
         name: _iso(value) for name, value in values.items() if getattr(before, name) != value

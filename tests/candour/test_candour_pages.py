@@ -215,6 +215,15 @@ def test_bad_steps_are_named_and_nothing_is_stored(client, lead, small_ics, step
     assert not AuditEntry.objects.filter(action=AuditAction.CANDOUR_STEPS_RECORDED).exists()
 
 
+def test_an_empty_steps_form_saves_nothing(client, lead, small_ics):
+    event = notifiable_event(small_ics.trust_a)
+    response = client.post(url(event), steps_post(0))
+    assert response.status_code == 400
+    assert "Enter at least one step to save" in response.content.decode()
+    assert not CandourRecord.objects.exists()
+    assert not AuditEntry.objects.exists()
+
+
 def test_steps_on_an_event_that_is_not_notifiable_are_refused(client, lead, small_ics):
     event = EventFactory(organisation=small_ics.trust_a, physical_harm="low")
     page = client.get(url(event)).content.decode()
