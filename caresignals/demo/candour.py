@@ -1,11 +1,11 @@
 """Synthetic Duty of Candour steps and referral task progress for the demo region.
 
 Runs after the events are imported (the importer has raised the referral tasks already).
-Most notifiable events were told in person with an apology within 10 working days, some
-late, a few declined or could not be contacted after attempts, and a few are still open (and
-so overdue); some moderate psychological harm is flagged notifiable by hand. Referral tasks
-are mostly referred, some not needed, the newest still to do. Deterministic by seed, written
-with bulk inserts and one update per status: a second or so at the small scale.
+Most notifiable events were told in person with an apology within 10 working days, some late,
+a few declined or could not be contacted after attempts, and a few recent ones are still open
+(and so overdue); some moderate psychological harm is flagged notifiable by hand. Referral
+tasks are mostly referred, some not needed, the newest still to do. Deterministic by seed and
+written in bulk: about half a second at the small scale.
 """
 
 from __future__ import annotations
@@ -104,7 +104,12 @@ def build_candour(*, seed: int, actor: Actor, today: dt.date | None = None) -> d
             record.contact_outcome = "not_contactable"
             record.contact_outcome_on = min(_working_days_later(reported, 9), today)
             attempts_for.append((len(records), reported))
-        # else: nothing recorded yet, so open (and overdue once ten working days pass)
+        elif reported < today - dt.timedelta(days=90):
+            # Long past: told in the end, late.
+            record.notified_in_person_on = min(_working_days_later(reported, 12 + delay[i]), today)
+            record.notified_by = NOTIFIERS[notifier[i]]
+            record.apology_given = True
+        # else: recent and nothing recorded yet, so open (overdue once ten working days pass)
         records.append(record)
     CandourRecord.objects.bulk_create(records, batch_size=BATCH)  # sets each pk (RETURNING)
     attempts = []
