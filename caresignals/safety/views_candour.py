@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caresignals.audit.services import Actor
@@ -174,9 +174,18 @@ def event_candour(request: HttpRequest, reference: str) -> HttpResponse:
             "outcomes": [c for c in ContactOutcome.choices if c[0]],
             "methods": ContactMethod.choices,
             "today": today,
+            "event_url": _event_url(event.reference),
         },
         status=400 if errors else 200,
     )
+
+
+def _event_url(reference: str) -> str | None:
+    """The event's own page, where the safety app has one (built alongside this page)."""
+    try:
+        return reverse("safety:event", kwargs={"reference": reference})
+    except NoReverseMatch:
+        return None
 
 
 def _provider(request: HttpRequest) -> Organisation | None:
