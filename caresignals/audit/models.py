@@ -44,6 +44,13 @@ class AuditAction(models.TextChoices):
     ENGAGEMENT_REMOVED = "learning_response.engagement_removed", "Person engaged removed"
     SAFETY_ACTION_CREATED = "safety_action.created", "Safety action raised"
     SAFETY_ACTION_UPDATED = "safety_action.updated", "Safety action changed"
+    CANDOUR_FLAGGED = "candour.flagged", "Flagged notifiable under Duty of Candour"
+    CANDOUR_UNFLAGGED = "candour.unflagged", "Duty of Candour hand flag cleared"
+    CANDOUR_STEPS_RECORDED = "candour.steps", "Duty of Candour steps recorded"
+    CANDOUR_CONTACT_ATTEMPT = "candour.attempt", "Duty of Candour contact attempt recorded"
+    REFERRAL_TASKS_CREATED = "referral.created", "Referral tasks raised by the rules"
+    REFERRAL_TASK_ADDED = "referral.added", "Referral task added by hand"
+    REFERRAL_TASK_UPDATED = "referral.updated", "Referral task updated"
 
 
 class AppendOnlyError(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -93,6 +94,26 @@ def home_page(user: object) -> HomePage:
                 "Learning responses",
                 "Investigations and reviews, their findings and safety actions.",
                 reverse("safety:responses"),
+            )
+        )
+    if roles.user_can(user, roles.Capability.MANAGE_CANDOUR):
+        from caresignals.safety.queries_candour import overdue_candour_count
+
+        overdue = overdue_candour_count(user, None, dt.date.today())
+        cards.append(
+            Card(
+                "Duty of Candour",
+                f"{overdue:,} notification{'' if overdue == 1 else 's'} overdue; "
+                "referral tasks to the national bodies.",
+                reverse("safety:candour_list"),
+            )
+        )
+    if roles.user_can(user, roles.Capability.VIEW_SAFETY_SYSTEM):
+        cards.append(
+            Card(
+                "Safety across providers",
+                "Events by type, harm and service; candour and referrals for each provider.",
+                reverse("safety:system"),
             )
         )
     if roles.user_can(user, roles.Capability.VIEW_AUDIT):

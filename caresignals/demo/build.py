@@ -88,6 +88,11 @@ def build_region(
     governance.build_governance(last_period=data.last_period, plants=plants, seed=seed)
     say("Triaging events and adding learning responses …")
     safety_responses.build(seed=seed, actor=ACTOR)
+    if scale != "national":
+        from caresignals.demo.candour import build_candour
+
+        say("Recording Duty of Candour steps and referral progress …")
+        build_candour(seed=seed, actor=ACTOR)
 
     parquet = None
     if scale == "national":

@@ -42,6 +42,8 @@ class Capability(enum.StrEnum):
     # within the organisations where the person holds the role (safety/access.py).
     MANAGE_SAFETY_RESPONSES = "manage_safety_responses"
     VIEW_SAFETY_RESPONSES = "view_safety_responses"
+    MANAGE_CANDOUR = "manage_candour"  # Duty of Candour steps and referral tasks
+    VIEW_SAFETY_SYSTEM = "view_safety_system"  # candour, referrals and events across providers
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -53,6 +55,7 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_QUALITY_GOVERNANCE,
             Capability.VIEW_SQG_PACK,
             Capability.VIEW_SAFETY_RESPONSES,
+            Capability.VIEW_SAFETY_SYSTEM,
         }
     ),
     Role.PATIENT_SAFETY_LEAD: frozenset(
@@ -61,10 +64,18 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_QUALITY_GOVERNANCE,
             Capability.VIEW_SAFETY_RESPONSES,
             Capability.MANAGE_SAFETY_RESPONSES,
+            Capability.MANAGE_CANDOUR,
+            Capability.VIEW_SAFETY_SYSTEM,
         }
     ),
-    Role.BOARD_MEMBER: frozenset({Capability.VIEW_QUALITY_GOVERNANCE, Capability.VIEW_SQG_PACK}),
-    Role.ANALYST: frozenset({Capability.RECORD_CHART_CHANGES}),
+    Role.BOARD_MEMBER: frozenset(
+        {
+            Capability.VIEW_QUALITY_GOVERNANCE,
+            Capability.VIEW_SQG_PACK,
+            Capability.VIEW_SAFETY_SYSTEM,
+        }
+    ),
+    Role.ANALYST: frozenset({Capability.RECORD_CHART_CHANGES, Capability.VIEW_SAFETY_SYSTEM}),
 }
 
 
@@ -99,6 +110,9 @@ def navigation_for(user: User) -> list[NavItem]:
         items.append(NavItem("Triage", "safety:triage"))
     if user_can(user, Capability.VIEW_SAFETY_RESPONSES):
         items.append(NavItem("Learning responses", "safety:responses"))
+    if user_can(user, Capability.VIEW_SAFETY_SYSTEM):
+        items.append(NavItem("Duty of Candour", "safety:candour_list"))
+        items.append(NavItem("Safety across providers", "safety:system"))
     if user_can(user, Capability.VIEW_AUDIT):
         items.append(NavItem("Audit log", "audit:index"))
     return items

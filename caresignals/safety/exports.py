@@ -10,9 +10,12 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.db.models import QuerySet
 
 from caresignals.safety import response_queries, rules
+from caresignals.safety.candour_exports import hand_decisions, with_hand_referrals
 from caresignals.safety.formats import DERIVED_COLUMNS, EVENT_CSV_COLUMNS
 from caresignals.safety.models import PatientSafetyEvent
 
@@ -92,6 +95,10 @@ def _with_rules(
     notifiable = rules.candour_notifiable_many(
         [e.organisation.type for e in events], col("physical_harm"), col("psychological_harm")
     )
+    # A person's decisions (hand flags, referrals no stored field shows): one query per
+    # chunk, never one per event.
+    hand = hand_decisions([e.pk for e in events])
+    notifiable = pc.or_kleene(notifiable, pa.array([e.pk in hand.flagged for e in events]))
     due = rules.candour_due_many(col("reported_on"), notifiable).to_pylist()
     requirement = rules.national_requirement_many(
         col("never_event_type"),
@@ -119,6 +126,7 @@ def _with_rules(
         record["candour_notifiable"] = exported[i]
         record["candour_due"] = due[i].isoformat() if due[i] else None
         record["national_requirement"] = requirements[i]
-        record["referrals"] = referrals[i]
+        extra = hand.referrals.get(event.pk)
+        record["referrals"] = with_hand_referrals(referrals[i], extra) if extra else referrals[i]
         record["psirf_response"] = response[i]
         yield record

@@ -161,6 +161,9 @@ class EventImporter(Importer):
         # Provider-months this import touched, for the event-derived indicators.
         self._pending_months: list[pa.Table] = []
         self._any_updated = False
+        from caresignals.safety.referral_tasks import TaskWriter
+
+        self.referral_tasks = TaskWriter()
 
     def check_batch(self, batch: Batch) -> None:
         t = batch.typed
@@ -309,6 +312,7 @@ class EventImporter(Importer):
         self.report.updated += result.updated
         self.report.unchanged += result.unchanged
         self._any_updated = self._any_updated or result.updated > 0
+        self.referral_tasks.write(table)
         if result.changes:
             record_many(
                 self.actor,
@@ -338,6 +342,8 @@ class EventImporter(Importer):
 
             # An updated event may have moved month: recompute everything in that case.
             event_indicators.refresh(None if self._any_updated else self.touched_provider_months())
+        if self.may_write:
+            self.referral_tasks.audit(self.actor, f"import {self.report.path}")
         if self.may_write and self.report.rows_read:
             record_many(
                 self.actor,

@@ -313,3 +313,128 @@ class SafetyAction(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+# --- Duty of Candour and referral tasks ------------------------------------------------------
+# Appended as one block so parallel work on the safety app merges cleanly.
+
+
+class ContactOutcome(models.TextChoices):
+    """How the duty ended when the person could not be told in person."""
+
+    NONE = "", "Not recorded"
+    DECLINED = "declined", "The person declined to be involved"
+    NOT_CONTACTABLE = "not_contactable", "The person could not be contacted"
+
+
+class CandourRecord(models.Model):
+    """The Duty of Candour steps for one event, and a hand flag when a person decided it.
+
+    Created the first time someone records anything; an automatically notifiable event with
+    no record simply has no steps yet. Dates are the days the steps happened.
+    """
+
+    event = models.OneToOneField(
+        PatientSafetyEvent, on_delete=models.CASCADE, related_name="candour"
+    )
+    hand_flagged = models.BooleanField(default=False)
+    hand_flag_reason = models.TextField(blank=True)
+    notified_in_person_on = models.DateField(null=True, blank=True)
+    notified_by = models.CharField(max_length=150, blank=True)
+    apology_given = models.BooleanField(default=False)
+    written_notification_on = models.DateField(null=True, blank=True)
+    results_shared_on = models.DateField(null=True, blank=True)
+    contact_outcome = models.CharField(
+        max_length=20, choices=ContactOutcome.choices, blank=True, default=""
+    )
+    contact_outcome_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["hand_flagged"], name="candour_hand_flagged")]
+
+    def __str__(self) -> str:
+        return f"Candour for {self.event_id}"
+
+    @property
+    def notification_done(self) -> bool:
+        """The first duty is met: told in person, or the person declined or was unreachable."""
+        return self.notified_in_person_on is not None or bool(self.contact_outcome)
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Telephone"
+    LETTER = "letter", "Letter"
+    EMAIL = "email", "Email"
+    VISIT = "visit", "Visit in person"
+    OTHER = "other", "Other"
+
+
+class ContactAttempt(models.Model):
+    """One attempt to reach the person (or their family) to notify them."""
+
+    candour = models.ForeignKey(CandourRecord, on_delete=models.CASCADE, related_name="attempts")
+    attempted_on = models.DateField()
+    method = models.CharField(max_length=10, choices=ContactMethod.choices)
+    outcome = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["attempted_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.attempted_on} {self.method}"
+
+
+class ReferralKind(models.TextChoices):
+    """The referral codes of CONTRACTS.md ("referrals"), with the body each goes to."""
+
+    LEDER = "leder_referral", "LeDeR review (learning disability and autism)"
+    CHILD_DEATH = "child_death_review", "Child death review"
+    MATERNITY = "maternity_referral", "Maternity investigation (MNSI)"
+    SAFEGUARDING = "safeguarding_referral", "Local-authority safeguarding"
+    MH_HOMICIDE = "mh_homicide_review", "Regional independent homicide review"
+
+
+class ReferralStatus(models.TextChoices):
+    TO_DO = "to_do", "To do"
+    REFERRED = "referred", "Referred"
+    NOT_NEEDED = "not_needed", "Not needed"
+
+
+class ReferralTask(models.Model):
+    """A referral beyond the provider that the national rules say an event needs.
+
+    Made by the rules when an event is stored (safety/referral_tasks.py), or by hand for
+    what no stored field shows (a mental-health-related homicide).
+    """
+
+    event = models.ForeignKey(
+        PatientSafetyEvent, on_delete=models.CASCADE, related_name="referral_tasks"
+    )
+    # The event's provider, copied so lists filter without joining the events table.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referral_tasks"
+    )
+    kind = models.CharField(max_length=30, choices=ReferralKind.choices)
+    status = models.CharField(
+        max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.TO_DO
+    )
+    by_hand = models.BooleanField(default=False)
+    referred_on = models.DateField(null=True, blank=True)
+    receiving_reference = models.CharField(max_length=100, blank=True)
+    not_needed_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "kind"], name="unique_referral_per_event")
+        ]
+        indexes = [models.Index(fields=["organisation", "status"], name="referral_org_status")]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.event_id}"

@@ -237,7 +237,7 @@ def queue_rows(events: list[PatientSafetyEvent], today: dt.date | None = None) -
                 REQUIREMENT_LABELS.get(requirement or "", ""),
                 label(MaxHarm.choices, e.max_harm),
                 label(Category.choices, e.category),
-                bool(getattr(e, "candour", 0)),
+                bool(getattr(e, "candour_rank", 0)),
                 (today - e.reported_on).days,
             )
         )

@@ -176,8 +176,8 @@ def triage_queue(user: Any, filters: QueueFilters) -> QuerySet[PatientSafetyEven
         qs = qs.filter(max_harm=filters.harm)
     if filters.category:
         qs = qs.filter(category=filters.category)
-    return qs.annotate(national=_NATIONAL, harm_rank=_HARM_RANK, candour=_CANDOUR).order_by(
-        "-national", "-harm_rank", "-candour", "reported_on", "id"
+    return qs.annotate(national=_NATIONAL, harm_rank=_HARM_RANK, candour_rank=_CANDOUR).order_by(
+        "-national", "-harm_rank", "-candour_rank", "reported_on", "id"
     )
 
 

@@ -91,5 +91,6 @@ def record_event(fields: Mapping[str, object], *, actor: Actor) -> PatientSafety
             actor,
             Change(AuditAction.EVENT_CREATED, "event", event.reference, event.organisation.path),
         )
+        importer.referral_tasks.audit(actor, event.reference)
         bump()
     return event

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caresignals.safety import views_public, views_record, views_response
+from caresignals.safety import views_candour, views_public, views_record, views_response
 
 app_name = "safety"
 urlpatterns = [
@@ -11,6 +11,19 @@ urlpatterns = [
     path("safety/record/<str:draft_id>/details/", views_record.step_two, name="record_details"),
     path("safety/record/<str:draft_id>/check/", views_record.check, name="record_check"),
     path("safety/record/<str:draft_id>/delete/", views_record.delete_draft, name="record_delete"),
+    path(
+        "safety/events/<str:reference>/candour/",
+        views_candour.event_candour,
+        name="event_candour",
+    ),
+    path(
+        "safety/events/<str:reference>/referrals/<str:kind>/",
+        views_candour.referral_task,
+        name="referral_task",
+    ),
+    path("safety/candour/", views_candour.candour_list, name="candour_list"),
+    path("safety/referrals/", views_candour.referral_list, name="referral_list"),
+    path("safety/system/", views_candour.system, name="system"),
     path("report-a-concern/", views_public.report_a_concern, name="report_concern"),
     # PSIRF responses: triage, the incident response plan, learning responses and actions.
     path("safety/events/<str:reference>/", views_response.event, name="event"),

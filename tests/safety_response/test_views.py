@@ -54,7 +54,7 @@ def test_event_page_shows_facts_derived_fields_and_free_text_inside_provider(
     assert "Never Event: PSII required" in html
     assert "Synthetic: the wrong knee was prepared." in html
     assert "Notifiable: first notification due" in html
-    assert "Duty of Candour for this event" not in html  # no candour page in this branch
+    assert f"/safety/events/{e.reference}/candour/" in html  # the candour page
 
 
 def test_icb_reads_event_without_free_text(client, small_ics):

@@ -1,0 +1,122 @@
+"""Referral tasks made from the national rules when events are stored.
+
+Why here, when stored: a task has a life of its own (who referred, when, the receiving body's
+reference), so it must exist as a row before anyone acts on it, and lists of open tasks must be
+one indexed query rather than the rules re-run over every event. Events arrive one at a time
+(web, API) or by the hundred thousand (imports); both reach the database through
+`EventImporter.write`, which hands each written batch here. The rules run over the batch's Arrow
+columns exactly as the exports run them (rules.referrals_many), only the few rows that need a
+referral are looked up, tasks already there are skipped, and the new ones go in with one
+prepared insert, so re-importing a file changes nothing. A referral the rules no longer derive
+after an event is changed stays as it was: a person closes it as not needed, with a reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.db import connection
+from django.utils import timezone
+
+from caresignals.audit.models import AuditAction
+from caresignals.audit.services import Change, record_many
+from caresignals.organisations.models import Organisation
+from caresignals.safety import rules
+from caresignals.safety.models import PatientSafetyEvent, ReferralTask
+
+_LOOKUP_CHUNK = 500
+
+
+class TaskWriter:
+    """Turns written event batches into referral tasks (one per event and referral)."""
+
+    def __init__(self) -> None:
+        services = Organisation.objects.filter(kind="service").values_list("id", "type")
+        self._service_ids = pa.array([pk for pk, _ in services], pa.int64())
+        self._service_types = pa.array([t for _, t in services], pa.string())
+        self.created = 0
+
+    def _service_types_of(self, service_ids: Any) -> pa.Array:
+        ids = pc.cast(service_ids, pa.int64()) if len(service_ids) else service_ids
+        return pc.take(self._service_types, pc.index_in(ids, value_set=self._service_ids))
+
+    def write(self, table: pa.Table) -> int:
+        """Create the tasks the rules derive for these stored rows; return how many were new."""
+        if table.num_rows == 0:
+            return 0
+        found = rules.referrals_many(
+            patient_died=table.column("patient_died"),
+            learning_disability=table.column("learning_disability"),
+            autism=table.column("autism"),
+            patient_age_years=table.column("patient_age_years"),
+            service_area=table.column("service_area"),
+            service_type=self._service_types_of(table.column("service").combine_chunks()),
+            max_harm=table.column("max_harm"),
+            category=table.column("category"),
+        )
+        counts = pc.list_value_length(found).to_numpy(zero_copy_only=False)
+        hits = np.flatnonzero(counts > 0)
+        if len(hits) == 0:
+            return 0
+        orgs = table.column("organisation").to_numpy()[hits]
+        sources = np.asarray(table.column("source_id").to_pylist(), dtype=object)[hits]
+        kinds = [found[int(i)].as_py() for i in hits]
+        wanted = {(int(o), str(s)): k for o, s, k in zip(orgs, sources, kinds, strict=True)}
+        rows: list[tuple[int, int, str]] = []
+        keys = list(wanted)
+        for start in range(0, len(keys), _LOOKUP_CHUNK):
+            chunk = keys[start : start + _LOOKUP_CHUNK]
+            events = PatientSafetyEvent.objects.filter(
+                organisation_id__in={o for o, _ in chunk}, source_id__in={s for _, s in chunk}
+            ).values_list("id", "organisation_id", "source_id")
+            found_here = [
+                (pk, org, kind)
+                for pk, org, source in events
+                for kind in wanted.get((org, source), ())
+            ]
+            have = set(
+                ReferralTask.objects.filter(
+                    event_id__in={pk for pk, _, _ in found_here}
+                ).values_list("event_id", "kind")
+            )
+            rows += [(pk, org, kind) for pk, org, kind in found_here if (pk, kind) not in have]
+        self._insert(rows)
+        self.created += len(rows)
+        return len(rows)
+
+    @staticmethod
+    def _insert(rows: list[tuple[int, int, str]]) -> None:
+        """One prepared INSERT run many times (Django's bulk_create spent a fifth of an
+        import's time building statements); a task that appeared meanwhile is skipped."""
+        if not rows:
+            return
+        now = timezone.now()
+        table = ReferralTask._meta.db_table
+        sql = (
+            f"INSERT INTO {table} (event_id, organisation_id, kind, status, by_hand, "  # noqa: S608 - the model's own table
+            "receiving_reference, not_needed_reason, version, created_at, updated_at) "
+            "VALUES (%s, %s, %s, %s, %s, '', '', 1, %s, %s) "
+            "ON CONFLICT (event_id, kind) DO NOTHING"
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                sql, [(pk, org, kind, "to_do", False, now, now) for pk, org, kind in rows]
+            )
+
+    def audit(self, actor: Any, how: str) -> None:
+        """One audit entry for the tasks the rules raised (each later change has its own)."""
+        if self.created:
+            record_many(
+                actor,
+                [
+                    Change(
+                        AuditAction.REFERRAL_TASKS_CREATED,
+                        "referral_task",
+                        how,
+                        details={"created": self.created, "by": "rules"},
+                    )
+                ],
+            )

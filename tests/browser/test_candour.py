@@ -1,0 +1,88 @@
+"""A patient-safety lead records a candour step; the ICB lead opens the cross-provider view."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from caresignals.organisations.roles import Role
+from caresignals.safety.models import CandourRecord
+from tests.browser.test_patient_safety_lead import sign_in
+from tests.candour.factories import notifiable_event
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_patient_safety_lead_records_the_notification(page, small_ics, assert_accessible):
+    reported = dt.date.today() - dt.timedelta(days=30)
+    event = notifiable_event(
+        small_ics.trust_a,
+        reported_on=reported,
+        occurred_on=reported,
+        description="Synthetic: a fall on the ward led to a fractured wrist.",
+    )
+    member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD, username="priya", first_name="Priya")
+    sign_in(page, "priya")
+
+    page.get_by_role("link", name="Duty of Candour").first.click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Duty of Candour")
+    expect(page.get_by_role("cell", name="Overdue by")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name=event.reference).click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Notifiable by the rules")).to_be_visible()
+    assert_accessible(page)
+
+    told = reported + dt.timedelta(days=3)
+    page.locator("#notified_in_person_on").fill(str(told.day))
+    page.locator("#notified_in_person_on-month").fill(str(told.month))
+    page.locator("#notified_in_person_on-year").fill(str(told.year))
+    page.get_by_label("Who told them?").fill("Dr Synthetic, consultant")
+    page.get_by_role("button", name="Save the steps").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.get_by_role("link", name="Confirm an apology was given")).to_be_visible()
+    assert_accessible(page)
+    assert not CandourRecord.objects.exists()
+
+    page.get_by_label("An apology was given when they were told").check()
+    page.get_by_role("button", name="Save the steps").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("The candour steps are saved")).to_be_visible()
+    expect(page.get_by_text("Done on time")).to_be_visible()
+    assert_accessible(page)
+    record = CandourRecord.objects.get()
+    assert record.notified_in_person_on == told and record.apology_given
+
+
+def test_the_icb_quality_lead_opens_the_system_view(page, small_ics, assert_accessible):
+    reported = dt.date.today() - dt.timedelta(days=20)
+    notifiable_event(
+        small_ics.trust_b,
+        physical_harm="severe",
+        max_harm="severe",
+        reported_on=reported,
+        occurred_on=reported,
+        description="Synthetic: Mr Smith was given the wrong dose; call 0191 496 0123.",
+    )
+    member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="helen", first_name="Helen")
+    sign_in(page, "helen")
+
+    page.get_by_role("link", name="Safety across providers").first.click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Patient safety across providers")
+    expect(page.get_by_text("Mr [name] was given the wrong dose")).to_be_visible()
+    assert "0191 496 0123" not in page.content()
+    assert_accessible(page)
+
+    page.get_by_label("Prepare for sharing beyond the ICB").check()
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("For sharing beyond the ICB: counts from 1 to 7")).to_be_visible()
+    assert "wrong dose" not in page.content()
+    assert_accessible(page)
