@@ -32,11 +32,20 @@ class Capability(enum.StrEnum):
 
     VIEW_AUDIT = "view_audit"
     RECORD_CHART_CHANGES = "record_chart_changes"
+    # Menus only: which cases a guardian may read is SpeakUpCase.objects.for_guardian's rule.
+    HANDLE_SPEAKUP_CASES = "handle_speakup_cases"
+    VIEW_SPEAKUP_SUMMARY = "view_speakup_summary"  # counts only, disclosure-controlled
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset({Capability.VIEW_AUDIT}),
-    Role.ICB_QUALITY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
+    Role.ICB_QUALITY_LEAD: frozenset(
+        {Capability.RECORD_CHART_CHANGES, Capability.VIEW_SPEAKUP_SUMMARY}
+    ),
+    Role.BOARD_MEMBER: frozenset({Capability.VIEW_SPEAKUP_SUMMARY}),
+    Role.SPEAKUP_GUARDIAN: frozenset(
+        {Capability.HANDLE_SPEAKUP_CASES, Capability.VIEW_SPEAKUP_SUMMARY}
+    ),
     Role.PATIENT_SAFETY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
     Role.ANALYST: frozenset({Capability.RECORD_CHART_CHANGES}),
 }
@@ -65,7 +74,12 @@ def navigation_for(user: User) -> list[NavItem]:
         NavItem("Organisations", "organisations:index"),
         NavItem("System view", "matrix"),
         NavItem("Record an event", "safety:record_start"),
+        NavItem("Speak up", "speakup:raise"),
     ]
+    if user_can(user, Capability.HANDLE_SPEAKUP_CASES):
+        items.append(NavItem("Speak-up cases", "speakup:cases"))
+    if user_can(user, Capability.VIEW_SPEAKUP_SUMMARY):
+        items.append(NavItem("Speak-up summary", "speakup:summary"))
     if user_can(user, Capability.VIEW_AUDIT):
         items.append(NavItem("Audit log", "audit:index"))
     return items
