@@ -13,13 +13,10 @@ board, patient-safety lead) ever does.
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Role
@@ -36,25 +33,27 @@ from caresignals.speakup.vocabulary import (
 CATEGORY_FIELDS: tuple[str, ...] = tuple(Category.values)
 
 
-def guardian_paths(user: Any) -> list[str]:
-    """The organisation paths where the user is a speak-up guardian (and nothing else)."""
+def guardian_organisation_ids(user: Any) -> list[int]:
+    """The organisations where the user is a speak-up guardian (and nothing else)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     return list(
         user.memberships.filter(role=Role.SPEAKUP_GUARDIAN).values_list(
-            "organisation__path", flat=True
+            "organisation_id", flat=True
         )
     )
 
 
 class CaseQuerySet(models.QuerySet["SpeakUpCase"]):
     def for_guardian(self, user: Any) -> CaseQuerySet:
-        """The cases whose content this user may read: those at or beneath an organisation
-        where they are a speak-up guardian. Every other role sees nothing here."""
-        paths = guardian_paths(user)
-        if not paths:
+        """The cases whose content this user may read: those raised about an organisation
+        where they are the speak-up guardian. Exactly that organisation, not the tree beneath
+        it: a guardian role held at the ICS opens the ICS's own cases, never its providers'.
+        Every other role sees nothing here."""
+        ids = guardian_organisation_ids(user)
+        if not ids:
             return self.none()
-        return self.filter(reduce(or_, (Q(organisation__path__startswith=p) for p in paths)))
+        return self.filter(organisation_id__in=ids)
 
 
 class SpeakUpCase(models.Model):

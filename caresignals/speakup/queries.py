@@ -196,11 +196,11 @@ def return_columns() -> list[str]:
 
 
 def _cases_at(organisation: Organisation) -> QuerySet[SpeakUpCase]:
-    return SpeakUpCase.objects.filter(organisation__path__startswith=organisation.path)
+    return SpeakUpCase.objects.filter(organisation=organisation)
 
 
 def national_return(organisation: Organisation, quarter: Quarter) -> dict[str, Any]:
-    """One row of counts for the organisation (and anything beneath it) and the quarter.
+    """One row of counts for the organisation's cases and the quarter.
 
     Cases, routes, elements and professional groups count the cases raised in the quarter;
     detriment found and feedback count the cases closed in it (they are known at closure).
