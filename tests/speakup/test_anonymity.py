@@ -68,7 +68,7 @@ def _cache_text(cache) -> str:
         parts.append(str(key))
         try:
             parts.append(repr(pickle.loads(value)))  # noqa: S301 - our own cache, in a test
-        except Exception:  # noqa: BLE001
+        except Exception:
             parts.append(repr(value))
     return "\n".join(parts)
 
