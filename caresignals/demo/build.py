@@ -19,6 +19,7 @@ from django.conf import settings
 
 from caresignals.audit.services import Actor
 from caresignals.demo import generator, starter
+from caresignals.demo import speakup as speakup_demo
 from caresignals.interop.importing import ImportFailed, ImportReport, run_import
 from caresignals.measures import services as measure_services
 from caresignals.measures.importers import MeasureImporter
@@ -83,6 +84,11 @@ def build_region(
             except ImportFailed as failed:  # the generator and the importer disagree: a bug
                 details = "\n".join(e.message() for e in failed.report.errors[:20])
                 raise RuntimeError(f"the generated {kind} did not import:\n{details}") from None
+
+    say("Adding Freedom to Speak Up cases …")
+    speakup_demo.build_speakup(
+        seed=seed, plants=plants, periods=(data.first_period, data.last_period)
+    )
 
     parquet = None
     if scale == "national":
