@@ -129,3 +129,17 @@ def record_failure(reference: str) -> None:
 def failure_window_seconds() -> int:
     """How long a locked reference stays locked at most (for Retry-After)."""
     return FAILURE_WINDOW
+
+
+# -- one case per raising form ------------------------------------------------------------------
+
+
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def submission_hash(token: str) -> str | None:
+    """A keyed hash of a form's submission token; None when the token is missing or malformed."""
+    if not token or not re.fullmatch(r"[A-Za-z0-9_\-]{16,64}", token):
+        return None
+    return hmac.new(_key(), b"submission$" + token.encode("ascii"), hashlib.sha256).hexdigest()

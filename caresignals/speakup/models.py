@@ -91,6 +91,9 @@ class SpeakUpCase(models.Model):
     )
     closed_on = models.DateField(null=True, blank=True)
     access_code_hash = models.CharField(max_length=200)
+    # A keyed hash of the random token the raising form carried, so that resending the same
+    # form (a refresh, a double click) does not raise the concern twice. Not identifying.
+    submission_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = CaseQuerySet.as_manager()

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -32,6 +32,14 @@ EDITABLE_FIELDS = (
     "suffered_detriment",
     "feedback_speak_up_again",
 )
+
+
+class AlreadyRaised(Exception):
+    """The same raising form was sent again: the case exists (its code cannot be shown again)."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(reference)
+        self.reference = reference
 
 
 class CaseClosed(Exception):
@@ -56,29 +64,43 @@ def raise_concern(
     categories: Iterable[str] = (),
     professional_group: str = "",
     user: Any = None,
+    submission: str = "",
 ) -> Raised:
     """Store a new case and return its one-time access code.
 
-    An anonymous case is never linked to `user`, whoever sends it."""
+    An anonymous case is never linked to `user`, whoever sends it. `submission` is the raising
+    form's one-time token: a second case from the same form raises AlreadyRaised."""
     route = Route(route)
+    token_hash = codes.submission_hash(submission)
+    if token_hash is not None:
+        existing = SpeakUpCase.objects.filter(submission_hash=token_hash).first()
+        if existing is not None:
+            raise AlreadyRaised(existing.reference)
     chosen = set(categories)
     code = codes.new_access_code()
     raised_by = None
     if route != Route.ANONYMOUS and getattr(user, "is_authenticated", False):
         raised_by = user
-    with transaction.atomic():
-        case = SpeakUpCase(
-            reference=_unused_reference(),
-            organisation=organisation,
-            route=route,
-            raised_by=raised_by,
-            concern=concern,
-            raised_on=_today(),
-            professional_group=professional_group,
-            access_code_hash=codes.hash_code(code),
-            **{name: name in chosen for name in CATEGORY_FIELDS},
-        )
-        case.save()
+    case = SpeakUpCase(
+        reference=_unused_reference(),
+        organisation=organisation,
+        route=route,
+        raised_by=raised_by,
+        concern=concern,
+        raised_on=_today(),
+        professional_group=professional_group,
+        access_code_hash=codes.hash_code(code),
+        submission_hash=token_hash,
+        **{name: name in chosen for name in CATEGORY_FIELDS},
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:  # the same form sent twice at once
+        existing = SpeakUpCase.objects.filter(submission_hash=token_hash).first()
+        if token_hash is None or existing is None:
+            raise
+        raise AlreadyRaised(existing.reference) from None
     return Raised(case, code)
 
 

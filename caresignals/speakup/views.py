@@ -29,7 +29,7 @@ from caresignals.speakup.forms import (
 )
 from caresignals.speakup.models import CATEGORY_FIELDS, SpeakUpCase
 from caresignals.speakup.quarters import Quarter
-from caresignals.speakup.views_public import raised_page
+from caresignals.speakup.views_public import already_raised, raised_page, submission_token
 from caresignals.speakup.vocabulary import (
     PROFESSIONAL_GROUP_LABELS,
     Category,
@@ -57,14 +57,18 @@ def raise_concern(request: HttpRequest) -> HttpResponse:
             organisation = queries.provider(form.cleaned_data["org_code"])
             if organisation is None:
                 raise Http404("Not found")
-            raised = services.raise_concern(
-                organisation=organisation,
-                route=form.chosen_route,
-                concern=form.cleaned_data["concern"],
-                categories=form.cleaned_data["categories"],
-                professional_group=form.cleaned_data["professional_group"],
-                user=request.user,
-            )
+            try:
+                raised = services.raise_concern(
+                    organisation=organisation,
+                    route=form.chosen_route,
+                    concern=form.cleaned_data["concern"],
+                    categories=form.cleaned_data["categories"],
+                    professional_group=form.cleaned_data["professional_group"],
+                    user=request.user,
+                    submission=request.POST.get("submission", ""),
+                )
+            except services.AlreadyRaised as already:
+                return already_raised(request, already.reference)
             route = form.chosen_route
             return raised_page(request, raised.case.reference, raised.access_code, route)
         errors = errors_of(form)
@@ -78,6 +82,7 @@ def raise_concern(request: HttpRequest) -> HttpResponse:
             "has_organisations": bool(providers),
             "values": request.POST if request.method == "POST" else {},
             "errors": errors,
+            "submission": submission_token(request),
         },
     )
 

@@ -38,6 +38,20 @@ def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
     return response
 
 
+def submission_token(request: HttpRequest) -> str:
+    """The raising form's one-time token: kept across error pages, fresh otherwise."""
+    sent = request.POST.get("submission", "") if request.method == "POST" else ""
+    return sent if codes.submission_hash(sent) else codes.new_submission_token()
+
+
+def already_raised(request: HttpRequest, reference: str) -> HttpResponse:
+    return render(
+        request,
+        "speakup/already.jinja",
+        {"page_title": "Your concern was already raised", "reference": reference},
+    )
+
+
 def raised_page(request: HttpRequest, reference: str, access_code: str, route: str) -> HttpResponse:
     return render(
         request,
@@ -71,13 +85,17 @@ def raise_anonymously(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             organisation = queries.provider(form.cleaned_data["org_code"])
             if organisation is not None:
-                raised = services.raise_concern(
-                    organisation=organisation,
-                    route=Route.ANONYMOUS,
-                    concern=form.cleaned_data["concern"],
-                    categories=form.cleaned_data["categories"],
-                    professional_group=form.cleaned_data["professional_group"],
-                )
+                try:
+                    raised = services.raise_concern(
+                        organisation=organisation,
+                        route=Route.ANONYMOUS,
+                        concern=form.cleaned_data["concern"],
+                        categories=form.cleaned_data["categories"],
+                        professional_group=form.cleaned_data["professional_group"],
+                        submission=request.POST.get("submission", ""),
+                    )
+                except services.AlreadyRaised as already:
+                    return already_raised(request, already.reference)
                 return raised_page(
                     request, raised.case.reference, raised.access_code, Route.ANONYMOUS
                 )
@@ -93,6 +111,7 @@ def raise_anonymously(request: HttpRequest) -> HttpResponse:
             "anonymous": True,
             "values": request.POST if request.method == "POST" else {},
             "errors": errors,
+            "submission": submission_token(request),
         },
     )
 

@@ -3,6 +3,8 @@ pages and the API; bad input stores nothing; wrong codes are throttled."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from caresignals.organisations.roles import Role
@@ -263,3 +265,20 @@ def test_an_unknown_reference_and_a_wrong_code_look_the_same(client, small_ics):
     bad = client.get(f"/api/v1/public/speakup/{case.reference}", HTTP_X_ACCESS_CODE=wrong)
     assert unknown.status_code == bad.status_code == 404
     assert unknown.json() == bad.json()
+
+
+def test_sending_the_same_form_twice_raises_one_concern(client, small_ics):
+    page = client.get("/speak-up/anonymous/").content.decode()
+    token = re.search(r'name="submission" value="([^"]+)"', page).group(1)
+    form = {"org_code": "TA", "concern": CONCERN, "website": "", "submission": token}
+    first = client.post("/speak-up/anonymous/", form)
+    case = SpeakUpCase.objects.get()
+    assert case.reference in first.content.decode()
+    again = client.post("/speak-up/anonymous/", form)  # a refresh of the confirmation page
+    text = again.content.decode()
+    assert "already raised" in text and case.reference in text
+    assert 'id="access-code"' not in text
+    assert SpeakUpCase.objects.count() == 1
+    # An error page keeps the token, so the corrected form still counts once.
+    client.post("/speak-up/anonymous/", {**form, "concern": "", "submission": "x" * 20})
+    assert SpeakUpCase.objects.count() == 1
