@@ -25,7 +25,6 @@ from caresignals.speakup.quarters import Quarter, quarters_between
 from caresignals.speakup.vocabulary import (
     PROFESSIONAL_GROUP_LABELS,
     PROFESSIONAL_GROUPS,
-    Category,
     Detriment,
     Route,
     SpeakUpAgain,
@@ -111,7 +110,11 @@ def case_quarters() -> list[Quarter]:
 SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("cases", "Cases"),
     ("anonymous", "Raised anonymously"),
-    *((name, str(Category(name).label)) for name in CATEGORY_FIELDS),
+    ("patient_safety", "Patient safety"),
+    ("worker_safety", "Worker safety"),
+    ("bullying_harassment", "Bullying or harassment"),
+    ("inappropriate_behaviour", "Inappropriate behaviour"),
+    ("detriment", "Detriment"),
 )
 
 

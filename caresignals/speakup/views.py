@@ -32,6 +32,7 @@ from caresignals.speakup.quarters import Quarter
 from caresignals.speakup.views_public import already_raised, raised_page, submission_token
 from caresignals.speakup.vocabulary import (
     PROFESSIONAL_GROUP_LABELS,
+    ROUTE_FOR_GUARDIAN,
     Category,
     Detriment,
     Route,
@@ -118,7 +119,7 @@ def _case_context(case: SpeakUpCase) -> dict[str, Any]:
     return {
         "case": case,
         "messages_": queries.thread(case),
-        "route_label": Route(case.route).label,
+        "route_label": ROUTE_FOR_GUARDIAN[Route(case.route)],
         "group_label": PROFESSIONAL_GROUP_LABELS.get(case.professional_group, "Not given"),
         "detriment_label": Detriment(case.suffered_detriment).label
         if case.suffered_detriment

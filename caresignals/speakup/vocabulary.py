@@ -18,6 +18,14 @@ class Route(models.TextChoices):
     ANONYMOUS = "anonymous", "Anonymously: nobody knows who I am"
 
 
+# How the route reads to the guardian (the choices above speak as the reporter).
+ROUTE_FOR_GUARDIAN = {
+    Route.OPEN: "Openly: their name may be shared",
+    Route.CONFIDENTIAL: "Confidentially: only you know their name",
+    Route.ANONYMOUS: "Anonymously",
+}
+
+
 class Category(models.TextChoices):
     """The elements the NGO asks about; a case may have several."""
 
