@@ -39,7 +39,7 @@ MONTHLY_RATE = {
     "mental_health_trust": 4.0,
     "community_trust": 3.0,
     "ambulance_trust": 4.0,
-    "ld_autism_inpatient": 1.2,
+    "ld_autism_inpatient": 2.0,  # a well-used guardian before the culture closed (PLANTS.md)
     "hospice": 0.3,
     "gp_practice": 0.08,
     "care_home": 0.1,
