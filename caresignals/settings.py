@@ -187,3 +187,7 @@ LOGGING = {
 
 # Disclosure control (DOMAIN.md): counts from 1 to this many are suppressed.
 CARESIGNALS_SUPPRESS_BELOW = int(os.environ.get("CARESIGNALS_SUPPRESS_BELOW", "8"))
+
+# The key for speak-up access-code hashes (speakup/codes.py); by default derived from the secret
+# key. Set it separately so the secret key can be rotated without locking reporters out.
+CARESIGNALS_SPEAKUP_CODE_KEY = os.environ.get("CARESIGNALS_SPEAKUP_CODE_KEY", "")

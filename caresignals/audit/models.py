@@ -51,6 +51,13 @@ class AuditAction(models.TextChoices):
     REFERRAL_TASKS_CREATED = "referral.created", "Referral tasks raised by the rules"
     REFERRAL_TASK_ADDED = "referral.added", "Referral task added by hand"
     REFERRAL_TASK_UPDATED = "referral.updated", "Referral task updated"
+    # Speak-up: guardians' reads and changes. A reporter's own actions are never audited (the
+    # entry's precise time could identify them); the case records them by day.
+    SPEAKUP_CASE_VIEWED = "speakup.case_viewed", "Speak-up case read by a guardian"
+    SPEAKUP_CASE_UPDATED = "speakup.case_updated", "Speak-up case record changed"
+    SPEAKUP_CASE_CLOSED = "speakup.case_closed", "Speak-up case closed"
+    SPEAKUP_REPLY_SENT = "speakup.reply_sent", "Speak-up reply sent by a guardian"
+    SPEAKUP_RETURN_EXPORTED = "speakup.return_exported", "Speak-up national return exported"
 
 
 class AppendOnlyError(Exception):

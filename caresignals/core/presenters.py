@@ -118,6 +118,18 @@ def home_page(user: object) -> HomePage:
         )
     if roles.user_can(user, roles.Capability.VIEW_AUDIT):
         cards.append(Card("Audit log", "Who changed what, and when.", reverse("audit:index")))
+    if roles.user_can(user, roles.Capability.HANDLE_SPEAKUP_CASES):
+        cards.append(
+            Card(
+                "Speak-up cases",
+                "Concerns raised with you, and the return.",
+                reverse("speakup:cases"),
+            )
+        )
+    elif roles.user_can(user, roles.Capability.VIEW_SPEAKUP_SUMMARY):
+        cards.append(
+            Card("Speak-up summary", "Cases by provider, counts only.", reverse("speakup:summary"))
+        )
     return HomePage(
         roles=[RoleIntro(r, roles.HOME_INTRO.get(r, "")) for r in seen],
         memberships=[

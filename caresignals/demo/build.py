@@ -19,6 +19,7 @@ from django.conf import settings
 
 from caresignals.audit.services import Actor
 from caresignals.demo import generator, governance, safety_responses, starter
+from caresignals.demo import speakup as speakup_demo
 from caresignals.interop.importing import ImportFailed, ImportReport, run_import
 from caresignals.measures import services as measure_services
 from caresignals.measures.importers import MeasureImporter
@@ -93,6 +94,10 @@ def build_region(
 
         say("Recording Duty of Candour steps and referral progress …")
         build_candour(seed=seed, actor=ACTOR)
+    say("Adding Freedom to Speak Up cases …")
+    speakup_demo.build_speakup(
+        seed=seed, plants=plants, periods=(data.first_period, data.last_period)
+    )
 
     parquet = None
     if scale == "national":

@@ -44,6 +44,9 @@ class Capability(enum.StrEnum):
     VIEW_SAFETY_RESPONSES = "view_safety_responses"
     MANAGE_CANDOUR = "manage_candour"  # Duty of Candour steps and referral tasks
     VIEW_SAFETY_SYSTEM = "view_safety_system"  # candour, referrals and events across providers
+    # Menus only: which cases a guardian may read is SpeakUpCase.objects.for_guardian's rule.
+    HANDLE_SPEAKUP_CASES = "handle_speakup_cases"
+    VIEW_SPEAKUP_SUMMARY = "view_speakup_summary"  # counts only, disclosure-controlled
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -56,6 +59,7 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_SQG_PACK,
             Capability.VIEW_SAFETY_RESPONSES,
             Capability.VIEW_SAFETY_SYSTEM,
+            Capability.VIEW_SPEAKUP_SUMMARY,
         }
     ),
     Role.PATIENT_SAFETY_LEAD: frozenset(
@@ -73,7 +77,11 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_QUALITY_GOVERNANCE,
             Capability.VIEW_SQG_PACK,
             Capability.VIEW_SAFETY_SYSTEM,
+            Capability.VIEW_SPEAKUP_SUMMARY,
         }
+    ),
+    Role.SPEAKUP_GUARDIAN: frozenset(
+        {Capability.HANDLE_SPEAKUP_CASES, Capability.VIEW_SPEAKUP_SUMMARY}
     ),
     Role.ANALYST: frozenset({Capability.RECORD_CHART_CHANGES, Capability.VIEW_SAFETY_SYSTEM}),
 }
@@ -102,6 +110,7 @@ def navigation_for(user: User) -> list[NavItem]:
         NavItem("Organisations", "organisations:index"),
         NavItem("System view", "matrix"),
         NavItem("Record an event", "safety:record_start"),
+        NavItem("Speak up", "speakup:raise"),
     ]
     if user_can(user, Capability.VIEW_QUALITY_GOVERNANCE):
         items.append(NavItem("Escalation", "signals:escalation_index"))
@@ -113,6 +122,10 @@ def navigation_for(user: User) -> list[NavItem]:
     if user_can(user, Capability.VIEW_SAFETY_SYSTEM):
         items.append(NavItem("Duty of Candour", "safety:candour_list"))
         items.append(NavItem("Safety across providers", "safety:system"))
+    if user_can(user, Capability.HANDLE_SPEAKUP_CASES):
+        items.append(NavItem("Speak-up cases", "speakup:cases"))
+    if user_can(user, Capability.VIEW_SPEAKUP_SUMMARY):
+        items.append(NavItem("Speak-up summary", "speakup:summary"))
     if user_can(user, Capability.VIEW_AUDIT):
         items.append(NavItem("Audit log", "audit:index"))
     return items

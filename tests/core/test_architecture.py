@@ -23,6 +23,14 @@ PUBLIC_VIEWS |= {
 }
 # Patients, families and carers report a safety concern without an account (rate-limited).
 PUBLIC_VIEWS |= {"report_a_concern"}
+# Staff raise a speak-up concern anonymously and read replies with their access code.
+PUBLIC_VIEWS |= {
+    "raise_anonymously",
+    "reporter_case",
+    "api_public_speakup",
+    "api_public_speakup_case",
+    "api_public_speakup_messages",
+}
 
 
 def _view_modules() -> list[Path]:
