@@ -27,6 +27,13 @@ class AuditAction(models.TextChoices):
     USER_CREATED = "user.created", "User created"
     TOKEN_CREATED = "token.created", "API token issued"
     TOKEN_REVOKED = "token.revoked", "API token revoked"
+    FEEDBACK_RECEIVED = "feedback.received", "Feedback received"
+    FEEDBACK_UPDATED = "feedback.updated", "Feedback changed by an import"
+    FEEDBACK_REPLIED = "feedback.replied", "Reply to feedback recorded"
+    FEEDBACK_MODERATED = "feedback.moderated", "Feedback story moderated"
+    FEEDBACK_CHANGE_MARKED = "feedback.change_marked", "Change marked on feedback"
+    COMPLAINT_UPDATED = "complaint.updated", "Complaint progress recorded"
+    COMPLAINT_EVENT_LINKED = "complaint.event_linked", "Complaint linked to a safety event"
 
 
 class AppendOnlyError(Exception):

@@ -32,11 +32,20 @@ class Capability(enum.StrEnum):
 
     VIEW_AUDIT = "view_audit"
     RECORD_CHART_CHANGES = "record_chart_changes"
+    # Complaints and feedback carry names and contact details: read by the complaints team
+    # (own organisation) and the ICB quality team (everything), worked by the complaints team.
+    VIEW_PATIENT_VOICE = "view_patient_voice"
+    WORK_PATIENT_VOICE = "work_patient_voice"
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset({Capability.VIEW_AUDIT}),
-    Role.ICB_QUALITY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
+    Role.ICB_QUALITY_LEAD: frozenset(
+        {Capability.RECORD_CHART_CHANGES, Capability.VIEW_PATIENT_VOICE}
+    ),
+    Role.COMPLAINTS_LEAD: frozenset(
+        {Capability.VIEW_PATIENT_VOICE, Capability.WORK_PATIENT_VOICE}
+    ),
     Role.PATIENT_SAFETY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
     Role.ANALYST: frozenset({Capability.RECORD_CHART_CHANGES}),
 }
@@ -44,6 +53,10 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
 
 def capabilities(role: str) -> frozenset[Capability]:
     return _CAPABILITIES.get(role, frozenset())
+
+
+def roles_with(capability: Capability) -> frozenset[str]:
+    return frozenset(role for role, caps in _CAPABILITIES.items() if capability in caps)
 
 
 def user_can(user: Any, capability: Capability) -> bool:
@@ -66,6 +79,9 @@ def navigation_for(user: User) -> list[NavItem]:
         NavItem("System view", "matrix"),
         NavItem("Record an event", "safety:record_start"),
     ]
+    if user_can(user, Capability.VIEW_PATIENT_VOICE):
+        items.append(NavItem("Complaints", "voice:complaints"))
+        items.append(NavItem("Feedback", "voice:feedback_list"))
     if user_can(user, Capability.VIEW_AUDIT):
         items.append(NavItem("Audit log", "audit:index"))
     return items

@@ -23,6 +23,14 @@ PUBLIC_VIEWS |= {
 }
 # Patients, families and carers report a safety concern without an account (rate-limited).
 PUBLIC_VIEWS |= {"report_a_concern"}
+# Patients, families and carers give feedback or complain, and read published stories.
+PUBLIC_VIEWS |= {
+    "feedback_start",
+    "feedback_give",
+    "feedback_easy_read",
+    "provider_stories",
+    "api_public_feedback",
+}
 
 
 def _view_modules() -> list[Path]:
