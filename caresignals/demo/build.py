@@ -19,6 +19,7 @@ from django.conf import settings
 
 from caresignals.audit.services import Actor
 from caresignals.demo import generator, starter
+from caresignals.demo.voice import build_voice
 from caresignals.interop.importing import ImportFailed, ImportReport, run_import
 from caresignals.measures import services as measure_services
 from caresignals.measures.importers import MeasureImporter
@@ -84,6 +85,7 @@ def build_region(
                 details = "\n".join(e.message() for e in failed.report.errors[:20])
                 raise RuntimeError(f"the generated {kind} did not import:\n{details}") from None
 
+    build_voice(seed=seed, say=say)
     parquet = None
     if scale == "national":
         parquet = write_national_parquet(seed=seed, plants=plants, say=say)

@@ -43,9 +43,7 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ICB_QUALITY_LEAD: frozenset(
         {Capability.RECORD_CHART_CHANGES, Capability.VIEW_PATIENT_VOICE}
     ),
-    Role.COMPLAINTS_LEAD: frozenset(
-        {Capability.VIEW_PATIENT_VOICE, Capability.WORK_PATIENT_VOICE}
-    ),
+    Role.COMPLAINTS_LEAD: frozenset({Capability.VIEW_PATIENT_VOICE, Capability.WORK_PATIENT_VOICE}),
     Role.PATIENT_SAFETY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
     Role.ANALYST: frozenset({Capability.RECORD_CHART_CHANGES}),
 }

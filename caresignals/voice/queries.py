@@ -73,16 +73,26 @@ def _complaints(user: Any) -> QuerySet[Complaint]:
     ).select_related("feedback", "feedback__organisation", "feedback__service", "safety_event")
 
 
-def complaint_rows(user: Any, view: str, *, today: dt.date | None = None) -> list[ComplaintRow]:
-    """Complaints the user may see for one of COMPLAINT_VIEWS, oldest received first."""
+COMPLAINT_LIMIT = 500
+
+
+def complaint_rows(
+    user: Any, view: str, *, today: dt.date | None = None
+) -> tuple[list[ComplaintRow], int]:
+    """Complaints the user may see for one of COMPLAINT_VIEWS (open ones oldest first, closed
+    ones newest first), at most COMPLAINT_LIMIT of them, and how many there are in all."""
     today = today or dt.date.today()
-    qs = _complaints(user).order_by("feedback__received_on", "feedback__id")
-    if view != "all":
-        qs = qs.filter(final_response_on__isnull=(view != "closed"))
+    qs = _complaints(user)
+    if view in ("all", "closed"):
+        qs = qs.order_by("-feedback__received_on", "-feedback__id")
+        if view == "closed":
+            qs = qs.filter(final_response_on__isnull=False)
+        return [_row(c, today) for c in qs[:COMPLAINT_LIMIT]], qs.count()
+    qs = qs.filter(final_response_on__isnull=True).order_by("feedback__received_on", "feedback__id")
     rows = [_row(c, today) for c in qs]
     if view in ("acknowledgement_overdue", "response_overdue", "six_month_letter_due"):
         rows = [r for r in rows if getattr(r.clock, view)]
-    return rows
+    return rows[:COMPLAINT_LIMIT], len(rows)
 
 
 def complaint_counts(user: Any, *, today: dt.date | None = None) -> dict[str, int]:

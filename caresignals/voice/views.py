@@ -48,6 +48,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view", "open")
     if view not in queries.COMPLAINT_VIEWS:
         view = "open"
+    rows, total = queries.complaint_rows(request.user, view)
     return render(
         request,
         "voice/complaints.jinja",
@@ -56,7 +57,8 @@ def complaints(request: HttpRequest) -> HttpResponse:
             "view": view,
             "views": queries.COMPLAINT_VIEWS,
             "counts": queries.complaint_counts(request.user),
-            "rows": queries.complaint_rows(request.user, view),
+            "rows": rows,
+            "total": total,
         },
     )
 
