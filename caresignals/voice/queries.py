@@ -158,6 +158,13 @@ def feedback_for(user: Any, reference: str, *, work: bool = False) -> Feedback:
     return found
 
 
+def insight_providers(user: Any) -> list[Organisation]:
+    """Providers whose feedback insight the user may open from the feedback pages."""
+    return list(
+        Organisation.objects.filter(voice_scope(user).q("path"), kind="provider").order_by("name")
+    )
+
+
 # -- public ---------------------------------------------------------------------------------
 
 

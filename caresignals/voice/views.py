@@ -142,6 +142,15 @@ def complaint_step(request: HttpRequest, reference: str, step: str) -> HttpRespo
         form = vf.CreateEventForm(request.POST)
     else:
         raise Http404("Not found")
+    if step in STEPS and row.clock.closed:
+        return _complaint_page(
+            request,
+            reference,
+            errors={
+                "non_field_errors": ["The final response has been sent: the complaint is closed"]
+            },
+            form_name=step,
+        )
     if not form.is_valid():
         return _complaint_page(request, reference, errors=_errors(form), form_name=step)
     data = form.cleaned_data
@@ -200,6 +209,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
             "views": queries.FEEDBACK_VIEWS,
             "rows": rows,
             "total": total,
+            "insight_providers": queries.insight_providers(request.user),
         },
     )
 

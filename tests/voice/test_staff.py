@@ -340,3 +340,21 @@ def test_other_organisation_cannot_moderate(client, small_ics, story):
 def test_public_page_for_unknown_provider_is_404(client, small_ics):
     assert client.get("/feedback/providers/NOPE/").status_code == 404
     assert client.get("/feedback/providers/TA-MAT/").status_code == 404
+
+
+def test_a_closed_complaint_takes_no_more_steps(client, small_ics, case):
+    signed_in(client, member(small_ics.trust_a, "complaints_lead"))
+    case.final_response_on = dt.date(2026, 4, 1)
+    case.save()
+    response = step(
+        client, case, "six-month-letter", date("six_month_letter_on", dt.date(2026, 9, 3))
+    )
+    assert "the complaint is closed" in response.content.decode()
+    case.refresh_from_db()
+    assert case.six_month_letter_on is None
+
+
+def test_feedback_page_links_to_insight(client, small_ics):
+    signed_in(client, member(small_ics.trust_a, "complaints_lead"))
+    page = client.get("/feedback/manage/").content.decode()
+    assert "/feedback/insight/TA/" in page and "/feedback/insight/TB/" not in page
