@@ -31,6 +31,7 @@ def test_start_page_is_public_and_lists_providers_and_kinds(client, small_ics):
     assert 'value="TA"' in page and 'value="TA-MAT"' not in page
     assert "Answer the Friends and Family Test" in page and "easy read" in page
     assert 'method="get"' in page  # works without JavaScript
+    assert 'href="/feedback/providers/TB/"' in page
 
 
 def test_choosing_nothing_explains_what_to_choose(client, small_ics):
@@ -228,3 +229,35 @@ def test_api_honeypot_and_rate_limit(client, small_ics):
     refused = post(client, body)
     assert refused.status_code == 429 and refused["Retry-After"]
     assert Feedback.objects.count() == 9
+
+
+def test_api_contact_details_are_checked_and_consent_respected(client, small_ics):
+    bad = post(
+        client,
+        {
+            "org_code": "TA",
+            "kind": "concern",
+            "text": "Synthetic.",
+            "contact": {"email": "nope", "phone": "12", "fax": "1"},
+        },
+    )
+    assert bad.json()["errors"] == {
+        "contact.fax": ["Not a field of contact"],
+        "contact.email": ["Expected an email address such as name@example.com"],
+        "contact.phone": ["Expected a UK phone number such as 0191 496 0000"],
+    }
+    ok = post(
+        client,
+        {
+            "org_code": "TA",
+            "kind": "concern",
+            "text": "Synthetic.",
+            "contact": {"email": "person@example.com"},
+            "consent_to_contact": False,
+            "consent_to_publish": True,
+        },
+    )
+    feedback = Feedback.objects.get(reference=ok.json()["reference"])
+    assert not feedback.consent_to_contact and feedback.publication == "pending"
+    entry = AuditEntry.objects.get()
+    assert entry.actor is None and entry.actor_label == "public feedback via the API"
