@@ -100,9 +100,11 @@ class FeedbackImporter(Importer):
             return
         cols = {c.name: batch.column(c.name) for c in self.columns}
         wanted: dict[tuple[int, str], dict[str, Any]] = {}
+        index: dict[tuple[int, str], int] = {}
         for i in indices.tolist():
             org_id = self._providers[cols["org_code"][i]][0]
             service = cols["service_code"][i]
+            index[(org_id, cols["source_id"][i])] = i
             wanted[(org_id, cols["source_id"][i])] = {
                 "service_id": self._services[service][0] if service else None,
                 "kind": cols["kind"][i],
@@ -134,6 +136,10 @@ class FeedbackImporter(Importer):
                         **values,
                     )
                 )
+                continue
+            if found.kind == Kind.COMPLAINT and values["kind"] != Kind.COMPLAINT:
+                # Its clocks and any linked event would be orphaned: a person must decide.
+                self.reject(batch, index[key], "kind", "complaint, as already stored")
                 continue
             names = [n for n, v in values.items() if getattr(found, n) != v]
             if not names:

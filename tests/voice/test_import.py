@@ -109,3 +109,14 @@ def test_wrong_header(tmp_path, small_ics, capsys):
         run(write(tmp_path / "h.csv", [], header=[*HEADER[:-1], "comment"]))
     err = capsys.readouterr().err
     assert "unknown column 'comment'" in err and "the required column 'text' is missing" in err
+
+
+def test_a_stored_complaint_cannot_become_another_kind(tmp_path, small_ics, capsys):
+    run(write(tmp_path / "f.csv", GOOD))
+    changed = [r[:] for r in GOOD]
+    changed[2][4] = "concern"
+    with pytest.raises(CommandError):
+        run(write(tmp_path / "g.csv", changed))
+    err = capsys.readouterr().err
+    assert "row 4, column kind: got 'concern', expected complaint, as already stored" in err
+    assert Feedback.objects.get(source_id="F3").kind == "complaint"
