@@ -293,7 +293,7 @@ def _clock(rng: np.random.Generator, pk: int, received: dt.date, today: dt.date)
         return vars(c)  # some of these are past their acknowledgement date: overdue
     c.acknowledged_on = min(ack, today)
     c.response_due = received + dt.timedelta(days=int(rng.integers(35, 70)))
-    still_open = rng.random() < (0.5 if age < 90 else 0.06)
+    still_open = rng.random() < (0.5 if age < 90 else 0.08 if age < 365 else 0.01)
     if still_open:
         if age > 183 and rng.random() < 0.5:
             c.six_month_letter_on = received + relativedelta(months=6) - dt.timedelta(days=3)

@@ -141,3 +141,7 @@ def test_a_complaints_lead_acknowledges_and_publishes(page, small_ics, assert_ac
     page.goto("/feedback/providers/TA/")
     expect(page.get_by_text("Synthetic: my relative went home without medicines.")).to_be_visible()
     assert_accessible(page)
+
+    page.goto("/feedback/insight/TA/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Feedback insight")
+    assert_accessible(page)
