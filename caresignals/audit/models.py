@@ -58,6 +58,13 @@ class AuditAction(models.TextChoices):
     SPEAKUP_CASE_CLOSED = "speakup.case_closed", "Speak-up case closed"
     SPEAKUP_REPLY_SENT = "speakup.reply_sent", "Speak-up reply sent by a guardian"
     SPEAKUP_RETURN_EXPORTED = "speakup.return_exported", "Speak-up national return exported"
+    FEEDBACK_RECEIVED = "feedback.received", "Feedback received"
+    FEEDBACK_UPDATED = "feedback.updated", "Feedback changed by an import"
+    FEEDBACK_REPLIED = "feedback.replied", "Reply to feedback recorded"
+    FEEDBACK_MODERATED = "feedback.moderated", "Feedback story moderated"
+    FEEDBACK_CHANGE_MARKED = "feedback.change_marked", "Change marked on feedback"
+    COMPLAINT_UPDATED = "complaint.updated", "Complaint progress recorded"
+    COMPLAINT_EVENT_LINKED = "complaint.event_linked", "Complaint linked to a safety event"
 
 
 class AppendOnlyError(Exception):

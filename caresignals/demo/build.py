@@ -20,6 +20,7 @@ from django.conf import settings
 from caresignals.audit.services import Actor
 from caresignals.demo import generator, governance, safety_responses, starter
 from caresignals.demo import speakup as speakup_demo
+from caresignals.demo.voice import build_voice
 from caresignals.interop.importing import ImportFailed, ImportReport, run_import
 from caresignals.measures import services as measure_services
 from caresignals.measures.importers import MeasureImporter
@@ -99,6 +100,7 @@ def build_region(
         seed=seed, plants=plants, periods=(data.first_period, data.last_period)
     )
 
+    build_voice(seed=seed, say=say)
     parquet = None
     if scale == "national":
         parquet = write_national_parquet(seed=seed, plants=plants, say=say)

@@ -12,6 +12,7 @@ IMPORTERS: dict[str, str] = {
     "indicators": "caresignals.measures.importers.IndicatorImporter",
     "measures": "caresignals.measures.importers.MeasureImporter",
     "events": "caresignals.safety.importers.EventImporter",
+    "feedback": "caresignals.voice.importers.FeedbackImporter",
     "fhir": "caresignals.interop.fhir.FhirEventImporter",  # read by fhir.run_fhir_import
 }
 

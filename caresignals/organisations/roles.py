@@ -47,6 +47,10 @@ class Capability(enum.StrEnum):
     # Menus only: which cases a guardian may read is SpeakUpCase.objects.for_guardian's rule.
     HANDLE_SPEAKUP_CASES = "handle_speakup_cases"
     VIEW_SPEAKUP_SUMMARY = "view_speakup_summary"  # counts only, disclosure-controlled
+    # Complaints and feedback carry names and contact details: read by the complaints team
+    # (own organisation) and the ICB quality team (everything), worked by the complaints team.
+    VIEW_PATIENT_VOICE = "view_patient_voice"
+    WORK_PATIENT_VOICE = "work_patient_voice"
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -60,8 +64,10 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_SAFETY_RESPONSES,
             Capability.VIEW_SAFETY_SYSTEM,
             Capability.VIEW_SPEAKUP_SUMMARY,
+            Capability.VIEW_PATIENT_VOICE,
         }
     ),
+    Role.COMPLAINTS_LEAD: frozenset({Capability.VIEW_PATIENT_VOICE, Capability.WORK_PATIENT_VOICE}),
     Role.PATIENT_SAFETY_LEAD: frozenset(
         {
             Capability.RECORD_CHART_CHANGES,
@@ -89,6 +95,10 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
 
 def capabilities(role: str) -> frozenset[Capability]:
     return _CAPABILITIES.get(role, frozenset())
+
+
+def roles_with(capability: Capability) -> frozenset[str]:
+    return frozenset(role for role, caps in _CAPABILITIES.items() if capability in caps)
 
 
 def user_can(user: Any, capability: Capability) -> bool:
@@ -126,6 +136,9 @@ def navigation_for(user: User) -> list[NavItem]:
         items.append(NavItem("Speak-up cases", "speakup:cases"))
     if user_can(user, Capability.VIEW_SPEAKUP_SUMMARY):
         items.append(NavItem("Speak-up summary", "speakup:summary"))
+    if user_can(user, Capability.VIEW_PATIENT_VOICE):
+        items.append(NavItem("Complaints", "voice:complaints"))
+        items.append(NavItem("Feedback", "voice:feedback_list"))
     if user_can(user, Capability.VIEW_AUDIT):
         items.append(NavItem("Audit log", "audit:index"))
     return items

@@ -59,6 +59,17 @@ def scope_for(user: Any) -> Scope:
     return cached
 
 
+def scope_for_roles(user: Any, roles: frozenset[str]) -> Scope:
+    """The paths beneath the organisations where the user holds one of `roles`: for records
+    only some roles may see (complaints, with names and contact details)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not roles:
+        return Scope(paths=())
+    paths = set(
+        user.memberships.filter(role__in=roles).values_list("organisation__path", flat=True)
+    )
+    return Scope(paths=_minimal(paths))
+
+
 def visible(queryset: QuerySet[Any], user: Any, *, path_field: str) -> QuerySet[Any]:
     """Filter any queryset by the organisation path reached through `path_field`."""
     return queryset.filter(scope_for(user).q(path_field))

@@ -31,6 +31,14 @@ PUBLIC_VIEWS |= {
     "api_public_speakup_case",
     "api_public_speakup_messages",
 }
+# Patients, families and carers give feedback or complain, and read published stories.
+PUBLIC_VIEWS |= {
+    "feedback_start",
+    "feedback_give",
+    "feedback_easy_read",
+    "provider_stories",
+    "api_public_feedback",
+}
 
 
 def _view_modules() -> list[Path]:

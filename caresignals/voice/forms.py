@@ -1,0 +1,360 @@
+"""Forms for the voice domain: what a person typed, checked, with NHS-style messages.
+
+The public forms turn their answers into the body `public.check_body` takes (the same as the
+public API's), so feedback means the same however it arrives. Forms never store anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from caresignals.safety.forms import DateParts
+from caresignals.safety.vocabulary import Category, PhysicalHarm
+from caresignals.voice.models import ChangeStatus, Complaint, FftRating, Kind, Outcome
+from caresignals.voice.public import NAME_MAX, TEXT_MAX, check_phone
+
+FFT_QUESTION = "Overall, how was your experience of our service?"
+
+KIND_CHOICES = [
+    (Kind.COMPLIMENT.value, "Say thank you or pay a compliment"),
+    (Kind.CONCERN.value, "Give feedback or raise a concern"),
+    (Kind.COMPLAINT.value, "Make a complaint"),
+    (Kind.FFT.value, "Answer the Friends and Family Test"),
+]
+EASY_KIND_CHOICES = [
+    (Kind.COMPLIMENT.value, "Something was good"),
+    (Kind.CONCERN.value, "Something was not good"),
+    (Kind.COMPLAINT.value, "I want to make a complaint"),
+]
+
+
+def _choice(choices: list[tuple[str, str]], required_message: str, **kw: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=[("", ""), *choices],
+        error_messages={"required": required_message, "invalid_choice": required_message},
+        **kw,
+    )
+
+
+class StartForm(forms.Form):
+    """Which provider, and what kind of feedback (sent with GET: no JavaScript needed)."""
+
+    org_code = _choice([], "Select the NHS organisation")
+    kind = _choice(KIND_CHOICES, "Select what you want to do")
+
+    def __init__(self, *args: Any, providers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["org_code"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Select an organisation"), *providers]
+
+
+class FeedbackForm(forms.Form):
+    """The feedback itself. Which fields are required depends on the kind, fixed in advance."""
+
+    service_code = forms.ChoiceField(choices=[], required=False)
+    fft_rating = _choice(FftRating.choices, "Select how your experience was", required=False)
+    text = forms.CharField(
+        required=False,
+        strip=True,
+        max_length=TEXT_MAX,
+        error_messages={"max_length": f"Your answer must be {TEXT_MAX:,} characters or fewer"},
+    )
+    name = forms.CharField(
+        required=False,
+        max_length=NAME_MAX,
+        error_messages={"max_length": f"Your name must be {NAME_MAX} characters or fewer"},
+    )
+    email = forms.EmailField(
+        required=False,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+    phone = forms.CharField(required=False, max_length=40)
+    consent_to_contact = forms.BooleanField(required=False)
+    consent_to_publish = forms.BooleanField(required=False)
+    # The honeypot: hidden from people by a CSS class; form-filling robots fill it in.
+    website = forms.CharField(required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        kind: str,
+        org_code: str,
+        services: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.feedback_kind = kind
+        self.provider_code = org_code
+        field = self.fields["service_code"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Not sure, or the whole organisation"), *services]
+        field.error_messages["invalid_choice"] = "Select a service from the list"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.feedback_kind == Kind.FFT:
+            if not data.get("fft_rating") and "fft_rating" not in self.errors:
+                self.add_error("fft_rating", "Select how your experience was")
+        elif not data.get("text") and "text" not in self.errors:
+            messages = {
+                Kind.COMPLIMENT: "Tell us what was good",
+                Kind.CONCERN: "Tell us your feedback or concern",
+                Kind.COMPLAINT: "Tell us what your complaint is about",
+            }
+            self.add_error("text", messages[Kind(self.feedback_kind)])
+        phone = (data.get("phone") or "").strip()
+        if phone and not check_phone(phone):
+            self.add_error("phone", "Enter a phone number, like 0191 496 0000 or 07700 900 982")
+        if self.feedback_kind == Kind.COMPLAINT:
+            if not data.get("name") and "name" not in self.errors:
+                self.add_error("name", "Enter your name")
+            if not data.get("email") and not phone and not {"email", "phone"} & set(self.errors):
+                self.add_error("email", "Enter an email address or a phone number")
+            if not data.get("consent_to_contact"):
+                self.add_error(
+                    "consent_to_contact",
+                    "Confirm that we may contact you about your complaint",
+                )
+        if (
+            data.get("consent_to_publish")
+            and not data.get("text")
+            and self.feedback_kind == Kind.FFT
+        ):
+            self.add_error("consent_to_publish", "Write a comment if you want it published")
+        return data
+
+    def api_body(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        body: dict[str, Any] = {
+            "org_code": self.provider_code,
+            "kind": self.feedback_kind,
+            "text": data.get("text") or "",
+            "consent_to_publish": bool(data.get("consent_to_publish")),
+        }
+        if data.get("service_code"):
+            body["service_code"] = data["service_code"]
+        if self.feedback_kind == Kind.FFT:
+            body["fft_rating"] = data["fft_rating"]
+        contact = {
+            k: v
+            for k, v in (
+                ("name", data.get("name")),
+                ("email", data.get("email")),
+                ("phone", (data.get("phone") or "").strip()),
+            )
+            if v
+        }
+        if contact:
+            body["contact"] = contact
+            body["consent_to_contact"] = bool(data.get("consent_to_contact"))
+        return body
+
+
+class EasyReadForm(FeedbackForm):
+    """The easy-read form: the provider and kind asked on the same page, fewer words."""
+
+    org_code = _choice([], "Choose the place")
+    kind = _choice(EASY_KIND_CHOICES, "Choose what you want to tell us")
+
+    def __init__(self, *args: Any, providers: list[tuple[str, str]], **kwargs: Any) -> None:
+        data = args[0] if args else kwargs.get("data")
+        super().__init__(
+            *args,
+            kind=(data or {}).get("kind", ""),
+            org_code=(data or {}).get("org_code", ""),
+            services=[],
+            **kwargs,
+        )
+        field = self.fields["org_code"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose a place"), *providers]
+
+    def clean(self) -> dict[str, Any]:
+        if self.feedback_kind not in dict(EASY_KIND_CHOICES):
+            return super(FeedbackForm, self).clean() or {}
+        data = super().clean()
+        if "text" in self.errors:
+            self.errors["text"] = self.error_class(["Write what happened"])
+        return data
+
+
+# -- staff ----------------------------------------------------------------------------------
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AgreedDate(DateParts):
+    """A date that may be in the future (an agreed response date)."""
+
+    def compress(self, data_list: list[str]) -> dt.date | None:
+        if not data_list or not any(data_list):
+            return None
+        day, month, year = (v.strip() for v in data_list)
+        missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
+        if missing:
+            raise forms.ValidationError(f"{self.what.capitalize()} must include a {missing[0]}")
+        try:
+            value = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(f"{self.what.capitalize()} must be a real date") from None
+        if not 2000 <= value.year <= 2100:
+            raise forms.ValidationError(f"{self.what.capitalize()} must be a real date")
+        return value
+
+
+class AcknowledgeForm(VersionedForm):
+    acknowledged_on = DateParts("the date you acknowledged the complaint", required=True)
+    response_due = AgreedDate("the response date agreed with the complainant", required=False)
+
+    def __init__(self, *args: Any, complaint: Complaint, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.complaint = complaint
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        received = self.complaint.feedback.received_on
+        ack = data.get("acknowledged_on")
+        if ack and ack < received:
+            self.add_error(
+                "acknowledged_on",
+                "The acknowledgement cannot be before the complaint was received",
+            )
+        due = data.get("response_due")
+        if due and due < (ack or received):
+            self.add_error("response_due", "The response date must be after the acknowledgement")
+        return data
+
+
+class ResponseDateForm(VersionedForm):
+    response_due = AgreedDate("the response date agreed with the complainant", required=True)
+
+    def __init__(self, *args: Any, complaint: Complaint, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.complaint = complaint
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        due = data.get("response_due")
+        if due and due < self.complaint.feedback.received_on:
+            self.add_error(
+                "response_due", "The response date must be after the complaint was received"
+            )
+        return data
+
+
+class SixMonthLetterForm(VersionedForm):
+    six_month_letter_on = DateParts("the date of the 6-month letter", required=True)
+
+    def __init__(self, *args: Any, complaint: Complaint, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.complaint = complaint
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        sent = data.get("six_month_letter_on")
+        if sent and sent < self.complaint.feedback.received_on:
+            self.add_error(
+                "six_month_letter_on", "The letter cannot be before the complaint was received"
+            )
+        return data
+
+
+class FinalResponseForm(VersionedForm):
+    final_response_on = DateParts("the date of the final response", required=True)
+    outcome = _choice(Outcome.choices, "Select the outcome")
+    ombudsman_signposted = forms.BooleanField(
+        error_messages={
+            "required": "Confirm that the final response tells the complainant about the "
+            "Parliamentary and Health Service Ombudsman"
+        }
+    )
+
+    def __init__(self, *args: Any, complaint: Complaint, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.complaint = complaint
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        sent = data.get("final_response_on")
+        if sent and sent < self.complaint.feedback.received_on:
+            self.add_error(
+                "final_response_on",
+                "The final response cannot be before the complaint was received",
+            )
+        return data
+
+
+class LinkEventForm(VersionedForm):
+    event_reference = forms.CharField(
+        max_length=20,
+        strip=True,
+        error_messages={"required": "Enter the safety event's reference, like PSE-CYX6CAAAB4K7QZ"},
+    )
+
+
+REPORTER_CHOICES = [("patient", "The patient"), ("family_carer", "A family member or carer")]
+
+
+class CreateEventForm(VersionedForm):
+    occurred_on = DateParts("the date it happened", required=True)
+    category = _choice(Category.choices, "Select what kind of event it was")
+    physical_harm = _choice(
+        PhysicalHarm.choices, "Select the physical harm as the complaint describes it"
+    )
+    reporter_type = _choice(REPORTER_CHOICES, "Select who made the complaint")
+    description = forms.CharField(
+        max_length=TEXT_MAX,
+        strip=True,
+        error_messages={"required": "Describe what happened, without names"},
+    )
+
+
+class ReplyForm(VersionedForm):
+    reply = forms.CharField(
+        max_length=TEXT_MAX,
+        strip=True,
+        error_messages={"required": "Enter your reply"},
+    )
+
+
+MODERATION_CHOICES = [("approve", "Publish the edited story"), ("reject", "Do not publish")]
+
+
+class ModerationForm(VersionedForm):
+    decision = _choice(MODERATION_CHOICES, "Select whether to publish the story")
+    published_text = forms.CharField(required=False, max_length=TEXT_MAX, strip=True)
+    reason = forms.CharField(required=False, max_length=1000, strip=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "approve" and not data.get("published_text"):
+            self.add_error(
+                "published_text",
+                "Enter the story as it will be published, "
+                "with names and identifying details removed",
+            )
+        if data.get("decision") == "reject" and not data.get("reason"):
+            self.add_error("reason", "Enter why the story will not be published")
+        return data
+
+
+class ChangeForm(VersionedForm):
+    change_status = _choice(
+        [(v, str(label)) for v, label in ChangeStatus.choices if v], "Select planned or made"
+    )
+    change_description = forms.CharField(
+        max_length=300,
+        strip=True,
+        error_messages={
+            "required": "Describe the change in a sentence",
+            "max_length": "The description must be 300 characters or fewer",
+        },
+    )

@@ -1,0 +1,182 @@
+"""What a provider's feedback says: FFT % positive and % negative, counts, themes.
+
+% positive = (very good + good) ÷ all responses; % negative = (poor + very poor) ÷ all
+responses. "All responses" includes "don't know", as NHS England publishes the Friends and
+Family Test (and as the fft_positive and fft_negative indicators define their denominator).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Max
+from django.db.models.functions import TruncMonth
+
+from caresignals.organisations.models import Organisation
+from caresignals.voice.models import (
+    NEGATIVE_RATINGS,
+    POSITIVE_RATINGS,
+    Feedback,
+    Kind,
+    Publication,
+)
+from caresignals.voice.themes import lexicon, themes_of
+
+MONTHS_SHOWN = 12
+SNIPPETS_PER_THEME = 2
+SNIPPET_LENGTH = 160
+
+
+@dataclass(frozen=True)
+class FftMonth:
+    month: dt.date
+    responses: int
+    positive: int
+    negative: int
+
+    @property
+    def percent_positive(self) -> float | None:
+        return 100 * self.positive / self.responses if self.responses else None
+
+    @property
+    def percent_negative(self) -> float | None:
+        return 100 * self.negative / self.responses if self.responses else None
+
+
+def fft_month(month: dt.date, counts: dict[str, int]) -> FftMonth:
+    """One month's figures from the count of responses for each rating."""
+    return FftMonth(
+        month,
+        sum(counts.values()),
+        sum(counts.get(r, 0) for r in POSITIVE_RATINGS),
+        sum(counts.get(r, 0) for r in NEGATIVE_RATINGS),
+    )
+
+
+@dataclass(frozen=True)
+class ServiceFft:
+    code: str
+    name: str
+    months: list[FftMonth]
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    code: str
+    label: str
+    by_month: list[int]
+    total: int
+    snippets: list[str]
+
+
+@dataclass(frozen=True)
+class Insight:
+    provider: Organisation
+    months: list[dt.date]
+    fft: list[ServiceFft]
+    kinds: list[tuple[dt.date, dict[str, int]]]
+    themes: list[ThemeRow]
+    texts_read: int
+    reviewed_by: str
+    reviewed_on: str
+
+
+def _month_range(last: dt.date, count: int) -> list[dt.date]:
+    first = last - relativedelta(months=count - 1)
+    return [first + relativedelta(months=i) for i in range(count)]
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SNIPPET_LENGTH:
+        return text
+    return text[: SNIPPET_LENGTH - 1].rsplit(" ", 1)[0] + " …"
+
+
+def provider_insight(provider: Organisation, *, months: int = MONTHS_SHOWN) -> Insight:
+    """The last `months` months up to the provider's latest feedback."""
+    mine = Feedback.objects.filter(organisation=provider)
+    latest = mine.aggregate(latest=Max("received_on"))["latest"]
+    if latest is None:
+        return Insight(provider, [], [], [], [], 0, lexicon().reviewed_by, lexicon().reviewed_on)
+    shown = _month_range(latest.replace(day=1), months)
+    since = shown[0]
+    window = mine.filter(received_on__gte=since)
+
+    fft_counts: dict[tuple[int | None, dt.date], dict[str, int]] = defaultdict(dict)
+    for row in (
+        window.filter(kind=Kind.FFT)
+        .annotate(month=TruncMonth("received_on"))
+        .values("service_id", "month", "fft_rating")
+        .annotate(n=Count("id"))
+    ):
+        fft_counts[(row["service_id"], row["month"])][row["fft_rating"]] = row["n"]
+    services = {o.pk: o for o in Organisation.objects.filter(parent=provider, kind="service")}
+    service_ids = sorted({sid for sid, _ in fft_counts}, key=lambda s: (s is not None, s or 0))
+    fft = []
+    for sid in sorted(service_ids, key=lambda s: services[s].name if s in services else ""):
+        service = services.get(sid) if sid is not None else None
+        fft.append(
+            ServiceFft(
+                service.code if service else provider.code,
+                service.name if service else f"{provider.name} (no service given)",
+                [fft_month(m, fft_counts.get((sid, m), {})) for m in shown],
+            )
+        )
+
+    kinds: dict[dt.date, dict[str, int]] = {m: dict.fromkeys(Kind.values, 0) for m in shown}
+    for by_kind in (
+        window.annotate(month=TruncMonth("received_on"))
+        .values("month", "kind")
+        .annotate(n=Count("id"))
+    ):
+        kinds[by_kind["month"]][by_kind["kind"]] = by_kind["n"]
+
+    lex = lexicon()
+    index = {m: i for i, m in enumerate(shown)}
+    theme_counts: dict[str, list[int]] = {t.code: [0] * len(shown) for t in lex.themes}
+    texts = 0
+    for text, received_on in window.exclude(text="").values_list("text", "received_on"):
+        texts += 1
+        i = index[received_on.replace(day=1)]
+        for code in themes_of(text, lex.themes):
+            theme_counts[code][i] += 1
+    snippets: dict[str, list[str]] = defaultdict(list)
+    # Examples only from stories a moderator approved: their text is already de-identified.
+    for text in (
+        mine.filter(publication=Publication.APPROVED)
+        .order_by("-published_on", "-id")
+        .values_list("published_text", flat=True)[:500]
+    ):
+        for code in themes_of(text, lex.themes):
+            if len(snippets[code]) < SNIPPETS_PER_THEME:
+                snippets[code].append(_snippet(text))
+    themes = [
+        ThemeRow(t.code, t.label, theme_counts[t.code], sum(theme_counts[t.code]), snippets[t.code])
+        for t in lex.themes
+    ]
+    themes.sort(key=lambda r: -r.total)
+    return Insight(
+        provider,
+        shown,
+        fft,
+        [(m, kinds[m]) for m in shown],
+        themes,
+        texts,
+        lex.reviewed_by,
+        lex.reviewed_on,
+    )
+
+
+def overall(months: list[FftMonth]) -> FftMonth | None:
+    if not months:
+        return None
+    total: Counter[str] = Counter()
+    for m in months:
+        total["responses"] += m.responses
+        total["positive"] += m.positive
+        total["negative"] += m.negative
+    return FftMonth(months[-1].month, total["responses"], total["positive"], total["negative"])

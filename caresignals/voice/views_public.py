@@ -1,0 +1,187 @@
+"""Patients, families and carers give feedback, a compliment or a complaint: no sign-in.
+
+The answers become the public API's body (`public.check_body`) and are stored by
+`services.receive_feedback`, so the forms and `POST /api/v1/public/feedback` store alike.
+Rate-limited per address (a keyed hash in the cache, never stored); a hidden honeypot field
+turns robots away without a CAPTCHA that would shut out screen-reader users.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from caresignals.api.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
+from caresignals.audit.services import Actor
+from caresignals.voice import queries
+from caresignals.voice.forms import FFT_QUESTION, EasyReadForm, FeedbackForm, StartForm
+from caresignals.voice.models import Channel, Kind, new_feedback_reference
+from caresignals.voice.public import check_body
+from caresignals.voice.services import FeedbackInvalid, receive_feedback
+
+RATE_SCOPE = "public-feedback-form"
+ACTOR_LABEL = "public feedback via the website"
+TITLES = {
+    Kind.COMPLIMENT: "Pay a compliment",
+    Kind.CONCERN: "Give feedback or raise a concern",
+    Kind.COMPLAINT: "Make a complaint",
+    Kind.FFT: "Friends and Family Test",
+}
+
+
+def _errors(form: Any) -> dict[str, list[str]]:
+    return {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
+
+
+def _too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
+    response = render(
+        request,
+        "voice/public/too_many.jinja",
+        {"page_title": "Too many messages", "retry_after": retry_after},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _received(
+    request: HttpRequest, reference: str, kind: str, *, easy: bool = False
+) -> HttpResponse:
+    return render(
+        request,
+        "voice/public/received.jinja",
+        {"page_title": "Thank you", "reference": reference, "kind": kind, "easy": easy},
+    )
+
+
+def _store(
+    request: HttpRequest, form: FeedbackForm, channel: str
+) -> tuple[str | None, dict[str, list[str]]]:
+    """Check and store a valid form; the reference, or the errors to show."""
+    item, invalid = check_body(form.api_body())
+    if item is None:
+        return None, {"non_field_errors": [f"{k}: {m}" for k, ms in invalid.items() for m in ms]}
+    try:
+        feedback = receive_feedback(item, channel=channel, actor=Actor(label=ACTOR_LABEL))
+    except FeedbackInvalid as failed:
+        return None, {
+            ("service_code" if k == "service_code" else "non_field_errors"): ms
+            for k, ms in failed.errors.items()
+        }
+    return feedback.reference, {}
+
+
+@login_not_required
+@require_GET
+def feedback_start(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "voice/public/start.jinja",
+        {
+            "page_title": "Tell us about your care",
+            "form": StartForm(providers=queries.public_providers()),
+            "values": {},
+            "errors": {},
+        },
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def feedback_give(request: HttpRequest) -> HttpResponse:
+    providers = queries.public_providers()
+    start = StartForm(request.GET, providers=providers)
+    if not start.is_valid():
+        return render(
+            request,
+            "voice/public/start.jinja",
+            {
+                "page_title": "Tell us about your care",
+                "form": start,
+                "values": request.GET,
+                "errors": _errors(start),
+            },
+        )
+    provider = queries.provider_or_404(start.cleaned_data["org_code"])
+    kind = start.cleaned_data["kind"]
+    services = queries.services_of(provider)
+    form = FeedbackForm(kind=kind, org_code=provider.code, services=services)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        decision = check(request, RATE_SCOPE, rate=PUBLIC_RATE, window=PUBLIC_WINDOW)
+        if not decision.allowed:
+            return _too_many(request, decision.retry_after)
+        if request.POST.get("website"):
+            return _received(request, new_feedback_reference(), kind)  # a robot: store nothing
+        form = FeedbackForm(request.POST, kind=kind, org_code=provider.code, services=services)
+        if form.is_valid():
+            reference, errors = _store(request, form, Channel.WEB)
+            if reference:
+                return _received(request, reference, kind)
+        else:
+            errors = _errors(form)
+    return render(
+        request,
+        "voice/public/give.jinja",
+        {
+            "page_title": TITLES[Kind(kind)],
+            "heading": TITLES[Kind(kind)],
+            "provider": provider,
+            "kind": kind,
+            "form": form,
+            "fft_question": FFT_QUESTION,
+            "values": request.POST if request.method == "POST" else {},
+            "errors": errors,
+            "breadcrumbs": [{"href": "/feedback/", "text": "Tell us about your care"}],
+        },
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def feedback_easy_read(request: HttpRequest) -> HttpResponse:
+    providers = queries.public_providers()
+    form = EasyReadForm(providers=providers)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        decision = check(request, RATE_SCOPE, rate=PUBLIC_RATE, window=PUBLIC_WINDOW)
+        if not decision.allowed:
+            return _too_many(request, decision.retry_after)
+        if request.POST.get("website"):
+            return _received(request, new_feedback_reference(), "", easy=True)
+        form = EasyReadForm(request.POST, providers=providers)
+        if form.is_valid():
+            reference, errors = _store(request, form, Channel.EASY_READ)
+            if reference:
+                return _received(request, reference, form.feedback_kind, easy=True)
+        else:
+            errors = _errors(form)
+    return render(
+        request,
+        "voice/public/easy_read.jinja",
+        {
+            "page_title": "Tell us about your care (easy read)",
+            "form": form,
+            "values": request.POST if request.method == "POST" else {},
+            "errors": errors,
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def provider_stories(request: HttpRequest, code: str) -> HttpResponse:
+    provider = queries.provider_or_404(code)
+    return render(
+        request,
+        "voice/public/stories.jinja",
+        {
+            "page_title": f"You said, we did: {provider.name}",
+            "provider": provider,
+            "stories": queries.published_stories(provider),
+        },
+    )
