@@ -70,6 +70,14 @@ def scope_for_roles(user: Any, roles: frozenset[str]) -> Scope:
     return Scope(paths=_minimal(paths))
 
 
+def scope_for_capability(user: Any, capability: Any) -> Scope:
+    """The paths beneath the organisations where the user holds a role with `capability`
+    (roles.py): for work only some roles do, such as triage."""
+    from caresignals.organisations.roles import roles_with
+
+    return scope_for_roles(user, roles_with(capability))
+
+
 def visible(queryset: QuerySet[Any], user: Any, *, path_field: str) -> QuerySet[Any]:
     """Filter any queryset by the organisation path reached through `path_field`."""
     return queryset.filter(scope_for(user).q(path_field))

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from caresignals.organisations.roles import Capability, capabilities
-from caresignals.organisations.scoping import Scope, _minimal
+from caresignals.organisations.roles import Capability
+from caresignals.organisations.scoping import Scope, scope_for_capability
 
 
 def _scope(user: Any, capability: Capability) -> Scope:
@@ -21,12 +21,7 @@ def _scope(user: Any, capability: Capability) -> Scope:
         return Scope(paths=())
     cache: dict[Capability, Scope] = user.__dict__.setdefault("_care_signals_safety_scopes", {})
     if capability not in cache:
-        paths = {
-            path
-            for role, path in user.memberships.values_list("role", "organisation__path")
-            if capability in capabilities(role)
-        }
-        cache[capability] = Scope(paths=_minimal(paths))
+        cache[capability] = scope_for_capability(user, capability)
     return cache[capability]
 
 
