@@ -15,7 +15,9 @@ from django.urls import NoReverseMatch, reverse
 from caresignals.core.formatting import nhs_date
 from caresignals.safety import psirf, rules
 from caresignals.safety.access import inside_provider, write_scope
+from caresignals.safety.deidentify import deidentify
 from caresignals.safety.models import LearningResponse, PatientSafetyEvent, PlanRule, SafetyAction
+from caresignals.safety.queries_candour import is_inside
 from caresignals.safety.response_queries import (
     actions_of,
     plan_of,
@@ -32,7 +34,7 @@ from caresignals.safety.vocabulary import (
     ServiceArea,
 )
 
-WITHHELD = "Shown only to the provider's patient-safety team."
+WITHHELD = "Shown only inside the provider."
 
 REQUIREMENT_LABELS = {
     rules.NEVER_EVENT_PSII: "Never Event: PSII required",
@@ -171,7 +173,9 @@ def candour_url(reference: str) -> str | None:
 
 
 def event_page(user: Any, event: PatientSafetyEvent) -> EventPage:
-    inside = inside_provider(user, event.organisation.path)
+    # One rule for free text, as on the candour pages: in full inside the provider,
+    # de-identified outside it (safety/deidentify.py).
+    inside = is_inside(user, event.organisation)
     derived = derive(event, plan_of(plan_rules(event.organisation)))
     triage = event.triage if _has_triage(event) else None
     responses = responses_of_event(event)
@@ -203,7 +207,9 @@ def event_page(user: Any, event: PatientSafetyEvent) -> EventPage:
     return EventPage(
         event=event,
         facts=facts,
-        description=(event.description or "Not recorded") if inside else WITHHELD,
+        description=(
+            (event.description if inside else deidentify(event.description)) or "Not recorded"
+        ),
         derived=derived,
         triage=triage,
         triage_label=RESPONSE_LABELS.get(triage.response, triage.response) if triage else "",

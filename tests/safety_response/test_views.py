@@ -57,12 +57,14 @@ def test_event_page_shows_facts_derived_fields_and_free_text_inside_provider(
     assert f"/safety/events/{e.reference}/candour/" in html  # the candour page
 
 
-def test_icb_reads_event_without_free_text(client, small_ics):
-    e = event(small_ics.trust_a, description="Synthetic private words.")
+def test_icb_reads_event_with_de_identified_free_text(client, small_ics):
+    e = event(small_ics.trust_a, description="Synthetic: Mrs Jane Example, NHS 943 476 5919, fell.")
     client.force_login(member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="icb"))
     page = client.get(reverse("safety:event", kwargs={"reference": e.reference}))
     assert page.status_code == 200
-    assert "Synthetic private words." not in page.content.decode()
+    html = page.content.decode()
+    assert "fell." in html and "De-identified" in html
+    assert "Jane Example" not in html and "943 476 5919" not in html
     assert "Save triage decision" not in page.content.decode()
     # and cannot triage
     response = client.post(_triage_url(e), {"response": "aar", "note": "", "version": "0"})
