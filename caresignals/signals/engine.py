@@ -1,0 +1,101 @@
+"""Running the rules for a month and ranking what they found.
+
+Scoring (ADR in docs/incoming/signals-engine.md): each fired rule contributes its strength
+times its weight (config.toml); an entry's score is the sum over its signals, so several
+independent findings at one service outrank one strong finding, and one ordinary finding
+alone rarely reaches the list. A provider entry keeps only the signals none of its services
+already shows, so one problem is listed once, where it is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from caresignals.signals import rules
+from caresignals.signals.config import Config
+from caresignals.signals.panel import Panel
+from caresignals.signals.rules import Context, Hit
+from caresignals.signals.types import FiredSignal, RiskFactor, WatchlistEntry
+
+
+def run_rules(panel: Panel, period: str, config: Config, links: Any) -> Context:
+    """Every registered rule for `period`; the context carries their hits."""
+    ctx = Context(panel=panel, config=config, t=panel.month_index(period), links=links)
+    for phase in (False, True):
+        for registered in rules.REGISTRY.values():
+            if registered.after is phase:
+                ctx.hits.extend(registered.function(ctx))
+    return ctx
+
+
+def _deduplicate(panel: Panel, hits: list[Hit]) -> list[Hit]:
+    """Drop a provider's hit when one of its services fired the same rule."""
+    service_kinds: set[tuple[str, str]] = set()
+    for h in hits:
+        unit = panel.units[h.unit]
+        if unit.kind == "service":
+            service_kinds.add((unit.provider_code, h.kind))
+    kept = []
+    for h in hits:
+        unit = panel.units[h.unit]
+        if unit.kind == "provider" and (unit.code, h.kind) in service_kinds:
+            continue
+        kept.append(h)
+    return kept
+
+
+def compute(panel: Panel, period: str, config: Config, links: Any) -> list[WatchlistEntry]:
+    """The watchlist for `period`: entries whose score reaches the list, most concerning first."""
+    from caresignals.signals.closed_culture import VISIT_QUESTIONS, assess
+
+    ctx = run_rules(panel, period, config, links)
+    by_unit: dict[int, list[Hit]] = defaultdict(list)
+    for h in _deduplicate(panel, ctx.hits):
+        by_unit[h.unit].append(h)
+    assessments = {a.unit: a for a in assess(ctx)} if by_unit else {}
+    entries = []
+    for u, hits in by_unit.items():
+        signals = sorted(
+            (
+                FiredSignal(
+                    kind=h.kind,
+                    detail=h.detail,
+                    since=panel.months[h.since],
+                    strength=h.strength * config.weight(h.kind),
+                    evidence=h.evidence,
+                )
+                for h in hits
+            ),
+            key=lambda s: -s.strength,
+        )
+        score = sum(s.strength for s in signals)
+        level = config.level_for(score)
+        if level is None:
+            continue
+        unit = panel.units[u]
+        assessment = assessments.get(u)
+        factors: tuple[RiskFactor, ...] = ()
+        questions: tuple[str, ...] = ()
+        if assessment is not None:
+            factors = tuple(
+                RiskFactor(f.name, f.present, f.detail, f.evidence) for f in assessment.factors
+            )
+            questions = VISIT_QUESTIONS
+        entries.append(
+            WatchlistEntry(
+                org_code=unit.provider_code,
+                org_name=unit.provider_name,
+                service_code=unit.code if unit.kind == "service" else None,
+                service_name=unit.name if unit.kind == "service" else None,
+                level=level,
+                score=score,
+                signals=tuple(signals),
+                path=unit.path,
+                service_type=unit.type,
+                closed_culture=factors,
+                visit_questions=questions,
+            )
+        )
+    entries.sort(key=lambda e: (-e.score, e.code))
+    return entries
