@@ -32,11 +32,15 @@ class Capability(enum.StrEnum):
 
     VIEW_AUDIT = "view_audit"
     RECORD_CHART_CHANGES = "record_chart_changes"
+    VIEW_WATCHLIST = "view_watchlist"
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset({Capability.VIEW_AUDIT}),
-    Role.ICB_QUALITY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
+    Role.ICB_QUALITY_LEAD: frozenset(
+        {Capability.RECORD_CHART_CHANGES, Capability.VIEW_WATCHLIST}
+    ),
+    Role.BOARD_MEMBER: frozenset({Capability.VIEW_WATCHLIST}),
     Role.PATIENT_SAFETY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
     Role.ANALYST: frozenset({Capability.RECORD_CHART_CHANGES}),
 }
@@ -66,6 +70,8 @@ def navigation_for(user: User) -> list[NavItem]:
         NavItem("System view", "matrix"),
         NavItem("Record an event", "safety:record_start"),
     ]
+    if user_can(user, Capability.VIEW_WATCHLIST):
+        items.append(NavItem("Watchlist", "signals:watchlist"))
     if user_can(user, Capability.VIEW_AUDIT):
         items.append(NavItem("Audit log", "audit:index"))
     return items

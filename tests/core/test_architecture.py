@@ -23,6 +23,7 @@ PUBLIC_VIEWS |= {
 }
 # Patients, families and carers report a safety concern without an account (rate-limited).
 PUBLIC_VIEWS |= {"report_a_concern"}
+PUBLIC_VIEWS |= {"api_signals"}  # the watchlist API checks its bearer token itself
 
 
 def _view_modules() -> list[Path]:
