@@ -24,6 +24,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Config:
     levels: dict[str, float]
+    scoring: dict[str, Any]
     spc: dict[str, float]
     rare: dict[str, float]
     funnel: dict[str, float]
@@ -49,6 +50,7 @@ class Config:
 # section -> {key: (kind, minimum, maximum)}; kinds: "num", "int", "prob", "list"
 _SCHEMA: dict[str, dict[str, tuple[str, float, float]]] = {
     "levels": {"low": ("num", 0, 1e6), "medium": ("num", 0, 1e6), "high": ("num", 0, 1e6)},
+    "scoring": {"related_factor": ("num", 0, 1), "harm_family": ("list", 0, 0)},
     "spc": {
         "run_length": ("int", 5, 12),
         "history_months": ("int", 12, 120),
@@ -134,6 +136,10 @@ def parse(raw: dict[str, Any], known_kinds: frozenset[str]) -> Config:
     if missing:
         raise ConfigError(f"[weights] has no weight for: {', '.join(sorted(missing))}")
     checked = {k: _check(f"[weights] {k}", v, "num", 0, 100) for k, v in weights.items()}
+    unknown = set(sections["scoring"]["harm_family"]) - known_kinds
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise ConfigError(f"[scoring] harm_family names unknown rule(s): {names}")
     return Config(weights=checked, **sections)
 
 

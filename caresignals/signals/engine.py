@@ -45,6 +45,21 @@ def _deduplicate(panel: Panel, hits: list[Hit]) -> list[Hit]:
     return kept
 
 
+def _score(signals: list[FiredSignal], config: Config) -> float:
+    """Sum of weighted strengths; within the harm family only the strongest counts in full."""
+    family = set(config.scoring["harm_family"])
+    factor = float(config.scoring["related_factor"])
+    seen_family = False
+    total = 0.0
+    for s in signals:  # strongest first
+        if s.kind in family:
+            total += s.strength * (factor if seen_family else 1.0)
+            seen_family = True
+        else:
+            total += s.strength
+    return total
+
+
 def compute(panel: Panel, period: str, config: Config, links: Any) -> list[WatchlistEntry]:
     """The watchlist for `period`: entries whose score reaches the list, most concerning first."""
     from caresignals.signals.closed_culture import VISIT_QUESTIONS, assess
@@ -69,7 +84,7 @@ def compute(panel: Panel, period: str, config: Config, links: Any) -> list[Watch
             ),
             key=lambda s: -s.strength,
         )
-        score = sum(s.strength for s in signals)
+        score = _score(signals, config)
         level = config.level_for(score)
         if level is None:
             continue

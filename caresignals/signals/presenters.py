@@ -78,10 +78,18 @@ def watchlist_page(user: Any, raw_period: str) -> WatchlistPage:
     if raw:
         if not _PERIOD.fullmatch(raw):
             errors.append(
-                {"text": "Enter the month as a year and month, for example 2026-10", "href": "#period"}
+                {
+                    "text": "Enter the month as a year and month, for example 2026-10",
+                    "href": "#period",
+                }
             )
         elif raw not in periods:
-            errors.append({"text": f"There are no data for {raw}: choose a month from the list", "href": "#period"})
+            errors.append(
+                {
+                    "text": f"There are no data for {raw}: choose a month from the list",
+                    "href": "#period",
+                }
+            )
         else:
             period = raw
     entries: list[WatchlistEntry] = []
@@ -90,9 +98,7 @@ def watchlist_page(user: Any, raw_period: str) -> WatchlistPage:
             entries = visible_entries(user, compute_watchlist(period))
         except UnknownPeriod:
             entries = []
-    options = [
-        {"value": p, "text": month_name(p), "selected": p == period} for p in periods
-    ]
+    options = [{"value": p, "text": month_name(p), "selected": p == period} for p in periods]
     return WatchlistPage(
         period=period,
         period_label=month_name(period) if period else "",

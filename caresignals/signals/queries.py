@@ -76,7 +76,10 @@ def load_panel(first: str, last: str) -> Panel:
     end = dt.date(int(last[:4]), int(last[5:7]), 1)
 
     indicators = {
-        i.code: IndicatorInfo(i.code, i.name, i.unit, i.multiplier, i.source == DERIVED_SOURCE) for i in Indicator.objects.all()
+        i.code: IndicatorInfo(
+            i.code, i.name, i.unit, i.multiplier, derived=i.source == DERIVED_SOURCE
+        )
+        for i in Indicator.objects.all()
     }
     code_of = dict(Indicator.objects.values_list("id", "code"))
     numerators: dict[str, np.ndarray] = {}

@@ -6,7 +6,6 @@ import sys
 import types
 
 import numpy as np
-import pytest
 
 from caresignals.signals import config, engine, sources
 from caresignals.signals.rules import KINDS
@@ -168,7 +167,13 @@ def test_restrictive_practice_rising_and_diverging_from_reports():
 def test_staffing_pressure():
     p = empty_panel([unit("A"), unit("B")])
     set_measure(p, "A", "agency_staff_share", stepped(poisson(15, seed=60), 40), [100] * N)
-    set_measure(p, "B", "agency_staff_share", np.full(N, 15.0) + np.tile([0.0, 1.0, -1.0], N // 3), [100] * N)
+    set_measure(
+        p,
+        "B",
+        "agency_staff_share",
+        np.full(N, 15.0) + np.tile([0.0, 1.0, -1.0], N // 3),
+        [100] * N,
+    )
     assert set(hits(p, "staffing_pressure")) == {"A"}
 
 

@@ -44,7 +44,8 @@ class Command(BaseCommand):
         if not entries:
             self.stdout.write(f"No signals in {period}.")
             return
-        self.stdout.write(f"Watchlist for {period}: {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
+        noun = "entry" if len(entries) == 1 else "entries"
+        self.stdout.write(f"Watchlist for {period}: {len(entries)} {noun}")
         for rank, e in enumerate(entries, 1):
             self.stdout.write(f"{rank:>3}. {e.code} {e.name} — {e.level} ({e.score:.2f})")
             for s in e.signals:
