@@ -14,6 +14,7 @@ import os
 import numpy as np
 
 from benchmarks._table import Result, best_of
+from caresignals.signals.panel import IndicatorInfo, Panel, Unit, month_range
 
 SERVICES = 2_000
 PROVIDERS = 200
@@ -96,8 +97,7 @@ def _django() -> None:
     django.setup()
 
 
-def build_panel(seed: int = 2026):  # type: ignore[no-untyped-def]
-    from caresignals.signals.panel import IndicatorInfo, Panel, Unit, month_range
+def build_panel(seed: int = 2026) -> Panel:
 
     rng = np.random.default_rng(seed)
     months = month_range("2023-11", "2026-10")
