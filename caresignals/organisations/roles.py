@@ -37,9 +37,7 @@ class Capability(enum.StrEnum):
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset({Capability.VIEW_AUDIT}),
-    Role.ICB_QUALITY_LEAD: frozenset(
-        {Capability.RECORD_CHART_CHANGES, Capability.VIEW_WATCHLIST}
-    ),
+    Role.ICB_QUALITY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES, Capability.VIEW_WATCHLIST}),
     Role.BOARD_MEMBER: frozenset({Capability.VIEW_WATCHLIST}),
     Role.PATIENT_SAFETY_LEAD: frozenset({Capability.RECORD_CHART_CHANGES}),
     Role.ANALYST: frozenset({Capability.RECORD_CHART_CHANGES}),

@@ -62,7 +62,15 @@ def _verdict(ctx: Context, indicator: str, *, higher_is_worse: bool) -> Verdict 
 
 
 def assess(ctx: Context) -> list[Assessment]:
-    """One assessment per in-scope service or provider with any of the measures."""
+    """One assessment per in-scope service or provider with any of the measures (computed
+    once per month read: the rule and the watchlist entries share it)."""
+    found = ctx.extras.get("closed_culture")
+    if found is None:
+        found = ctx.extras["closed_culture"] = _assess(ctx)
+    return list(found)
+
+
+def _assess(ctx: Context) -> list[Assessment]:
     panel = ctx.panel
     cfg = ctx.config.closed_culture
     t = ctx.t

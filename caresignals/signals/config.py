@@ -50,7 +50,11 @@ class Config:
 # section -> {key: (kind, minimum, maximum)}; kinds: "num", "int", "prob", "list"
 _SCHEMA: dict[str, dict[str, tuple[str, float, float]]] = {
     "levels": {"low": ("num", 0, 1e6), "medium": ("num", 0, 1e6), "high": ("num", 0, 1e6)},
-    "scoring": {"related_factor": ("num", 0, 1), "harm_family": ("list", 0, 0)},
+    "scoring": {
+        "related_factor": ("num", 0, 1),
+        "harm_family": ("list", 0, 0),
+        "since_lookback_months": ("int", 0, 24),
+    },
     "spc": {
         "run_length": ("int", 5, 12),
         "history_months": ("int", 12, 120),

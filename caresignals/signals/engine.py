@@ -45,6 +45,44 @@ def _deduplicate(panel: Panel, hits: list[Hit]) -> list[Hit]:
     return kept
 
 
+def _still_firing_since(
+    panel: Panel, ctx: Context, config: Config, links: Any, fired: set[tuple[int, str]]
+) -> dict[tuple[int, str], int]:
+    """For each (unit, rule) firing now, the first month of the unbroken run of months, up to
+    `scoring.since_lookback_months` back, in which it fired too.
+
+    The earlier months are read for the firing units only (with the peers of any funnel
+    outlier, whose comparison needs them), which keeps the look back cheap.
+    """
+    earliest: dict[tuple[int, str], int] = {}
+    lookback = int(config.scoring["since_lookback_months"])
+    if not fired or lookback == 0:
+        return earliest
+    units = {u for u, _ in fired}
+    peer_types = {
+        (panel.units[u].kind, panel.units[u].type) for u, k in fired if k == "harm_funnel_outlier"
+    }
+    rows = sorted(units | {i for i, x in enumerate(panel.units) if (x.kind, x.type) in peer_types})
+    sub = panel.subset(rows)
+    back_to = {new: old for new, old in enumerate(rows)}
+    open_runs = set(fired)
+    for back in range(1, lookback + 1):
+        t = ctx.t - back
+        if t < 0 or not open_runs:
+            break
+        before = run_rules(sub, panel.months[t], config, links)
+        then: dict[tuple[int, str], int] = {}
+        for h in before.hits:
+            key = (back_to[h.unit], h.kind)
+            then[key] = min(then.get(key, h.since), h.since)
+        for key in list(open_runs):
+            if key in then:
+                earliest[key] = min(t, then[key])
+            else:
+                open_runs.discard(key)
+    return earliest
+
+
 def _score(signals: list[FiredSignal], config: Config) -> float:
     """Sum of weighted strengths; within the harm family only the strongest counts in full."""
     family = set(config.scoring["harm_family"])
@@ -68,7 +106,8 @@ def compute(panel: Panel, period: str, config: Config, links: Any) -> list[Watch
     by_unit: dict[int, list[Hit]] = defaultdict(list)
     for h in _deduplicate(panel, ctx.hits):
         by_unit[h.unit].append(h)
-    assessments = {a.unit: a for a in assess(ctx)} if by_unit else {}
+    earliest = _still_firing_since(panel, ctx, config, links, {(h.unit, h.kind) for h in ctx.hits})
+    assessments = {a.unit: a for a in assess(ctx)} if by_unit else {}  # shared with the rule
     entries = []
     for u, hits in by_unit.items():
         signals = sorted(
@@ -76,7 +115,7 @@ def compute(panel: Panel, period: str, config: Config, links: Any) -> list[Watch
                 FiredSignal(
                     kind=h.kind,
                     detail=h.detail,
-                    since=panel.months[h.since],
+                    since=panel.months[min(h.since, earliest.get((h.unit, h.kind), h.since))],
                     strength=h.strength * config.weight(h.kind),
                     evidence=h.evidence,
                 )

@@ -85,6 +85,21 @@ class Panel:
         out[~np.isfinite(out)] = np.nan
         return out
 
+    def subset(self, rows: list[int]) -> Panel:
+        """The same months and indicators for only these units (in this order)."""
+        idx = np.asarray(rows, dtype=np.intp)
+        return Panel(
+            months=self.months,
+            units=tuple(self.units[i] for i in rows),
+            indicators=self.indicators,
+            numerators={k: v[idx] for k, v in self.numerators.items()},
+            denominators={k: v[idx] for k, v in self.denominators.items()},
+            incidents=self.incidents[idx],
+            harmful=self.harmful[idx],
+            events=self.events[idx],
+            speakup=None if self.speakup is None else self.speakup[idx],
+        )
+
     def empty(self) -> Matrix:
         return np.full((len(self.units), len(self.months)), np.nan)
 

@@ -45,6 +45,7 @@ class Context:
     links: Any  # caresignals.signals.links.Links (or a stand-in in tests)
     hits: list[Hit] = field(default_factory=list)  # filled as rules run
     _cache: dict[tuple[Any, ...], Verdict] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)  # other results shared by rules
 
     @property
     def start(self) -> int:
@@ -367,7 +368,7 @@ def harm_funnel_outlier(ctx: Context) -> list[Hit]:
                     int(u),
                     "harm_funnel_outlier",
                     detail,
-                    lo,
+                    ctx.t,
                     float(min(2.0, max(1.0, ratio / 2))),
                     (
                         ctx.links.funnel("moderate_harm_rate", org_type, ctx.period),
