@@ -37,12 +37,35 @@ class Factor:
     detail: str  # what the data show, or why the factor cannot be read
     since: int | None = None
     evidence: tuple[Evidence, ...] = ()
+    counts: bool = True  # a warning sign counted towards the signal (else context only)
 
 
 @dataclass(frozen=True)
 class Assessment:
     unit: int
     factors: tuple[Factor, ...]
+
+
+def far_from_home(ctx: Context, u: int) -> Factor:
+    """People far from family: most patients in the service's events come from outside its
+    place (their home area's place, from the event's LSOA). Context, not a count."""
+    cfg = ctx.config.closed_culture
+    name = "People far from home"
+    unit = ctx.panel.units[u]
+    found = ctx.panel.far_from_home.get(unit.code)
+    if found is None or found[1] < int(cfg["far_from_home_min_events"]):
+        return Factor(name, False, "Not enough events with a home area to tell", counts=False)
+    share, n = found
+    present = share >= float(cfg["far_from_home_share"])
+    return Factor(
+        name,
+        present,
+        f"{share:.0%} of the {n} patients in its events in the last 12 months live outside "
+        f"the service's place",
+        ctx.t if present else None,
+        (ctx.links.events(unit.code, ctx.period),) if present else (),
+        counts=False,
+    )
 
 
 def in_scope(ctx: Context) -> np.ndarray:
@@ -211,6 +234,7 @@ def _assess(ctx: Context) -> list[Assessment]:
                 factors.append(Factor(name, True, hit.detail, hit.since, hit.evidence))
             else:
                 factors.append(Factor(name, False, "Not seen in the data"))
+        factors.append(far_from_home(ctx, u))
         if any(f.detail != "No data" for f in factors):
             out.append(Assessment(u, tuple(factors)))
     return out

@@ -96,6 +96,8 @@ _SCHEMA: dict[str, dict[str, tuple[str, float, float]]] = {
         "service_types": ("list", 0, 0),
         "agency_high": ("num", 0, 100),
         "supervision_low": ("num", 0, 100),
+        "far_from_home_share": ("prob", 0, 1),
+        "far_from_home_min_events": ("int", 1, 10000),
         "min_factors": ("int", 1, 20),
     },
 }

@@ -51,6 +51,9 @@ class Panel:
     harmful: Matrix  # incidents whose worse harm is moderate, severe or fatal
     events: Matrix  # every record type
     speakup: Matrix | None = None  # speak-up cases by month, when that module is present
+    # Per unit code: (share of patients in its events from outside the service's place,
+    # events with a known place), over the last 12 months loaded; only where events say.
+    far_from_home: dict[str, tuple[float, int]] = field(default_factory=dict)
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -98,6 +101,7 @@ class Panel:
             harmful=self.harmful[idx],
             events=self.events[idx],
             speakup=None if self.speakup is None else self.speakup[idx],
+            far_from_home=self.far_from_home,
         )
 
     def empty(self) -> Matrix:

@@ -16,7 +16,8 @@ from django.db.models import Max, Min, Sum
 from caresignals.analytics.event_indicators import DERIVED_SOURCE
 from caresignals.analytics.models import MonthlyEventCount
 from caresignals.measures.models import Indicator, MeasureValue
-from caresignals.organisations.models import Organisation
+from caresignals.organisations.models import Area, Organisation
+from caresignals.safety.models import PatientSafetyEvent
 from caresignals.safety.vocabulary import MODERATE_OR_WORSE
 from caresignals.signals.panel import IndicatorInfo, Panel, Unit, month_range
 
@@ -119,6 +120,7 @@ def load_panel(first: str, last: str) -> Panel:
                 if max_harm in MODERATE_OR_WORSE:
                     harmful[r, c] += n
     return Panel(
+        far_from_home=_far_from_home(orgs, by_id, end),
         months=months,
         units=tuple(units),
         indicators=indicators,
@@ -128,3 +130,41 @@ def load_panel(first: str, last: str) -> Panel:
         harmful=harmful,
         events=events,
     )
+
+
+def _far_from_home(orgs: Any, by_id: Any, end: dt.date) -> dict[str, tuple[float, int]]:
+    """For services where closed cultures arise: the share of the patients in their events
+    (the last 12 months to `end`) whose home area lies outside the service's place."""
+    from caresignals.signals.config import default
+
+    types = set(default().closed_culture["service_types"])
+    services = {o["id"]: o for o in orgs if o["kind"] == "service" and o["type"] in types}
+    if not services:
+        return {}
+    start = dt.date(end.year - 1, end.month, 1)
+    place_of_service = {}
+    for sid, o in services.items():
+        provider = by_id.get(o["parent_id"])
+        if provider is not None:
+            place_of_service[sid] = provider["parent_id"]
+    lsoas = (
+        PatientSafetyEvent.objects.filter(service_id__in=list(services), occurred_on__gte=start)
+        .exclude(patient_lsoa="")
+        .values_list("service_id", "patient_lsoa")
+    )
+    rows = list(lsoas)
+    area_place = dict(
+        Area.objects.filter(lsoa_code__in={lsoa for _, lsoa in rows}).values_list(
+            "lsoa_code", "place_id"
+        )
+    )
+    known: dict[int, int] = {}
+    away: dict[int, int] = {}
+    for sid, lsoa in rows:
+        place = area_place.get(lsoa)
+        if place is None:
+            continue
+        known[sid] = known.get(sid, 0) + 1
+        if place != place_of_service.get(sid):
+            away[sid] = away.get(sid, 0) + 1
+    return {services[sid]["code"]: (away.get(sid, 0) / n, n) for sid, n in known.items() if n > 0}

@@ -899,9 +899,10 @@ def closed_culture(ctx: Context) -> list[Hit]:
 
     hits = []
     for assessment in assess(ctx):
-        present = [f for f in assessment.factors if f.present]
+        present = [f for f in assessment.factors if f.present and f.counts]
         if len(present) < int(ctx.config.closed_culture["min_factors"]):
             continue
+        context = [f for f in assessment.factors if f.present and not f.counts]
         since = min((f.since for f in present if f.since is not None), default=ctx.t)
         evidence = tuple(e for f in present for e in f.evidence)
         hits.append(
@@ -909,7 +910,8 @@ def closed_culture(ctx: Context) -> list[Hit]:
                 assessment.unit,
                 "closed_culture",
                 f"{len(present)} closed-culture warning signs at once: "
-                + "; ".join(f.name.lower() for f in present),
+                + "; ".join(f.name.lower() for f in present)
+                + "".join(f" ({f.name.lower()}: {f.detail})" for f in context),
                 since,
                 float(min(2.5, len(present) / float(ctx.config.closed_culture["min_factors"]))),
                 evidence,

@@ -58,6 +58,8 @@ def test_each_plant_explains_itself(regions):
         s.kind for s in ld.signals
     }
     assert sum(f.present for f in ld.closed_culture) >= 5 and ld.visit_questions
+    far = next(f for f in ld.closed_culture if f.name == "People far from home")
+    assert far.present and "live outside the service's place" in far.detail
     assert {s.kind for s in by_code["RX7-ED"].signals} >= {"missing_events"}
     assert {s.kind for s in by_code["RX2-MED"].signals} >= {"experience_worsening"}
     assert {s.kind for s in by_code["CH041-R"].signals} >= {"harm_rare_cluster"}

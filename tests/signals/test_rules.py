@@ -216,12 +216,19 @@ def test_closed_culture_factors_with_evidence_and_questions_for_a_visit():
     set_measure(p, "W2", "agency_staff_share", [10] * N, [100] * N)
     set_measure(p, "W1", "supervision_compliance", [60] * N, [100] * N)
     set_measure(p, "W2", "supervision_compliance", [90] * N, [100] * N)
+    p.far_from_home = {"W1": (0.9, 40), "W2": (0.95, 40)}
     found = hits(p, "closed_culture")
-    assert set(found) == {"W1"}
+    assert set(found) == {"W1"}  # far from home is context: W2 has it and only that
     assert "restraint high or rising" in found["W1"].detail
+    assert "people far from home: 90% of the 40 patients" in found["W1"].detail
     entries = engine.compute(p, LAST, CFG, FakeLinks())
     w1 = next(e for e in entries if e.code == "W1")
     present = [f.name for f in w1.closed_culture if f.present]
-    assert present == ["Restraint high or rising", "High use of agency staff", "Little supervision"]
+    assert present == [
+        "Restraint high or rising",
+        "High use of agency staff",
+        "Little supervision",
+        "People far from home",
+    ]
     assert all(f.evidence for f in w1.closed_culture if f.present)
     assert any("families" in q for q in w1.visit_questions)
