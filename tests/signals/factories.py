@@ -137,3 +137,40 @@ def store_series(
                 max_harm="moderate",
                 count=h,
             )
+
+
+def store_closed_culture_ward(provider: Organisation, months: Sequence[str]) -> Organisation:
+    """An LD and autism ward whose restraint triples over the last four months, with high
+    agency use and low supervision throughout."""
+    from caresignals.audit.services import Actor
+    from caresignals.measures import services as measure_services
+    from tests.factories import OrganisationFactory
+
+    measure_services.sync_definitions(Actor(label="tests"))
+    ward = OrganisationFactory(
+        code=f"{provider.code}-LD",
+        name="Ash Ward",
+        kind="service",
+        type="ld_autism_inpatient",
+        parent=provider,
+    )
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    rng = np.random.default_rng(9)
+    n = len(months)
+    restraint = rng.poisson(10, n).astype(float)
+    restraint[-4:] = 30 + rng.poisson(3, 4)
+    series = {
+        "restraint_rate": (restraint, 365.0),
+        "agency_staff_share": (np.full(n, 30.0), 100.0),
+        "supervision_compliance": (np.full(n, 60.0), 100.0),
+    }
+    for code, (numerators, denominator) in series.items():
+        for m, value in zip(months, numerators, strict=True):
+            MeasureValue.objects.create(
+                organisation=ward,
+                indicator=indicators[code],
+                period=dt.date(int(m[:4]), int(m[5:7]), 1),
+                numerator=float(value),
+                denominator=denominator,
+            )
+    return ward
