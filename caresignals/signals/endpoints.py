@@ -15,8 +15,8 @@ from ninja import Query
 from caresignals.api.endpoints import NOT_FOUND, _caller, _error, _json, api, errors
 from caresignals.organisations.roles import Capability, user_can
 from caresignals.signals.watchlist import (
-    UnknownPeriod,
     compute_watchlist,
+    has_data,
     latest_period,
     visible_entries,
 )
@@ -73,8 +73,7 @@ def watchlist(
     chosen = period.strip() if period is not None else latest_period()
     if chosen is None:
         return JsonResponse([], safe=False)
-    try:
-        entries = compute_watchlist(chosen)
-    except UnknownPeriod:
+    if not has_data(chosen):
         return errors(422, {"period": [f"There are no data for {chosen}"]})
+    entries = compute_watchlist(chosen)
     return JsonResponse([e.as_json() for e in visible_entries(user, entries)], safe=False)

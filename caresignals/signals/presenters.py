@@ -16,7 +16,6 @@ from caresignals.organisations.roles import Capability, user_can
 from caresignals.signals.panel import month_name
 from caresignals.signals.types import WatchlistEntry
 from caresignals.signals.watchlist import (
-    UnknownPeriod,
     available_periods,
     compute_watchlist,
     visible_entries,
@@ -94,10 +93,7 @@ def watchlist_page(user: Any, raw_period: str) -> WatchlistPage:
             period = raw
     entries: list[WatchlistEntry] = []
     if period is not None and not errors:
-        try:
-            entries = visible_entries(user, compute_watchlist(period))
-        except UnknownPeriod:
-            entries = []
+        entries = visible_entries(user, compute_watchlist(period))
     options = [{"value": p, "text": month_name(p), "selected": p == period} for p in periods]
     return WatchlistPage(
         period=period,

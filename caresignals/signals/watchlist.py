@@ -10,6 +10,7 @@ sees is cut to their scope by :func:`visible_entries`.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from django.core.cache import cache
@@ -27,6 +28,20 @@ TIMEOUT = 60 * 60
 
 class UnknownPeriod(ValueError):
     """The month asked for has no data."""
+
+
+_PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def has_data(period: str) -> bool:
+    """Whether `period` is a YYYY-MM month within the data held."""
+    first, last = queries.first_period(), queries.latest_period()
+    return (
+        bool(_PERIOD.fullmatch(period))
+        and first is not None
+        and last is not None
+        and (first <= period <= last)
+    )
 
 
 def available_periods() -> list[str]:
@@ -58,7 +73,9 @@ def _compute(period: str) -> list[WatchlistEntry]:
 
 def compute_watchlist(period: str) -> list[WatchlistEntry]:
     """Entries with at least one signal fired in `period` (YYYY-MM) whose score reaches the
-    list, most concerning first. Raises UnknownPeriod for a month without data."""
+    list, most concerning first; empty for a month without data (`has_data` tells which)."""
+    if not has_data(period):
+        return []
     if transaction.get_connection().in_atomic_block:
         return _compute(period)  # inside a write: never cache what may be rolled back
     raw = f"signals-watchlist|{period}|{data_version()}|{config.PATH.stat().st_mtime_ns}"

@@ -147,3 +147,10 @@ def test_the_watchlist_is_computed_once_per_month_and_data_version(region, monke
     bump()
     watchlist.compute_watchlist(LAST)
     assert calls == [LAST, LAST]
+
+
+def test_compute_watchlist_is_empty_for_a_month_without_data(region):
+    """Other parts (escalation, the SQG pack) call it for any month: never an error."""
+    assert watchlist.compute_watchlist("2031-01") == []
+    assert watchlist.compute_watchlist("not a month") == []
+    assert watchlist.compute_watchlist(LAST)[0].service_code == "TA-MAT"

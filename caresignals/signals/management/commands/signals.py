@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from caresignals.signals.watchlist import UnknownPeriod, compute_watchlist, latest_period
+from caresignals.signals.watchlist import compute_watchlist, has_data, latest_period
 
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
@@ -34,10 +34,9 @@ class Command(BaseCommand):
             if period is None:
                 raise CommandError("there are no measures or events yet", returncode=1)
         # The command line acts for the whole ICS: no person's scope applies.
-        try:
-            entries = compute_watchlist(period)
-        except UnknownPeriod:
-            raise CommandError(f"--period: there are no data for {period}", returncode=1) from None
+        if not has_data(period):
+            raise CommandError(f"--period: there are no data for {period}", returncode=1)
+        entries = compute_watchlist(period)
         if options["json"]:
             self.stdout.write(json.dumps([e.as_json() for e in entries]))
             return
