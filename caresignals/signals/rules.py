@@ -584,10 +584,11 @@ def missing_measure(ctx: Context) -> list[Hit]:
 
 @rule("experience_worsening")
 def experience_worsening(ctx: Context) -> list[Hit]:
-    """Friends and Family Test: more negative answers, or fewer positive ones, than the
-    service's usual share would give from this month's responses (the Poisson rule with the
-    responses as exposure: FFT counts are small, and an XmR chart of a 2 % share from 50
-    responses alarms on noise). Both at once is stronger. People's experience is an early
+    """Friends and Family Test: more negative answers than the service's usual share would
+    give from this month's responses (the Poisson rule with the responses as exposure: FFT
+    counts are small, and an XmR chart of a 2 % share from 50 responses alarms on noise).
+    Fewer positive answers at the same time makes it stronger; alone it does not fire (the
+    "neither" and "don't know" answers make it noisy). People's experience is an early
     warning sign of poor care."""
     panel = ctx.panel
     found: dict[int, list[tuple[Verdict, str, str]]] = {}
@@ -611,6 +612,8 @@ def experience_worsening(ctx: Context) -> list[Hit]:
             found.setdefault(int(u), []).append((v, text, indicator))
     hits = []
     for w, parts in found.items():
+        if all(p[2] == "fft_positive" for p in parts):
+            continue  # fewer positive answers alone is too noisy; it corroborates only
         code = panel.units[w].code
         strength = max(p[0].strength[w] for p in parts) + 0.5 * (len(parts) - 1)
         hits.append(

@@ -232,3 +232,18 @@ def test_closed_culture_factors_with_evidence_and_questions_for_a_visit():
     ]
     assert all(f.evidence for f in w1.closed_culture if f.present)
     assert any("families" in q for q in w1.visit_questions)
+
+
+def test_fewer_positive_fft_answers_corroborate_but_never_fire_alone():
+    p = empty_panel([unit("A"), unit("B")])
+    for i, code in enumerate(("A", "B")):
+        neg = poisson(9, seed=80 + i)
+        pos = 300 - neg - 15
+        if code == "A":
+            neg[-1] = 40
+        pos[-1] = 180  # both lose positive answers
+        set_measure(p, code, "fft_negative", neg, [300] * N)
+        set_measure(p, code, "fft_positive", pos, [300] * N)
+    found = hits(p, "experience_worsening")
+    assert set(found) == {"A"}
+    assert "not positive" in found["A"].detail and len(found["A"].evidence) == 2
