@@ -1,7 +1,7 @@
 """Everything the signal rules read, as arrays: one row per service or provider, one column
 per month.
 
-The rules never query the database. queries.py fills a Panel from the stored measures and
+The rules never query the database. panel_queries.py fills a Panel from the stored measures and
 monthly event counts; tests and the benchmark build one directly. Keeping the rules on plain
 arrays is what lets them run over every series of a region at once.
 """

@@ -18,7 +18,8 @@ from django.db import transaction
 
 from caresignals.analytics.cache import data_version
 from caresignals.organisations.scoping import scope_for
-from caresignals.signals import config, engine, queries
+from caresignals.signals import config, engine
+from caresignals.signals import panel_queries as queries
 from caresignals.signals.links import Links
 from caresignals.signals.panel import month_range
 from caresignals.signals.types import WatchlistEntry

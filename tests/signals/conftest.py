@@ -14,7 +14,8 @@ from django.core.management import call_command
 
 from caresignals.demo.build import build_region
 from caresignals.demo.generator import Plant
-from caresignals.signals import config, engine, queries
+from caresignals.signals import config, engine
+from caresignals.signals import panel_queries as queries
 from caresignals.signals.links import Links
 from caresignals.signals.panel import Panel
 from caresignals.signals.types import WatchlistEntry

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from caresignals.signals.presenters import LEVEL_TAGS, kind_label, watchlist_page
+from caresignals.signals.presenters_watchlist import LEVEL_TAGS, kind_label, watchlist_page
 
 
 def watchlist(request: HttpRequest) -> HttpResponse:
