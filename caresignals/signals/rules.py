@@ -210,7 +210,7 @@ def _measure_hits(
     ]
 
 
-def _harm_series(ctx: Context) -> tuple[Matrix, Matrix, str]:
+def _harm_series(ctx: Context) -> tuple[Matrix, np.ndarray]:
     """Moderate-or-worse harm per unit: per 1 000 bed days where bed days are recorded in
     the history, else the monthly count; and which it is, per row."""
     panel = ctx.panel
@@ -220,7 +220,7 @@ def _harm_series(ctx: Context) -> tuple[Matrix, Matrix, str]:
     )
     rate = _per_1000(panel.harmful, beds)
     values = np.where(has_beds[:, None], rate, panel.harmful)
-    return values, has_beds.astype(np.float64), "harm"
+    return values, has_beds
 
 
 def _harm_chart_url(ctx: Context, u: int, has_beds: bool) -> tuple[Evidence, ...]:
@@ -242,7 +242,7 @@ def harm_special_cause(ctx: Context) -> list[Hit]:
     """Moderate-or-worse harm incidents (per 1 000 bed days where known, else a count) show
     special-cause concern on their XmR chart. Series averaging under `spc.min_mean_count`
     harmful incidents a month are left to `harm_rare_cluster` (XmR limits degenerate)."""
-    values, has_beds, _ = _harm_series(ctx)
+    values, has_beds = _harm_series(ctx)
     counts_mean = ctx.baseline_mean(ctx.panel.harmful)
     eligible = counts_mean >= float(ctx.config.spc["min_mean_count"])
     v = ctx.concern("harm", values, higher_is_worse=True, eligible=eligible)
