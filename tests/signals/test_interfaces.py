@@ -154,3 +154,44 @@ def test_compute_watchlist_is_empty_for_a_month_without_data(region):
     assert watchlist.compute_watchlist("2031-01") == []
     assert watchlist.compute_watchlist("not a month") == []
     assert watchlist.compute_watchlist(LAST)[0].service_code == "TA-MAT"
+
+
+@pytest.mark.django_db
+def test_candour_overdue_reads_the_candour_record_when_it_exists(small_ics, monkeypatch):
+    """With a candour module (faked here with its three functions), notifiable events
+    without a done notification, reported long enough ago, are overdue."""
+    import datetime as dt
+    import sys
+    import types
+
+    from django.db.models import Q
+
+    from caresignals.signals import sources
+    from tests.factories import EventFactory
+    from tests.signals.factories import empty_panel, unit
+
+    panel = empty_panel([unit("TA", kind="provider"), unit("TA-MAT", provider="TA")])
+    monkeypatch.setitem(sys.modules, "caresignals.safety.candour", None)
+    assert sources.candour_overdue(panel, "2026-03") is None
+
+    fake = types.ModuleType("caresignals.safety.candour")
+    fake.notifiable_q = lambda: Q(physical_harm__in=["severe", "fatal"])  # type: ignore[attr-defined]
+    fake.done_q = lambda: Q(description__startswith="notified")  # type: ignore[attr-defined]
+    fake.overdue_reported_before = lambda day: day - dt.timedelta(days=15)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "caresignals.safety.candour", fake)
+    for reported, harm, text in (
+        (dt.date(2026, 3, 2), "severe", "open"),  # overdue by the end of March
+        (dt.date(2026, 3, 3), "fatal", "notified in person"),  # done
+        (dt.date(2026, 3, 30), "severe", "open"),  # not yet due
+        (dt.date(2026, 3, 4), "low", "open"),  # not notifiable
+    ):
+        EventFactory(
+            organisation=small_ics.trust_a,
+            service=small_ics.maternity_a,
+            reported_on=reported,
+            occurred_on=reported,
+            physical_harm=harm,
+            description=text,
+        )
+    found = sources.candour_overdue(panel, "2026-03")
+    assert found == {"TA": (1, "2026-03-16"), "TA-MAT": (1, "2026-03-16")}

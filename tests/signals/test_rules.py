@@ -193,9 +193,10 @@ def test_speakup_source_is_guarded_and_pluggable(monkeypatch):
     assert hits(p, "speakup_change") == {}
 
     fake = types.ModuleType("caresignals.speakup.queries")
-    rows = [("P1", m, 2) for m in MONTHS[:-3]] + [("P2", m, 2) for m in MONTHS]
-    rows += [("P2", LAST, 9), ("UNKNOWN", LAST, 5)]
-    fake.monthly_case_counts = lambda: rows  # type: ignore[attr-defined]
+    # The speak-up module's shape: {(provider code, "YYYY-MM"): cases}.
+    counts = {("P1", m): 2 for m in MONTHS[:-3]} | {("P2", m): 2 for m in MONTHS}
+    counts |= {("P2", LAST): 11, ("UNKNOWN", LAST): 5}
+    fake.monthly_case_counts = lambda: counts  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "caresignals.speakup.queries", fake)
     p.speakup = sources.speakup_counts(p)
     assert p.speakup is not None and p.speakup[1, -1] == 11
@@ -203,6 +204,10 @@ def test_speakup_source_is_guarded_and_pluggable(monkeypatch):
     assert set(found) == {"P1", "P2"}
     assert "No speak-up cases for 3 months" in found["P1"].detail
     assert "speak-up cases" in found["P2"].detail
+    # Rows of (code, month, cases) are read too.
+    fake.monthly_case_counts = lambda: [("P1", LAST, 3)]  # type: ignore[attr-defined]
+    rows = sources.speakup_counts(p)
+    assert rows is not None and rows[0, -1] == 3 and rows.sum() == 3
 
 
 def test_closed_culture_factors_with_evidence_and_questions_for_a_visit():
