@@ -51,6 +51,7 @@ class Capability(enum.StrEnum):
     # (own organisation) and the ICB quality team (everything), worked by the complaints team.
     VIEW_PATIENT_VOICE = "view_patient_voice"
     WORK_PATIENT_VOICE = "work_patient_voice"
+    VIEW_WATCHLIST = "view_watchlist"
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -65,6 +66,7 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_SAFETY_SYSTEM,
             Capability.VIEW_SPEAKUP_SUMMARY,
             Capability.VIEW_PATIENT_VOICE,
+            Capability.VIEW_WATCHLIST,
         }
     ),
     Role.COMPLAINTS_LEAD: frozenset({Capability.VIEW_PATIENT_VOICE, Capability.WORK_PATIENT_VOICE}),
@@ -84,6 +86,7 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_SQG_PACK,
             Capability.VIEW_SAFETY_SYSTEM,
             Capability.VIEW_SPEAKUP_SUMMARY,
+            Capability.VIEW_WATCHLIST,
         }
     ),
     Role.SPEAKUP_GUARDIAN: frozenset(
@@ -122,6 +125,8 @@ def navigation_for(user: User) -> list[NavItem]:
         NavItem("Record an event", "safety:record_start"),
         NavItem("Speak up", "speakup:raise"),
     ]
+    if user_can(user, Capability.VIEW_WATCHLIST):
+        items.append(NavItem("Watchlist", "signals:watchlist"))
     if user_can(user, Capability.VIEW_QUALITY_GOVERNANCE):
         items.append(NavItem("Escalation", "signals:escalation_index"))
         items.append(NavItem("Quality risks", "signals:risk_index"))

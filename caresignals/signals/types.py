@@ -27,6 +27,16 @@ class FiredSignal:
 
 
 @dataclass(frozen=True)
+class RiskFactor:
+    """One closed-culture risk factor or warning sign, as the data show it."""
+
+    name: str
+    present: bool
+    detail: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
 class WatchlistEntry:
     org_code: str  # the provider
     org_name: str
@@ -35,6 +45,25 @@ class WatchlistEntry:
     level: str  # "high", "medium" or "low": how concerning, not an escalation level
     score: float
     signals: tuple[FiredSignal, ...] = field(default_factory=tuple)
+    # Added by the signal engine (optional, so other producers need not fill them):
+    path: str = ""  # the service's or provider's organisation path, for scoping
+    service_type: str = ""  # the service type (or provider type for a provider entry)
+    closed_culture: tuple[RiskFactor, ...] = ()  # for services where closed cultures arise
+    visit_questions: tuple[str, ...] = ()  # what no data can show: ask on a visit
+
+    @property
+    def code(self) -> str:
+        """The service's code, or the provider's for a provider-level entry."""
+        return self.service_code or self.org_code
+
+    @property
+    def name(self) -> str:
+        return self.service_name or self.org_name
+
+    @property
+    def since(self) -> str:
+        """The earliest month of any signal still firing."""
+        return min((s.since for s in self.signals), default="")
 
     def as_json(self) -> dict[str, object]:
         """The CONTRACTS.md shape, with the extra fields a reader may use."""
@@ -44,6 +73,20 @@ class WatchlistEntry:
             "level": self.level,
             "score": round(self.score, 6),
             "signals": [
-                {"kind": s.kind, "detail": s.detail, "since": s.since} for s in self.signals
+                {
+                    "kind": s.kind,
+                    "detail": s.detail,
+                    "since": s.since,
+                    "strength": round(s.strength, 6),
+                    "evidence": [{"label": e.label, "url": e.url} for e in s.evidence],
+                }
+                for s in self.signals
             ],
+            "org_name": self.org_name,
+            "service_name": self.service_name,
+            "closed_culture": [
+                {"factor": f.name, "present": f.present, "detail": f.detail}
+                for f in self.closed_culture
+            ],
+            "visit_questions": list(self.visit_questions),
         }

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from caresignals.signals import views
+from caresignals.signals import views, views_watchlist
 
 app_name = "signals"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -21,4 +21,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("signals/risks/<str:reference>/review/", views.risk_review, name="risk_review"),
     path("signals/pack/", views.pack_view, name="pack"),
     path("signals/pack/<str:period>.pdf", views.pack_pdf, name="pack_pdf"),
+    path("signals/watchlist/", views_watchlist.watchlist, name="watchlist"),
 ]

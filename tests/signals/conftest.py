@@ -30,3 +30,7 @@ def people(small_ics: SmallIcs) -> People:
         staff_a=member(small_ics.trust_a, Role.STAFF, username="staff_a"),
         analyst=member(small_ics.ics, Role.ANALYST, username="analyst"),
     )
+
+
+# Generated regions for the acceptance tests of the watchlist, built once per session.
+from tests.signals.regions import regions  # noqa: E402, F401
