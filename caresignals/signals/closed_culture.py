@@ -220,16 +220,19 @@ def _assess(ctx: Context) -> list[Assessment]:
             factors.append(
                 Factor("Staff vacancies rising (provider)", False, "No special-cause rise")
             )
-        for kind, name, flag in (
-            ("reporting_fall", "Staff reporting falling", u in reporting_fell),
+        # Speak-up cases are counted per provider: a service's staff speak up through it.
+        speaking = u if u in silent else provider_row.get(panel.units[u].provider_code, u)
+        for kind, name, flag, where in (
+            ("reporting_fall", "Staff reporting falling", u in reporting_fell, u),
             (
                 "restrictive_divergence",
                 "Restrictive-practice events diverge from the measure",
                 u in diverging,
+                u,
             ),
-            ("speakup_change", "Staff not speaking up", u in silent),
+            ("speakup_change", "Staff not speaking up", speaking in silent, speaking),
         ):
-            hit = hits_by.get((u, kind)) or hits_by.get((u, "missing_events"))
+            hit = hits_by.get((where, kind)) or hits_by.get((where, "missing_events"))
             if flag and hit is not None:
                 factors.append(Factor(name, True, hit.detail, hit.since, hit.evidence))
             else:

@@ -844,8 +844,9 @@ def candour_overdue(ctx: Context) -> list[Hit]:
 @rule("speakup_change")
 def speakup_change(ctx: Context) -> list[Hit]:
     """Freedom to Speak Up cases well above the provider's usual number (Poisson), or none for
-    `speakup.silent_months` months where it usually has at least `speakup.min_mean_cases` a
-    month: silence where cases would be expected is a closed-culture warning sign. Reads
+    at least `speakup.silent_months` months where the usual rate (at least
+    `speakup.min_mean_cases` a month) makes that improbable: silence where cases would be
+    expected is a closed-culture warning sign. Reads
     caresignals.speakup.queries.monthly_case_counts() when that module exists."""
     counts = ctx.panel.speakup
     if counts is None:
@@ -863,20 +864,36 @@ def speakup_change(ctx: Context) -> list[Hit]:
         recent=int(ctx.config.spc["recent_months"]),
     )
     silent_n = int(cfg["silent_months"])
-    recent = filled[:, ctx.t + 1 - silent_n : ctx.t + 1].sum(axis=1)
-    before = ctx.baseline_mean(
-        np.where(np.arange(filled.shape[1]) < ctx.t + 1 - silent_n, filled, np.nan)
+    # How long each provider has been silent up to this month, and how many cases it had a
+    # month before the silence began (so a long silence is not its own baseline). Silence is
+    # a signal when that many months without a case would be improbable at the usual rate
+    # (Poisson: exp(-rate x months) below `p_value`).
+    run = np.zeros(filled.shape[0], dtype=int)
+    open_run = np.ones(filled.shape[0], dtype=bool)
+    for k in range(ctx.t, -1, -1):
+        open_run &= filled[:, k] == 0
+        run += open_run
+    before = np.full(filled.shape[0], np.nan)
+    for u in np.flatnonzero(run >= silent_n):
+        begins = ctx.t + 1 - run[u]
+        window = filled[u, :begins]
+        if len(window) >= int(ctx.config.spc["min_baseline_months"]):
+            before[u] = window.mean()
+    usual = np.nan_to_num(before)
+    silent = (
+        (run >= silent_n)
+        & (usual >= float(cfg["min_mean_cases"]))
+        & (np.exp(-usual * run) < float(cfg["p_value"]))
     )
-    silent = (recent == 0) & (before >= float(cfg["min_mean_cases"]))
     hits = []
     for u in np.flatnonzero(r.fired | silent):
         code = ctx.panel.units[u].code
         if silent[u]:
             text = (
-                f"No speak-up cases for {silent_n} months where there are usually "
-                f"{_num(before[u])} a month: staff not speaking up is a warning sign"
+                f"No speak-up cases for {run[u]} months where there were "
+                f"{_num(before[u])} a month before: staff not speaking up is a warning sign"
             )
-            since, strength = ctx.t + 1 - silent_n, 1.0
+            since, strength = ctx.t + 1 - int(run[u]), 1.0
         else:
             text = (
                 f"{int(r.latest[u])} speak-up cases in the last {int(r.limit[u])} month(s), "

@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from caresignals.demo.build import build_region
 from caresignals.demo.generator import Plant
-from caresignals.signals import config, engine
+from caresignals.signals import config, engine, sources
 from caresignals.signals import panel_queries as queries
 from caresignals.signals.links import Links
 from caresignals.signals.panel import Panel
@@ -51,7 +51,12 @@ def regions(django_db_setup, django_db_blocker) -> dict[str, Region]:
             assert first and last
             panel = queries.load_panel(first, last)
             months = panel.months[12 + int(cfg.spc["recent_months"]) - 1 :]
-            lists = {m: engine.compute(panel, m, cfg, Links()) for m in months}
+            # As compute_watchlist does: speak-up cases and overdue candour join the panel.
+            panel.speakup = sources.speakup_counts(panel)
+            lists = {}
+            for m in months:
+                panel.candour_overdue = sources.candour_overdue(panel, m)
+                lists[m] = engine.compute(panel, m, cfg, Links())
             built[name] = Region(panel, report.plants, lists)
         call_command("flush", "--no-input", verbosity=0)
     return built

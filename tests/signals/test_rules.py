@@ -187,14 +187,17 @@ def test_candour_overdue_is_silent_without_a_record_of_notifications(monkeypatch
 
 
 def test_speakup_source_is_guarded_and_pluggable(monkeypatch):
-    p = empty_panel([unit("P1", kind="provider"), unit("P2", kind="provider")])
+    p = empty_panel([unit(c, kind="provider") for c in ("P1", "P2", "P3")])
     monkeypatch.setitem(sys.modules, "caresignals.speakup.queries", None)  # import fails
     assert sources.speakup_counts(p) is None
     assert hits(p, "speakup_change") == {}
 
     fake = types.ModuleType("caresignals.speakup.queries")
     # The speak-up module's shape: {(provider code, "YYYY-MM"): cases}.
-    counts = {("P1", m): 2 for m in MONTHS[:-3]} | {("P2", m): 2 for m in MONTHS}
+    # P1 had 2 a month, then none for 4 months (Poisson: exp(-8), improbable); P3 had 1 a
+    # month, then none for 4 (exp(-4) = 0.02: could be chance, so not a signal).
+    counts = {("P1", m): 2 for m in MONTHS[:-4]} | {("P2", m): 2 for m in MONTHS}
+    counts |= {("P3", m): 1 for m in MONTHS[:-4]}
     counts |= {("P2", LAST): 11, ("UNKNOWN", LAST): 5}
     fake.monthly_case_counts = lambda: counts  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "caresignals.speakup.queries", fake)
@@ -202,7 +205,7 @@ def test_speakup_source_is_guarded_and_pluggable(monkeypatch):
     assert p.speakup is not None and p.speakup[1, -1] == 11
     found = hits(p, "speakup_change")
     assert set(found) == {"P1", "P2"}
-    assert "No speak-up cases for 3 months" in found["P1"].detail
+    assert "No speak-up cases for 4 months" in found["P1"].detail
     assert "speak-up cases" in found["P2"].detail
     # Rows of (code, month, cases) are read too.
     fake.monthly_case_counts = lambda: [("P1", LAST, 3)]  # type: ignore[attr-defined]
