@@ -34,18 +34,14 @@ from caresignals.signals.models import (
 )
 from caresignals.signals.presenters import RiskRow, level_label, risk_row
 from caresignals.signals.types import WatchlistEntry
+from caresignals.voice.insight import MonthThemes, month_themes
+from caresignals.voice.models import Feedback
 
 TOP_ENTRIES = 10
 TOP_CATEGORIES = 5
 TOP_HARM_CHANGES = 5
 CATEGORY_BASELINE_MONTHS = 3
 HARM_BASELINE_MONTHS = 12
-
-NOT_YET_INCLUDED = (
-    "Not yet included: themes from feedback, complaints and compliments. They will be added "
-    "when people's feedback is recorded in Care Signals; until then, bring them to the group "
-    "from the complaints and PALS teams' own reports."
-)
 
 
 @dataclass(frozen=True)
@@ -94,7 +90,7 @@ class Pack:
     harm_changes: list[HarmChange]
     events_in_month: int
     as_at: dt.date
-    not_yet_included: str = NOT_YET_INCLUDED
+    feedback: MonthThemes | None = None
     escalated: list[ProviderEscalation] = field(default_factory=list)
 
     @property
@@ -174,6 +170,7 @@ def build_pack(
     escalations: QuerySet[ProviderEscalation],
     events: QuerySet[PatientSafetyEvent],
     counts: QuerySet[MonthlyEventCount],
+    feedback: QuerySet[Feedback],
     today: dt.date | None = None,
 ) -> Pack:
     """The pack from data already scoped to a reader (or to the whole system)."""
@@ -199,6 +196,7 @@ def build_pack(
     overdue.sort(key=lambda r: (r.risk.review_on, r.risk.reference))
     categories, total = _category_themes(events, period)
     return Pack(
+        feedback=month_themes(feedback, period),
         period=period,
         entries=rows,
         watchlist_total=len(entries),
@@ -230,6 +228,7 @@ def pack_for(user: Any, period: dt.date) -> Pack:
         escalations=visible(ProviderEscalation.objects.all(), user, path_field="provider__path"),
         events=PatientSafetyEvent.objects.visible_to(user),
         counts=MonthlyEventCount.objects.visible_to(user),
+        feedback=visible(Feedback.objects.all(), user, path_field="organisation__path"),
     )
 
 
@@ -243,6 +242,7 @@ def system_pack(period: dt.date) -> Pack:
         escalations=ProviderEscalation.objects.all(),
         events=PatientSafetyEvent.objects.all(),
         counts=MonthlyEventCount.objects.all(),
+        feedback=Feedback.objects.all(),
     )
 
 

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import TruncMonth
 
 from caresignals.organisations.models import Organisation
@@ -180,3 +180,48 @@ def overall(months: list[FftMonth]) -> FftMonth | None:
         total["positive"] += m.positive
         total["negative"] += m.negative
     return FftMonth(months[-1].month, total["responses"], total["positive"], total["negative"])
+
+
+@dataclass(frozen=True)
+class MonthThemes:
+    """People's feedback in one month, for the System Quality Group pack."""
+
+    items: int  # feedback of every kind received in the month
+    complaints: int
+    fft_answers: int
+    fft_negative: int  # poor or very poor
+    themes: list[tuple[str, int, float]]  # (theme, texts in the month, mean a month before)
+
+
+def month_themes(
+    feedback: QuerySet[Feedback], month: dt.date, *, months_before: int = 3, top: int = 6
+) -> MonthThemes:
+    """The month's most frequent themes in feedback text (the reviewed lexicon), each against
+    its monthly mean over the months before; `feedback` is already scoped to the reader."""
+    start = month - relativedelta(months=months_before)
+    end = month + relativedelta(months=1)
+    window = feedback.filter(received_on__gte=start, received_on__lt=end)
+    in_month = window.filter(received_on__gte=month)
+    kinds = dict(in_month.values_list("kind").annotate(n=Count("id")).order_by())
+    ratings = dict(
+        in_month.filter(kind=Kind.FFT).values_list("fft_rating").annotate(n=Count("id")).order_by()
+    )
+    lex = lexicon()
+    now: dict[str, int] = defaultdict(int)
+    before: dict[str, int] = defaultdict(int)
+    for text, received_on in window.exclude(text="").values_list("text", "received_on"):
+        counts = now if received_on >= month else before
+        for code in themes_of(text, lex.themes):
+            counts[code] += 1
+    labels = {t.code: t.label for t in lex.themes}
+    themes = sorted(
+        ((labels[c], n, before[c] / months_before) for c, n in now.items()),
+        key=lambda t: (-t[1], t[0]),
+    )
+    return MonthThemes(
+        items=sum(kinds.values()),
+        complaints=kinds.get(Kind.COMPLAINT, 0),
+        fft_answers=sum(ratings.values()),
+        fft_negative=ratings.get("poor", 0) + ratings.get("very_poor", 0),
+        themes=themes[:top],
+    )

@@ -13,8 +13,10 @@ from caresignals.analytics.models import MonthlyEventCount
 from caresignals.audit.services import Actor
 from caresignals.publishing import pdf
 from caresignals.signals import pack, services
+from caresignals.voice.models import Feedback
 from tests.factories import EventFactory
 from tests.signals.factories import entry, fake_watchlist, risk
+from tests.voice.factories import FeedbackFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +89,25 @@ def month(small_ics, people, monkeypatch):
         max_harm="severe",
         count=6,
     )
+    for _ in range(4):
+        FeedbackFactory(
+            organisation=small_ics.trust_a,
+            kind="complaint",
+            received_on=dt.date(2026, 1, 12),
+            text="Synthetic: we waited hours and nobody explained the delay.",
+        )
+    FeedbackFactory(
+        organisation=small_ics.trust_a,
+        kind="fft",
+        fft_rating="very_poor",
+        received_on=dt.date(2026, 1, 13),
+        text="",
+    )
+    FeedbackFactory(
+        organisation=small_ics.trust_b,
+        received_on=dt.date(2025, 12, 1),
+        text="Synthetic: the delay was long.",
+    )
     return small_ics
 
 
@@ -120,7 +141,16 @@ def test_the_pack_page(client, month, people):
     assert "New in January" in text and "Overdue at B" in text
     assert "Reviewed in time" not in text
     assert "Falls" in text and "+400%" in text
-    assert "Not yet included: themes from feedback" in text
+    # People's feedback: 5 items in January, 4 complaints, 1 of 1 FFT answers poor or worse;
+    # waiting and communication each in 4 texts, waiting once in the 3 months before.
+    assert "5 pieces of feedback were received in January 2026, 4 of them complaints" in text
+    assert "1 of 1 Friends and Family Test answers were poor or very poor" in text
+    themes = pack.month_themes(Feedback.objects.all(), JAN).themes
+    assert [(label, n) for label, n, _ in themes][:2] == [  # ties in alphabetical order
+        ("Communication and information", 4),
+        ("Waiting and access", 4),
+    ]
+    assert dict((label, before) for label, _, before in themes)["Waiting and access"] == 1 / 3
     assert 'href="/signals/pack/2026-01.pdf"' in text
 
 
