@@ -56,6 +56,16 @@ def home_page(user: object) -> HomePage:
             reverse("organisations:index"),
         ),
     ]
+    if roles.user_can(user, roles.Capability.VIEW_WATCHLIST):
+        cards.insert(
+            0,
+            Card(
+                "Watchlist",
+                "Services and providers ranked by concern this month, each saying which "
+                "signals fired and why.",
+                reverse("signals:watchlist"),
+            ),
+        )
     if roles.user_can(user, roles.Capability.VIEW_QUALITY_GOVERNANCE):
         cards.append(
             Card(
