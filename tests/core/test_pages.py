@@ -71,6 +71,22 @@ def test_each_role_lands_on_its_own_home_page(small_ics, role, phrase):
     assert "Trust A" in html
 
 
+@pytest.mark.parametrize(
+    ("role", "first_card"),
+    [(Role.ICB_QUALITY_LEAD, "/signals/watchlist/"), (Role.BOARD_MEMBER, "/signals/watchlist/")],
+)
+def test_the_watchlist_leads_for_those_who_read_it(small_ics, role, first_card):
+    client = Client()
+    client.force_login(member(small_ics.trust_a, role))
+    html = client.get("/").content.decode()
+    cards = html.split('class="nhsuk-grid-row nhsuk-card-group"', 1)[1]
+    hrefs = re.findall(r'href="([^"]+)"', cards)
+    assert hrefs[0] == first_card
+    staff = Client()
+    staff.force_login(member(small_ics.trust_a, Role.STAFF, username="s2"))
+    assert 'href="/signals/watchlist/"' not in staff.get("/").content.decode()
+
+
 def test_synthetic_banner_when_demo(small_ics, settings):
     settings.DEMO = True
     html = Client().get("/accounts/sign-in/").content.decode()
