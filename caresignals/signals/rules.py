@@ -847,7 +847,7 @@ def speakup_change(ctx: Context) -> list[Hit]:
     at least `speakup.silent_months` months where the usual rate (at least
     `speakup.min_mean_cases` a month) makes that improbable: silence where cases would be
     expected is a closed-culture warning sign. Reads
-    caresignals.speakup.queries.monthly_case_counts() when that module exists."""
+    caresignals.speakup.queries.monthly_case_counts()."""
     counts = ctx.panel.speakup
     if counts is None:
         return []

@@ -1,10 +1,9 @@
-"""Signals from other parts of the system, each behind a guard so the engine works without.
+"""Signals from other parts of the system: speak-up cases and Duty of Candour records.
 
-Speak-up cases come from caresignals.speakup.queries.monthly_case_counts() once that module
-exists; Duty of Candour notifications from caresignals.safety.candour (the record of the
-candour steps), once it exists.
-Until then each source returns None and its rule stays silent: a missing source never raises
-and never reads as "nothing to worry about" on its own.
+Speak-up cases come from caresignals.speakup.queries.monthly_case_counts(); overdue candour
+notifications from caresignals.safety.candour (the record of the candour steps). Each source
+sits behind a guard, so a deployment without one still computes every other signal: a missing
+source returns None, and its rule stays silent rather than reading as "nothing to worry about".
 """
 
 from __future__ import annotations
