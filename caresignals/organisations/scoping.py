@@ -78,6 +78,22 @@ def scope_for_capability(user: Any, capability: Any) -> Scope:
     return scope_for_roles(user, roles_with(capability))
 
 
+def belongs_to(user: Any, organisation_path: str) -> bool:
+    """Whether the user works in the organisation itself or beneath it (one of its services),
+    as opposed to seeing it from above: such people read its free text in full."""
+    return any(p.startswith(organisation_path) for p in _membership_paths(user))
+
+
+def _membership_paths(user: Any) -> list[str]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cached = user.__dict__.get("_care_signals_membership_paths")
+    if cached is None:
+        cached = list(user.memberships.values_list("organisation__path", flat=True))
+        user.__dict__["_care_signals_membership_paths"] = cached
+    return list(cached)
+
+
 def visible(queryset: QuerySet[Any], user: Any, *, path_field: str) -> QuerySet[Any]:
     """Filter any queryset by the organisation path reached through `path_field`."""
     return queryset.filter(scope_for(user).q(path_field))

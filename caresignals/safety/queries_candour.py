@@ -12,9 +12,14 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from caresignals.measures.lens import disclose
-from caresignals.organisations.models import Membership, Organisation
-from caresignals.organisations.roles import Capability, Role, user_can
-from caresignals.organisations.scoping import get_visible_or_404, visible
+from caresignals.organisations.models import Organisation
+from caresignals.organisations.roles import Capability, user_can
+from caresignals.organisations.scoping import (
+    belongs_to,
+    get_visible_or_404,
+    scope_for_capability,
+    visible,
+)
 from caresignals.safety import candour, rules
 from caresignals.safety.deidentify import deidentify
 from caresignals.safety.models import (
@@ -34,24 +39,14 @@ CANDOUR_STATUSES = ("overdue", "due_soon", "open", "done")
 # --- who may do what --------------------------------------------------------------------------
 
 
-def _membership_paths(user: Any, roles: tuple[str, ...] | None = None) -> list[str]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    qs = Membership.objects.filter(user=user)
-    if roles is not None:
-        qs = qs.filter(role__in=roles)
-    return list(qs.values_list("organisation__path", flat=True))
-
-
 def may_manage(user: Any, organisation: Organisation) -> bool:
     """A patient-safety lead whose organisation is this provider or above it."""
-    paths = _membership_paths(user, (Role.PATIENT_SAFETY_LEAD,))
-    return any(organisation.path.startswith(p) for p in paths)
+    return scope_for_capability(user, Capability.MANAGE_CANDOUR).covers(organisation.path)
 
 
 def is_inside(user: Any, organisation: Organisation) -> bool:
     """A member of the provider itself or one of its services: sees free text in full."""
-    return any(p.startswith(organisation.path) for p in _membership_paths(user))
+    return belongs_to(user, organisation.path)
 
 
 def may_view_candour(user: Any) -> bool:
@@ -414,7 +409,6 @@ def system_view(
             )
         )
     if not shared:
-        inside = _membership_paths(user)
         harm = dict(MaxHarm.choices)
         category = dict(_category_choices())
         recent = (
@@ -423,7 +417,7 @@ def system_view(
             .order_by("-occurred_on", "-id")[:SERIOUS_LIMIT]
         )
         for e in recent:
-            full = any(p.startswith(e.organisation.path) for p in inside)
+            full = belongs_to(user, e.organisation.path)
             view.serious.append(
                 SeriousEvent(
                     e.reference,
