@@ -117,35 +117,38 @@ class NavItem:
     url_name: str
 
 
+# Each person's own work comes first in the header (after Home); what everyone shares
+# follows; the NHS header folds whatever does not fit into "More".
+_WORK: list[tuple[Capability, NavItem]] = [
+    (Capability.VIEW_WATCHLIST, NavItem("Watchlist", "signals:watchlist")),
+    (Capability.MANAGE_SAFETY_RESPONSES, NavItem("Triage", "safety:triage")),
+    (Capability.MANAGE_CANDOUR, NavItem("Duty of Candour", "safety:candour_list")),
+    (Capability.VIEW_SAFETY_RESPONSES, NavItem("Learning responses", "safety:responses")),
+    (Capability.WORK_PATIENT_VOICE, NavItem("Complaints", "voice:complaints")),
+    (Capability.WORK_PATIENT_VOICE, NavItem("Feedback", "voice:feedback_list")),
+    (Capability.HANDLE_SPEAKUP_CASES, NavItem("Speak-up cases", "speakup:cases")),
+]
+_SHARED: list[tuple[Capability | None, NavItem]] = [
+    (None, NavItem("Organisations", "organisations:index")),
+    (None, NavItem("System view", "matrix")),
+    (Capability.VIEW_QUALITY_GOVERNANCE, NavItem("Escalation", "signals:escalation_index")),
+    (Capability.VIEW_QUALITY_GOVERNANCE, NavItem("Quality risks", "signals:risk_index")),
+    (Capability.VIEW_SAFETY_SYSTEM, NavItem("Safety across providers", "safety:system")),
+    (Capability.VIEW_SAFETY_SYSTEM, NavItem("Duty of Candour", "safety:candour_list")),
+    (Capability.VIEW_PATIENT_VOICE, NavItem("Complaints", "voice:complaints")),
+    (Capability.VIEW_PATIENT_VOICE, NavItem("Feedback", "voice:feedback_list")),
+    (Capability.VIEW_SPEAKUP_SUMMARY, NavItem("Speak-up summary", "speakup:summary")),
+    (None, NavItem("Record an event", "safety:record_start")),
+    (None, NavItem("Speak up", "speakup:raise")),
+    (Capability.VIEW_AUDIT, NavItem("Audit log", "audit:index")),
+]
+
+
 def navigation_for(user: User) -> list[NavItem]:
-    items = [
-        NavItem("Home", "home"),
-        NavItem("Organisations", "organisations:index"),
-        NavItem("System view", "matrix"),
-        NavItem("Record an event", "safety:record_start"),
-        NavItem("Speak up", "speakup:raise"),
-    ]
-    if user_can(user, Capability.VIEW_WATCHLIST):
-        items.append(NavItem("Watchlist", "signals:watchlist"))
-    if user_can(user, Capability.VIEW_QUALITY_GOVERNANCE):
-        items.append(NavItem("Escalation", "signals:escalation_index"))
-        items.append(NavItem("Quality risks", "signals:risk_index"))
-    if user_can(user, Capability.MANAGE_SAFETY_RESPONSES):
-        items.append(NavItem("Triage", "safety:triage"))
-    if user_can(user, Capability.VIEW_SAFETY_RESPONSES):
-        items.append(NavItem("Learning responses", "safety:responses"))
-    if user_can(user, Capability.VIEW_SAFETY_SYSTEM):
-        items.append(NavItem("Duty of Candour", "safety:candour_list"))
-        items.append(NavItem("Safety across providers", "safety:system"))
-    if user_can(user, Capability.HANDLE_SPEAKUP_CASES):
-        items.append(NavItem("Speak-up cases", "speakup:cases"))
-    if user_can(user, Capability.VIEW_SPEAKUP_SUMMARY):
-        items.append(NavItem("Speak-up summary", "speakup:summary"))
-    if user_can(user, Capability.VIEW_PATIENT_VOICE):
-        items.append(NavItem("Complaints", "voice:complaints"))
-        items.append(NavItem("Feedback", "voice:feedback_list"))
-    if user_can(user, Capability.VIEW_AUDIT):
-        items.append(NavItem("Audit log", "audit:index"))
+    items = [NavItem("Home", "home")]
+    for capability, item in [*_WORK, *_SHARED]:
+        if item not in items and (capability is None or user_can(user, capability)):
+            items.append(item)
     return items
 
 
