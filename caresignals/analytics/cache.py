@@ -45,17 +45,17 @@ def bump() -> None:
 
 # A second counter for reference data (organisations and areas) alone: what validating an
 # event needs is kept per process until the organisations or areas change (EventImporter).
-_REFERENCE = 2
+REFERENCE_ROW = 2
 
 
 def reference_version() -> int:
-    row = DataVersion.objects.filter(pk=_REFERENCE).values_list("version", flat=True).first()
+    row = DataVersion.objects.filter(pk=REFERENCE_ROW).values_list("version", flat=True).first()
     return int(row or 0)
 
 
 def bump_reference() -> None:
     """Organisations or areas changed (call inside the writing transaction)."""
-    _bump(_REFERENCE)
+    _bump(REFERENCE_ROW)
 
 
 def _bump(pk: int) -> None:

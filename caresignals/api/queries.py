@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from caresignals.organisations.models import Organisation
-from caresignals.safety.exports import records
+from caresignals.safety.exports import new_record, records
 from caresignals.safety.models import PatientSafetyEvent
 from caresignals.safety.queries import events_for
 
@@ -31,8 +31,7 @@ def event_record(user: Any, reference: str) -> dict[str, Any] | None:
 
 def stored_event_record(event: PatientSafetyEvent) -> dict[str, Any]:
     """The record of an event just stored by the caller."""
-    qs = _with_relations(PatientSafetyEvent.objects.filter(pk=event.pk))
-    return next(records(qs))
+    return new_record(event)
 
 
 def event_records(

@@ -15,7 +15,11 @@ import pyarrow.compute as pc
 from django.db.models import QuerySet
 
 from caresignals.safety import response_queries, rules
-from caresignals.safety.candour_exports import hand_decisions, with_hand_referrals
+from caresignals.safety.candour_exports import (
+    HandDecisions,
+    hand_decisions,
+    with_hand_referrals,
+)
 from caresignals.safety.formats import DERIVED_COLUMNS, EVENT_CSV_COLUMNS
 from caresignals.safety.models import PatientSafetyEvent
 
@@ -86,8 +90,14 @@ def records(
         yield from _with_rules(events, plans)
 
 
+def new_record(event: PatientSafetyEvent) -> dict[str, Any]:
+    """The record of an event just recorded (its organisation and service loaded): as
+    `records` gives it, without looking for decisions nobody can have made yet."""
+    return next(_with_rules([event], {}, decided=False))
+
+
 def _with_rules(
-    events: list[PatientSafetyEvent], plans: dict[int, Any]
+    events: list[PatientSafetyEvent], plans: dict[int, Any], *, decided: bool = True
 ) -> Iterator[dict[str, Any]]:
     def col(name: str) -> list[Any]:
         return [getattr(e, name) for e in events]
@@ -97,7 +107,7 @@ def _with_rules(
     )
     # A person's decisions (hand flags, referrals no stored field shows): one query per
     # chunk, never one per event.
-    hand = hand_decisions([e.pk for e in events])
+    hand = hand_decisions([e.pk for e in events]) if decided else HandDecisions()
     notifiable = pc.or_kleene(notifiable, pa.array([e.pk in hand.flagged for e in events]))
     due = rules.candour_due_many(col("reported_on"), notifiable).to_pylist()
     requirement = rules.national_requirement_many(
@@ -117,8 +127,8 @@ def _with_rules(
         category=col("category"),
     ).to_pylist()
     # Triage's decision, else the provider's plan; a national requirement overrides both.
-    decided = response_queries.decided_responses(events, plans)
-    response = rules.psirf_response_many(requirement, decided).to_pylist()
+    chosen = response_queries.decided_responses(events, plans, triaged=decided)
+    response = rules.psirf_response_many(requirement, chosen).to_pylist()
     exported = rules.candour_notifiable_export_many(notifiable).to_pylist()
     requirements = requirement.to_pylist()
     for i, event in enumerate(events):

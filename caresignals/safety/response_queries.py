@@ -48,11 +48,15 @@ def plans_for(organisation_ids: Iterable[int]) -> dict[int, list[psirf.PlanRule]
 
 
 def decided_responses(
-    events: Sequence[PatientSafetyEvent], plans: dict[int, list[psirf.PlanRule]]
+    events: Sequence[PatientSafetyEvent],
+    plans: dict[int, list[psirf.PlanRule]],
+    *,
+    triaged: bool = True,
 ) -> list[str | None]:
     """What triage decided for each event, else what its provider's plan says (None where
     the plan leaves it open). ``plans`` is a cache shared across chunks: providers not yet
-    in it are loaded in one query. One more query reads the chunk's triage decisions."""
+    in it are loaded in one query. One more query reads the chunk's triage decisions, unless
+    the caller knows there are none (`triaged=False`)."""
     missing = {e.organisation_id for e in events} - set(plans)
     if missing:
         loaded = plans_for(missing)
@@ -66,6 +70,8 @@ def decided_responses(
         service_areas=[e.service_area for e in events],
         service_ids=[e.service_id for e in events],
     )
+    if not triaged:  # events just recorded: nobody has triaged them yet
+        return list(by_plan)
     ids = [e.pk for e in events]
     decisions = TriageDecision.objects.all()
     low, high = min(ids, default=0), max(ids, default=0)
@@ -73,8 +79,8 @@ def decided_responses(
         decisions = decisions.filter(event_id__gte=low, event_id__lte=high)
     else:
         decisions = decisions.filter(event_id__in=ids)
-    triaged = dict(decisions.values_list("event_id", "response"))
-    return [triaged.get(e.pk, planned) for e, planned in zip(events, by_plan, strict=True)]
+    decided = dict(decisions.values_list("event_id", "response"))
+    return [decided.get(e.pk, planned) for e, planned in zip(events, by_plan, strict=True)]
 
 
 # --- organisations ---------------------------------------------------------------------------

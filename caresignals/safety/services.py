@@ -84,7 +84,7 @@ def record_event(fields: Mapping[str, object], *, actor: Actor) -> PatientSafety
             raise EventInvalid({"source_id": ["An event with this source_id is already recorded"]})
         importer.write(prepared)
         refresher.mark(importer.touched_provider_months())
-        event = PatientSafetyEvent.objects.select_related("organisation").get(
+        event = PatientSafetyEvent.objects.select_related("organisation", "service").get(
             organisation__code=row["org_code"], source_id=row["source_id"]
         )
         record(

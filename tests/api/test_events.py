@@ -15,7 +15,7 @@ from caresignals.api.models import ApiToken
 from caresignals.api.tokens import token_hash
 from caresignals.audit.models import AuditAction, AuditEntry
 from caresignals.safety.exports import records
-from caresignals.safety.models import PatientSafetyEvent
+from caresignals.safety.models import PatientSafetyEvent, PlanRule
 from tests.factories import EventFactory, OrganisationFactory
 from tests.safety.test_import_events import event
 
@@ -103,7 +103,11 @@ def test_token_command_fails_with_status_1_for_unknown_user_or_token(db):
 # -- recording -------------------------------------------------------------------------------
 
 
-def test_create_answers_201_with_the_same_record_the_exports_give(client, staff_a):
+def test_create_answers_201_with_the_same_record_the_exports_give(client, small_ics, staff_a):
+    # The provider's plan decides the response: the answer must say so as the export does.
+    PlanRule.objects.create(
+        organisation=small_ics.trust_a, position=1, category="maternity", response="aar"
+    )
     body = event(source_id="")
     body.update(patient_age_years=31, anonymous=True, patient_died=False, patient_imd_decile=3)
     response = post(client, body, staff_a.headers)
@@ -116,6 +120,7 @@ def test_create_answers_201_with_the_same_record_the_exports_give(client, staff_
     assert response["Location"] == f"{URL}/{stored.reference}"
     assert (data["max_harm"], data["imd_quintile"], data["ethnic_group"]) == ("low", 2, "black")
     assert {"candour_notifiable", "candour_due", "psirf_response", "referrals"} <= set(data)
+    assert data["psirf_response"] == "aar"
     entry = AuditEntry.objects.get(action=AuditAction.EVENT_CREATED)
     assert entry.actor == staff_a.user and entry.object_id == stored.reference
 
