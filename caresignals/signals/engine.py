@@ -1,6 +1,6 @@
 """Running the rules for a month and ranking what they found.
 
-Scoring (ADR in docs/incoming/signals-engine.md): each fired rule contributes its strength
+Scoring (ADR 15): each fired rule contributes its strength
 times its weight (config.toml); an entry's score is the sum over its signals, so several
 independent findings at one service outrank one strong finding, and one ordinary finding
 alone rarely reaches the list. A provider entry keeps only the signals none of its services

@@ -1,6 +1,6 @@
 """Scoped reads for escalation, rapid quality reviews and the quality risk register.
 
-Who may see what (ADR in docs/incoming/signals-governance.md):
+Who may see what (ADR 14, docs/adr/0014-quality-governance-access.md):
 - reading governance records needs Capability.VIEW_QUALITY_GOVERNANCE (ICB quality lead,
   board member, patient-safety lead); without it the pages are forbidden, as the audit log is;
 - with it, a person sees the records of organisations in their scope (scoping.py): the ICB
