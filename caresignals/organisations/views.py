@@ -14,6 +14,7 @@ from caresignals.measures.presenters import indicator_summaries
 from caresignals.organisations import presenters
 from caresignals.organisations.roles import Capability, user_can
 from caresignals.safety.presenters import event_summary
+from caresignals.safety.queries_candour import may_view_candour
 from caresignals.signals.presenters import escalation_panel
 
 
@@ -40,12 +41,19 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "events": event_summary(user, page.organisation),
             "indicators": indicator_summaries(user, page.organisation),
             "escalation": escalation_panel(user, page.organisation),
+            "candour": candour,
         }
 
-    # The escalation panel depends on the reader's role, not only their scope.
+    # The escalation panel and the candour link depend on the reader's role, not only their
+    # scope.
     governance = user_can(user, Capability.VIEW_QUALITY_GOVERNANCE)
+    candour = may_view_candour(user)
     body, ctx = cached_fragment(
-        request, "organisation", (code, governance), "organisations/detail_body.jinja", context
+        request,
+        "organisation",
+        (code, governance, candour),
+        "organisations/detail_body.jinja",
+        context,
     )
     return render(
         request,

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caresignals.audit.services import Actor
@@ -24,6 +24,7 @@ from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import organisation_for
 from caresignals.safety import queries_candour as q
 from caresignals.safety import services_candour as services
+from caresignals.safety.access import read_scope
 from caresignals.safety.forms_candour import (
     AddReferralForm,
     AttemptForm,
@@ -34,6 +35,7 @@ from caresignals.safety.forms_candour import (
 from caresignals.safety.models import (
     ContactMethod,
     ContactOutcome,
+    PatientSafetyEvent,
     ReferralKind,
     ReferralStatus,
 )
@@ -174,18 +176,17 @@ def event_candour(request: HttpRequest, reference: str) -> HttpResponse:
             "outcomes": [c for c in ContactOutcome.choices if c[0]],
             "methods": ContactMethod.choices,
             "today": today,
-            "event_url": _event_url(event.reference),
+            "event_url": _event_url(request.user, event),
         },
         status=400 if errors else 200,
     )
 
 
-def _event_url(reference: str) -> str | None:
-    """The event's own page, where the safety app has one (built alongside this page)."""
-    try:
-        return reverse("safety:event", kwargs={"reference": reference})
-    except NoReverseMatch:
+def _event_url(user: Any, event: PatientSafetyEvent) -> str | None:
+    """The event's own page, for those who may read it (PSIRF readers, safety/access.py)."""
+    if not read_scope(user).covers(event.organisation.path):
         return None
+    return reverse("safety:event", kwargs={"reference": event.reference})
 
 
 def _provider(request: HttpRequest) -> Organisation | None:

@@ -218,3 +218,20 @@ def test_the_home_page_counts_overdue_notifications_for_a_patient_safety_lead(cl
     assert "1 notification overdue" in page and 'href="/safety/candour/"' in page
     client.force_login(member(small_ics.trust_a, Role.STAFF, username="s"))
     assert "Duty of Candour" not in client.get("/").content.decode()
+
+
+def test_links_lead_only_where_the_reader_may_go(client, small_ics):
+    event = notifiable_event(small_ics.trust_a)
+    candour_page = f"/safety/events/{event.reference}/candour/"
+    event_page = f'href="/safety/events/{event.reference}/"'
+    candour_link = 'href="/safety/candour/?org=TA"'
+    # A board member reads candour but not the PSIRF event page: no link to it.
+    client.force_login(member(small_ics.trust_a, Role.BOARD_MEMBER, username="b"))
+    assert event_page not in client.get(candour_page).content.decode()
+    # The patient-safety lead reads both, and finds candour from the provider's page.
+    client.force_login(member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD, username="l"))
+    assert event_page in client.get(candour_page).content.decode()
+    assert candour_link in client.get("/organisations/TA/").content.decode()
+    # Staff may not open the candour list, so the provider's page does not offer it.
+    client.force_login(member(small_ics.trust_a, Role.STAFF, username="s"))
+    assert candour_link not in client.get("/organisations/TA/").content.decode()
