@@ -79,15 +79,22 @@ def refresh(provider_months: Iterable[OrgMonth] | None = None) -> RefreshReport:
             occurred_on__lt=_next_month(months[-1]),
         )
     _refresh_event_counts(events, wanted)
+    report = _refresh_indicators(events, wanted)
     from caresignals.analytics.cache import bump
 
+    # Last, so the data-version row is locked only for the moment before commit: events
+    # being recorded meanwhile bump it too, and would otherwise wait for this whole refresh.
     bump()
+    return report
 
+
+def _refresh_indicators(events: Any, wanted: set[OrgMonth] | None) -> RefreshReport:
     indicators = {
         i.code: i for i in Indicator.objects.filter(code__in=COUNTS, source=DERIVED_SOURCE)
     }
     if not indicators:
         return RefreshReport(len(wanted) if wanted is not None else 0, 0)
+    months = sorted({m for _, m in wanted}) if wanted is not None else []
     counted = (
         events.annotate(month=TruncMonth("occurred_on"))
         .values("organisation_id", "service_id", "month")

@@ -24,7 +24,8 @@ from caresignals.api import queries
 from caresignals.api.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.api.tokens import user_for_token
 from caresignals.audit.services import Actor
-from caresignals.safety.exports import EXPORT_FIELDS
+from caresignals.organisations.scoping import scope_for
+from caresignals.safety.exports import EXPORT_FIELDS, new_record
 from caresignals.safety.formats import EVENT_CSV_COLUMNS
 from caresignals.safety.models import new_reference
 from caresignals.safety.public import (
@@ -34,7 +35,7 @@ from caresignals.safety.public import (
     PUBLIC_TEXT,
     public_row,
 )
-from caresignals.safety.services import EventInvalid, record_event
+from caresignals.safety.services import EventInvalid, OutOfScope, record_event
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
@@ -177,18 +178,17 @@ def create_event(request: HttpRequest) -> HttpResponse:
     }
     if wrong:
         return errors(422, wrong)
-    # Scope first, on the code exactly as record_event will read it (numbers included); a
-    # missing code is left to record_event, which refuses it.
-    org_code = body.get("org_code")
+    # Scope first (record_event checks it before anything else); a missing code is left to
+    # record_event, which refuses it.
     user = _caller(request)
-    if org_code not in (None, "") and (queries.visible_organisation(user, str(org_code)) is None):
-        return errors(404, {"org_code": [NOT_FOUND]})
     actor = Actor(user=user, label="via the API")
     try:
-        event = record_event(body, actor=actor)
+        event = record_event(body, actor=actor, scope=scope_for(user))
+    except OutOfScope:
+        return errors(404, {"org_code": [NOT_FOUND]})
     except EventInvalid as invalid:
         return errors(422, invalid.errors)
-    response = JsonResponse(queries.stored_event_record(event), status=201)
+    response = JsonResponse(new_record(event), status=201)
     response["Location"] = f"{request.path.rstrip('/')}/{event.reference}"
     return response
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from caresignals.organisations.models import Organisation
-from caresignals.safety.exports import new_record, records
+from caresignals.safety.exports import records
 from caresignals.safety.models import PatientSafetyEvent
 from caresignals.safety.queries import events_for
 
@@ -27,11 +27,6 @@ def event_record(user: Any, reference: str) -> dict[str, Any] | None:
     """One event as the exports give it (with derived and rule fields), or None."""
     qs = _with_relations(PatientSafetyEvent.objects.visible_to(user).filter(reference=reference))
     return next(records(qs), None)
-
-
-def stored_event_record(event: PatientSafetyEvent) -> dict[str, Any]:
-    """The record of an event just stored by the caller."""
-    return new_record(event)
 
 
 def event_records(

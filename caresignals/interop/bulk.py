@@ -272,6 +272,36 @@ def encode_ahead(table: pa.Table, names: Sequence[str]) -> Encoded | None:
     return encode(table, names) if connection.vendor == "postgresql" else None
 
 
+def insert_new(
+    model: type[Model], table: pa.Table, names: Sequence[str], *, keys: Sequence[str]
+) -> int | None:
+    """Insert the one row of `table` unless its key is already stored: its new id, or None.
+
+    For records made one at a time (a form, an API call): one statement both refuses a
+    stored key (the unique constraint on `keys` decides, so two requests racing with the
+    same key cannot both get in) and returns the id, where a staged upsert would take three.
+    """
+    if table.num_rows != 1:
+        raise ValueError(f"insert_new takes one row, got {table.num_rows}")
+    qn = connection.ops.quote_name
+    now = timezone.now()
+    stamp = (
+        now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
+    )
+    values = [_python(table.column(n))[0] for n in names] + [stamp, stamp]
+    cols = [qn(_column(model, n)) for n in names] + [qn("created_at"), qn("updated_at")]
+    conflict = ", ".join(qn(_column(model, k)) for k in keys)
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(cols)}) "
+        f"VALUES ({', '.join(['%s'] * len(cols))}) "
+        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {qn(str(model._meta.pk.column))}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
 def _insert(model: type[Model], table: pa.Table, names: Sequence[str]) -> None:
     _write(model, encode(table, names))
 

@@ -6,6 +6,8 @@ so validating a million rows costs a handful of vectorised passes, not a Python 
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -14,6 +16,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 Mask = np.ndarray  # bool, True where the row is invalid
+Scalar = str | int | dt.date | None
+
+_INT = r"^-?[0-9]{1,12}$"
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 def _mask(arr: pa.Array | pa.ChunkedArray) -> Mask:
@@ -55,7 +61,7 @@ class Column:
             bad |= present & ~_mask(pc.is_in(values, value_set=pa.array(sorted(self.choices))))
             typed = values
         elif self.kind == "int":
-            ok = _mask(pc.match_substring_regex(values, r"^-?[0-9]{1,12}$"))
+            ok = _mask(pc.match_substring_regex(values, _INT))
             bad |= present & ~ok
             safe = pc.if_else(pa.array(ok & present), values, "0")
             typed = pc.if_else(pa.array(present & ok), pc.cast(safe, pa.int64()), None)
@@ -67,12 +73,13 @@ class Column:
             if self.maximum is not None:
                 bad |= present & ok & (filled > self.maximum)
         elif self.kind == "date":
-            shaped = _mask(pc.match_substring_regex(values, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+            shaped = _mask(pc.match_substring_regex(values, _DATE))
             safe = pc.if_else(pa.array(shaped & present), values, "2000-01-01")
             parsed = pc.strptime(safe, format="%Y-%m-%d", unit="s", error_is_null=True)
-            # strptime accepts 2026-02-30 on some platforms; a round trip catches it.
+            # strptime accepts 2026-02-30 on some platforms; a round trip catches it. Year
+            # 0000 parses too, but no calendar in use has it.
             back = pc.strftime(parsed, format="%Y-%m-%d")
-            real = _mask(pc.equal(back, safe))
+            real = _mask(pc.equal(back, safe)) & ~_mask(pc.starts_with(safe, "0000-"))
             bad |= present & ~(shaped & real)
             typed = pc.if_else(
                 pa.array(present & shaped & real), pc.cast(parsed, pa.date32()), None
@@ -87,6 +94,54 @@ class Column:
         if self.kind in ("text", "choice") or self.kind in ("bool", "tristate"):
             typed = pc.if_else(pa.array(present), typed, None)
         return typed, bad
+
+    @property
+    def arrow_type(self) -> pa.DataType:
+        return {"int": pa.int64(), "date": pa.date32()}.get(self.kind, pa.string())
+
+    def parse_one(self, raw: str) -> tuple[Scalar, bool]:
+        """`parse` for a single value: (typed value or None, whether it breaks the rule).
+
+        The same rule, without Arrow: for one row Arrow's set-up per call costs far more
+        than the check (a form or API call would spend milliseconds on it). Values where
+        Python and Arrow could read text differently (non-ASCII case folding or patterns, a
+        custom normaliser) go through `parse`; a property test holds the two together.
+        """
+        ascii_only = raw.isascii()
+        if self.normalise is not None or (
+            not ascii_only and (self.pattern is not None or self.kind != "text")
+        ):
+            typed, mask = self.parse(pa.array([raw], pa.string()))
+            return typed[0].as_py(), bool(mask[0])
+        value = raw.strip()  # the same characters as Arrow's utf8_trim_whitespace
+        if not value:
+            return None, self.required
+        bad = False
+        if self.max_length is not None and len(value) > self.max_length:
+            bad = True
+        if self.pattern is not None and re.search(self.pattern, value) is None:
+            bad = True
+        if self.kind == "choice":
+            return value, bad or value not in self.choices
+        if self.kind == "int":
+            if re.search(_INT, value) is None:
+                return None, True
+            number = int(value)
+            too_small = self.minimum is not None and number < self.minimum
+            too_big = self.maximum is not None and number > self.maximum
+            return number, bad or too_small or too_big
+        if self.kind == "date":
+            if re.search(_DATE, value) is None:
+                return None, True
+            try:
+                return dt.date.fromisoformat(value), bad
+            except ValueError:
+                return None, True
+        if self.kind in ("bool", "tristate"):
+            lowered = value.lower()
+            allowed = ("true", "false", "unknown") if self.kind == "tristate" else ("true", "false")
+            return lowered, bad or lowered not in allowed
+        return value, bad
 
 
 def choice(name: str, values: Iterable[str], *, required: bool = True) -> Column:

@@ -397,6 +397,32 @@ def build_batch(
     return batch
 
 
+def build_row(importer: Importer, row: dict[str, str], row_number: int = 2) -> Batch:
+    """`build_batch` for one row (a form or an API call), through each rule's scalar twin
+    (`Column.parse_one`); the result is the same one-row batch, ready for the importer's
+    cross-field checks."""
+    raw: dict[str, pa.Array] = {}
+    typed: dict[str, pa.Array] = {}
+    batch = Batch(
+        first_row=row_number,
+        header=list(row),
+        raw=raw,
+        typed=typed,
+        invalid=np.zeros(1, dtype=bool),
+    )
+    for name, value in row.items():
+        raw[name] = pa.array([value], pa.string())
+    for column in importer.columns:
+        value = row.get(column.name, "")
+        if column.name not in raw:
+            raw[column.name] = pa.array([value], pa.string())
+        parsed, bad = column.parse_one(value)
+        typed[column.name] = pa.array([parsed], column.arrow_type)
+        if bad:
+            importer.reject(batch, 0, column.name, column.expected)
+    return batch
+
+
 class _Rollback(Exception):
     pass
 

@@ -7,21 +7,21 @@ the same thing wherever it appears.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.db.models import QuerySet
 
-from caresignals.safety import response_queries, rules
+from caresignals.safety import psirf, response_queries, rules
 from caresignals.safety.candour_exports import (
     HandDecisions,
     hand_decisions,
     with_hand_referrals,
 )
 from caresignals.safety.formats import DERIVED_COLUMNS, EVENT_CSV_COLUMNS
-from caresignals.safety.models import PatientSafetyEvent
+from caresignals.safety.models import PatientSafetyEvent, RecordedEvent
 
 RECORD_FIELDS = ["reference", *EVENT_CSV_COLUMNS, *DERIVED_COLUMNS]
 # Worked out by the rules in safety/rules.py when exported (CONTRACTS.md).
@@ -59,19 +59,25 @@ def event_queryset(
 
 
 def to_record(event: PatientSafetyEvent) -> dict[str, Any]:
+    def value(name: str) -> Any:
+        if name == "org_code":
+            return event.organisation.code
+        if name == "service_code":
+            return event.service.code if event.service_id and event.service else ""
+        return getattr(event, name)
+
+    return _record(value)
+
+
+def _record(value: Callable[[str], Any]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for name in RECORD_FIELDS:
-        if name == "org_code":
-            value: Any = event.organisation.code
-        elif name == "service_code":
-            value = event.service.code if event.service_id and event.service else ""
-        else:
-            value = getattr(event, name)
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        if name in _BLANK_IS_NULL and value == "":
-            value = None
-        record[name] = value
+        v = value(name)
+        if isinstance(v, dt.date):
+            v = v.isoformat()
+        if name in _BLANK_IS_NULL and v == "":
+            v = None
+        record[name] = v
     return record
 
 
@@ -90,10 +96,55 @@ def records(
         yield from _with_rules(events, plans)
 
 
-def new_record(event: PatientSafetyEvent) -> dict[str, Any]:
-    """The record of an event just recorded (its organisation and service loaded): as
-    `records` gives it, without looking for decisions nobody can have made yet."""
-    return next(_with_rules([event], {}, decided=False))
+def new_record(event: RecordedEvent) -> dict[str, Any]:
+    """The record of an event just recorded, as `records` gives it: built from what was
+    stored, with the scalar twins of the rules, and without looking for decisions nobody
+    can have made yet (tests hold the two paths together)."""
+    stored = event.stored
+
+    def value(name: str) -> Any:
+        if name == "org_code":
+            return event.org_code
+        if name == "service_code":
+            return event.service_code
+        if name == "reference":
+            return event.reference
+        return stored[name]
+
+    record = _record(value)
+    notifiable = rules.candour_notifiable(
+        event.provider_type, stored["physical_harm"], stored["psychological_harm"]
+    )
+    due = rules.candour_due(stored["reported_on"], notifiable)
+    requirement = rules.national_requirement(
+        stored["never_event_type"],
+        stored["patient_died"],
+        stored["death_in_care_more_likely_than_not"],
+        stored["detained_mha"],
+    )
+    plan = response_queries.plans_for([event.organisation_id]).get(event.organisation_id, [])
+    by_plan, _ = psirf.plan_response(
+        plan,
+        category=stored["category"],
+        max_harm=stored["max_harm"],
+        service_area=stored["service_area"],
+        service_id=stored["service"],
+    )
+    record["candour_notifiable"] = rules.candour_notifiable_export(notifiable)
+    record["candour_due"] = due.isoformat() if due else None
+    record["national_requirement"] = requirement
+    record["referrals"] = rules.referrals(
+        patient_died=stored["patient_died"],
+        learning_disability=stored["learning_disability"],
+        autism=stored["autism"],
+        patient_age_years=stored["patient_age_years"],
+        service_area=stored["service_area"],
+        service_type=event.service_type,
+        max_harm=stored["max_harm"],
+        category=stored["category"],
+    )
+    record["psirf_response"] = rules.psirf_response(requirement, by_plan)
+    return record
 
 
 def _with_rules(

@@ -138,7 +138,7 @@ class EventImporter(Importer):
 
     def __init__(self, actor: Any, *, one_event: bool = False) -> None:
         super().__init__(actor)
-        ref = _reference()
+        self.reference = ref = _reference()
         self._provider_codes = ref.provider_codes
         self._provider_ids = ref.provider_ids
         self._service_codes = ref.service_codes
@@ -147,6 +147,7 @@ class EventImporter(Importer):
         self._lsoa_codes = ref.lsoa_codes
         self._lsoa_deciles = ref.lsoa_deciles
         self._today = pa.scalar(dt.date.today(), pa.date32())
+        self._one_event = one_event
         self._org_code_of = ref.org_code_of
         # Providers with no events stored yet: none of their rows can already exist. (One
         # event looks itself up anyway, so it skips asking.)
@@ -164,7 +165,7 @@ class EventImporter(Importer):
         self._any_updated = False
         from caresignals.safety.referral_tasks import TaskWriter
 
-        self.referral_tasks = TaskWriter()
+        self.referral_tasks = TaskWriter(ref.service_ids, ref.service_types)
 
     def check_batch(self, batch: Batch) -> None:
         t = batch.typed
@@ -294,6 +295,8 @@ class EventImporter(Importer):
         if touched.num_rows > 1:  # (a group-by costs a millisecond to set up: not for one)
             touched = touched.group_by(["org", "month"]).aggregate([])
         self._pending_months.append(touched)
+        if self._one_event:  # written by `write_new`, a plain insert
+            return table, None
         return table, bulk.encode_ahead(table, ["organisation", "source_id", *FIELDS, "reference"])
 
     def write(self, prepared: tuple[pa.Table, bulk.Encoded | None] | None) -> None:
@@ -327,6 +330,23 @@ class EventImporter(Importer):
                     for (org, source), names in result.changes
                 ],
             )
+
+    def write_new(self, prepared: tuple[pa.Table, bulk.Encoded | None] | None) -> int | None:
+        """Store one new event (a form, the API) and its referral tasks: its id, or None
+        when an event with its key is already stored (nothing is then written)."""
+        if prepared is None or not self.may_write:
+            return None
+        table, _ = prepared
+        pk = bulk.insert_new(
+            PatientSafetyEvent,
+            table,
+            ["organisation", "source_id", *FIELDS, "reference"],
+            keys=["organisation", "source_id"],
+        )
+        if pk is not None:
+            self.report.created += 1
+            self.referral_tasks.write(table)
+        return pk
 
     def touched_provider_months(self) -> set[tuple[int, dt.date]]:
         pairs: set[tuple[int, dt.date]] = set()
@@ -396,7 +416,11 @@ class _Reference:
     service_parents: pa.Array
     lsoa_codes: pa.Array
     lsoa_deciles: pa.Array
-    org_code_of: dict[int, str]
+    service_types: pa.Array
+    org_code_of: dict[int, str]  # providers
+    path_of: dict[str, str]  # every organisation, by code
+    code_of: dict[int, str]  # providers and services, by id
+    type_of: dict[int, str]  # providers and services, by id
 
 
 _reference_lock = threading.Lock()
@@ -416,20 +440,27 @@ def _reference() -> _Reference:
     with _reference_lock:
         if _reference_kept is not None and _reference_kept.key == key:
             return _reference_kept
-    rows = list(Organisation.objects.values_list("id", "code", "kind", "parent__code"))
-    providers = [(pk, code) for pk, code, kind, _ in rows if kind == "provider"]
-    services = [(pk, code, parent) for pk, code, kind, parent in rows if kind == "service"]
+    rows = list(
+        Organisation.objects.values_list("id", "code", "kind", "parent__code", "path", "type")
+    )
+    providers = [(pk, code) for pk, code, kind, *_ in rows if kind == "provider"]
+    services = [(pk, code, parent, t) for pk, code, kind, parent, _, t in rows if kind == "service"]
+    units = [r for r in rows if r[2] in ("provider", "service")]
     areas = list(Area.objects.values_list("lsoa_code", "imd_decile"))
     kept = _Reference(
         key=key,
         provider_codes=pa.array([c for _, c in providers], pa.string()),
         provider_ids=pa.array([pk for pk, _ in providers], pa.int64()),
-        service_codes=pa.array([c for _, c, _ in services], pa.string()),
-        service_ids=pa.array([pk for pk, _, _ in services], pa.int64()),
-        service_parents=pa.array([p for _, _, p in services], pa.string()),
+        service_codes=pa.array([s[1] for s in services], pa.string()),
+        service_ids=pa.array([s[0] for s in services], pa.int64()),
+        service_parents=pa.array([s[2] for s in services], pa.string()),
         lsoa_codes=pa.array([a for a, _ in areas], pa.string()),
         lsoa_deciles=pa.array([d for _, d in areas], pa.int64()),
+        service_types=pa.array([s[3] for s in services], pa.string()),
         org_code_of=dict(providers),
+        path_of={r[1]: r[4] for r in rows},
+        code_of={r[0]: r[1] for r in units},
+        type_of={r[0]: r[5] for r in units},
     )
     with _reference_lock:
         _reference_kept = kept

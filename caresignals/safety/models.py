@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.db import models
@@ -74,6 +76,26 @@ class EventQuerySet(models.QuerySet["PatientSafetyEvent"]):
         from caresignals.organisations.scoping import scope_for
 
         return self.filter(scope_for(user).q("organisation__path"))
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event just stored by a form or the API, as they answer with it: what was written,
+    with its organisation and service as the reference data knows them, so nothing has to
+    be read back. `load()` gives the model instance when one is needed."""
+
+    pk: int
+    reference: str
+    organisation_id: int
+    org_code: str
+    organisation_path: str
+    provider_type: str
+    service_code: str  # blank when none was recorded
+    service_type: str | None
+    stored: dict[str, Any]  # the stored fields, by field name (`service` is its id)
+
+    def load(self) -> PatientSafetyEvent:
+        return PatientSafetyEvent.objects.select_related("organisation", "service").get(pk=self.pk)
 
 
 class PatientSafetyEvent(models.Model):

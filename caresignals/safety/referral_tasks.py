@@ -23,29 +23,48 @@ from django.utils import timezone
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Change, record_many
-from caresignals.organisations.models import Organisation
 from caresignals.safety import rules
 from caresignals.safety.models import PatientSafetyEvent, ReferralTask
 
 _LOOKUP_CHUNK = 500
+_RULE_INPUTS = (
+    "patient_died",
+    "learning_disability",
+    "autism",
+    "patient_age_years",
+    "service_area",
+    "service",
+    "max_harm",
+    "category",
+)
 
 
 class TaskWriter:
     """Turns written event batches into referral tasks (one per event and referral)."""
 
-    def __init__(self) -> None:
-        services = Organisation.objects.filter(kind="service").values_list("id", "type")
-        self._service_ids = pa.array([pk for pk, _ in services], pa.int64())
-        self._service_types = pa.array([t for _, t in services], pa.string())
+    def __init__(self, service_ids: pa.Array, service_types: pa.Array) -> None:
+        """`service_ids` and `service_types`: every service, as the importer's reference
+        data holds them (the maternity referral looks at the service's type)."""
+        self._service_ids = service_ids
+        self._service_types = service_types
         self.created = 0
 
     def _service_types_of(self, service_ids: Any) -> pa.Array:
         ids = pc.cast(service_ids, pa.int64()) if len(service_ids) else service_ids
         return pc.take(self._service_types, pc.index_in(ids, value_set=self._service_ids))
 
+    def _any_for_one(self, table: pa.Table) -> bool:
+        """Whether the one row of `table` needs a referral: the rules' scalar twin, since an
+        event recorded on the web or the API nearly never does and Arrow's set-up for one
+        row costs more than the answer."""
+        row = {name: table.column(name)[0].as_py() for name in _RULE_INPUTS}
+        service = row.pop("service")
+        service_type = self._service_types_of(pa.array([service], pa.int64()))[0].as_py()
+        return bool(rules.referrals(**row, service_type=service_type))
+
     def write(self, table: pa.Table) -> int:
         """Create the tasks the rules derive for these stored rows; return how many were new."""
-        if table.num_rows == 0:
+        if table.num_rows == 0 or (table.num_rows == 1 and not self._any_for_one(table)):
             return 0
         found = rules.referrals_many(
             patient_died=table.column("patient_died"),

@@ -40,10 +40,18 @@ def plans_for(organisation_ids: Iterable[int]) -> dict[int, list[psirf.PlanRule]
     """Each provider's plan, in order: one query however many providers."""
     plans: dict[int, list[psirf.PlanRule]] = {}
     ids = set(organisation_ids)
-    for row in PlanRule.objects.filter(organisation_id__in=ids).order_by(
-        "organisation_id", "position", "id"
-    ):
-        plans.setdefault(row.organisation_id, []).extend(plan_of([row]))
+    # Plain values rather than model instances: this runs for every event recorded.
+    rows = (
+        PlanRule.objects.filter(organisation_id__in=ids)
+        .order_by("organisation_id", "position", "id")
+        .values_list(
+            "organisation_id", "response", "category", "min_harm", "service_area", "service_id"
+        )
+    )
+    for org_id, response, category, min_harm, area, service_id in rows:
+        plans.setdefault(org_id, []).append(
+            psirf.PlanRule(response, category, min_harm, area, service_id)
+        )
     return plans
 
 

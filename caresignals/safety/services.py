@@ -1,8 +1,9 @@
 """Recording one patient-safety event, through exactly the rules imports use.
 
 The web forms and the API record events one at a time; a monthly extract brings thousands.
-Both go through `EventImporter`'s column rules, cross-field checks, derived fields and bulk
-write, so an event means the same thing however it arrived.
+Both go through `EventImporter`'s column rules (for one row, their scalar twins), cross-field
+checks and derived fields, so an event means the same thing however it arrived. One event is
+written with a single insert that refuses a stored key, and is answered from what was written.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 from django.db import transaction
 
 from caresignals.analytics import refresher
@@ -20,10 +20,11 @@ from caresignals.analytics.cache import bump
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record
 from caresignals.core.writes import serial_write
-from caresignals.interop.importing import ImportReport, build_batch
+from caresignals.interop.importing import ImportReport, build_row
+from caresignals.organisations.scoping import Scope
 from caresignals.safety.formats import EVENT_CSV_COLUMNS
 from caresignals.safety.importers import EventImporter
-from caresignals.safety.models import PatientSafetyEvent
+from caresignals.safety.models import RecordedEvent
 
 
 @dataclass
@@ -48,22 +49,33 @@ def _row(fields: Mapping[str, object]) -> dict[str, str]:
     return {c: text(fields.get(c)) for c in EVENT_CSV_COLUMNS}
 
 
-def record_event(fields: Mapping[str, object], *, actor: Actor) -> PatientSafetyEvent:
+class OutOfScope(Exception):
+    """The event's organisation is unknown or outside the caller's scope (answer: not found)."""
+
+
+def record_event(
+    fields: Mapping[str, object], *, actor: Actor, scope: Scope | None = None
+) -> RecordedEvent:
     """Validate and store one new event; raise EventInvalid (nothing stored) otherwise.
 
     `fields` are the events.csv columns (values as text, booleans or numbers). Without a
     `source_id` one is made up, since the event was recorded here. An event whose key
-    (organisation, source_id) is already stored is refused: a change is a revision.
+    (organisation, source_id) is already stored is refused: a change is a revision. With
+    `scope`, an `org_code` the caller may not see raises OutOfScope before anything else
+    is said about the event (the API's 404).
     """
+    importer = EventImporter(actor, one_event=True)
+    reference = importer.reference
+    code = fields.get("org_code")
+    if scope is not None and code not in (None, ""):
+        path = reference.path_of.get(str(code))
+        if path is None or not scope.covers(path):
+            raise OutOfScope(str(code))
     row = _row(fields)
     if not row["source_id"]:
         row["source_id"] = f"cs-{uuid.uuid4().hex[:16]}"
-    importer = EventImporter(actor, one_event=True)
     importer.report = ImportReport(kind="events", path="(one event)")
-    header = list(EVENT_CSV_COLUMNS)
-    batch = build_batch(
-        importer, header, {c: c for c in header}, 2, {c: pa.array([row[c]]) for c in header}
-    )
+    batch = build_row(importer, row)
     importer.check_batch(batch)
     errors: dict[str, list[str]] = {}
     for error in importer.report.errors:
@@ -73,23 +85,32 @@ def record_event(fields: Mapping[str, object], *, actor: Actor) -> PatientSafety
     if errors:
         raise EventInvalid(errors)
     prepared = importer.prepare(batch, np.array([0]))
+    assert prepared is not None
+    stored = prepared[0].to_pylist()[0]
     # Only the writes hold the transaction (and, on SQLite, the one write lock): validation
     # and the derived fields above read reference data alone; the aggregates follow after
     # commit (analytics/refresher.py).
     with serial_write(), transaction.atomic():
-        existing = PatientSafetyEvent.objects.filter(
-            organisation__code=row["org_code"], source_id=row["source_id"]
-        )
-        if existing.exists():
+        pk = importer.write_new(prepared)
+        if pk is None:
             raise EventInvalid({"source_id": ["An event with this source_id is already recorded"]})
-        importer.write(prepared)
         refresher.mark(importer.touched_provider_months())
-        event = PatientSafetyEvent.objects.select_related("organisation", "service").get(
-            organisation__code=row["org_code"], source_id=row["source_id"]
+        organisation_id = stored["organisation"]
+        service_id = stored["service"]
+        event = RecordedEvent(
+            pk=pk,
+            reference=stored["reference"],
+            organisation_id=organisation_id,
+            org_code=reference.code_of[organisation_id],
+            organisation_path=reference.path_of[reference.code_of[organisation_id]],
+            provider_type=reference.type_of[organisation_id],
+            service_code=reference.code_of[service_id] if service_id is not None else "",
+            service_type=reference.type_of[service_id] if service_id is not None else None,
+            stored=stored,
         )
         record(
             actor,
-            Change(AuditAction.EVENT_CREATED, "event", event.reference, event.organisation.path),
+            Change(AuditAction.EVENT_CREATED, "event", event.reference, event.organisation_path),
         )
         importer.referral_tasks.audit(actor, event.reference)
         bump()

@@ -206,7 +206,7 @@ def create_event_for(
     """
     feedback = complaint.feedback
     try:
-        event = record_event(
+        recorded = record_event(
             {
                 "record_type": "incident",
                 "org_code": feedback.organisation.code,
@@ -228,8 +228,9 @@ def create_event_for(
         )
     except EventInvalid as invalid:
         raise FeedbackInvalid(invalid.errors) from None
-    _link(complaint, event, version, actor)
-    return event
+    stored = recorded.load()
+    _link(complaint, stored, version, actor)
+    return stored
 
 
 def channel_label(channel: str) -> str:

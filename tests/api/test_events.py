@@ -16,7 +16,7 @@ from caresignals.api.tokens import token_hash
 from caresignals.audit.models import AuditAction, AuditEntry
 from caresignals.safety.exports import records
 from caresignals.safety.models import PatientSafetyEvent, PlanRule
-from tests.factories import EventFactory, OrganisationFactory
+from tests.factories import AreaFactory, EventFactory, OrganisationFactory
 from tests.safety.test_import_events import event
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +123,40 @@ def test_create_answers_201_with_the_same_record_the_exports_give(client, small_
     assert data["psirf_response"] == "aar"
     entry = AuditEntry.objects.get(action=AuditAction.EVENT_CREATED)
     assert entry.actor == staff_a.user and entry.object_id == stored.reference
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"physical_harm": "moderate"},  # notifiable at an NHS trust: candour clock
+        {"physical_harm": "none", "psychological_harm": "moderate"},  # a person decides
+        {"never_event_type": "wrong_site_surgery", "physical_harm": "severe"},
+        {
+            "patient_died": "true",
+            "physical_harm": "fatal",
+            "death_in_care_more_likely_than_not": "true",
+            "detained_mha": "true",
+            "learning_disability": "true",
+        },
+        {"patient_died": "true", "physical_harm": "fatal", "patient_age_years": "4"},
+        {"category": "safeguarding", "service_code": "", "patient_age_years": ""},
+        {"record_type": "risk", "physical_harm": "", "patient_lsoa": "E01000001"},
+        {"category": "medication", "physical_harm": "severe"},  # the plan's harm rule
+    ],
+    ids=["moderate", "psych", "never", "death", "child", "no-service", "risk", "plan"],
+)
+def test_the_answer_is_the_export_record_for_every_rule(client, small_ics, staff_a, overrides):
+    """The answer is built from what was written, with the scalar rules; the export reads
+    the row back and runs the vectorised ones: they must agree field for field."""
+    PlanRule.objects.create(
+        organisation=small_ics.trust_a, position=1, min_harm="severe", response="swarm"
+    )
+    AreaFactory(lsoa_code="E01000001", imd_decile=9, place=small_ics.place_a)
+    body = event(source_id="", **overrides)
+    response = post(client, body, staff_a.headers)
+    assert response.status_code == 201, response.content
+    (expected,) = records(PatientSafetyEvent.objects.select_related("organisation", "service"))
+    assert response.json() == json.loads(json.dumps(expected))
 
 
 def test_invalid_fields_answer_422_with_every_error_and_store_nothing(client, staff_a):

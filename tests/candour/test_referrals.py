@@ -98,8 +98,17 @@ def test_an_import_raises_one_task_per_rule_and_a_second_import_changes_nothing(
     assert AuditEntry.objects.filter(action=AuditAction.REFERRAL_TASKS_CREATED).count() == 1
 
 
+@pytest.mark.parametrize("name", list(RULE_ROWS))
+def test_each_rule_raises_its_task_for_one_event_as_for_an_import(small_ics, name):
+    # One event is checked by the rules' scalar twin before any task is looked for.
+    record_event(event(source_id=name, **RULE_ROWS[name]), actor=Actor(label="t"))
+    assert _tasks().get(name, []) == EXPECTED[name]
+
+
 def test_an_event_recorded_on_the_web_or_api_gets_its_tasks(small_ics):
-    recorded = record_event(event(source_id="", category="safeguarding"), actor=Actor(label="t"))
+    recorded = record_event(
+        event(source_id="", category="safeguarding"), actor=Actor(label="t")
+    ).load()
     assert list(recorded.referral_tasks.values_list("kind", flat=True)) == ["safeguarding_referral"]
     assert AuditEntry.objects.filter(
         action=AuditAction.REFERRAL_TASKS_CREATED, object_id=recorded.reference
@@ -115,7 +124,7 @@ def lead(client, small_ics):
 
 @pytest.fixture
 def safeguarding(small_ics):
-    return record_event(event(source_id="", category="safeguarding"), actor=Actor(label="t"))
+    return record_event(event(source_id="", category="safeguarding"), actor=Actor(label="t")).load()
 
 
 def task_url(e: PatientSafetyEvent, kind: str = "safeguarding_referral") -> str:

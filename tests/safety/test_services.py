@@ -20,7 +20,17 @@ def test_one_event_is_stored_with_derived_fields_counts_and_audit(
     fields = event(source_id="")
     fields["anonymous"] = True
     with django_capture_on_commit_callbacks(execute=True):
-        recorded = record_event(fields, actor=Actor(label="test"))
+        answer = record_event(fields, actor=Actor(label="test"))
+    recorded = answer.load()
+    assert recorded.reference == answer.reference
+    # The answer is built from what was written, not read back: it must be what is stored.
+    attribute = {"organisation": "organisation_id", "service": "service_id"}
+    for name, value in answer.stored.items():
+        assert getattr(recorded, attribute.get(name, name)) == value, name
+    assert (answer.org_code, answer.organisation_path) == (
+        recorded.organisation.code,
+        recorded.organisation.path,
+    )
     assert recorded.reference.startswith("PSE-") and recorded.source_id.startswith("cs-")
     assert (recorded.imd_quintile, recorded.ethnic_group, recorded.max_harm) == (2, "black", "low")
     assert recorded.anonymous is True
