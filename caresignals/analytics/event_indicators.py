@@ -26,9 +26,9 @@ from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 
 from caresignals.analytics.models import MonthlyEventCount
+from caresignals.core.dbfunctions import MonthStart
 from caresignals.measures.models import Indicator, MeasureValue
 from caresignals.organisations.models import Organisation
 from caresignals.safety.models import PatientSafetyEvent
@@ -96,7 +96,7 @@ def _refresh_indicators(events: Any, wanted: set[OrgMonth] | None) -> RefreshRep
         return RefreshReport(len(wanted) if wanted is not None else 0, 0)
     months = sorted({m for _, m in wanted}) if wanted is not None else []
     counted = (
-        events.annotate(month=TruncMonth("occurred_on"))
+        events.annotate(month=MonthStart("occurred_on"))
         .values("organisation_id", "service_id", "month")
         .annotate(**{code: Count("id", filter=q) for code, (q, _) in COUNTS.items()})
         .order_by()
@@ -164,7 +164,7 @@ def _refresh_indicators(events: Any, wanted: set[OrgMonth] | None) -> RefreshRep
 def _refresh_event_counts(events: Any, wanted: set[OrgMonth] | None) -> None:
     """Rebuild the monthly counts by record type and worst harm for these provider-months."""
     grouped = (
-        events.annotate(month=TruncMonth("occurred_on"))
+        events.annotate(month=MonthStart("occurred_on"))
         .values("organisation_id", "service_id", "month", "record_type", "max_harm")
         .annotate(n=Count("id"))
         .order_by()
@@ -217,7 +217,7 @@ def monthly_counts_table() -> list[tuple[str, str, dt.date, dict[str, int]]]:
     for none) and month: what the Parquet path must reproduce."""
     codes = dict(Organisation.objects.values_list("id", "code"))
     counted = (
-        PatientSafetyEvent.objects.annotate(month=TruncMonth("occurred_on"))
+        PatientSafetyEvent.objects.annotate(month=MonthStart("occurred_on"))
         .values("organisation_id", "service_id", "month")
         .annotate(**{code: Count("id", filter=q) for code, (q, _) in COUNTS.items()})
         .order_by()

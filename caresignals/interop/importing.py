@@ -191,6 +191,10 @@ class Importer:
         """Write what `prepare` made, on the database's own thread."""
         self.store(*prepared)
 
+    def begin(self) -> None:
+        """Called before the first batch is read (again, if the file is read a second time),
+        inside the transaction."""
+
     def finish(self) -> None:
         """Called once after the last batch, still inside the transaction."""
 
@@ -519,6 +523,7 @@ def run_import(
         mapping, _ = importer.map_header(header)
         if skip_invalid is not None:
             importer._rejects = RejectWriter(skip_invalid, header)
+        importer.begin()
         malformed = False
 
         def skip(_: Any) -> str:

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from markupsafe import Markup
 
+from caresignals.core.dbfunctions import MonthStart
 from caresignals.measures import charts
 from caresignals.measures.models import Indicator, MeasureValue, Unit
 from caresignals.measures.presenters import (
@@ -372,7 +372,7 @@ def safety_highlights(events: QuerySet[PatientSafetyEvent], period: dt.date) -> 
     window = events.filter(occurred_on__gte=start, occurred_on__lt=end)
     cells: dict[tuple[dt.date, str, str], int] = {}
     for r in (
-        window.annotate(month=TruncMonth("occurred_on"))
+        window.annotate(month=MonthStart("occurred_on"))
         .values("month", "record_type", "max_harm")
         .annotate(n=Count("id"))
         .order_by()

@@ -148,6 +148,7 @@ class EventImporter(Importer):
         self._lsoa_deciles = ref.lsoa_deciles
         self._today = pa.scalar(dt.date.today(), pa.date32())
         self._one_event = one_event
+        self._deferred = bulk.DeferredIndexes(PatientSafetyEvent)
         self._org_code_of = ref.org_code_of
         # Providers with no events stored yet: none of their rows can already exist. (One
         # event looks itself up anyway, so it skips asking.)
@@ -357,7 +358,23 @@ class EventImporter(Importer):
                 pairs.add((org, dt.date.fromisoformat(month)))
         return pairs
 
+    def begin(self) -> None:
+        """A region's history loaded into an empty store builds the secondary indexes once,
+        at the end, and finds its referral tasks' events then (ADR 7); monthly extracts
+        into a populated store keep them. Called afresh when the file is read a second time
+        (the first reading was rolled back)."""
+        from caresignals.safety.referral_tasks import TaskWriter
+
+        self.referral_tasks = TaskWriter(self.reference.service_ids, self.reference.service_types)
+        self._deferred = bulk.DeferredIndexes(PatientSafetyEvent)
+        if not self._one_event and not PatientSafetyEvent.objects.exists():
+            self._deferred.drop()
+            self.referral_tasks.hold = True
+
     def finish(self) -> None:
+        if self.may_write:
+            self._deferred.restore()
+            self.referral_tasks.release()
         if self.may_write and (self.report.created or self.report.updated):
             from caresignals.analytics import event_indicators
 

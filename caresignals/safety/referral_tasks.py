@@ -48,6 +48,8 @@ class TaskWriter:
         self._service_ids = service_ids
         self._service_types = service_types
         self.created = 0
+        self.hold = False
+        self._held: dict[tuple[int, str], list[str]] = {}
 
     def _service_types_of(self, service_ids: Any) -> pa.Array:
         ids = pc.cast(service_ids, pa.int64()) if len(service_ids) else service_ids
@@ -63,9 +65,24 @@ class TaskWriter:
         return bool(rules.referrals(**row, service_type=service_type))
 
     def write(self, table: pa.Table) -> int:
-        """Create the tasks the rules derive for these stored rows; return how many were new."""
+        """Create the tasks the rules derive for these stored rows; return how many were new
+        (none yet while `hold` is set: they are created by `release`)."""
         if table.num_rows == 0 or (table.num_rows == 1 and not self._any_for_one(table)):
             return 0
+        wanted = self._wanted(table)
+        if self.hold:
+            self._held.update(wanted)
+            return 0
+        return self._create(wanted)
+
+    def release(self) -> int:
+        """Create the tasks held back (a first load finds its events once its indexes are
+        built again, rather than by scanning the table once per batch)."""
+        self.hold = False
+        wanted, self._held = self._held, {}
+        return self._create(wanted)
+
+    def _wanted(self, table: pa.Table) -> dict[tuple[int, str], list[str]]:
         found = rules.referrals_many(
             patient_died=table.column("patient_died"),
             learning_disability=table.column("learning_disability"),
@@ -79,11 +96,13 @@ class TaskWriter:
         counts = pc.list_value_length(found).to_numpy(zero_copy_only=False)
         hits = np.flatnonzero(counts > 0)
         if len(hits) == 0:
-            return 0
+            return {}
         orgs = table.column("organisation").to_numpy()[hits]
         sources = np.asarray(table.column("source_id").to_pylist(), dtype=object)[hits]
         kinds = [found[int(i)].as_py() for i in hits]
-        wanted = {(int(o), str(s)): k for o, s, k in zip(orgs, sources, kinds, strict=True)}
+        return {(int(o), str(s)): k for o, s, k in zip(orgs, sources, kinds, strict=True)}
+
+    def _create(self, wanted: dict[tuple[int, str], list[str]]) -> int:
         rows: list[tuple[int, int, str]] = []
         keys = list(wanted)
         for start in range(0, len(keys), _LOOKUP_CHUNK):
