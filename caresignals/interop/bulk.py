@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import Model, UniqueConstraint
 from django.utils import timezone
 
@@ -300,11 +300,18 @@ class DeferredIndexes:
             for i in items
         ]
 
-    def drop(self) -> None:
-        with connection.cursor() as cursor:
-            for drop, _ in self._statements():
-                cursor.execute(drop)
+    def drop(self) -> bool:
+        """Drop them, if the database allows it now; say whether it did. PostgreSQL refuses
+        while the transaction still has foreign-key checks pending on the table (rows that
+        point at events changed earlier in it): the load then keeps its indexes."""
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                for drop, _ in self._statements():
+                    cursor.execute(drop)
+        except OperationalError:
+            return False
         self.dropped = True
+        return True
 
     def restore(self) -> None:
         if not self.dropped:

@@ -368,8 +368,7 @@ class EventImporter(Importer):
         self.referral_tasks = TaskWriter(self.reference.service_ids, self.reference.service_types)
         self._deferred = bulk.DeferredIndexes(PatientSafetyEvent)
         if not self._one_event and not PatientSafetyEvent.objects.exists():
-            self._deferred.drop()
-            self.referral_tasks.hold = True
+            self.referral_tasks.hold = self._deferred.drop()
 
     def finish(self) -> None:
         if self.may_write:

@@ -74,3 +74,16 @@ def test_a_load_into_a_populated_store_keeps_its_indexes(before, tmp_path, monke
     monkeypatch.setattr(bulk.DeferredIndexes, "drop", refuse)
     assert "1 created" in run(write(tmp_path, [event(source_id="E1"), event(source_id="E2")]))
     assert _indexes() == before
+
+
+def test_a_first_load_after_deleting_events_in_the_same_transaction(before, tmp_path):
+    # Deleting events (and the referral tasks that point at them) leaves foreign-key checks
+    # pending until commit; PostgreSQL then refuses to alter the table, so the load keeps
+    # its indexes and still succeeds.
+    rows = [event(source_id="SG", category="safeguarding")]
+    run(write(tmp_path, rows))
+    assert ReferralTask.objects.count() == 1
+    PatientSafetyEvent.objects.all().delete()
+    assert "1 created" in run(write(tmp_path, rows))
+    assert ReferralTask.objects.count() == 1
+    assert _indexes() == before
