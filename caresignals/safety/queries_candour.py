@@ -6,6 +6,7 @@ Every read starts from what the user may see (scoping.py); an event outside that
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -362,24 +363,29 @@ def system_view(
         occurred_on__gte=start, occurred_on__lte=end
     )
 
-    def grouped(column: str) -> dict[str, int]:
-        return {r[column]: r["n"] for r in events.values(column).annotate(n=Count("id")).order_by()}
-
     def cells(counts: dict[str, int], choices: list[tuple[str, str]]) -> list[tuple[str, Cell]]:
         return [(label, Cell(counts.get(code, 0), shared)) for code, label in choices]
 
-    types, harms, areas = grouped("record_type"), grouped("max_harm"), grouped("service_area")
+    # One pass over the period's events, summed here every way the page shows them: a
+    # region's year is hundreds of thousands of events, and each pass reads them all.
+    types: Counter[str] = Counter()
+    harms: Counter[str] = Counter()
+    areas: Counter[str] = Counter()
+    per_provider: dict[int, tuple[int, int]] = {}
+    for org_id, record_type, max_harm, area, n in (
+        events.values_list("organisation_id", "record_type", "max_harm", "service_area")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        types[record_type] += n
+        harms[max_harm] += n
+        areas[area] += n
+        total, serious = per_provider.get(org_id, (0, 0))
+        per_provider[org_id] = (total + n, serious + (n if max_harm in SERIOUS_HARMS else 0))
     view = SystemView(start, end, shared, Cell(sum(types.values()), shared))
     view.by_type = cells(types, list(RecordType.choices))
     view.by_harm = cells(harms, [*MaxHarm.choices, ("", "Not recorded (risks and good care)")])
     view.by_area = [(label, c) for label, c in cells(areas, list(ServiceArea.choices)) if c.count]
-
-    per_provider = {
-        r["organisation_id"]: (r["n"], r["serious"])
-        for r in events.values("organisation_id")
-        .annotate(n=Count("id"), serious=Count("id", filter=Q(max_harm__in=SERIOUS_HARMS)))
-        .order_by()
-    }
     overdue = {
         r["organisation_id"]: r["n"]
         for r in notifiable_events(user, None)

@@ -54,8 +54,11 @@ def _errors(form: Any, invalid: services.ResponseInvalid | None = None) -> dict[
     return errors
 
 
-def _page(request: HttpRequest, qs: Any, size: int) -> Any:
-    return Paginator(qs, size).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, qs: Any, size: int, *, count: int | None = None) -> Any:
+    paginator = Paginator(qs, size)
+    if count is not None:  # already counted by the caller: each count reads every row
+        paginator.count = count
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _page_links(request: HttpRequest, page: Any) -> dict[str, str | None]:
@@ -157,7 +160,8 @@ def triage(request: HttpRequest) -> HttpResponse:
         category=v if (v := request.GET.get("category", "")) in Category.values else "",
     )
     queue = q.triage_queue(request.user, filters)
-    page = _page(request, queue, QUEUE_PAGE)
+    counts = q.queue_counts(queue)
+    page = _page(request, queue, QUEUE_PAGE, count=counts["total"])
     return render(
         request,
         "safety/response/triage.jinja",
@@ -166,7 +170,7 @@ def triage(request: HttpRequest) -> HttpResponse:
             "rows": present.queue_rows(list(page.object_list)),
             "page": page,
             "links": _page_links(request, page),
-            "counts": q.queue_counts(queue),
+            "counts": counts,
             "filters": filters,
             "filtered": any((filters.service, filters.harm, filters.category)),
             "services": services_,

@@ -188,6 +188,50 @@ def test_the_icb_sees_real_counts_and_deidentified_text(client, small_ics, regio
     assert "12 events in the period." in longer
 
 
+def test_every_breakdown_sums_the_periods_events(small_ics, region):
+    """The view counts the period's events once and sums them every way it shows them: each
+    breakdown must match counting the events directly."""
+    from collections import Counter
+
+    from caresignals.safety.queries_candour import system_view
+    from caresignals.safety.vocabulary import MaxHarm, RecordType, ServiceArea
+
+    EventFactory(
+        organisation=small_ics.trust_a,
+        service_area="maternity",
+        physical_harm="fatal",
+        max_harm="fatal",
+        occurred_on=days_ago(5),
+        reported_on=days_ago(5),
+    )
+    icb = member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="icb")
+    today = dt.date.today()
+    start = (today.replace(day=1) - dt.timedelta(days=330)).replace(day=1)
+    view = system_view(icb, start=start, end=today, today=today, shared=False)
+    events = list(PatientSafetyEvent.objects.filter(occurred_on__gte=start, occurred_on__lte=today))
+
+    def counted(attribute: str) -> Counter[str]:
+        return Counter(getattr(e, attribute) for e in events)
+
+    labels = {
+        "record_type": dict(RecordType.choices),
+        "max_harm": {**dict(MaxHarm.choices), "": "Not recorded (risks and good care)"},
+        "service_area": dict(ServiceArea.choices),
+    }
+    for attribute, shown in [
+        ("record_type", view.by_type),
+        ("max_harm", view.by_harm),
+        ("service_area", view.by_area),
+    ]:
+        expected = {labels[attribute][k]: n for k, n in counted(attribute).items()}
+        assert {label: c.count for label, c in shown if c.count} == expected, attribute
+    assert view.total.count == len(events)
+    for line in view.providers:
+        mine = [e for e in events if e.organisation.code == line.code]
+        assert line.events.count == len(mine)
+        assert line.serious.count == sum(e.max_harm in ("severe", "fatal") for e in mine)
+
+
 def test_shared_beyond_the_icb_small_counts_are_suppressed_and_text_left_out(
     client, small_ics, region
 ):
