@@ -279,10 +279,10 @@ class DeferredIndexes:
     empty table costs on PostgreSQL; building them once at the end takes about a third of
     that. Everything happens in the import's transaction, so a failed import leaves the
     indexes as they were. Use it only for an empty table: a load's rows are checked against
-    each other before they are written, so no unique index can then fail to build again. On PostgreSQL the unique
-    constraints are deferred too; the table is locked against every other reader and
-    writer until the load commits. SQLite builds unique constraints into the table, so
-    only its plain indexes are deferred.
+    each other before they are written, so no unique index can then fail to build again.
+    On PostgreSQL the unique constraints are deferred too, and the table is locked against
+    every other reader and writer until the load commits. SQLite builds unique constraints
+    into the table, so only its plain indexes are deferred.
     """
 
     def __init__(self, model: type[Model]) -> None:
