@@ -122,9 +122,8 @@ def new_record(event: RecordedEvent) -> dict[str, Any]:
         stored["death_in_care_more_likely_than_not"],
         stored["detained_mha"],
     )
-    plan = response_queries.plans_for([event.organisation_id]).get(event.organisation_id, [])
     by_plan, _ = psirf.plan_response(
-        plan,
+        event.plan,
         category=stored["category"],
         max_harm=stored["max_harm"],
         service_area=stored["service_area"],

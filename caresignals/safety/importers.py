@@ -25,8 +25,9 @@ from caresignals.interop.columns import Column, choice
 from caresignals.interop.importing import Batch, Importer
 from caresignals.organisations.importers import CODE_EXPECTED, CODE_PATTERN
 from caresignals.organisations.models import Area, Organisation
-from caresignals.safety import derived
+from caresignals.safety import derived, psirf
 from caresignals.safety.models import PatientSafetyEvent, new_references
+from caresignals.safety.response_queries import plans_for
 from caresignals.safety.vocabulary import (
     ETHNIC_CATEGORY,
     Category,
@@ -400,31 +401,38 @@ class EventImporter(Importer):
             )
 
 
-def _reference_key() -> tuple[int, int, int, int]:
-    """The reference version, the organisations' count and top id, and the areas' count, in
-    one query (it runs for every event recorded)."""
+def _reference_key() -> tuple[int, ...]:
+    """The reference version, the organisations' count and top id, the areas' count, and the
+    plan rules' count, top id and summed versions (every edit raises a rule's version), in
+    one query: it runs for every event recorded."""
     from caresignals.analytics.cache import REFERENCE_ROW
     from caresignals.analytics.models import DataVersion
+    from caresignals.safety.models import PlanRule
 
     q = connection.ops.quote_name
-    org, area, version = (q(m._meta.db_table) for m in (Organisation, Area, DataVersion))
+    org, area, version, plan = (
+        q(m._meta.db_table) for m in (Organisation, Area, DataVersion, PlanRule)
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             # Table names come from the models; the one value is a parameter.
             f"SELECT (SELECT version FROM {version} WHERE id = %s), "  # noqa: S608
             f"(SELECT COUNT(*) FROM {org}), (SELECT MAX(id) FROM {org}), "
-            f"(SELECT COUNT(*) FROM {area})",
+            f"(SELECT COUNT(*) FROM {area}), "
+            f"(SELECT COUNT(*) FROM {plan}), (SELECT MAX(id) FROM {plan}), "
+            f"(SELECT SUM(version) FROM {plan})",
             [REFERENCE_ROW],
         )
         row = cursor.fetchone()
-    return (int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), int(row[3] or 0))
+    return tuple(int(v or 0) for v in row)
 
 
 @dataclass(frozen=True)
 class _Reference:
-    """The organisations and areas an event is checked against, as Arrow arrays."""
+    """The organisations and areas an event is checked against, as Arrow arrays, and the
+    plans its learning response is read from."""
 
-    key: tuple[int, int, int, int]
+    key: tuple[int, ...]
     provider_codes: pa.Array
     provider_ids: pa.Array
     service_codes: pa.Array
@@ -437,6 +445,7 @@ class _Reference:
     path_of: dict[str, str]  # every organisation, by code
     code_of: dict[int, str]  # providers and services, by id
     type_of: dict[int, str]  # providers and services, by id
+    plans: dict[int, list[psirf.PlanRule]]  # each provider's incident response plan, in order
 
 
 _reference_lock = threading.Lock()
@@ -477,6 +486,7 @@ def _reference() -> _Reference:
         path_of={r[1]: r[4] for r in rows},
         code_of={r[0]: r[1] for r in units},
         type_of={r[0]: r[5] for r in units},
+        plans=plans_for(pk for pk, _ in providers),
     )
     with _reference_lock:
         _reference_kept = kept

@@ -12,6 +12,7 @@ import numpy as np
 from django.db import models
 
 from caresignals.organisations.models import Organisation
+from caresignals.safety import psirf
 from caresignals.safety.draft_models import EventDraft  # noqa: F401  (a model of this app)
 from caresignals.safety.vocabulary import (
     Category,
@@ -93,6 +94,7 @@ class RecordedEvent:
     service_code: str  # blank when none was recorded
     service_type: str | None
     stored: dict[str, Any]  # the stored fields, by field name (`service` is its id)
+    plan: tuple[psirf.PlanRule, ...] = ()  # the provider's incident response plan
 
     def load(self) -> PatientSafetyEvent:
         return PatientSafetyEvent.objects.select_related("organisation", "service").get(pk=self.pk)

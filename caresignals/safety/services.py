@@ -16,7 +16,6 @@ import numpy as np
 from django.db import transaction
 
 from caresignals.analytics import refresher
-from caresignals.analytics.cache import bump
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record
 from caresignals.core.writes import serial_write
@@ -88,8 +87,8 @@ def record_event(
     assert prepared is not None
     stored = prepared[0].to_pylist()[0]
     # Only the writes hold the transaction (and, on SQLite, the one write lock): validation
-    # and the derived fields above read reference data alone; the aggregates follow after
-    # commit (analytics/refresher.py).
+    # and the derived fields above read reference data alone; the aggregates, and the data
+    # version cached pages are keyed on, follow after commit (analytics/refresher.py).
     with serial_write(), transaction.atomic():
         pk = importer.write_new(prepared)
         if pk is None:
@@ -107,11 +106,14 @@ def record_event(
             service_code=reference.code_of[service_id] if service_id is not None else "",
             service_type=reference.type_of[service_id] if service_id is not None else None,
             stored=stored,
+            plan=tuple(reference.plans.get(organisation_id, ())),
         )
         record(
             actor,
             Change(AuditAction.EVENT_CREATED, "event", event.reference, event.organisation_path),
         )
         importer.referral_tasks.audit(actor, event.reference)
-        bump()
+        # No data-version bump here: the cached pages show aggregates, which change when
+        # the mark above is drained, and the drain bumps. Bumping here too would make every
+        # recording transaction on PostgreSQL queue for that one row until it commits.
     return event

@@ -85,3 +85,21 @@ def test_reference_data_kept_between_events_follows_organisation_changes(small_i
     )
     record_event(event(source_id="k4"), actor=Actor(label="t"))
     assert importers._reference_kept is not kept
+
+
+def test_the_answer_follows_an_edit_of_the_plan_made_between_two_events(small_ics):
+    """The plan is kept with the reference data per process; editing it must show at once."""
+    from caresignals.safety.exports import new_record
+    from caresignals.safety.models import PlanRule
+    from caresignals.safety.response_services import RuleFields, save_plan_rule
+
+    actor = Actor(label="t")
+    fields = RuleFields("maternity", "", "", None, "aar", None)
+    rule = save_plan_rule(small_ics.trust_a, None, fields, expected_version=0, actor=actor)
+    assert new_record(record_event(event(source_id="p1"), actor=actor))["psirf_response"] == "aar"
+    fields = RuleFields("maternity", "", "", None, "swarm", None)
+    save_plan_rule(small_ics.trust_a, rule, fields, expected_version=rule.version, actor=actor)
+    assert new_record(record_event(event(source_id="p2"), actor=actor))["psirf_response"] == "swarm"
+    PlanRule.objects.all().delete()
+    answer = new_record(record_event(event(source_id="p3"), actor=actor))
+    assert answer["psirf_response"] == "undecided"
