@@ -149,7 +149,6 @@ class EventImporter(Importer):
         self._lsoa_deciles = ref.lsoa_deciles
         self._today = pa.scalar(dt.date.today(), pa.date32())
         self._one_event = one_event
-        self._deferred = bulk.DeferredIndexes(PatientSafetyEvent)
         self._org_code_of = ref.org_code_of
         # Providers with no events stored yet: none of their rows can already exist. (One
         # event looks itself up anyway, so it skips asking.)
@@ -165,9 +164,13 @@ class EventImporter(Importer):
         # Provider-months this import touched, for the event-derived indicators.
         self._pending_months: list[pa.Table] = []
         self._any_updated = False
+        self._fresh_writers()
+
+    def _fresh_writers(self) -> None:
         from caresignals.safety.referral_tasks import TaskWriter
 
-        self.referral_tasks = TaskWriter(ref.service_ids, ref.service_types)
+        self.referral_tasks = TaskWriter(self.reference.service_ids, self.reference.service_types)
+        self._deferred = bulk.DeferredIndexes(PatientSafetyEvent)
 
     def check_batch(self, batch: Batch) -> None:
         t = batch.typed
@@ -364,10 +367,7 @@ class EventImporter(Importer):
         at the end, and finds its referral tasks' events then (ADR 7); monthly extracts
         into a populated store keep them. Called afresh when the file is read a second time
         (the first reading was rolled back)."""
-        from caresignals.safety.referral_tasks import TaskWriter
-
-        self.referral_tasks = TaskWriter(self.reference.service_ids, self.reference.service_types)
-        self._deferred = bulk.DeferredIndexes(PatientSafetyEvent)
+        self._fresh_writers()
         if not self._one_event and not PatientSafetyEvent.objects.exists():
             self.referral_tasks.hold = self._deferred.drop()
 
