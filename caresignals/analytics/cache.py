@@ -16,7 +16,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from markupsafe import Markup
 
@@ -58,14 +59,7 @@ def bump_reference() -> None:
 
 
 def _bump(pk: int) -> None:
-    # Plain SQL: this runs in every recorded event's transaction.
-    table = connection.ops.quote_name(DataVersion._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET version = version + 1 WHERE id = %s",  # noqa: S608
-            [pk],
-        )
-        updated = cursor.rowcount
+    updated = DataVersion.objects.filter(pk=pk).update(version=F("version") + 1)
     if not updated:
         DataVersion.objects.get_or_create(pk=pk, defaults={"version": 1})
 

@@ -107,9 +107,7 @@ def new_record(event: RecordedEvent) -> dict[str, Any]:
             return event.org_code
         if name == "service_code":
             return event.service_code
-        if name == "reference":
-            return event.reference
-        return stored[name]
+        return stored[name]  # (the reference included)
 
     record = _record(value)
     notifiable = rules.candour_notifiable(
