@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import pkgutil
 import sys
@@ -13,11 +14,30 @@ from pathlib import Path
 from benchmarks._table import Result, print_table
 
 
-def main(names: list[str]) -> int:
+def _available() -> list[str]:
     here = Path(__file__).parent
-    available = sorted(
-        m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith("_")
+    return sorted(m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith("_"))
+
+
+def _parser(available: list[str]) -> argparse.ArgumentParser:
+    lines = []
+    for name in available:
+        doc = (importlib.import_module(f"benchmarks.{name}").__doc__ or "").strip()
+        lines.append(f"  {name:<22} {doc.splitlines()[0] if doc else ''}")
+    return argparse.ArgumentParser(
+        prog="./dev bench",
+        description="Run the benchmarks and print one table of measured against target; "
+        "exit 1 if any target is missed.",
+        epilog="benchmarks:\n" + "\n".join(lines),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+
+def main(argv: list[str]) -> int:
+    available = _available()
+    parser = _parser(available)
+    parser.add_argument("names", nargs="*", metavar="NAME", help="benchmarks to run (default: all)")
+    names = parser.parse_args(argv).names
     chosen = names or available
     unknown = sorted(set(chosen) - set(available))
     if unknown:

@@ -33,7 +33,11 @@ if not SECRET_KEY:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured(
-            "Set CARESIGNALS_SECRET_KEY (or CARESIGNALS_DEMO=1 for the synthetic demo)."
+            "Care Signals needs a secret key to sign sign-in sessions, form tokens and "
+            "speak-up access codes: set CARESIGNALS_SECRET_KEY to a long random value (for "
+            "example the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`), "
+            "or set CARESIGNALS_DEMO=1 to run the synthetic demo."
         )
 
 ALLOWED_HOSTS = [
