@@ -51,5 +51,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.flush()
         os._exit(0)
 
+
 if __name__ == "__main__":
     main()
