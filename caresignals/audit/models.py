@@ -71,7 +71,7 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an audit entry."""
 
 
-class AuditQuerySet(models.QuerySet["AuditEntry"]):
+class AuditQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("Audit entries cannot be changed.")
 
@@ -123,3 +123,32 @@ class AuditEntry(models.Model):
             return str(AuditAction(self.action).label)
         except ValueError:
             return self.action
+
+
+class AuditSeal(models.Model):
+    """One link of the audit log's hash chain: an entry's digest, chained to the link before.
+
+    Kept beside the entries rather than on them so that entries stay strictly insert-only:
+    seals are appended after the entry's transaction commits (see audit/chain.py), in the
+    order entries became visible, which is the order a reader could first have seen them.
+    """
+
+    position = models.PositiveBigIntegerField(unique=True)
+    entry = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, related_name="seal")
+    digest = models.CharField(max_length=64)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"seal {self.position} of entry {self.entry_id}: {self.digest[:12]}…"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Audit seals cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit seals cannot be removed.")

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from caresignals.audit.chain import seal_after_commit
 from caresignals.audit.models import AuditAction, AuditEntry
 
 
@@ -51,10 +52,13 @@ def _entry(actor: Actor, change: Change) -> AuditEntry:
 def record(actor: Actor, change: Change) -> AuditEntry:
     entry = _entry(actor, change)
     entry.save()
+    seal_after_commit()
     return entry
 
 
 def record_many(actor: Actor, changes: Iterable[Change], *, batch_size: int = 2000) -> int:
     entries = [_entry(actor, c) for c in changes]
     AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+    if entries:
+        seal_after_commit()
     return len(entries)
