@@ -15,6 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from caresignals.core.spreadsheets import RESTORE, restore_cell
+
 Mask = np.ndarray  # bool, True where the row is invalid
 Scalar = str | int | dt.date | None
 
@@ -50,6 +52,8 @@ class Column:
         values = pc.utf8_trim_whitespace(raw)
         if self.normalise is not None:
             values = self.normalise(values)
+        if self.free_text and pc.any(pc.starts_with(values, "'")).as_py():
+            values = pc.replace_substring_regex(values, RESTORE, r"\1", max_replacements=1)
         blank = pc.equal(values, "")
         bad = _mask(blank) if self.required else np.zeros(len(values), dtype=bool)
         present = ~_mask(blank)
@@ -96,6 +100,12 @@ class Column:
         return typed, bad
 
     @property
+    def free_text(self) -> bool:
+        """Text a person wrote, which a spreadsheet-safe CSV may carry with a leading
+        apostrophe (core/spreadsheets.py): taken off here, so exports read back exactly."""
+        return self.kind == "text" and self.pattern is None
+
+    @property
     def arrow_type(self) -> pa.DataType:
         return {"int": pa.int64(), "date": pa.date32()}.get(self.kind, pa.string())
 
@@ -114,6 +124,8 @@ class Column:
             typed, mask = self.parse(pa.array([raw], pa.string()))
             return typed[0].as_py(), bool(mask[0])
         value = raw.strip()  # the same characters as Arrow's utf8_trim_whitespace
+        if self.free_text and value.startswith("'"):
+            value = restore_cell(value)
         if not value:
             return None, self.required
         bad = False

@@ -46,6 +46,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from caresignals.core import spreadsheets
 from caresignals.interop.importing import (
     Importer,
     ImportFailed,
@@ -707,7 +708,8 @@ def _convert(
 
         bar = tqdm(unit="lines", desc="read fhir")
     with path.open("rb") as source, rows_path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=EVENT_CSV_COLUMNS)
+        # Neutralised like every CSV written, so that the column rules read it back exactly.
+        writer = spreadsheets.dict_writer(out, fieldnames=EVENT_CSV_COLUMNS)
         writer.writeheader()
         for number, raw in enumerate(source, start=1):
             if bar is not None:
@@ -745,7 +747,7 @@ def _convert(
 def _write_rejects(path: Path, rejects: Path, reasons: Mapping[int, str]) -> int:
     """The rejected lines as they were, with their line number and reason."""
     with rejects.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
+        writer = spreadsheets.writer(f, limit=spreadsheets.CELL_LIMIT)
         writer.writerow(["line", "reason", "resource"])
         if reasons:
             with path.open("rb") as source:

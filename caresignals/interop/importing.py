@@ -28,6 +28,7 @@ import pyarrow.csv as pacsv
 from django.db import transaction
 
 from caresignals.audit.services import Actor
+from caresignals.core import spreadsheets
 from caresignals.interop.columns import Column
 
 BATCH_ROWS = 50_000
@@ -52,7 +53,10 @@ class RowError:
     def message(self) -> str:
         if self.row <= 1 and not self.value:
             return f"{self.column}: {self.expected}"
-        shown = repr(self.value) if self.value else "a blank value"
+        value = self.value if len(self.value) <= 80 else self.value[:77] + "…"
+        shown = repr(value) if value else "a blank value"
+        if len(self.value) > 80:
+            shown += f" ({len(self.value):,} characters)"
         where = f"row {self.row}, column {self.column}" if self.column else f"row {self.row}"
         return f"{where}: got {shown}, expected {self.expected}"
 
@@ -255,7 +259,9 @@ class RejectWriter:
 
     def __init__(self, path: Path, header: list[str]) -> None:
         self._file = path.open("w", newline="", encoding="utf-8")
-        self._writer = csv.DictWriter(self._file, fieldnames=[*header, "row", "reason"])
+        self._writer = spreadsheets.dict_writer(
+            self._file, fieldnames=[*header, "row", "reason"], limit=spreadsheets.CELL_LIMIT
+        )
         self._writer.writeheader()
         self.count = 0
         self._rows: set[int] = set()
@@ -264,7 +270,10 @@ class RejectWriter:
         if error.row in self._rows:  # one line per rejected row, first reason wins
             return
         self._rows.add(error.row)
-        self._writer.writerow({**raw, "row": error.row, "reason": error.message()})
+        # Cells as the file meant them, then made safe again: a cell that came in already
+        # neutralised goes out exactly as it came.
+        cells = {k: spreadsheets.restore_cell(v) for k, v in raw.items()}
+        self._writer.writerow({**cells, "row": error.row, "reason": error.message()})
         self.count += 1
 
     def close(self) -> None:

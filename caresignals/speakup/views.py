@@ -7,7 +7,6 @@ Anyone who is not the case's guardian gets "not found" for a case, whatever thei
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from caresignals.core import spreadsheets
 from caresignals.core.concurrency import EditConflict
 from caresignals.speakup import queries, services
 from caresignals.speakup.forms import (
@@ -290,7 +290,9 @@ def national_return(request: HttpRequest) -> HttpResponse:
             row = queries.national_return(organisation, quarter)
             services.record_return_export(request.user, organisation, quarter.code)
             out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=queries.return_columns(), lineterminator="\n")
+            writer = spreadsheets.dict_writer(
+                out, fieldnames=queries.return_columns(), lineterminator="\n"
+            )
             writer.writeheader()
             writer.writerow(row)
             response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")

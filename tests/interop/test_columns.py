@@ -24,6 +24,7 @@ COLUMNS = [
 # letters whose lower case differs between them (İ), a year no calendar has.
 _ALPHABET = st.sampled_from(
     [*"0123456789-TtRrUuEeFfAaLlSsNnKkOoWwEe ", "\t", "\n", "\x1c", "\u3000", "İ", "é", "\u212a"]
+    + [*"'=+@"]  # a spreadsheet's text mark before a formula character (core/spreadsheets.py)
 )
 VALUES = st.one_of(
     st.text(_ALPHABET, max_size=12),
@@ -45,6 +46,8 @@ def _batch(column: Column, raw: str) -> tuple[object, bool]:
 @example(raw="0000-01-01")
 @example(raw="  ")
 @example(raw="İ")
+@example(raw="'=1+1")
+@example(raw=" ''-é ")
 def test_one_value_is_read_exactly_as_a_batch_reads_it(column, raw):
     assert column.parse_one(raw) == _batch(column, raw)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from caresignals.core import spreadsheets
 from caresignals.organisations.models import Organisation
 
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             out = cast(TextIO, self.stdout._out)  # raw stream: rows carry their own endings
         try:
             if options["format"] == "csv":
-                writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+                writer = spreadsheets.dict_writer(out, fieldnames=EXPORT_FIELDS)
                 writer.writeheader()
                 for r in rows:
                     writer.writerow({k: "" if v is None else _cell(v) for k, v in r.items()})

@@ -6,7 +6,6 @@ the guardian downloads from /speak-up/return/. Counts only; audited as an export
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record
+from caresignals.core import spreadsheets
 from caresignals.speakup import queries
 from caresignals.speakup.quarters import Quarter
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             )
         row = queries.national_return(organisation, quarter)
         with out.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(
+            writer = spreadsheets.dict_writer(
                 handle, fieldnames=queries.return_columns(), lineterminator="\n"
             )
             writer.writeheader()
