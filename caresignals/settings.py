@@ -5,6 +5,7 @@ Every variable is documented in the README ("Configuration").
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "caresignals.demo",
     "caresignals.publishing",
     "caresignals.api",
+    "axes",  # sign-in throttling per account (below)
     "ninja",  # its templates and static files: the API docs page served from this host
 ]
 
@@ -79,7 +81,25 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "caresignals.core.middleware.PrivateResponsesMiddleware",
+    # django-axes asks to come last: it answers a refused sign-in before any view runs.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in: django-axes counts failed passwords per account and refuses that account for a
+# cool-off period after too many (the sign-in page says so), whichever address they come from.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("CARESIGNALS_SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("CARESIGNALS_SIGNIN_COOLOFF", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept, to count them; successes are not
+AXES_CLIENT_IP_CALLABLE = "caresignals.core.clients.client_address"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.jinja"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "caresignals.urls"
 WSGI_APPLICATION = "caresignals.wsgi.application"
@@ -162,6 +182,26 @@ SESSION_COOKIE_AGE = 8 * 60 * 60
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Behind HTTPS, tell browsers to use nothing else (off by default: a laptop demo has no TLS).
+SECURE_HSTS_SECONDS = int(os.environ.get("CARESIGNALS_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("CARESIGNALS_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = _flag("CARESIGNALS_HSTS_PRELOAD")
+SECURE_SSL_REDIRECT = _flag("CARESIGNALS_SSL_REDIRECT")
+# Browser features no page uses, refused for every page (core/middleware.py).
+PERMISSIONS_POLICY = os.environ.get(
+    "CARESIGNALS_PERMISSIONS_POLICY",
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
+    "browsing-topics=()",
+)
+# The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or
+# networks, comma-separated). Without one, the client is the connection's own address, so a
+# client cannot choose the address its rate limits and sign-in records are kept under.
+TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("CARESIGNALS_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
 # The characters OWASP lists, after any apostrophes already there (so that text that really
@@ -77,7 +77,7 @@ def writer(handle: IO[str], *, limit: int | None = None, **options: Any) -> _Saf
 
 
 def dict_writer(
-    handle: IO[str], fieldnames: Iterable[str], *, limit: int | None = None, **options: Any
+    handle: IO[str], fieldnames: Sequence[str], *, limit: int | None = None, **options: Any
 ) -> _SafeDictWriter:
     """`csv.DictWriter` whose cells cannot run in a spreadsheet; `limit` cuts long cells."""
     return _SafeDictWriter(csv.DictWriter(handle, fieldnames=fieldnames, **options), limit=limit)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.auth.password_validation import validate_password
 from django.db import models
 
 from caresignals.organisations.roles import Role
@@ -127,8 +131,25 @@ class Area(models.Model):
         return (self.imd_decile + 1) // 2
 
 
+class UserManager(DjangoUserManager["User"]):
+    """Django's manager, with the password policy (AUTH_PASSWORD_VALIDATORS) applied wherever
+    a password is set through it: Django itself checks only its interactive commands."""
+
+    def _create_user_object(
+        self, username: str, email: str | None, password: str | None, **extra_fields: Any
+    ) -> User:
+        user: User = super()._create_user_object(  # type: ignore[misc]
+            username, email, password, **extra_fields
+        )
+        if password is not None:
+            validate_password(password, user=user)
+        return user
+
+
 class User(AbstractUser):
     """A person who signs in. What they may see comes from their memberships."""
+
+    objects = UserManager()  # type: ignore[misc]
 
     def role_codes(self) -> set[str]:
         cached: set[str] | None = getattr(self, "_role_codes", None)
