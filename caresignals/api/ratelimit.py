@@ -2,7 +2,7 @@
 
 The client's IP address appears only inside a keyed hash in a cache key that expires with
 its window: it is never stored in the database or written to the audit log. The address is
-REMOTE_ADDR (behind a reverse proxy, have the proxy set it to the client's address).
+the one `core/clients.py` decides (the connection's own, or what a trusted proxy saw).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+
+from caresignals.core.clients import client_address
 
 PUBLIC_RATE = 10  # requests
 PUBLIC_WINDOW = 60  # seconds
@@ -31,7 +33,7 @@ def _now() -> float:
 
 
 def _client_key(request: HttpRequest, scope: str, window_start: int) -> str:
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    address = client_address(request) or "unknown"
     digest = hmac.new(
         settings.SECRET_KEY.encode("utf-8"), address.encode("utf-8"), hashlib.sha256
     ).hexdigest()[:32]
