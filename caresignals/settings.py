@@ -229,7 +229,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CARESIGNALS_LOG_LEVEL", "WARNING")},
 }
 
-# Disclosure control (DOMAIN.md): counts from 1 to this many are suppressed.
+# Disclosure control (docs/domain.md): counts from 1 to this many are suppressed.
 CARESIGNALS_SUPPRESS_BELOW = int(os.environ.get("CARESIGNALS_SUPPRESS_BELOW", "8"))
 
 # The key for speak-up access-code hashes (speakup/codes.py); by default derived from the secret

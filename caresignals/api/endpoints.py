@@ -1,4 +1,4 @@
-"""The HTTP API, `/api/v1/` (CONTRACTS.md, "HTTP API"), with its OpenAPI schema and docs.
+"""The HTTP API, `/api/v1/` (docs/api.md), with its OpenAPI schema and docs.
 
 Staff endpoints take `Authorization: Bearer <token>` (tokens from `caresignals token create`);
 the session is never used, so the API needs no CSRF token. What the caller may not see is
@@ -150,8 +150,8 @@ def _error(description: str) -> dict[str, Any]:
                 "application/json": {
                     "schema": {
                         "type": "object",
-                        "description": "The events.csv fields (CONTRACTS.md); `source_id` is "
-                        "made up when left out.",
+                        "description": "The events.csv fields (docs/import-formats.md); "
+                        "`source_id` is made up when left out.",
                         "properties": {name: _VALUE_SCHEMA for name in EVENT_CSV_COLUMNS},
                         "additionalProperties": False,
                     }

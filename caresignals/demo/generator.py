@@ -1681,7 +1681,7 @@ def generate_region(
 
 
 def write_csvs(data: RegionData, directory: Path) -> dict[str, Path]:
-    """The five import files in the CONTRACTS formats (UTF-8, header row).
+    """The five import files in the formats of docs/import-formats.md (UTF-8, header row).
 
     pyarrow quotes every string cell; blank cells are written as "" and read back as blank.
     """

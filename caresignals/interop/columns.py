@@ -157,12 +157,12 @@ class Column:
 
 
 def choice(name: str, values: Iterable[str], *, required: bool = True) -> Column:
+    """A column whose values come from a list; its error names every value, never a few and "…",
+    so a person can correct the row from the message alone."""
     values = frozenset(values)
-    ordered = sorted(values)
-    shown = ", ".join(ordered) if len(ordered) <= 12 else ", ".join(ordered[:12]) + ", …"
     return Column(
         name=name,
-        expected=f"one of {shown}",
+        expected=f"one of {', '.join(sorted(values))}",
         kind="choice",
         choices=frozenset(values),
         required=required,

@@ -2,7 +2,7 @@
 (`import fhir`), so that an event survives the round trip field for field.
 
 LFPSE takes one STU3 `AdverseEvent` per event, with the patient, the place and the
-reporter as contained resources (DOMAIN.md). What FHIR has a standard element for goes
+reporter as contained resources (docs/domain.md). What FHIR has a standard element for goes
 there; the rest of events.csv rides in extensions under the Care Signals namespace. Those
 URLs are identifiers, never fetched. `FHIR_PATHS` below is the mapping, column by column.
 

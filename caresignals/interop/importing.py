@@ -1,6 +1,6 @@
 """The CSV import framework every kind of import uses.
 
-Guarantees (CONTRACTS.md, "Import files"):
+Guarantees (docs/import-formats.md):
 - every row is validated, and every error names the row, column, value and what was expected;
 - all-or-nothing by default: one transaction, rolled back if any row is invalid;
 - `--skip-invalid` loads the valid rows and writes the rejected ones, with a reason, to a file;

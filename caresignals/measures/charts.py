@@ -22,7 +22,7 @@ pointing up (high) or down (low). A legend names the shapes, and every marker ha
 
 The chart has ``role="img"``, so assistive technology reads its ``<title>`` and the one-sentence
 ``<desc>`` and treats the markers as decoration; point-by-point detail for screen-reader and
-keyboard users belongs in the data table printed beside every chart (DESIGN.md), not in
+keyboard users belongs in the data table printed beside every chart, not in
 focusable markers, which ``role="img"`` would hide (axe: nested-interactive).
 """
 

@@ -20,7 +20,7 @@ from caresignals.organisations.models import Organisation
 NUMBER = r"^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$"
 INDICATOR_CODE = r"^[a-z][a-z0-9_]{0,59}$"
 
-# Which strata each stratum type allows (CONTRACTS.md, measures.csv).
+# Which strata each stratum type allows (docs/import-formats.md, measures.csv).
 STRATA: dict[str, frozenset[str]] = {
     "": frozenset({""}),
     "imd_quintile": frozenset({"1", "2", "3", "4", "5"}),

@@ -14,7 +14,7 @@ label too, and an optional reference line (1 for ratios) is dashed and labelled.
 groups keep their row, with the word "suppressed" where the dot would be, so a reader sees
 that a group exists but its figure is withheld rather than that it is missing.
 
-The data table printed under every chart on the page is the accessible equivalent (DESIGN.md).
+The data table printed under every chart on the page is the accessible equivalent.
 """
 
 from __future__ import annotations

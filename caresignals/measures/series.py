@@ -24,8 +24,8 @@ IMPROVEMENT = {
 
 
 def value_of(indicator: Indicator, numerator: float, denominator: float | None) -> float:
-    """numerator / denominator × multiplier (CONTRACTS.md); a count is its numerator × multiplier.
-    NaN when a denominator is needed and is missing or zero."""
+    """numerator / denominator × multiplier (docs/import-formats.md); a count is its
+    numerator × multiplier. NaN when a denominator is needed and is missing or zero."""
     if denominator is None:
         return numerator * indicator.multiplier if indicator.unit == Unit.COUNT else math.nan
     if denominator == 0:
@@ -121,7 +121,7 @@ def _number(x: float) -> float | None:
 
 
 def spc_json(series: Series, result: spc.SPCResult) -> dict[str, Any]:
-    """The shape `caresignals measures spc --json` and the API publish (CONTRACTS.md)."""
+    """The shape `caresignals measures spc --json` and the API publish (docs/command-line.md)."""
     return {
         "org_code": series.organisation.code,
         "indicator_code": series.indicator.code,

@@ -44,7 +44,7 @@ class ServiceType(models.TextChoices):
     OTHER = "other", "Other"
 
 
-# Which kind a parent must be, for each kind (CONTRACTS.md, organisations.csv).
+# Which kind a parent must be, for each kind (docs/import-formats.md, organisations.csv).
 PARENT_KIND = {
     OrganisationKind.ICS: None,
     OrganisationKind.PLACE: OrganisationKind.ICS,

@@ -2,7 +2,7 @@
 
 Nothing leaves the machine: the HTML carries its charts as inline SVG and its styles in
 print.css, and the URL fetcher refuses every URL that is not a `data:` URL or a file under
-this app, so a stray link to a web font or image cannot make a request (DESIGN.md).
+this app, so a stray link to a web font or image cannot make a request.
 Fonts are the machine's own (Liberation Sans, Arial's metric twin, then DejaVu Sans).
 """
 

@@ -1,4 +1,4 @@
-"""Fields derived from what was recorded (CONTRACTS.md, "Derived event fields").
+"""Fields derived from what was recorded (docs/import-formats.md, events.csv).
 
 Vectorised over Arrow arrays so an import derives them for a million rows in one pass;
 a single event is an array of length one. Lists are accepted too.

@@ -24,7 +24,7 @@ from caresignals.safety.formats import DERIVED_COLUMNS, EVENT_CSV_COLUMNS
 from caresignals.safety.models import PatientSafetyEvent, RecordedEvent
 
 RECORD_FIELDS = ["reference", *EVENT_CSV_COLUMNS, *DERIVED_COLUMNS]
-# Worked out by the rules in safety/rules.py when exported (CONTRACTS.md).
+# Worked out by the rules in safety/rules.py when exported (docs/command-line.md, export).
 RULE_FIELDS = [
     "candour_notifiable",
     "candour_due",

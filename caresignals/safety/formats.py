@@ -1,4 +1,4 @@
-"""The columns of events.csv (CONTRACTS.md), in their published order.
+"""The columns of events.csv (docs/import-formats.md), in their published order.
 
 One list for the importer, the exports, the synthetic region and the tests, so the file a
 person imports, the file they export and the file the generator writes cannot drift apart.

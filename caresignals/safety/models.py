@@ -412,7 +412,7 @@ class ContactAttempt(models.Model):
 
 
 class ReferralKind(models.TextChoices):
-    """The referral codes of CONTRACTS.md ("referrals"), with the body each goes to."""
+    """The referral codes of docs/command-line.md ("referrals"), with the body each goes to."""
 
     LEDER = "leder_referral", "LeDeR review (learning disability and autism)"
     CHILD_DEATH = "child_death_review", "Child death review"

@@ -91,7 +91,7 @@ class NationalRequirementRow:
     code: str  # the derived-field code that shows it (rules.py), or "" when not derived
 
 
-#: DOMAIN.md, "PSIRF": these apply whatever a local plan says.
+#: docs/domain.md, "Responding and learning (PSIRF)": these apply whatever a local plan says.
 NATIONAL_REQUIREMENT_ROWS: Final = (
     NationalRequirementRow("Never Event", "Local PSII", "never_event_psii"),
     NationalRequirementRow(

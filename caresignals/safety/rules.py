@@ -1,12 +1,13 @@
 """Rules that turn what was recorded about an event into what must happen next.
 
-CONTRACTS.md, "Derived event fields": Duty of Candour, the PSIRF national requirements, the
-referrals beyond the provider, and the learning response. Pure functions: no database, no Django
-models, so they can be tested exhaustively and run over a whole import at once.
+docs/domain.md and docs/command-line.md (export): Duty of Candour, the PSIRF national
+requirements, the referrals beyond the provider, and the learning response. Pure functions: no
+database, no Django models, so they can be tested exhaustively and run over a whole import at
+once.
 
 Each rule has a scalar form (one event, plain Python values, used by the web form and the API)
 and a ``*_many`` form over Arrow arrays (lists are accepted too) that gives exactly the same
-answers, used by imports and exports. Codes are the ones CONTRACTS.md publishes.
+answers, used by imports and exports. Codes are the ones docs/command-line.md publishes.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ CHILD_DEATH_REVIEW: Final = "child_death_review"
 MATERNITY_REFERRAL: Final = "maternity_referral"
 SAFEGUARDING_REFERRAL: Final = "safeguarding_referral"
 MH_HOMICIDE_REVIEW: Final = "mh_homicide_review"
-#: The stable order referrals are listed in (the order CONTRACTS.md gives them).
+#: The stable order referrals are listed in (the order docs/command-line.md gives them).
 REFERRALS: Final = (
     LEDER_REFERRAL,
     CHILD_DEATH_REVIEW,

@@ -1,4 +1,4 @@
-"""LFPSE-aligned vocabularies, with the codes CONTRACTS.md uses in files and the API.
+"""LFPSE-aligned vocabularies, with the codes docs/import-formats.md uses in files and the API.
 
 Labels are the words people read on pages; codes never change once published.
 """

@@ -1,7 +1,7 @@
 """Closed-culture risk: the CQC risk factors and warning signs that the data can show.
 
 CQC describe closed cultures (Whorlton Hall, Winterbourne View) by risk factors and warning
-signs (DOMAIN.md). For the services where people depend most on staff and are least able to
+signs (docs/domain.md). For the services where people depend most on staff and are least able to
 speak up (inpatient mental health, learning disability and autism inpatient services, care
 homes) each sign the data can show is read here with its evidence; the signs no data can show
 are returned as questions for a visit, because their absence from the data proves nothing.

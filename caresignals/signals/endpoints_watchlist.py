@@ -1,7 +1,7 @@
 """The signals domain's HTTP API endpoints.
 
 They register on the one API in caresignals.api.endpoints, which imports this module.
-`GET /api/v1/signals?period=` gives the watchlist (CONTRACTS.md) to the ICB quality team and
+`GET /api/v1/signals?period=` gives the watchlist (docs/api.md) to the ICB quality team and
 board members, cut to the organisations the caller may see; other callers get 404.
 """
 

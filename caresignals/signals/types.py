@@ -66,7 +66,7 @@ class WatchlistEntry:
         return min((s.since for s in self.signals), default="")
 
     def as_json(self) -> dict[str, object]:
-        """The CONTRACTS.md shape, with the extra fields a reader may use."""
+        """The shape docs/command-line.md gives, with the extra fields a reader may use."""
         return {
             "org_code": self.org_code,
             "service_code": self.service_code,

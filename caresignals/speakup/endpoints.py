@@ -1,4 +1,4 @@
-"""The speakup domain's HTTP API endpoints (CONTRACTS.md): raise a concern anonymously, then
+"""The speakup domain's HTTP API endpoints (docs/api.md): raise a concern anonymously, then
 read replies and answer with the access code in the `X-Access-Code` header.
 
 They register on the one API in caresignals.api.endpoints, which imports this module.

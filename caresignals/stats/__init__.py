@@ -8,7 +8,7 @@ mirrors a reference R package used by NHS analysts and agrees with it to 1e-9 re
 - `standardise`: directly and indirectly standardised rates and ratios, ESP 2013
 - `inequality`: slope and relative index of inequality (PHEindicatormethods `phe_sii`)
 - `funnels`: Spiegelhalter funnel plots (FunnelPlotR) and PHE funnel significance
-- `disclosure`: small-number suppression and rounding for published counts (DOMAIN.md)
+- `disclosure`: small-number suppression and rounding for published counts (docs/domain.md)
 """
 
 from caresignals.stats import disclosure, funnels, inequality, intervals, spc, standardise

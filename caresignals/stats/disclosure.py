@@ -1,4 +1,4 @@
-"""Disclosure control for published counts of people (DOMAIN.md, "Disclosure control").
+"""Disclosure control for published counts of people (docs/domain.md, "Disclosure control").
 
 The NHS convention for sub-national counts: 0 is shown as 0, counts from 1 up to
 ``threshold - 1`` (1–7 with the usual threshold of 8) are suppressed, and every other count is

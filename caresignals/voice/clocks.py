@@ -1,4 +1,4 @@
-"""The complaint clocks (DOMAIN.md, "Complaints and feedback"), as pure functions.
+"""The complaint clocks (docs/domain.md, "Complaints and feedback"), as pure functions.
 
 - Acknowledge within 3 working days of receipt (the day received is day 0; Monday to Friday,
   less England and Wales bank holidays: the same calendar as Duty of Candour).

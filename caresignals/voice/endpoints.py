@@ -1,4 +1,4 @@
-"""The voice domain's HTTP API endpoints: `POST /api/v1/public/feedback` (CONTRACTS.md).
+"""The voice domain's HTTP API endpoints: `POST /api/v1/public/feedback` (docs/api.md).
 
 They register on the one API in caresignals.api.endpoints, which imports this module.
 """

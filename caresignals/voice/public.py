@@ -1,7 +1,7 @@
 """What a member of the public's feedback must hold, checked the same way however it arrives.
 
 The public web forms turn their answers into this body, and `POST /api/v1/public/feedback`
-takes it as JSON (CONTRACTS.md): `{"org_code", "service_code"?, "kind", "text",
+takes it as JSON (docs/api.md): `{"org_code", "service_code"?, "kind", "text",
 "fft_rating"?, "contact"? {"name", "email" | "phone"}, "consent_to_publish"?,
 "consent_to_contact"?}`. `check_body` answers the cleaned values or the errors per field;
 `services.receive_feedback` then checks the codes against the database and stores it.

@@ -20,7 +20,7 @@ from tests.safety.test_import_events import event, write
 
 pytestmark = pytest.mark.django_db
 
-# One event per referral rule (CONTRACTS.md "referrals"), and one needing none.
+# One event per referral rule (docs/domain.md, "Responding and learning"), and one needing none.
 RULE_ROWS = {
     "leder_referral": {
         "patient_died": "true",

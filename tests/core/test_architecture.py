@@ -1,4 +1,4 @@
-"""Rules that keep the code easy to live in, checked rather than hoped for (DESIGN.md)."""
+"""Rules that keep the code easy to live in, checked rather than hoped for (see README.md, "How the code is laid out")."""
 
 from __future__ import annotations
 

@@ -56,3 +56,8 @@ def test_year_0000_is_not_a_date():
     column = Column("on", "a date", kind="date")
     assert column.parse_one("0000-01-01") == (None, True)
     assert _batch(column, "0000-01-01") == (None, True)
+
+
+def test_a_choice_error_names_every_value():
+    values = [f"value_{n:02d}" for n in range(30)]
+    assert choice("kind", values).expected == "one of " + ", ".join(values)

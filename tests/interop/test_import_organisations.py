@@ -166,3 +166,13 @@ def test_cli_exit_statuses(tmp_path):
     )
     assert missing.returncode == 1
     assert "absent.csv" in missing.stderr
+
+
+def test_a_bad_type_lists_every_allowed_type(tmp_path):
+    from caresignals.organisations.models import ProviderType, ServiceType
+
+    err = failing(write(tmp_path, HEADER + "ICSX,Synthetic ICS,ics,hospital,\n"))
+    line = next(line for line in err.splitlines() if "column type" in line)
+    assert "…" not in line
+    for value in set(ProviderType.values) | set(ServiceType.values):
+        assert value in line

@@ -1,4 +1,4 @@
-"""Derived-field rules (CONTRACTS.md, "Derived event fields"): candour, national requirements,
+"""Derived-field rules (docs/domain.md; the codes in docs/command-line.md): candour, national requirements,
 referrals and the PSIRF response; the scalar and vectorised forms agree. No database."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Funnel plots against the reference R packages (shared/reference-cases/funnels.json).
+"""Funnel plots against the reference R packages (tests/stats/reference/funnels.json).
 
 Every FunnelPlotR ``funnel_plot`` and PHEindicatormethods ``assign_funnel_significance``
 case must pass to 1e-9 relative, labels exactly. PHE's ``calculate_funnel_limits`` cases
@@ -8,9 +8,6 @@ a method with ``funnels.significance`` are checked here.
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,29 +16,11 @@ from scipy import special
 
 from caresignals.stats import funnels
 from caresignals.stats.funnels import _poisson_bound, _wilson_funnel
+from tests.stats import reference
 
-RTOL = 1e-9
+RTOL = reference.RTOL
 
-REFERENCE_CASES = Path(
-    os.environ.get(
-        "CARESIGNALS_REFERENCE_CASES",
-        Path(__file__).resolve().parents[2].parent / "shared" / "reference-cases",
-    )
-)
-
-
-def _load() -> list[dict[str, Any]]:
-    path = REFERENCE_CASES / "funnels.json"
-    if not path.exists():
-        raise FileNotFoundError(
-            f"{path} not found: put shared/ beside the repository or set "
-            "CARESIGNALS_REFERENCE_CASES to the reference-cases folder"
-        )
-    cases: list[dict[str, Any]] = json.loads(path.read_text())
-    return cases
-
-
-CASES = _load()
+CASES = reference.load("funnels.json")
 
 
 def _cases(function: str) -> list[Any]:

@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import math
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 from caresignals.stats import inequality
+from tests.stats import reference
 
-REFERENCE_CASES = Path(
-    os.environ.get(
-        "CARESIGNALS_REFERENCE_CASES",
-        Path(__file__).resolve().parents[2].parent / "shared" / "reference-cases",
-    )
-)
-RTOL = 1e-9
+RTOL = reference.RTOL
 REPS = 2000  # enough for a stable test, small enough to be quick
 VALUE_TYPES = {0: "normal", 1: "rate", 2: "proportion"}
 
 
-def load_cases(filename: str, *functions: str) -> list[Any]:
-    path = REFERENCE_CASES / filename
-    if not path.exists():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{path} not found"))]
-    cases = json.loads(path.read_text())
-    return [
-        pytest.param(case, id=case["name"])
-        for case in cases
-        if case["function"].split("::")[-1] in functions
-    ]
+load_cases = reference.params
 
 
 @pytest.mark.parametrize("case", load_cases("sii.json", "phe_sii"))

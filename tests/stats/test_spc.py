@@ -1,7 +1,6 @@
 """SPC charts against NHSRplotthedots 0.2.2 reference outputs, plus behaviour R does not cover.
 
-The reference cases live in ``shared/reference-cases/spc.json`` beside the repository (set
-``CARESIGNALS_REFERENCE_CASES`` to another directory, or straight to the JSON file).
+The reference cases live in ``tests/stats/reference/spc.json`` (provenance in the README there).
 """
 
 from __future__ import annotations
@@ -9,35 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import doctest
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 from caresignals.stats import spc
+from tests.stats import reference
 
-
-def _reference_path() -> Path:
-    override = os.environ.get("CARESIGNALS_REFERENCE_CASES")
-    base = (
-        Path(override)
-        if override
-        else Path(__file__).resolve().parents[2].parent / "shared" / "reference-cases"
-    )
-    return base if base.suffix == ".json" else base / "spc.json"
-
-
-def _load_cases() -> list[dict[str, Any]]:
-    path = _reference_path()
-    if not path.exists():
-        return []
-    cases: list[dict[str, Any]] = json.loads(path.read_text())
-    return cases
-
-
-CASES = _load_cases()
+CASES = reference.load("spc.json")
 XMR_CASES = [c for c in CASES if c.get("chart", "xmr") == "xmr"]
 
 
@@ -67,8 +46,7 @@ def assert_close(actual: np.ndarray, expected: np.ndarray, *, what: str) -> None
 
 
 def test_reference_cases_are_present() -> None:
-    path = _reference_path()
-    assert path.exists(), f"reference cases not found at {path}"
+    assert reference.path("spc.json").exists()
     assert len(XMR_CASES) >= 25
 
 

@@ -1,4 +1,4 @@
-"""`caresignals import feedback`: the CONTRACTS.md columns, all or nothing, idempotent."""
+"""`caresignals import feedback`: the docs/import-formats.md columns, all or nothing, idempotent."""
 
 from __future__ import annotations
 

@@ -21,7 +21,9 @@ class Command(BaseCommand):
         chart = sub.add_parser("spc", help="the XmR chart of one series")
         chart.add_argument("--org", required=True, metavar="CODE")
         chart.add_argument("--indicator", required=True, metavar="CODE")
-        chart.add_argument("--json", action="store_true", help="print JSON (CONTRACTS.md shape)")
+        chart.add_argument(
+            "--json", action="store_true", help="print JSON (the shape in docs/command-line.md)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

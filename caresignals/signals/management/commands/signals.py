@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--period", metavar="YYYY-MM", help="the month (default: the latest with data)"
         )
-        parser.add_argument("--json", action="store_true", help="print JSON (CONTRACTS.md shape)")
+        parser.add_argument(
+            "--json", action="store_true", help="print JSON (the shape in docs/command-line.md)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         period = options["period"]
