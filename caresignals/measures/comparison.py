@@ -66,7 +66,7 @@ MIN_UNITS = 5
 
 TRIM = 0.1
 """Share of organisations at each end set aside (rates) or pulled in (proportions), with at
-least one at each end (see :func:`_trim_by`)."""
+least one at each end (see :func:`caresignals.stats.funnels.trim_for_few_units`)."""
 
 _LABELS: dict[str, dict[str, str]] = {
     OrganisationKind.PROVIDER: dict(ProviderType.choices),
@@ -463,7 +463,7 @@ def _compare(user: Any, base: dict[str, Any], indicator: Indicator, window: Any)
         expected = None
         options = {"data_type": "PR", "multiplier": indicator.multiplier}
         x, e = num, den
-    trim = _trim_by(int(np.sum(~np.isnan(x))), is_rate)
+    trim = funnels.trim_for_few_units(int(np.sum(~np.isnan(x))), shmi=is_rate, trim=TRIM)
     wide = funnels.spiegelhalter(x, e, limit=99, trim_by=trim, overdispersion=True, **options)
     narrow = funnels.spiegelhalter(x, e, limit=95, trim_by=trim, overdispersion=True, **options)
 
@@ -538,23 +538,6 @@ def _compare(user: Any, base: dict[str, Any], indicator: Indicator, window: Any)
         **{**base, "summary": summary, "outlier_sentences": sentences},
         chart_svg=Markup(chart),  # noqa: S704 - built by funnel_chart.py, which escapes every text
     )
-
-
-def _trim_by(n: int, shmi: bool) -> float:
-    """10 % at each end, and never fewer than one organisation.
-
-    An ICS has few organisations of a type (often 5–9), and at 10 % neither method would
-    touch the most extreme one: SHMI's rank groups set aside nobody below 10 units, and
-    Winsorising at the 10th percentile of 8 values leaves most of the extreme one in. Then a
-    single real outlier inflates the overdispersion and widens the limits until it hides
-    itself. ``1/n`` (SHMI groups) sets aside exactly one at each end; ``1/(n-1)`` puts the
-    Winsorising quantile exactly on the second value from each end.
-    """
-    if n < 3:
-        return TRIM
-    # The nudge keeps 1/(1/n) from rounding just above n, which would keep the top unit.
-    least = 1 / n + 1e-9 if shmi else 1 / (n - 1)
-    return min(max(TRIM, least), 0.49)
 
 
 def _parent_name(org: Organisation) -> str:

@@ -43,7 +43,7 @@ from caresignals.organisations.presenters import QUINTILE_LABELS, population_pro
 from caresignals.organisations.queries import organisation_for, visible_ancestors
 from caresignals.safety.queries import events_for
 from caresignals.safety.vocabulary import EthnicGroup, PatientSex, TriState
-from caresignals.stats import inequality, intervals, spc
+from caresignals.stats import disclosure, inequality, intervals, spc
 
 __all__ = [
     "MONTH_CHOICES",
@@ -154,20 +154,12 @@ class Count:
 
 
 def disclose(count: float, *, below: int | None = None) -> Count:
-    """Suppress counts from 1 to ``below - 1`` and round the rest to the nearest 5.
-
-    Small counts can identify people when combined with what a reader already knows, and
-    rounding stops a suppressed count being recovered by subtracting the others from a total.
-    Zero is shown: knowing that nothing happened identifies nobody. The threshold is
-    ``settings.CARESIGNALS_SUPPRESS_BELOW`` (8), as NHS England's small-number rules use.
-    """
+    """A count through :func:`caresignals.stats.disclosure.control_count` (suppress 1 to
+    ``below - 1``, round the rest to 5), with the page's threshold
+    ``settings.CARESIGNALS_SUPPRESS_BELOW`` (8, as NHS England's small-number rules use)."""
     threshold = settings.CARESIGNALS_SUPPRESS_BELOW if below is None else below
-    c = round(count)
-    if c == 0:
-        return Count(0, False)
-    if c < threshold:
-        return Count(None, True)
-    return Count(int(5 * math.floor(c / 5 + 0.5)), False)
+    shown = disclosure.control_count(count, threshold=threshold)
+    return Count(shown, shown is None)
 
 
 def _ratio_text(x: float) -> str:
