@@ -26,6 +26,7 @@ from django.db.models import Count, Q, Sum
 
 from caresignals.analytics.models import MonthlyEventCount
 from caresignals.core.dbfunctions import MonthStart
+from caresignals.core.periods import Month
 from caresignals.measures import numerators
 from caresignals.measures.models import Indicator, MeasureValue
 from caresignals.organisations.models import Organisation
@@ -53,15 +54,15 @@ class RefreshReport:
     values_written: int
 
 
-def _month(d: dt.date) -> dt.date:
-    return d.replace(day=1)
-
-
 @transaction.atomic
 def refresh(provider_months: Iterable[OrgMonth] | None = None) -> RefreshReport:
     """Recompute the monthly event counts and derived values of these provider-months
     (None: everything). A provider-month covers the provider and all its services."""
-    wanted = None if provider_months is None else {(p, _month(m)) for p, m in provider_months}
+    wanted = (
+        None
+        if provider_months is None
+        else {(p, Month.of(m).first_day) for p, m in provider_months}
+    )
     if wanted is not None and not wanted:
         return RefreshReport(0, 0)
     events = PatientSafetyEvent.objects.all()
@@ -71,7 +72,7 @@ def refresh(provider_months: Iterable[OrgMonth] | None = None) -> RefreshReport:
         events = events.filter(
             organisation_id__in=providers,
             occurred_on__gte=months[0],
-            occurred_on__lt=_next_month(months[-1]),
+            occurred_on__lt=Month.of(months[-1]).next.first_day,
         )
     _refresh_event_counts(events, wanted)
     report = _refresh_indicators(events, wanted)
@@ -197,10 +198,6 @@ def _provider_of(
     org_id: int, service_provider: dict[int, int], month: dt.date, wanted: set[OrgMonth]
 ) -> bool:
     return (service_provider.get(org_id, org_id), month) in wanted
-
-
-def _next_month(d: dt.date) -> dt.date:
-    return dt.date(d.year + 1, 1, 1) if d.month == 12 else dt.date(d.year, d.month + 1, 1)
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:

@@ -47,10 +47,24 @@ class Month:
             raise MonthError(f"write the month as YYYY-MM, for example 2026-10 (not {text!r})")
         return cls(int(match[1]), int(match[2]))
 
+    @staticmethod
+    def is_month(text: str) -> bool:
+        """Whether ``text`` is exactly a month as ``"YYYY-MM"`` (no spaces), as keys and URLs
+        carry it."""
+        try:
+            return str(Month.parse(text)) == text
+        except MonthError:
+            return False
+
     @classmethod
     def of(cls, day: dt.date) -> Month:
         """The month a day falls in (a datetime counts by its date)."""
         return cls(day.year, day.month)
+
+    @staticmethod
+    def index_of(day: dt.date) -> int:
+        """``Month.of(day).index`` without making the month, for loops over many points."""
+        return day.year * 12 + day.month - 1
 
     @classmethod
     def from_index(cls, index: int) -> Month:

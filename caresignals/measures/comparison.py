@@ -48,6 +48,7 @@ from django.http import Http404
 from django.urls import reverse
 from markupsafe import Markup
 
+from caresignals.core.periods import Month
 from caresignals.measures.models import Indicator, Polarity, Unit
 from caresignals.measures.queries import visible_measures
 from caresignals.organisations.models import (
@@ -229,20 +230,6 @@ def _plural(kind: str, org_type: str) -> str:
     return f"{label} services" if kind == OrganisationKind.SERVICE else f"{label}s"
 
 
-def _month_start(d: dt.date, back: int) -> dt.date:
-    """The first day of the month ``back`` months before ``d``'s month."""
-    index = d.year * 12 + d.month - 1 - back
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    out, d = [], dt.date(first.year, first.month, 1)
-    while d <= last:
-        out.append(d)
-        d = _month_start(d, -1)
-    return out
-
-
 def _verdict(direction: str, polarity: str) -> str:
     """Whether a high or low outlier is good or bad news, from the indicator's polarity."""
     if not direction:
@@ -361,10 +348,10 @@ def funnel_page(
                 }
             )
     period_options = [
-        {"value": f"{m:%Y-%m}", "text": f"{m:%B %Y}", "selected": m == end}
-        for m in reversed(_months_between(first, last))
+        {"value": str(m), "text": m.label, "selected": m.first_day == end}
+        for m in reversed(Month.range(Month.of(first), Month.of(last)))
     ]
-    start = _month_start(end, months - 1)
+    start = (Month.of(end) - (months - 1)).first_day
     base: dict[str, Any] = {
         "indicator": indicator,
         "org_type": chosen,

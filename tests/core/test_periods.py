@@ -84,6 +84,7 @@ def test_text_round_trip(m):
 def test_day_round_trip(m):
     assert Month.of(m.first_day) == m
     assert Month.of(m.last_day) == m
+    assert Month.index_of(m.last_day) == m.index
     assert m.last_day + dt.timedelta(days=1) == m.next.first_day
 
 
