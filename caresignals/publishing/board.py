@@ -632,4 +632,4 @@ def template_context(report: BoardReport) -> dict[str, Any]:
 def pdf_filename(report: BoardReport) -> str:
     """A file name that says whose report and which month; safe in a header and on disk."""
     code = re.sub(r"[^A-Za-z0-9_-]", "_", report.organisation.code)
-    return f"board-quality-report-{code}-{report.period:%Y-%m}.pdf"
+    return f"board-quality-report-{code}-{Month.of(report.period)}.pdf"

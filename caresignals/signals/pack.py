@@ -222,7 +222,7 @@ def pack_for(user: Any, period: dt.date) -> Pack:
     queries.require(user, Capability.VIEW_SQG_PACK)
     return build_pack(
         period,
-        entries=queries.watchlist(user, f"{period:%Y-%m}"),
+        entries=queries.watchlist(user, str(Month.of(period))),
         changes=visible(EscalationChange.objects.all(), user, path_field="provider__path"),
         risks=queries.visible_risks(user),
         escalations=visible(ProviderEscalation.objects.all(), user, path_field="provider__path"),
@@ -236,7 +236,7 @@ def system_pack(period: dt.date) -> Pack:
     """The pack for the command line, which acts for the whole ICS."""
     return build_pack(
         period,
-        entries=watchlist_module.compute_watchlist(f"{period:%Y-%m}"),
+        entries=watchlist_module.compute_watchlist(str(Month.of(period))),
         changes=EscalationChange.objects.all(),
         risks=QualityRisk.objects.all(),
         escalations=ProviderEscalation.objects.all(),
