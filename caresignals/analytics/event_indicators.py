@@ -5,13 +5,9 @@ every page, chart, funnel and signal treats them exactly like imported measures.
 refreshed incrementally: an import names the organisation-months it touched, and only those
 are recomputed, so a new event does not recompute the world.
 
-The counting rules are the numerators in the indicators' reviewed definition files:
-- moderate_harm_rate: incidents whose worse harm is moderate, severe or fatal,
-  per 1 000 occupied bed days;
-- incident_reporting_rate: incidents per 1 000 occupied bed days;
-- restraint_events: events in the restrictive_practice category;
-- falls_with_harm: falls incidents with physical harm low or worse;
-- never_events: events with a Never Event type.
+What each counts is declared once, in the ``[numerator_rule]`` of the indicator's reviewed
+definition file (measures/definitions/*.toml); :mod:`caresignals.measures.numerators` turns it
+into the filter used here and into the DuckDB expression of the Parquet path (parquet.py).
 Each is computed for every service (its own events and bed days) and every provider (all of
 its events; bed days summed over its services and itself), by month occurred.
 """
@@ -24,29 +20,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from caresignals.analytics.models import MonthlyEventCount
 from caresignals.core.dbfunctions import MonthStart
+from caresignals.core.periods import Month
+from caresignals.measures import numerators
 from caresignals.measures.models import Indicator, MeasureValue
 from caresignals.organisations.models import Organisation
 from caresignals.safety.models import PatientSafetyEvent
-from caresignals.safety.vocabulary import MODERATE_OR_WORSE
 
-DERIVED_SOURCE = "derived from events"
+DERIVED_SOURCE = numerators.SOURCES["events"].indicator_source
 BED_DAYS = "occupied_bed_days"
+
+RULES = numerators.rules("events")
+"""The derived indicators counted from events, by code, as their definition files declare."""
+if any(r.denominator not in (None, BED_DAYS) for r in RULES.values()):
+    raise ImproperlyConfigured(f"derived indicators can only be divided by {BED_DAYS}")
 
 # indicator code -> (numerator filter, needs bed days as denominator)
 COUNTS: dict[str, tuple[Q, bool]] = {
-    "moderate_harm_rate": (Q(record_type="incident", max_harm__in=MODERATE_OR_WORSE), True),
-    "incident_reporting_rate": (Q(record_type="incident"), True),
-    "restraint_events": (Q(category="restrictive_practice"), False),
-    "falls_with_harm": (
-        Q(category="falls", physical_harm__in=("low", "moderate", "severe", "fatal")),
-        False,
-    ),
-    "never_events": (~Q(never_event_type=""), False),
+    code: (rule.q(), rule.denominator is not None) for code, rule in RULES.items()
 }
 
 OrgMonth = tuple[int, dt.date]  # (provider id, first day of month)
@@ -58,15 +54,15 @@ class RefreshReport:
     values_written: int
 
 
-def _month(d: dt.date) -> dt.date:
-    return d.replace(day=1)
-
-
 @transaction.atomic
 def refresh(provider_months: Iterable[OrgMonth] | None = None) -> RefreshReport:
     """Recompute the monthly event counts and derived values of these provider-months
     (None: everything). A provider-month covers the provider and all its services."""
-    wanted = None if provider_months is None else {(p, _month(m)) for p, m in provider_months}
+    wanted = (
+        None
+        if provider_months is None
+        else {(p, Month.of(m).first_day) for p, m in provider_months}
+    )
     if wanted is not None and not wanted:
         return RefreshReport(0, 0)
     events = PatientSafetyEvent.objects.all()
@@ -76,7 +72,7 @@ def refresh(provider_months: Iterable[OrgMonth] | None = None) -> RefreshReport:
         events = events.filter(
             organisation_id__in=providers,
             occurred_on__gte=months[0],
-            occurred_on__lt=_next_month(months[-1]),
+            occurred_on__lt=Month.of(months[-1]).next.first_day,
         )
     _refresh_event_counts(events, wanted)
     report = _refresh_indicators(events, wanted)
@@ -202,10 +198,6 @@ def _provider_of(
     org_id: int, service_provider: dict[int, int], month: dt.date, wanted: set[OrgMonth]
 ) -> bool:
     return (service_provider.get(org_id, org_id), month) in wanted
-
-
-def _next_month(d: dt.date) -> dt.date:
-    return dt.date(d.year + 1, 1, 1) if d.month == 12 else dt.date(d.year, d.month + 1, 1)
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:

@@ -2,9 +2,10 @@
 
 DuckDB cannot read SQLite or PostgreSQL here (its reader extensions download at run time),
 so the app writes the columns analytics needs to Parquet and DuckDB reads those. The monthly
-counts are the same numerators the operational path computes (event_indicators.py); a test
-proves the two agree. The same query runs over the national-scale synthetic events that
-`caresignals demo --scale national` writes, which carry the import file's text columns.
+counts are the same numerators the operational path computes (event_indicators.py), both
+generated from the definition files' ``[numerator_rule]``; a test proves the two agree. The
+same query runs over the national-scale synthetic events that `caresignals demo --scale
+national` writes, which carry the import file's text columns.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.db import connection
+
+from caresignals.measures import numerators
 
 SNAPSHOT_COLUMNS = [
     "org_code",
@@ -27,41 +30,22 @@ SNAPSHOT_COLUMNS = [
     "never_event_type",
 ]
 
-# One row per organisation, service (blank for none) and month, with each numerator the
-# derived indicators use. Harm ranks make "moderate or worse" the same rule as max_harm.
-MONTHLY_COUNTS_SQL = """
-WITH events AS (
-    SELECT
-        org_code,
-        coalesce(service_code, '') AS service_code,
-        date_trunc('month', CAST(occurred_on AS DATE)) AS month,
-        record_type,
-        category,
-        coalesce(never_event_type, '') AS never_event_type,
-        coalesce(physical_harm, '') AS physical_harm,
-        greatest(
-            CASE coalesce(physical_harm, '') WHEN 'moderate' THEN 2 WHEN 'severe' THEN 3
-                WHEN 'fatal' THEN 4 ELSE 0 END,
-            CASE coalesce(psychological_harm, '') WHEN 'moderate' THEN 2 WHEN 'severe' THEN 3
-                ELSE 0 END
-        ) AS harm_rank
-    FROM read_parquet(?)
-)
-SELECT
-    org_code,
-    service_code,
-    CAST(month AS DATE) AS month,
-    count(*) FILTER (WHERE record_type = 'incident' AND harm_rank >= 2) AS moderate_harm_rate,
-    count(*) FILTER (WHERE record_type = 'incident') AS incident_reporting_rate,
-    count(*) FILTER (WHERE category = 'restrictive_practice') AS restraint_events,
-    count(*) FILTER (
-        WHERE category = 'falls' AND physical_harm IN ('low', 'moderate', 'severe', 'fatal')
-    ) AS falls_with_harm,
-    count(*) FILTER (WHERE never_event_type <> '') AS never_events
-FROM events
-GROUP BY org_code, service_code, month
-ORDER BY org_code, service_code, month
-"""
+
+def monthly_counts_sql() -> str:
+    """One row per organisation, service (blank for none) and month, with each numerator the
+    derived indicators use, generated from their definition files (measures/numerators.py)."""
+    rules = numerators.rules("events")
+    counts = ",\n    ".join(
+        f"count(*) FILTER (WHERE {rule.sql()}) AS {code}" for code, rule in rules.items()
+    )
+    return (
+        f"WITH events AS ({numerators.SOURCES['events'].snapshot_sql})\n"
+        "SELECT\n    org_code,\n    service_code,\n    CAST(month AS DATE) AS month,\n"
+        f"    {counts}\n"
+        "FROM events\n"
+        "GROUP BY org_code, service_code, month\n"
+        "ORDER BY org_code, service_code, month\n"
+    )
 
 
 def write_snapshot(directory: Path, *, chunk: int = 250_000) -> Path:
@@ -104,4 +88,4 @@ def _date(value: object) -> object:
 def monthly_counts(parquet: str | Path) -> pa.Table:
     """The monthly numerators over Parquet files (a path or a glob such as dir/*.parquet)."""
     with duckdb.connect() as con:
-        return con.sql(MONTHLY_COUNTS_SQL, params=[str(parquet)]).to_arrow_table()
+        return con.sql(monthly_counts_sql(), params=[str(parquet)]).to_arrow_table()

@@ -15,8 +15,8 @@ import random
 from dataclasses import dataclass
 
 from caresignals.audit.services import Actor
+from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation, User
-from caresignals.publishing.board import add_months, parse_period
 from caresignals.signals import services, watchlist
 from caresignals.signals.models import EscalationLevel, Forum, QualityRisk, ReviewAction
 from caresignals.signals.services import ActionRow, AttendeeRow, CriterionRow, ReviewInput
@@ -251,14 +251,14 @@ def _signals_for(entries: list[WatchlistEntry], code: str, period: str) -> list[
 def build_governance(*, last_period: str, plants: bool, seed: int = 2026) -> dict[str, int]:
     """Make the region's governance records. Returns how many of each were made."""
     rng = random.Random(f"{seed}-governance")
-    last = parse_period(last_period)
+    last = Month.parse(last_period)
     actor = Actor(user=User.objects.get(username=DECIDER))
     orgs = Organisation.objects.in_bulk(field_name="code")
     ics = next(o for o in orgs.values() if o.kind == "ics")
     made = {"changes": 0, "reviews": 0, "risks": 0}
 
     def m(n: int) -> dt.date:
-        return add_months(last, -n)
+        return (last - n).first_day
 
     # Ordinary governance: a trust stepped up after a poor inspection and back down again.
     rx4 = orgs["RX4"]
@@ -328,7 +328,7 @@ def build_governance(*, last_period: str, plants: bool, seed: int = 2026) -> dic
                     ActionRow(
                         "Care and treatment reviews for every patient placed out of area",
                         "Mark Ellison",
-                        _day(add_months(last, 2), 28),
+                        _day((last + 2).first_day, 28),
                     ),
                 ),
                 criteria=(
@@ -365,7 +365,7 @@ def build_governance(*, last_period: str, plants: bool, seed: int = 2026) -> dic
                     ActionRow(
                         "Midwifery staffing and escalation audit, all shifts for four weeks",
                         "Alison Greer",
-                        _day(add_months(last, 1), 15),
+                        _day((last + 1).first_day, 15),
                     ),
                     ActionRow(
                         "Listening events with women and families",
@@ -392,7 +392,7 @@ def build_governance(*, last_period: str, plants: bool, seed: int = 2026) -> dic
         where = orgs[spec.where] if spec.where else ics
         provider_code = spec.where.split("-")[0] if spec.where else ""
         opened = _day(m(spec.opened), 1 + rng.randrange(27))
-        review_on = _day(add_months(last, spec.review), 1 + rng.randrange(27))
+        review_on = _day((last + spec.review).first_day, 1 + rng.randrange(27))
         risk: QualityRisk = services.create_risk(
             actor,
             services.RiskInput(
@@ -421,7 +421,9 @@ def build_governance(*, last_period: str, plants: bool, seed: int = 2026) -> dic
                 note="Controls checked with the owner; the score stands.",
                 consequence=spec.current[0],
                 likelihood=spec.current[1],
-                next_review_on=review_on if review_on > reviewed_on else add_months(reviewed_on, 1),
+                next_review_on=(
+                    review_on if review_on > reviewed_on else Month.of(reviewed_on).next.first_day
+                ),
                 expected_version=risk.version,
             )
     return made

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from caresignals.core.periods import Month
 from caresignals.demo import generator, starter
 from caresignals.organisations.models import Organisation
 from caresignals.speakup import codes
@@ -114,11 +115,7 @@ def _rng(seed: int, key: str) -> np.random.Generator:
 
 
 def _months(last_period: str, months: int) -> list[dt.date]:
-    last = np.datetime64(last_period, "M")
-    return [
-        dt.date.fromisoformat(f"{m}-01")
-        for m in np.arange(last - (months - 1), last + 1, dtype="datetime64[M]")
-    ]
+    return [m.first_day for m in Month.parse(last_period).window(months)]
 
 
 def _reference(rng: np.random.Generator) -> str:
@@ -152,7 +149,7 @@ def generate_cases(
         rate = MONTHLY_RATE.get(ptype, 0.1) * size
         counts = rng.poisson(rate, size=months)
         for month, n in zip(periods, counts, strict=True):
-            days = ((month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - month).days
+            days = Month.of(month).last_day.day
             for _ in range(int(n)):
                 # Every draw happens whether or not the case is kept, so silencing IL1 later
                 # leaves its earlier cases exactly as they were.
@@ -236,9 +233,7 @@ def build_speakup(
     """Store the synthetic cases for the months `periods` (first, last; YYYY-MM), and the demo
     case with the published code; returns how many."""
     first, last_period = periods
-    months = (
-        (int(last_period[:4]) - int(first[:4])) * 12 + int(last_period[5:]) - int(first[5:]) + 1
-    )
+    months = Month.parse(last_period) - Month.parse(first) + 1
     specs = generate_cases(
         _providers(), seed=seed, plants=plants, last_period=last_period, months=months
     )

@@ -34,6 +34,7 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
+from caresignals.core.periods import Month
 from caresignals.measures.models import MeasureValue
 from caresignals.organisations.models import Organisation
 from caresignals.safety.rules import add_working_days
@@ -154,7 +155,7 @@ def build_voice(
     def add(
         service: int, month: dt.date, kind: str, rating: str = "", text: str = ""
     ) -> dict[str, Any]:
-        last = (month + relativedelta(months=1) - dt.timedelta(days=1)).day
+        last = Month.of(month).last_day.day
         received = min(month + dt.timedelta(days=int(rng.integers(0, last))), today)
         f = {
             **BLANK,

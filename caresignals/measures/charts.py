@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from caresignals.core.periods import Month
 from caresignals.stats import spc
 from caresignals.stats.spc import SPCResult
 
@@ -494,7 +495,7 @@ def _x_label_indices(
     steps = [1, 2, 3, 4, 6, 12] + [12 * m for m in range(2, n // 12 + 2)]
     k = next((s for s in steps if s * dx >= need), steps[-1])
     if monthly and dates is not None:
-        chosen = [i for i, d in enumerate(dates) if (d.year * 12 + d.month - 1) % k == 0]
+        chosen = [i for i, d in enumerate(dates) if Month.index_of(d) % k == 0]
         if not chosen:
             chosen = [0]
     else:

@@ -48,6 +48,7 @@ from django.http import Http404
 from django.urls import reverse
 from markupsafe import Markup
 
+from caresignals.core.periods import Month
 from caresignals.measures.models import Indicator, Polarity, Unit
 from caresignals.measures.queries import visible_measures
 from caresignals.organisations.models import (
@@ -66,7 +67,7 @@ MIN_UNITS = 5
 
 TRIM = 0.1
 """Share of organisations at each end set aside (rates) or pulled in (proportions), with at
-least one at each end (see :func:`_trim_by`)."""
+least one at each end (see :func:`caresignals.stats.funnels.trim_for_few_units`)."""
 
 _LABELS: dict[str, dict[str, str]] = {
     OrganisationKind.PROVIDER: dict(ProviderType.choices),
@@ -229,20 +230,6 @@ def _plural(kind: str, org_type: str) -> str:
     return f"{label} services" if kind == OrganisationKind.SERVICE else f"{label}s"
 
 
-def _month_start(d: dt.date, back: int) -> dt.date:
-    """The first day of the month ``back`` months before ``d``'s month."""
-    index = d.year * 12 + d.month - 1 - back
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    out, d = [], dt.date(first.year, first.month, 1)
-    while d <= last:
-        out.append(d)
-        d = _month_start(d, -1)
-    return out
-
-
 def _verdict(direction: str, polarity: str) -> str:
     """Whether a high or low outlier is good or bad news, from the indicator's polarity."""
     if not direction:
@@ -361,10 +348,10 @@ def funnel_page(
                 }
             )
     period_options = [
-        {"value": f"{m:%Y-%m}", "text": f"{m:%B %Y}", "selected": m == end}
-        for m in reversed(_months_between(first, last))
+        {"value": str(m), "text": m.label, "selected": m.first_day == end}
+        for m in reversed(Month.range(Month.of(first), Month.of(last)))
     ]
-    start = _month_start(end, months - 1)
+    start = (Month.of(end) - (months - 1)).first_day
     base: dict[str, Any] = {
         "indicator": indicator,
         "org_type": chosen,
@@ -463,7 +450,7 @@ def _compare(user: Any, base: dict[str, Any], indicator: Indicator, window: Any)
         expected = None
         options = {"data_type": "PR", "multiplier": indicator.multiplier}
         x, e = num, den
-    trim = _trim_by(int(np.sum(~np.isnan(x))), is_rate)
+    trim = funnels.trim_for_few_units(int(np.sum(~np.isnan(x))), shmi=is_rate, trim=TRIM)
     wide = funnels.spiegelhalter(x, e, limit=99, trim_by=trim, overdispersion=True, **options)
     narrow = funnels.spiegelhalter(x, e, limit=95, trim_by=trim, overdispersion=True, **options)
 
@@ -538,23 +525,6 @@ def _compare(user: Any, base: dict[str, Any], indicator: Indicator, window: Any)
         **{**base, "summary": summary, "outlier_sentences": sentences},
         chart_svg=Markup(chart),  # noqa: S704 - built by funnel_chart.py, which escapes every text
     )
-
-
-def _trim_by(n: int, shmi: bool) -> float:
-    """10 % at each end, and never fewer than one organisation.
-
-    An ICS has few organisations of a type (often 5–9), and at 10 % neither method would
-    touch the most extreme one: SHMI's rank groups set aside nobody below 10 units, and
-    Winsorising at the 10th percentile of 8 values leaves most of the extreme one in. Then a
-    single real outlier inflates the overdispersion and widens the limits until it hides
-    itself. ``1/n`` (SHMI groups) sets aside exactly one at each end; ``1/(n-1)`` puts the
-    Winsorising quantile exactly on the second value from each end.
-    """
-    if n < 3:
-        return TRIM
-    # The nudge keeps 1/(1/n) from rounding just above n, which would keep the top unit.
-    least = 1 / n + 1e-9 if shmi else 1 / (n - 1)
-    return min(max(TRIM, least), 0.49)
 
 
 def _parent_name(org: Organisation) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from django.urls import reverse
 from markupsafe import Markup
 
 from caresignals.core.formatting import number
+from caresignals.core.periods import Month, MonthError
 from caresignals.measures import charts
 from caresignals.measures.lens_chart import ChartRow, interval_chart_svg
 from caresignals.measures.models import Indicator, Polarity, StratumType, Unit
@@ -43,7 +43,7 @@ from caresignals.organisations.presenters import QUINTILE_LABELS, population_pro
 from caresignals.organisations.queries import organisation_for, visible_ancestors
 from caresignals.safety.queries import events_for
 from caresignals.safety.vocabulary import EthnicGroup, PatientSex, TriState
-from caresignals.stats import inequality, intervals, spc
+from caresignals.stats import disclosure, inequality, intervals, spc
 
 __all__ = [
     "MONTH_CHOICES",
@@ -154,20 +154,12 @@ class Count:
 
 
 def disclose(count: float, *, below: int | None = None) -> Count:
-    """Suppress counts from 1 to ``below - 1`` and round the rest to the nearest 5.
-
-    Small counts can identify people when combined with what a reader already knows, and
-    rounding stops a suppressed count being recovered by subtracting the others from a total.
-    Zero is shown: knowing that nothing happened identifies nobody. The threshold is
-    ``settings.CARESIGNALS_SUPPRESS_BELOW`` (8), as NHS England's small-number rules use.
-    """
+    """A count through :func:`caresignals.stats.disclosure.control_count` (suppress 1 to
+    ``below - 1``, round the rest to 5), with the page's threshold
+    ``settings.CARESIGNALS_SUPPRESS_BELOW`` (8, as NHS England's small-number rules use)."""
     threshold = settings.CARESIGNALS_SUPPRESS_BELOW if below is None else below
-    c = round(count)
-    if c == 0:
-        return Count(0, False)
-    if c < threshold:
-        return Count(None, True)
-    return Count(int(5 * math.floor(c / 5 + 0.5)), False)
+    shown = disclosure.control_count(count, threshold=threshold)
+    return Count(shown, shown is None)
 
 
 def _ratio_text(x: float) -> str:
@@ -198,30 +190,6 @@ def _chance(est: Estimate) -> str:
     return ""
 
 
-# --------------------------------------------------------------------------- months
-
-
-def _month(d: dt.date) -> dt.date:
-    return d.replace(day=1)
-
-
-def add_months(d: dt.date, k: int) -> dt.date:
-    y, m = divmod(d.year * 12 + d.month - 1 + k, 12)
-    return dt.date(y, m + 1, 1)
-
-
-def _month_end(d: dt.date) -> dt.date:
-    return add_months(d, 1) - dt.timedelta(days=1)
-
-
-def _month_range(first: dt.date, last: dt.date) -> list[dt.date]:
-    out, d = [], _month(first)
-    while d <= last:
-        out.append(d)
-        d = add_months(d, 1)
-    return out
-
-
 # --------------------------------------------------------------------------- parameters
 
 
@@ -235,9 +203,6 @@ class LensParams:
     months_error: str = ""
     period_error: str = ""
     period_text: str = ""
-
-
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def parse_params(query: Mapping[str, str]) -> LensParams:
@@ -257,9 +222,12 @@ def parse_params(query: Mapping[str, str]) -> LensParams:
     period_end, period_error = None, ""
     raw_period = (query.get("period") or "").strip()
     if raw_period:
-        m = _PERIOD.match(raw_period)
-        if m and 2000 <= int(m[1]) <= 2100 and 1 <= int(m[2]) <= 12:
-            period_end = dt.date(int(m[1]), int(m[2]), 1)
+        try:
+            month: Month | None = Month.parse(raw_period)
+        except MonthError:
+            month = None
+        if month is not None and 2000 <= month.year <= 2100:
+            period_end = month.first_day
         else:
             period_error = "Enter the last month as a year and month, for example 2026-09"
             errors.append({"text": period_error, "href": "#period"})
@@ -491,7 +459,7 @@ def _gap_chart(
     periods = sorted({p for p, s in by})
     if len(periods) < 2:
         return None
-    months = _month_range(periods[0], end)
+    months = [m.first_day for m in Month.range(Month.of(periods[0]), Month.of(end))]
 
     def value(p: dt.date, s: str) -> float:
         x, d = by.get((p, s), (math.nan, None))
@@ -789,7 +757,7 @@ def _events_section(
     user: Any, organisation: Organisation, start: dt.date, end: dt.date, months: int
 ) -> EventsSection:
     qs = events_for(user, organisation).filter(
-        occurred_on__gte=start, occurred_on__lte=_month_end(end)
+        occurred_on__gte=start, occurred_on__lte=Month.of(end).last_day
     )
     raw_total = qs.count()
     total = disclose(raw_total)
@@ -972,7 +940,7 @@ def _latest_month(user: Any, organisation: Organisation) -> dt.date | None:
         .aggregate(m=Max("period"))["m"]
     )
     latest_event = events_for(user, organisation).aggregate(m=Max("occurred_on"))["m"]
-    found = [_month(d) for d in (latest_measure, latest_event) if d is not None]
+    found = [Month.of(d).first_day for d in (latest_measure, latest_event) if d is not None]
     return max(found) if found else None
 
 
@@ -987,11 +955,11 @@ def lens_page(
     if months not in range(1, 37):
         raise ValueError("months must be between 1 and 36")
     organisation = organisation_for(user, code)
-    end = _month(period_end) if period_end else _latest_month(user, organisation)
-    end = end or _month(dt.date.today())
-    start = add_months(end, -(months - 1))
+    end = Month.of(period_end).first_day if period_end else _latest_month(user, organisation)
+    end = end or Month.of(dt.date.today()).first_day
+    start = (Month.of(end) - (months - 1)).first_day
 
-    series = _measure_rows(user, organisation, add_months(end, -(GAP_MONTHS - 1)), end)
+    series = _measure_rows(user, organisation, (Month.of(end) - (GAP_MONTHS - 1)).first_day, end)
     indicators = {i.pk: i for i in Indicator.objects.filter(pk__in={k[0] for k in series})}
     sections = []
     for (ind_id, stratum_type), (summed, names) in sorted(

@@ -17,6 +17,7 @@ import numpy as np
 from django.urls import reverse
 from markupsafe import Markup
 
+from caresignals.core.periods import Month
 from caresignals.measures import charts
 from caresignals.measures.models import Indicator, MeasureValue, Polarity
 from caresignals.measures.series import IMPROVEMENT, rebases_for, value_of
@@ -67,10 +68,6 @@ class Matrix:
         return Markup(charts.icon_symbols())  # noqa: S704 - drawn by charts.py
 
 
-def _months_between(first: dt.date, last: dt.date) -> int:
-    return (last.year - first.year) * 12 + last.month - first.month
-
-
 def system_matrix(
     user: Any, *, level: str = "providers", place: str = "", type_: str = ""
 ) -> Matrix:
@@ -110,18 +107,18 @@ def system_matrix(
         # Series with recorded rebases are charted one by one (xmr_many has no rebases).
         own: dict[int, tuple[spc.SPCResult, int]] = {}
         for org_id, points in by_indicator[indicator.pk].items():
-            first = points[0][0]
-            dense = [math.nan] * (_months_between(first, points[-1][0]) + 1)
+            first = Month.index_of(points[0][0])
+            dense = [math.nan] * (Month.index_of(points[-1][0]) - first + 1)
             for period, num, den in points:
-                dense[_months_between(first, period)] = value_of(indicator, num, den)
+                dense[Month.index_of(period) - first] = value_of(indicator, num, den)
             if all(math.isnan(v) for v in dense):
                 continue
             last = max(i for i, v in enumerate(dense) if not math.isnan(v))
             if (org_id, indicator.pk) in rebases:
                 starts = [
-                    _months_between(first, p)
+                    Month.index_of(p) - first
                     for p in rebases[(org_id, indicator.pk)]
-                    if 0 < _months_between(first, p) < len(dense)
+                    if 0 < Month.index_of(p) - first < len(dense)
                 ]
                 result_one = spc.xmr(
                     dense,

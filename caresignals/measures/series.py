@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from caresignals.core.periods import Month
 from caresignals.measures.models import ChartAnnotation, Indicator, Polarity, Unit
 from caresignals.organisations.models import Organisation
 from caresignals.stats import spc
@@ -31,15 +32,6 @@ def value_of(indicator: Indicator, numerator: float, denominator: float | None) 
     if denominator == 0:
         return math.nan
     return numerator / denominator * indicator.multiplier
-
-
-def _months(first: dt.date, last: dt.date) -> list[dt.date]:
-    months = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months.append(dt.date(year, month, 1))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
 
 
 @dataclass(frozen=True)
@@ -75,7 +67,7 @@ def monthly_series(values: Any, organisation: Organisation, indicator: Indicator
     if not rows:
         return Series(organisation, indicator, [], [], [], [])
     by_month = {p: (n, d) for p, n, d in rows}
-    periods = _months(rows[0][0], rows[-1][0])
+    periods = [m.first_day for m in Month.range(Month.of(rows[0][0]), Month.of(rows[-1][0]))]
     numerators = [by_month.get(p, (None, None))[0] for p in periods]
     denominators = [by_month.get(p, (None, None))[1] for p in periods]
     series_values = [
@@ -127,7 +119,7 @@ def spc_json(series: Series, result: spc.SPCResult) -> dict[str, Any]:
         "indicator_code": series.indicator.code,
         "points": [
             {
-                "period": p.strftime("%Y-%m"),
+                "period": str(Month.of(p)),
                 "value": _number(result.values[i]),
                 "mean": _number(result.mean[i]),
                 "lpl": _number(result.lpl[i]),

@@ -14,9 +14,14 @@ from django.db import transaction
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record_many
 from caresignals.measures.models import Chart, ChartAnnotation, Indicator, Polarity, Unit
+from caresignals.measures.numerators import (
+    DEFINITIONS_DIR,
+    NumeratorRule,
+    NumeratorRuleError,
+    parse_rule,
+)
 from caresignals.organisations.models import Organisation
 
-DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 REQUIRED_KEYS = (
     "code",
     "name",
@@ -48,6 +53,12 @@ class IndicatorDefinition:
     source: str = ""
     checked_by: str = ""
     checked_on: dt.date | None = None
+    numerator_rule: NumeratorRule | None = None
+    """What the system counts, for an indicator it derives itself (measures/numerators.py)."""
+
+
+NOT_STORED = ("code", "numerator_rule")
+"""Definition fields that are not columns of the indicator."""
 
 
 class DefinitionError(ValueError):
@@ -71,6 +82,10 @@ def read_definition(path: Path) -> IndicatorDefinition:
     ):
         if data[key] not in allowed:
             raise DefinitionError(f"{path.name}: {key} must be one of {', '.join(allowed)}")
+    try:
+        numerator_rule = parse_rule(data)
+    except NumeratorRuleError as exc:
+        raise DefinitionError(f"{path.name}: {exc}") from None
     checked_on = data["checked_on"]
     if isinstance(checked_on, str):
         checked_on = dt.date.fromisoformat(checked_on)
@@ -88,6 +103,7 @@ def read_definition(path: Path) -> IndicatorDefinition:
         source=data["source"],
         checked_by=data["checked_by"],
         checked_on=checked_on,
+        numerator_rule=numerator_rule,
     )
 
 
@@ -109,7 +125,7 @@ def upsert_indicators(definitions: Iterable[IndicatorDefinition], actor: Actor) 
     definitions = list(definitions)
     existing = {i.code: i for i in Indicator.objects.filter(code__in=[d.code for d in definitions])}
     for d in definitions:
-        values = {k: v for k, v in asdict(d).items() if k != "code"}
+        values = {k: v for k, v in asdict(d).items() if k not in NOT_STORED}
         if d.source == "indicators import":
             # A CSV row carries no review metadata: keep what a definition file gave.
             values = {

@@ -8,18 +8,19 @@ import re
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from caresignals.core.periods import Month, MonthError
 from caresignals.measures.comparison import funnel_page
 
-_PERIOD = re.compile(r"(\d{4})-(\d{2})")
 _TYPE = re.compile(r"[a-z_]{1,30}")
 
 
 def _parse_period(raw: str) -> dt.date | None:
     """ "2026-10" as the first of that month; None if it is not a real year and month."""
-    m = _PERIOD.fullmatch(raw.strip())
-    if not m or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1900:
+    try:
+        month = Month.parse(raw)
+    except MonthError:
         return None
-    return dt.date(int(m[1]), int(m[2]), 1)
+    return month.first_day if month.year >= 1900 else None
 
 
 def funnel(request: HttpRequest, indicator: str) -> HttpResponse:

@@ -30,6 +30,7 @@ def definition(request: HttpRequest, code: str) -> HttpResponse:
         {
             "page_title": found.name,
             "indicator": found,
+            "counting_rule": library.counting_rule(found.code),
             "breadcrumbs": [{"text": "Indicator library", "href": "/indicators/"}],
         },
     )

@@ -25,6 +25,7 @@ from django.urls import reverse
 from markupsafe import Markup
 
 from caresignals.core.dbfunctions import MonthStart
+from caresignals.core.periods import Month
 from caresignals.measures import charts
 from caresignals.measures.models import Indicator, MeasureValue, Unit
 from caresignals.measures.presenters import (
@@ -50,29 +51,6 @@ class NoReportData(Exception):
     """Nothing is recorded for this organisation up to the month asked for."""
 
 
-# --------------------------------------------------------------------------- months
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-_PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-
-
-def parse_period(text: str) -> dt.date:
-    """'2026-10' → 1 October 2026. Raises ValueError with a message a person can act on."""
-    match = _PERIOD.fullmatch(text.strip())
-    if match is None or int(match[1]) < 1900:
-        raise ValueError(f"write the month as YYYY-MM, for example 2026-10 (not {text!r})")
-    return dt.date(int(match[1]), int(match[2]), 1)
-
-
 def _clean(x: float | None) -> float | None:
     return None if x is None or math.isnan(x) else float(x)
 
@@ -82,11 +60,6 @@ def _last_valid(values: Any) -> int | None:
         if not math.isnan(values[i]):
             return i
     return None
-
-
-def _month_range(first: dt.date, last: dt.date) -> list[dt.date]:
-    count = (last.year - first.year) * 12 + last.month - first.month + 1
-    return [add_months(first, i) for i in range(count)]
 
 
 # --------------------------------------------------------------------------- the parts
@@ -248,7 +221,7 @@ class BoardReport:
 
     @property
     def year_start(self) -> dt.date:
-        return add_months(self.period, -(DATA_TABLE_MONTHS - 1))
+        return (Month.of(self.period) - (DATA_TABLE_MONTHS - 1)).first_day
 
     @property
     def attention_count(self) -> int:
@@ -295,7 +268,8 @@ def _series_as_at(
     lines: list[IndicatorLine] = []
     for (org_id, ind_id), by_month in grouped.items():
         org, indicator = orgs[org_id], indicators[ind_id]
-        periods = _month_range(min(by_month), max(by_month))
+        first, last = Month.of(min(by_month)), Month.of(max(by_month))
+        periods = [m.first_day for m in Month.range(first, last)]
         numerators = [by_month[p][0] if p in by_month else None for p in periods]
         denominators = [by_month[p][1] if p in by_month else None for p in periods]
         values = [
@@ -367,8 +341,8 @@ def _subtree(events: QuerySet[PatientSafetyEvent], org: Organisation) -> QuerySe
 def safety_highlights(events: QuerySet[PatientSafetyEvent], period: dt.date) -> SafetyHighlights:
     """Counts by worst harm and record type for the month and the 12 months to it, the
     monthly trend, and every Never Event in the year, each named (a board must see them)."""
-    start = add_months(period, -(DATA_TABLE_MONTHS - 1))
-    end = add_months(period, 1)
+    start = (Month.of(period) - (DATA_TABLE_MONTHS - 1)).first_day
+    end = Month.of(period).next.first_day
     window = events.filter(occurred_on__gte=start, occurred_on__lt=end)
     cells: dict[tuple[dt.date, str, str], int] = {}
     for r in (
@@ -396,7 +370,7 @@ def safety_highlights(events: QuerySet[PatientSafetyEvent], period: dt.date) -> 
             sum(n for k, n in cells.items() if k[0] == m),
             sum(n for k, n in cells.items() if k[0] == m and k[2] in MODERATE_OR_WORSE),
         )
-        for m in _month_range(start, period)
+        for m in (month.first_day for month in Month.range(Month.of(start), Month.of(period)))
     ]
     never = list(
         window.exclude(never_event_type="")
@@ -410,7 +384,7 @@ def safety_highlights(events: QuerySet[PatientSafetyEvent], period: dt.date) -> 
     ]
     never_row = CountRow(
         "Never Events",
-        sum(1 for r in never_list if month_start(r.occurred_on) == period),
+        sum(1 for r in never_list if r.occurred_on in Month.of(period)),
         len(never_list),
     )
     deaths = window.filter(death_in_care_more_likely_than_not=True).aggregate(
@@ -542,7 +516,7 @@ def latest_period(measures: QuerySet[MeasureValue], events: QuerySet[Any]) -> dt
     """The latest month with any measure value or event: the report's default month."""
     last_measure = measures.aggregate(last=Max("period"))["last"]
     last_event = events.aggregate(last=Max("occurred_on"))["last"]
-    found = [month_start(d) for d in (last_measure, last_event) if d is not None]
+    found = [Month.of(d).first_day for d in (last_measure, last_event) if d is not None]
     return max(found) if found else None
 
 
@@ -563,7 +537,7 @@ def build_report(
         period = latest_period(measures, events)
         if period is None:
             raise NoReportData(f"nothing has been recorded for {organisation.name} yet")
-    period = month_start(period)
+    period = Month.of(period).first_day
     lines, _ = _series_as_at(measures, period)
     inputs = ReportInputs(organisation, period, measures, events, lines)
     sections = [s for s in (build(inputs) for build in SECTIONS) if s is not None]
@@ -632,7 +606,7 @@ def board_page(user: Any, code: str, period_text: str | None) -> BoardPage:
     period = None
     if text:
         try:
-            period = parse_period(text)
+            period = Month.parse(text).first_day
         except ValueError:
             return BoardPage(
                 organisation,
@@ -647,7 +621,7 @@ def board_page(user: Any, code: str, period_text: str | None) -> BoardPage:
         return BoardPage(
             organisation, text, None, message=f"There is no report: {exc}.", breadcrumbs=crumbs
         )
-    return BoardPage(organisation, report.period.strftime("%Y-%m"), report, breadcrumbs=crumbs)
+    return BoardPage(organisation, str(Month.of(report.period)), report, breadcrumbs=crumbs)
 
 
 def template_context(report: BoardReport) -> dict[str, Any]:
@@ -658,4 +632,4 @@ def template_context(report: BoardReport) -> dict[str, Any]:
 def pdf_filename(report: BoardReport) -> str:
     """A file name that says whose report and which month; safe in a header and on disk."""
     code = re.sub(r"[^A-Za-z0-9_-]", "_", report.organisation.code)
-    return f"board-quality-report-{code}-{report.period:%Y-%m}.pdf"
+    return f"board-quality-report-{code}-{Month.of(report.period)}.pdf"

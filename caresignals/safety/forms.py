@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 
+from caresignals.core.forms import DateParts
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import visible_organisations
 from caresignals.safety.vocabulary import (
@@ -82,45 +83,6 @@ def public_providers() -> list[tuple[str, str]]:
     return list(
         Organisation.objects.filter(kind="provider").order_by("name").values_list("code", "name")
     )
-
-
-class DateParts(forms.MultiValueField):
-    """A date typed as day, month and year boxes (the NHS date input)."""
-
-    def __init__(self, what: str, **kwargs: Any) -> None:
-        self.what = what
-        parts = (
-            forms.CharField(required=False),
-            forms.CharField(required=False),
-            forms.CharField(required=False),
-        )
-        widget = forms.MultiWidget(
-            widgets={"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput}
-        )
-        super().__init__(
-            fields=parts,
-            widget=widget,
-            require_all_fields=False,
-            error_messages={"required": f"Enter {what}", "incomplete": f"Enter {what}"},
-            **kwargs,
-        )
-
-    def compress(self, data_list: list[str]) -> dt.date | None:
-        if not data_list or not any(data_list):
-            return None
-        day, month, year = (v.strip() for v in data_list)
-        missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
-        if missing:
-            raise forms.ValidationError(f"{self.what.capitalize()} must include a {missing[0]}")
-        try:
-            value = dt.date(int(year), int(month), int(day))
-        except ValueError:
-            raise forms.ValidationError(f"{self.what.capitalize()} must be a real date") from None
-        if value > dt.date.today():
-            raise forms.ValidationError(f"{self.what.capitalize()} must be today or in the past")
-        if value.year < 1900:
-            raise forms.ValidationError(f"{self.what.capitalize()} must be after 1900")
-        return value
 
 
 def _radios(choices: list[tuple[str, str]], message: str, **kwargs: Any) -> forms.ChoiceField:

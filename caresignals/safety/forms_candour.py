@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 
-from caresignals.safety.forms import DateParts
+from caresignals.core.forms import DateParts
 from caresignals.safety.models import (
     ContactMethod,
     ContactOutcome,

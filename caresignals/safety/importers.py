@@ -21,24 +21,12 @@ from django.db.models import Exists, OuterRef
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Change, record_many
 from caresignals.interop import bulk
-from caresignals.interop.columns import Column, choice
 from caresignals.interop.importing import Batch, Importer
-from caresignals.organisations.importers import CODE_EXPECTED, CODE_PATTERN
 from caresignals.organisations.models import Area, Organisation
 from caresignals.safety import derived, psirf
+from caresignals.safety.formats import EVENT_COLUMNS
 from caresignals.safety.models import PatientSafetyEvent, new_references
 from caresignals.safety.response_queries import plans_for
-from caresignals.safety.vocabulary import (
-    ETHNIC_CATEGORY,
-    Category,
-    NeverEventType,
-    PatientSex,
-    PhysicalHarm,
-    PsychologicalHarm,
-    RecordType,
-    ReporterType,
-    ServiceArea,
-)
 
 # Stored fields, in the order rows are built (after the key: organisation, source_id).
 FIELDS = [
@@ -69,73 +57,16 @@ FIELDS = [
     "max_harm",
 ]
 
-BOOL = "true or false"
-
 
 def _mask(arr: pa.Array) -> np.ndarray:
     """True where a rule is broken; null (a value missing, checked elsewhere) is not."""
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-TRI = "true, false or unknown"
-
-
 class EventImporter(Importer):
     kind = "events"
     key = ("org_code", "source_id")
-    columns: ClassVar = [
-        Column("source_id", "the reporting system's id, up to 64 characters", max_length=64),
-        choice("record_type", RecordType.values),
-        Column("org_code", CODE_EXPECTED, pattern=CODE_PATTERN),
-        Column("service_code", CODE_EXPECTED, required=False, pattern=CODE_PATTERN),
-        Column("occurred_on", "a date as YYYY-MM-DD", kind="date"),
-        Column("reported_on", "a date as YYYY-MM-DD", kind="date"),
-        choice("service_area", ServiceArea.values),
-        choice("category", Category.values),
-        choice("physical_harm", PhysicalHarm.values, required=False),
-        choice("psychological_harm", PsychologicalHarm.values, required=False),
-        choice("never_event_type", NeverEventType.values, required=False),
-        Column("death_in_care_more_likely_than_not", BOOL, required=False, kind="bool"),
-        Column("patient_died", BOOL, kind="bool"),
-        Column(
-            "patient_age_years",
-            "a whole number of years, 0–120",
-            required=False,
-            kind="int",
-            minimum=0,
-            maximum=120,
-        ),
-        choice("patient_sex", PatientSex.values, required=False),
-        Column(
-            "patient_ethnicity",
-            "an NHS ethnic category code: A–H, J–N, P, R, S or Z",
-            required=False,
-            kind="choice",
-            choices=frozenset(ETHNIC_CATEGORY),
-        ),
-        Column(
-            "patient_lsoa",
-            "an LSOA code such as E01012345",
-            required=False,
-            pattern=r"^[EW]0[0-9]{7}$",
-        ),
-        Column(
-            "patient_imd_decile",
-            "a whole number from 1 to 10",
-            required=False,
-            kind="int",
-            minimum=1,
-            maximum=10,
-        ),
-        Column("learning_disability", TRI, required=False, kind="tristate"),
-        Column("autism", TRI, required=False, kind="tristate"),
-        Column("detained_mha", TRI, required=False, kind="tristate"),
-        Column(
-            "description", "free text up to 20 000 characters", required=False, max_length=20_000
-        ),
-        choice("reporter_type", ReporterType.values),
-        Column("anonymous", BOOL, kind="bool"),
-    ]
+    columns: ClassVar = list(EVENT_COLUMNS)
 
     def __init__(self, actor: Any, *, one_event: bool = False) -> None:
         super().__init__(actor)

@@ -10,9 +10,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from caresignals.measures.lens import disclose
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability, user_can
 from caresignals.organisations.scoping import (
@@ -32,6 +32,7 @@ from caresignals.safety.models import (
     ReferralTask,
 )
 from caresignals.safety.vocabulary import MaxHarm, RecordType, ServiceArea
+from caresignals.stats.disclosure import control_count
 
 LIST_LIMIT = 200
 CANDOUR_STATUSES = ("overdue", "due_soon", "open", "done")
@@ -306,7 +307,10 @@ class Cell:
 
     @property
     def text(self) -> str:
-        return disclose(self.count).text if self.shared else f"{self.count:,}"
+        if not self.shared:
+            return f"{self.count:,}"
+        shown = control_count(self.count, threshold=settings.CARESIGNALS_SUPPRESS_BELOW)
+        return "suppressed" if shown is None else f"{shown:,}"
 
 
 @dataclass(frozen=True)

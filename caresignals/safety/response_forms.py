@@ -6,15 +6,14 @@ Each edit form carries the version it was read at, for the "someone else changed
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 from django import forms
 
+from caresignals.core.forms import DateParts
 from caresignals.organisations.models import Organisation
 from caresignals.safety import psirf
-from caresignals.safety.forms import DateParts
 from caresignals.safety.vocabulary import Category, MaxHarm, ServiceArea
 
 TEXT_MAX = 10_000
@@ -24,20 +23,9 @@ REFERENCE = re.compile(r"PSE-[A-Z0-9]{16}")
 class AnyDateParts(DateParts):
     """A date that may be in the future (a due date, a review date)."""
 
-    def compress(self, data_list: list[str]) -> dt.date | None:
-        if not data_list or not any(data_list):
-            return None
-        day, month, year = (v.strip() for v in data_list)
-        missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
-        if missing:
-            raise forms.ValidationError(f"{self.what.capitalize()} must include a {missing[0]}")
-        try:
-            value = dt.date(int(year), int(month), int(day))
-        except ValueError:
-            raise forms.ValidationError(f"{self.what.capitalize()} must be a real date") from None
-        if not 2000 <= value.year <= 2100:
-            raise forms.ValidationError(f"{self.what.capitalize()} must be between 2000 and 2100")
-        return value
+    future = True
+    years = (2000, 2100)
+    out_of_years = "must be between 2000 and 2100"
 
 
 def _choice(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
+from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import organisation_for
 from caresignals.safety import queries_candour as q
@@ -317,9 +318,7 @@ def system(request: HttpRequest) -> HttpResponse:
         months = 12
     shared = request.GET.get("share") == "1"
     today = _today()
-    start = today.replace(day=1)  # the last `months` calendar months, this one included
-    for _ in range(months - 1):
-        start = (start - dt.timedelta(days=1)).replace(day=1)
+    start = (Month.of(today) - (months - 1)).first_day  # the last `months`, this one included
     end = today
     view = q.system_view(request.user, start=start, end=end, today=today, shared=shared)
     return render(

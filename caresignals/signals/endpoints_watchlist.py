@@ -7,12 +7,11 @@ board members, cut to the organisations the caller may see; other callers get 40
 
 from __future__ import annotations
 
-import re
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query
 
 from caresignals.api.endpoints import NOT_FOUND, _caller, _error, _json, api, errors
+from caresignals.core.periods import Month, MonthError
 from caresignals.organisations.roles import Capability, user_can
 from caresignals.signals.watchlist import (
     compute_watchlist,
@@ -20,8 +19,6 @@ from caresignals.signals.watchlist import (
     latest_period,
     visible_entries,
 )
-
-_PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 _ENTRY_SCHEMA = {
     "type": "object",
@@ -68,9 +65,13 @@ def watchlist(
     user = _caller(request)
     if not user_can(user, Capability.VIEW_WATCHLIST):
         return errors(404, {"signals": [NOT_FOUND]})
-    if period is not None and not _PERIOD.fullmatch(period.strip()):
-        return errors(422, {"period": ["Enter a month as YYYY-MM, for example 2026-10"]})
-    chosen = period.strip() if period is not None else latest_period()
+    if period is None:
+        chosen = latest_period()
+    else:
+        try:
+            chosen = str(Month.parse(period))
+        except MonthError:
+            return errors(422, {"period": ["Enter a month as YYYY-MM, for example 2026-10"]})
     if chosen is None:
         return JsonResponse([], safe=False)
     if not has_data(chosen):

@@ -6,13 +6,12 @@ never store anything (services.py does, and checks the rules that matter again).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, cast
 
 from django import forms
 
+from caresignals.core.forms import DateParts
 from caresignals.organisations.models import Organisation
-from caresignals.safety.forms import DateParts
 from caresignals.signals import scoring
 from caresignals.signals.models import EscalationLevel, Forum, ReviewAction, RiskStatus
 from caresignals.signals.services import ActionRow, AttendeeRow, CriterionRow
@@ -26,26 +25,11 @@ CRITERION_ROWS = 4
 class Day(DateParts):
     """The NHS three-box date, optionally allowing dates after today (due and review dates)."""
 
-    def __init__(self, what: str, *, future: bool = False, **kwargs: Any) -> None:
-        self.future = future
-        super().__init__(what, **kwargs)
+    years = (2000, 2100)
+    out_of_years = "must be a real date"
 
-    def compress(self, data_list: list[str]) -> dt.date | None:
-        if not data_list or not any(data_list):
-            return None
-        day, month, year = (v.strip() for v in data_list)
-        missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
-        if missing:
-            raise forms.ValidationError(f"{self.what.capitalize()} must include a {missing[0]}")
-        try:
-            value = dt.date(int(year), int(month), int(day))
-        except ValueError:
-            raise forms.ValidationError(f"{self.what.capitalize()} must be a real date") from None
-        if not self.future and value > dt.date.today():
-            raise forms.ValidationError(f"{self.what.capitalize()} must be today or in the past")
-        if not 2000 <= value.year <= 2100:
-            raise forms.ValidationError(f"{self.what.capitalize()} must be a real date")
-        return value
+    def __init__(self, what: str, *, future: bool = False, **kwargs: Any) -> None:
+        super().__init__(what, future=future, **kwargs)
 
 
 def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:

@@ -19,8 +19,8 @@ from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 
 from caresignals.analytics.models import MonthlyEventCount
+from caresignals.core.periods import Month
 from caresignals.organisations.roles import Capability
-from caresignals.publishing.board import add_months, parse_period
 from caresignals.safety.models import PatientSafetyEvent
 from caresignals.safety.vocabulary import MODERATE_OR_WORSE, Category
 from caresignals.signals import queries
@@ -99,7 +99,7 @@ class Pack:
 
     @property
     def period_code(self) -> str:
-        return f"{self.period:%Y-%m}"
+        return str(Month.of(self.period))
 
     def level_label(self, level: str) -> str:
         return level_label(level)
@@ -110,8 +110,8 @@ def _category_themes(
 ) -> tuple[list[CategoryTheme], int]:
     """The month's most frequent categories, each against its monthly mean over the three
     months before (patient-safety incidents and poor outcomes; risks and good care apart)."""
-    start = add_months(period, -CATEGORY_BASELINE_MONTHS)
-    end = add_months(period, 1)
+    start = (Month.of(period) - CATEGORY_BASELINE_MONTHS).first_day
+    end = Month.of(period).next.first_day
     rows = (
         events.filter(
             occurred_on__gte=start, occurred_on__lt=end, record_type__in=("incident", "outcome")
@@ -139,7 +139,7 @@ def _category_themes(
 def _harm_changes(counts: QuerySet[MonthlyEventCount], period: dt.date) -> list[HarmChange]:
     """Services (or providers, for events not tied to a service) whose moderate-or-worse
     harm in the month is furthest above their monthly mean over the year before."""
-    start = add_months(period, -HARM_BASELINE_MONTHS)
+    start = (Month.of(period) - HARM_BASELINE_MONTHS).first_day
     totals: dict[tuple[str, str], dict[str, float]] = defaultdict(
         lambda: {"month": 0.0, "before": 0.0}
     )
@@ -175,7 +175,7 @@ def build_pack(
 ) -> Pack:
     """The pack from data already scoped to a reader (or to the whole system)."""
     today = today or dt.date.today()
-    end = add_months(period, 1)
+    end = Month.of(period).next.first_day
     as_at = min(today, end - dt.timedelta(days=1))
     levels = dict(escalations.values_list("provider__code", "level"))
     rows = [
@@ -222,7 +222,7 @@ def pack_for(user: Any, period: dt.date) -> Pack:
     queries.require(user, Capability.VIEW_SQG_PACK)
     return build_pack(
         period,
-        entries=queries.watchlist(user, f"{period:%Y-%m}"),
+        entries=queries.watchlist(user, str(Month.of(period))),
         changes=visible(EscalationChange.objects.all(), user, path_field="provider__path"),
         risks=queries.visible_risks(user),
         escalations=visible(ProviderEscalation.objects.all(), user, path_field="provider__path"),
@@ -236,7 +236,7 @@ def system_pack(period: dt.date) -> Pack:
     """The pack for the command line, which acts for the whole ICS."""
     return build_pack(
         period,
-        entries=watchlist_module.compute_watchlist(f"{period:%Y-%m}"),
+        entries=watchlist_module.compute_watchlist(str(Month.of(period))),
         changes=EscalationChange.objects.all(),
         risks=QualityRisk.objects.all(),
         escalations=ProviderEscalation.objects.all(),
@@ -257,7 +257,7 @@ def pack_page(user: Any, period_text: str | None) -> PackPage:
     queries.require(user, Capability.VIEW_SQG_PACK)
     text = (period_text or "").strip() or queries.latest_period()
     try:
-        period = parse_period(text)
+        period = Month.parse(text).first_day
     except ValueError:
         return PackPage(text, None, "Enter the month as a year and month, for example 2026-10")
     return PackPage(text, pack_for(user, period))

@@ -8,11 +8,12 @@ arrays is what lets them run over every series of a region at once.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+
+from caresignals.core.periods import Month
 
 Matrix = npt.NDArray[np.float64]  # [units, months], NaN where there is no value
 
@@ -114,14 +115,8 @@ class Panel:
 
 def month_range(first: str, last: str) -> tuple[str, ...]:
     """Every "YYYY-MM" from first to last inclusive."""
-    y, m = int(first[:4]), int(first[5:7])
-    ly, lm = int(last[:4]), int(last[5:7])
-    out = []
-    while (y, m) <= (ly, lm):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return tuple(out)
+    return tuple(str(m) for m in Month.range(Month.parse(first), Month.parse(last)))
 
 
 def month_name(period: str) -> str:
-    return dt.date(int(period[:4]), int(period[5:7]), 1).strftime("%B %Y")
+    return Month.parse(period).label

@@ -15,6 +15,7 @@ from django.db.models import Max, Min, Sum
 
 from caresignals.analytics.event_indicators import DERIVED_SOURCE
 from caresignals.analytics.models import MonthlyEventCount
+from caresignals.core.periods import Month
 from caresignals.measures.models import Indicator, MeasureValue
 from caresignals.organisations.models import Area, Organisation
 from caresignals.safety.models import PatientSafetyEvent
@@ -23,7 +24,7 @@ from caresignals.signals.panel import IndicatorInfo, Panel, Unit, month_range
 
 
 def _ym(d: dt.date) -> str:
-    return f"{d.year:04d}-{d.month:02d}"
+    return str(Month.of(d))
 
 
 def latest_period() -> str | None:

@@ -6,12 +6,12 @@ to the reader's scope and prepares labels, so the view stays thin.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import Http404
 
+from caresignals.core.periods import Month
 from caresignals.organisations.roles import Capability, user_can
 from caresignals.signals.panel import month_name
 from caresignals.signals.types import WatchlistEntry
@@ -20,8 +20,6 @@ from caresignals.signals.watchlist import (
     compute_watchlist,
     visible_entries,
 )
-
-_PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 KIND_LABELS = {
     "harm_special_cause": "Harm: special-cause concern",
@@ -75,7 +73,7 @@ def watchlist_page(user: Any, raw_period: str) -> WatchlistPage:
     errors: list[dict[str, str]] = []
     period: str | None = periods[0] if periods else None
     if raw:
-        if not _PERIOD.fullmatch(raw):
+        if not Month.is_month(raw):
             errors.append(
                 {
                     "text": "Enter the month as a year and month, for example 2026-10",

@@ -19,6 +19,7 @@ from django.db.models import Max, QuerySet
 
 from caresignals.analytics.cache import cached
 from caresignals.analytics.models import MonthlyEventCount
+from caresignals.core.periods import Month
 from caresignals.measures.models import MeasureValue
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability, user_can
@@ -181,7 +182,7 @@ def latest_period() -> str:
     ]
     found = [m for m in months if m is not None]
     latest = max(found) if found else dt.date.today()
-    return f"{latest:%Y-%m}"
+    return str(Month.of(latest))
 
 
 def watchlist(user: Any, period: str) -> list[WatchlistEntry]:

@@ -313,7 +313,6 @@ def harm_funnel_outlier(ctx: Context) -> list[Hit]:
     """Moderate-or-worse harm per 1 000 bed days over the last `funnel.window_months`
     months, above the 99.8 % funnel limit among peers of the same type after allowing for
     overdispersion (stats.funnels.spiegelhalter, SHMI-style log ratio of observed to expected)."""
-    from caresignals.measures.comparison import _trim_by  # the funnel page's own trimming
     from caresignals.stats import funnels
 
     panel = ctx.panel
@@ -351,7 +350,7 @@ def harm_funnel_outlier(ctx: Context) -> list[Hit]:
             overdispersion=True,
             sr_method="SHMI",
             shmi_rounding=False,
-            trim_by=_trim_by(int(keep.sum()), True),
+            trim_by=funnels.trim_for_few_units(int(keep.sum()), shmi=True),  # as the funnel page
         )
         for j, u in enumerate(idx[keep]):
             if result.outlier[j] != "high":

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
+from caresignals.core.periods import Month
 from caresignals.organisations.roles import Capability
-from caresignals.publishing.board import parse_period
 from caresignals.signals import forms, pack, presenters, queries, services
 from caresignals.signals.models import RiskStatus
 
@@ -481,7 +481,7 @@ def pack_view(request: HttpRequest) -> HttpResponse:
 def pack_pdf(request: HttpRequest, period: str) -> HttpResponse:
     queries.require(request.user, Capability.VIEW_SQG_PACK)
     try:
-        month = parse_period(period)
+        month = Month.parse(period).first_day
     except ValueError:
         raise Http404("No such month") from None
     the_pack = pack.pack_for(request.user, month)

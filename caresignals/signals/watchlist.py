@@ -10,13 +10,13 @@ sees is cut to their scope by :func:`visible_entries`.
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 
 from caresignals.analytics.cache import data_version
+from caresignals.core.periods import Month
 from caresignals.organisations.scoping import scope_for
 from caresignals.signals import config, engine
 from caresignals.signals import panel_queries as queries
@@ -31,14 +31,11 @@ class UnknownPeriod(ValueError):
     """The month asked for has no data."""
 
 
-_PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
 def has_data(period: str) -> bool:
     """Whether `period` is a YYYY-MM month within the data held."""
     first, last = queries.first_period(), queries.latest_period()
     return (
-        bool(_PERIOD.fullmatch(period))
+        Month.is_month(period)
         and first is not None
         and last is not None
         and (first <= period <= last)

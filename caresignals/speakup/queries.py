@@ -17,6 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 
+from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability, Role, user_can
 from caresignals.organisations.scoping import visible
@@ -265,4 +266,4 @@ def monthly_case_counts() -> dict[tuple[str, str], int]:
         .values("organisation__code", "month")
         .annotate(n=Count("id"))
     )
-    return {(r["organisation__code"], f"{r['month']:%Y-%m}"): int(r["n"]) for r in rows}
+    return {(r["organisation__code"], str(Month.of(r["month"]))): int(r["n"]) for r in rows}

@@ -16,6 +16,7 @@ Pure numpy; no Django, so any domain (and a notebook) can use it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,7 @@ import numpy.typing as npt
 
 from caresignals.stats._validate import ArrayLike, FloatArray
 
-__all__ = ["Disclosed", "control_counts", "control_table"]
+__all__ = ["Disclosed", "control_count", "control_counts", "control_table"]
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -71,6 +72,16 @@ def control_counts(counts: ArrayLike, *, threshold: int = 8, base: int = 5) -> F
     rounded = np.floor(x / base + 0.5) * base
     shown = np.where((x >= 1) & (x < threshold), np.nan, rounded)
     return np.asarray(shown, dtype=np.float64)
+
+
+def control_count(count: float, *, threshold: int = 8, base: int = 5) -> int | None:
+    """One count as it may be shown: 0 stays 0, 1 to ``threshold - 1`` give None (suppressed),
+    the rest are rounded to the nearest ``base`` (halves up). A count that arrives as a float
+    (a sum of weights or of a numpy array) is first taken to the nearest whole number."""
+    whole = round(count)
+    shown = control_counts(np.array([whole], dtype=np.float64), threshold=threshold, base=base)
+    value = float(shown[0])
+    return None if math.isnan(value) else int(value)
 
 
 def _protect_lines(x: FloatArray, mask: BoolArray) -> bool:

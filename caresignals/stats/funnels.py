@@ -35,7 +35,7 @@ from caresignals.stats._validate import (
     same_length,
 )
 
-__all__ = ["Funnel", "FunnelLimits", "significance", "spiegelhalter"]
+__all__ = ["Funnel", "FunnelLimits", "significance", "spiegelhalter", "trim_for_few_units"]
 
 DataType = Literal["SR", "PR", "RC"]
 SrMethod = Literal["SHMI", "CQC"]
@@ -276,6 +276,27 @@ def spiegelhalter(
         outlier=outlier,
         _curve=curve,
     )
+
+
+def trim_for_few_units(n: int, *, shmi: bool, trim: float = 0.1) -> float:
+    """The ``trim_by`` for :func:`spiegelhalter` over ``n`` units: ``trim`` at each end, and
+    never fewer than one unit.
+
+    An ICS has few organisations of a type (often 5–9), and at 10 % neither method would
+    touch the most extreme one: SHMI's rank groups set aside nobody below 10 units, and
+    Winsorising at the 10th percentile of 8 values leaves most of the extreme one in. Then a
+    single real outlier inflates the overdispersion and widens the limits until it hides
+    itself. ``1/n`` (SHMI groups) sets aside exactly one at each end; ``1/(n-1)`` puts the
+    Winsorising quantile exactly on the second value from each end. Capped below one half,
+    as ``spiegelhalter`` requires.
+    """
+    if not 0 < trim < 0.5:
+        raise ValueError(f"trim must be a proportion in (0, 0.5), got {trim!r}")
+    if n < 3:
+        return trim
+    # The nudge keeps 1/(1/n) from rounding just above n, which would keep the top unit.
+    least = 1 / n + 1e-9 if shmi else 1 / (n - 1)
+    return min(max(trim, least), 0.49)
 
 
 def _round2(x: FloatArray) -> FloatArray:

@@ -6,12 +6,11 @@ public API's), so feedback means the same however it arrives. Forms never store 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 
-from caresignals.safety.forms import DateParts
+from caresignals.core.forms import DateParts
 from caresignals.safety.vocabulary import Category, PhysicalHarm
 from caresignals.voice.models import ChangeStatus, Complaint, FftRating, Kind, Outcome
 from caresignals.voice.public import NAME_MAX, TEXT_MAX, check_phone
@@ -194,20 +193,9 @@ class VersionedForm(forms.Form):
 class AgreedDate(DateParts):
     """A date that may be in the future (an agreed response date)."""
 
-    def compress(self, data_list: list[str]) -> dt.date | None:
-        if not data_list or not any(data_list):
-            return None
-        day, month, year = (v.strip() for v in data_list)
-        missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
-        if missing:
-            raise forms.ValidationError(f"{self.what.capitalize()} must include a {missing[0]}")
-        try:
-            value = dt.date(int(year), int(month), int(day))
-        except ValueError:
-            raise forms.ValidationError(f"{self.what.capitalize()} must be a real date") from None
-        if not 2000 <= value.year <= 2100:
-            raise forms.ValidationError(f"{self.what.capitalize()} must be a real date")
-        return value
+    future = True
+    years = (2000, 2100)
+    out_of_years = "must be a real date"
 
 
 class AcknowledgeForm(VersionedForm):

@@ -11,10 +11,10 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import TruncMonth
 
+from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
 from caresignals.voice.models import (
     NEGATIVE_RATINGS,
@@ -84,11 +84,6 @@ class Insight:
     reviewed_on: str
 
 
-def _month_range(last: dt.date, count: int) -> list[dt.date]:
-    first = last - relativedelta(months=count - 1)
-    return [first + relativedelta(months=i) for i in range(count)]
-
-
 def _snippet(text: str) -> str:
     text = " ".join(text.split())
     if len(text) <= SNIPPET_LENGTH:
@@ -102,7 +97,7 @@ def provider_insight(provider: Organisation, *, months: int = MONTHS_SHOWN) -> I
     latest = mine.aggregate(latest=Max("received_on"))["latest"]
     if latest is None:
         return Insight(provider, [], [], [], [], 0, lexicon().reviewed_by, lexicon().reviewed_on)
-    shown = _month_range(latest.replace(day=1), months)
+    shown = [m.first_day for m in Month.of(latest).window(months)]
     since = shown[0]
     window = mine.filter(received_on__gte=since)
 
@@ -141,7 +136,7 @@ def provider_insight(provider: Organisation, *, months: int = MONTHS_SHOWN) -> I
     texts = 0
     for text, received_on in window.exclude(text="").values_list("text", "received_on"):
         texts += 1
-        i = index[received_on.replace(day=1)]
+        i = index[Month.of(received_on).first_day]
         for code in themes_of(text, lex.themes):
             theme_counts[code][i] += 1
     snippets: dict[str, list[str]] = defaultdict(list)
@@ -198,8 +193,8 @@ def month_themes(
 ) -> MonthThemes:
     """The month's most frequent themes in feedback text (the reviewed lexicon), each against
     its monthly mean over the months before; `feedback` is already scoped to the reader."""
-    start = month - relativedelta(months=months_before)
-    end = month + relativedelta(months=1)
+    start = (Month.of(month) - months_before).first_day
+    end = Month.of(month).next.first_day
     window = feedback.filter(received_on__gte=start, received_on__lt=end)
     in_month = window.filter(received_on__gte=month)
     kinds = dict(in_month.values_list("kind").annotate(n=Count("id")).order_by())

@@ -29,3 +29,12 @@ def test_unknown_indicator_is_not_found():
 
 def test_library_without_definitions_says_so():
     assert "No indicators have been defined yet" in Client().get("/indicators/").content.decode()
+
+
+def test_a_derived_indicator_shows_the_rule_it_is_counted_by():
+    sync_definitions(Actor(label="test"))
+    html = Client().get("/indicators/moderate_harm_rate/").content.decode()
+    assert "Counted by the system as" in html
+    assert "worse of physical and psychological harm moderate, severe or fatal" in html
+    imported = Client().get("/indicators/fft_positive/").content.decode()
+    assert "Counted by the system as" not in imported

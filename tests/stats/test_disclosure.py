@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from caresignals.stats.disclosure import control_counts, control_table
+from caresignals.stats.disclosure import control_count, control_counts, control_table
 
 
 def test_each_count_on_its_own():
@@ -92,3 +92,18 @@ def test_no_protected_line_ever_has_a_lone_hidden_cell_unless_its_total_is_hidde
     shown = ~result.suppressed
     assert (result.values[shown] % 5 == 0).all()
     assert not ((x >= 1) & (x < 8) & shown).any()
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [(0, 0), (1, None), (7, None), (8, 10), (12, 10), (13, 15), (1234, 1235), (7.6, 10)],
+)
+def test_one_count_is_suppressed_or_rounded(count, shown):
+    assert control_count(count) == shown
+
+
+def test_one_count_agrees_with_the_array_rule():
+    counts = np.arange(0, 60)
+    many = control_counts(counts, threshold=6)
+    one = [control_count(int(c), threshold=6) for c in counts]
+    assert [None if np.isnan(x) else int(x) for x in many] == one

@@ -324,3 +324,20 @@ def test_significance_rejects_bad_input(
 ) -> None:
     with pytest.raises(ValueError, match=argument):
         funnels.significance(*args, **kwargs)
+
+
+# --- trimming for a handful of units ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "shmi", "expected"),
+    [(2, True, 0.1), (5, True, 0.2 + 1e-9), (8, False, 1 / 7), (20, True, 0.1), (20, False, 0.1)],
+)
+def test_trim_sets_aside_at_least_one_unit_each_end(n, shmi, expected):
+    assert funnels.trim_for_few_units(n, shmi=shmi) == pytest.approx(expected, abs=1e-12)
+
+
+def test_trim_stays_below_one_half_and_checks_its_base():
+    assert funnels.trim_for_few_units(3, shmi=False) == 0.49
+    with pytest.raises(ValueError, match="trim"):
+        funnels.trim_for_few_units(10, shmi=True, trim=0.5)

@@ -9,8 +9,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
-from caresignals.publishing.board import NoReportData, parse_period, system_board_report
+from caresignals.publishing.board import NoReportData, system_board_report
 from caresignals.publishing.pdf import board_pdf
 
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            period = parse_period(options["period"])
+            period = Month.parse(options["period"]).first_day
         except ValueError as exc:
             raise CommandError(f"--period: {exc}", returncode=1) from None
         out: Path = options["out"]

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from caresignals.core.periods import Month, MonthError
 from caresignals.signals.watchlist import compute_watchlist, has_data, latest_period
-
-_PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 class Command(BaseCommand):
@@ -26,11 +24,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         period = options["period"]
-        if period is not None and not _PERIOD.fullmatch(period):
-            raise CommandError(
-                f"--period: {period!r} is not a month; use YYYY-MM, for example 2026-10",
-                returncode=2,
-            )
+        if period is not None:
+            try:
+                period = str(Month.parse(period))
+            except MonthError:
+                raise CommandError(
+                    f"--period: {period!r} is not a month; use YYYY-MM, for example 2026-10",
+                    returncode=2,
+                ) from None
         if period is None:
             period = latest_period()
             if period is None:

@@ -1,0 +1,79 @@
+"""Form fields every app's forms share: the NHS date input (day, month and year boxes).
+
+One implementation, so every date a person types is checked the same way and the error
+messages read the same on every form ("Enter the date it happened", "... must be a real date").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+__all__ = ["DateParts"]
+
+
+class DateParts(forms.MultiValueField):
+    """A date typed as day, month and year boxes (the NHS date input).
+
+    By default a date in the past (or today) from 1900 on, as when something happened. A
+    subclass or keyword allows the future (``future``: due, review and agreed dates) and
+    narrows the years (``years``), with its own words for a year outside them
+    (``out_of_years``, after "<what> ").
+    """
+
+    future: bool = False
+    years: tuple[int, int] = (1900, 9999)
+    out_of_years: str = "must be after 1900"
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        future: bool | None = None,
+        years: tuple[int, int] | None = None,
+        out_of_years: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.what = what
+        if future is not None:
+            self.future = future
+        if years is not None:
+            self.years = years
+        if out_of_years is not None:
+            self.out_of_years = out_of_years
+        parts = (
+            forms.CharField(required=False),
+            forms.CharField(required=False),
+            forms.CharField(required=False),
+        )
+        widget = forms.MultiWidget(
+            widgets={"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput}
+        )
+        super().__init__(
+            fields=parts,
+            widget=widget,
+            require_all_fields=False,
+            error_messages={"required": f"Enter {what}", "incomplete": f"Enter {what}"},
+            **kwargs,
+        )
+
+    def compress(self, data_list: list[str]) -> dt.date | None:
+        if not data_list or not any(data_list):
+            return None
+        what = self.what.capitalize()
+        day, month, year = (v.strip() for v in data_list)
+        missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
+        if missing:
+            raise forms.ValidationError(f"{what} must include a {missing[0]}")
+        try:
+            value = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(f"{what} must be a real date") from None
+        if not self.future and value > dt.date.today():
+            raise forms.ValidationError(f"{what} must be today or in the past")
+        first, last = self.years
+        if not first <= value.year <= last:
+            raise forms.ValidationError(f"{what} {self.out_of_years}")
+        return value
