@@ -23,8 +23,11 @@ COLUMNS = [
 # Text near the rules' edges: digits, dates, case, whitespace Python and Arrow both trim,
 # letters whose lower case differs between them (İ), a year no calendar has.
 _ALPHABET = st.sampled_from(
-    [*"0123456789-TtRrUuEeFfAaLlSsNnKkOoWwEe ", "\t", "\n", "\x1c", "\u3000", "İ", "é", "\u212a"]
-    + [*"'=+@"]  # a spreadsheet's text mark before a formula character (core/spreadsheets.py)
+    [
+        *"0123456789-TtRrUuEeFfAaLlSsNnKkOoWwEe ",
+        *("\t", "\n", "\x1c", "\u3000", "İ", "é", "\u212a"),
+        *"'=+@",  # a spreadsheet's text mark before a formula character (core/spreadsheets.py)
+    ]
 )
 VALUES = st.one_of(
     st.text(_ALPHABET, max_size=12),
