@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "caresignals.analytics",
     "caresignals.demo",
     "caresignals.publishing",
+    "caresignals.pages",
     "caresignals.api",
     "ninja",  # its templates and static files: the API docs page served from this host
 ]
@@ -90,7 +91,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.messages.context_processors.messages",
-                "caresignals.core.context_processors.site",
+                "caresignals.pages.context_processors.site",
             ],
         },
     },
@@ -138,7 +139,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Shared by every server process, so a dashboard drawn once is drawn once for all of them
-# (analytics/cache.py keys entries by reader's scope and data version).
+# (core/cache.py keys entries by reader's scope and data version).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record_many
+from caresignals.core.cache import bump
 from caresignals.measures.models import Chart, ChartAnnotation, Indicator, Polarity, Unit
 from caresignals.organisations.models import Organisation
 
@@ -140,8 +141,6 @@ def upsert_indicators(definitions: Iterable[IndicatorDefinition], actor: Actor) 
         )
     record_many(actor, changes)
     if changes:
-        from caresignals.analytics.cache import bump
-
         bump()
     return counts
 
@@ -200,7 +199,6 @@ def record_rebase(
             )
         ],
     )
-    from caresignals.analytics.cache import bump
 
     bump()
     return annotation

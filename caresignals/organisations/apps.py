@@ -6,3 +6,10 @@ class OrganisationsConfig(AppConfig):
 
     name = "caresignals.organisations"
     label = "organisations"
+
+    def ready(self) -> None:
+        from caresignals.core import cache
+        from caresignals.organisations.scoping import scope_for
+
+        # Cached pages are keyed by the reader's scope (core/cache.py).
+        cache.set_scope_key(lambda user: "|".join(scope_for(user).paths))

@@ -282,6 +282,6 @@ def print_html(pack: Pack, *, today: dt.date | None = None) -> str:
 
 def pack_pdf(pack: Pack, *, today: dt.date | None = None, fetcher: Any = None) -> bytes:
     """A4 PDF through the board report's renderer, which fetches nothing off the machine."""
-    from caresignals.publishing.pdf import html_to_pdf
+    from caresignals.core.pdf import html_to_pdf
 
     return html_to_pdf(print_html(pack, today=today), fetcher=fetcher)
