@@ -202,3 +202,14 @@ def record_rebase(
 
     bump()
     return annotation
+
+
+def import_definition_files(path: Path, actor: Actor) -> str:
+    """`caresignals import indicators` given reviewed definition files (TOML): a directory of
+    them, or one. Raises DefinitionError (a ValueError) or OSError when one cannot be read."""
+    definitions = read_definitions(path) if path.is_dir() else [read_definition(path)]
+    counts = upsert_indicators(definitions, actor)
+    return (
+        f"indicators: {len(definitions)} definition(s) read; {counts.created} created, "
+        f"{counts.updated} updated, {counts.unchanged} unchanged."
+    )

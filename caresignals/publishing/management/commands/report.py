@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from caresignals.organisations.models import Organisation
 from caresignals.publishing.board import NoReportData, parse_period, system_board_report
 from caresignals.publishing.pdf import board_pdf
+from caresignals.signals.pack import pack_pdf, system_pack
 
 
 class Command(BaseCommand):
@@ -47,8 +48,6 @@ class Command(BaseCommand):
             )
         start = time.perf_counter()
         if options["kind"] == "sqg":
-            from caresignals.signals.pack import pack_pdf, system_pack
-
             pack = system_pack(period)
             out.write_bytes(pack_pdf(pack))
             self.stdout.write(
