@@ -50,7 +50,9 @@ def _view_modules() -> list[Path]:
     return sorted(
         p
         for p in PACKAGE.rglob("*.py")
-        if p.name == "views.py" or "views" in p.parent.name.split("/")
+        if p.name == "views.py"
+        or p.name.startswith("views_")  # views_audit.py, views_public.py, ...
+        or "views" in p.parent.name.split("/")
     )
 
 
