@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "caresignals.analytics",
     "caresignals.demo",
     "caresignals.publishing",
+    "caresignals.pages",
     "caresignals.api",
     "axes",  # sign-in throttling per account (below)
     "ninja",  # its templates and static files: the API docs page served from this host
@@ -114,7 +115,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.messages.context_processors.messages",
-                "caresignals.core.context_processors.site",
+                "caresignals.pages.context_processors.site",
             ],
         },
     },
@@ -162,7 +163,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Shared by every server process, so a dashboard drawn once is drawn once for all of them
-# (analytics/cache.py keys entries by reader's scope and data version).
+# (core/cache.py keys entries by reader's scope and data version).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -3,17 +3,18 @@ from django.urls import include, path
 
 from caresignals.core import views as core
 from caresignals.measures import views_matrix as measures_matrix
+from caresignals.pages import views as pages
 
 urlpatterns = [
-    path("", core.home, name="home"),
+    path("", pages.home, name="home"),
     path("about/", core.about, name="about"),
     path("accessibility/", core.accessibility, name="accessibility"),
     path("healthz", core.healthz, name="healthz"),
     path("accounts/sign-in/", core.SignInView.as_view(), name="login"),
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path("organisations/", include("caresignals.organisations.urls")),
+    path("organisations/", include("caresignals.pages.urls_organisations")),
     path("organisations/", include("caresignals.measures.urls")),
-    path("audit/", include("caresignals.audit.urls")),
+    path("audit/", include("caresignals.pages.urls_audit")),
     path("reports/", include("caresignals.publishing.urls")),
     path("system/matrix/", measures_matrix.matrix, name="matrix"),
     path("indicators/", include("caresignals.measures.urls_library")),

@@ -46,7 +46,7 @@ def fresh_page_cache() -> None:
     with an empty page cache so no test reads another's pages."""
     from django.core.cache import cache
 
-    from caresignals.analytics import cache as page_cache
+    from caresignals.core import cache as page_cache
 
     cache.clear()
     page_cache._recent.clear()

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from caresignals.analytics.models import MonthlyEventCount
+from caresignals.core.cache import bump
 from caresignals.core.dbfunctions import MonthStart
 from caresignals.core.periods import Month
 from caresignals.measures import numerators
@@ -76,7 +77,6 @@ def refresh(provider_months: Iterable[OrgMonth] | None = None) -> RefreshReport:
         )
     _refresh_event_counts(events, wanted)
     report = _refresh_indicators(events, wanted)
-    from caresignals.analytics.cache import bump
 
     # Last, so the data-version row is locked only for the moment before commit: events
     # being recorded meanwhile bump it too, and would otherwise wait for this whole refresh.

@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.db import models
 
 from caresignals.organisations.models import Organisation
+from caresignals.organisations.scoping import scope_for
 
 
 class EventCountQuerySet(models.QuerySet["MonthlyEventCount"]):
     def visible_to(self, user: object) -> EventCountQuerySet:
-        from caresignals.organisations.scoping import scope_for
-
         return self.filter(scope_for(user).q("organisation__path"))
 
 

@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """Pages and plumbing every domain shares: layout, home, errors, security headers."""
+    """Plumbing every layer shares: layout, static and error pages, sign-in, security headers,
+    API helpers, rate limiting, data versions and the page cache, PDF rendering, working days."""
 
     name = "caresignals.core"
     label = "core"

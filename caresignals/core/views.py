@@ -1,4 +1,4 @@
-"""Home, static pages, health check and error pages. Views orchestrate; presenters decide."""
+"""Static pages, sign-in, health check and error pages (the home page is in pages/views.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,7 @@ from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET
 
-from caresignals.core.presenters import home_page
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.jinja", {"page": home_page(request.user)})
+from caresignals.core.hooks import demo_sign_in_context
 
 
 @login_not_required
@@ -44,10 +40,8 @@ class SignInView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["page_title"] = "Sign in"
         if settings.DEMO:
-            from caresignals.demo.starter import DEMO_PASSWORD, demo_sign_ins
-
-            context["demo_users"] = demo_sign_ins()
-            context["demo_password"] = DEMO_PASSWORD
+            for extra in demo_sign_in_context:  # the demo's people (demo/apps.py)
+                context.update(extra())
         return context
 
 

@@ -35,9 +35,9 @@ from django.db.models import Model
 from django.utils import timezone
 
 from caresignals.core.periods import Month
+from caresignals.core.workingdays import add_working_days
 from caresignals.measures.models import MeasureValue
 from caresignals.organisations.models import Organisation
-from caresignals.safety.rules import add_working_days
 from caresignals.voice.models import Channel, Complaint, Feedback, Outcome, Publication
 
 FFT_CAP = 20

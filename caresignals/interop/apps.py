@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class InteropConfig(AppConfig):
-    """Moving data in and out: CSV imports and exports (FHIR to follow)."""
+    """The import framework: columns, bulk writes, all-or-nothing runs and the `import` command,
+    which each domain app fills in through interop/registry.py."""
 
     name = "caresignals.interop"
     label = "interop"

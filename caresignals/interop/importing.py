@@ -29,6 +29,7 @@ from django.db import transaction
 
 from caresignals.audit.services import Actor
 from caresignals.core import spreadsheets
+from caresignals.core.cache import bump
 from caresignals.interop.columns import Column
 
 BATCH_ROWS = 50_000
@@ -581,7 +582,6 @@ def run_import(
                 load(exact=True)
             if report.error_count and skip_invalid is None:
                 raise _Rollback
-            from caresignals.analytics.cache import bump
 
             bump()  # pages computed from the old data are out of date
     except _Rollback:

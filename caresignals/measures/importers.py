@@ -12,7 +12,7 @@ from caresignals.audit.services import Change, record_many
 from caresignals.interop import bulk
 from caresignals.interop.columns import Column, choice
 from caresignals.interop.importing import Batch, Importer
-from caresignals.measures import services
+from caresignals.measures import hooks, services
 from caresignals.measures.models import Chart, Indicator, MeasureValue, Polarity, StratumType, Unit
 from caresignals.organisations.importers import CODE_EXPECTED, CODE_PATTERN
 from caresignals.organisations.models import Organisation
@@ -225,6 +225,4 @@ class MeasureImporter(Importer):
 
     def finish(self) -> None:
         if self.may_write and self._bed_day_months:
-            from caresignals.analytics import event_indicators
-
-            event_indicators.refresh(self._bed_day_months)
+            hooks.bed_days_imported.send(sender=type(self), months=self._bed_day_months)

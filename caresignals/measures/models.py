@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from caresignals.organisations.models import Organisation
+from caresignals.organisations.scoping import scope_for
 
 
 class Unit(models.TextChoices):
@@ -64,8 +65,6 @@ class Indicator(models.Model):
 
 class MeasureQuerySet(models.QuerySet["MeasureValue"]):
     def visible_to(self, user: object) -> MeasureQuerySet:
-        from caresignals.organisations.scoping import scope_for
-
         return self.filter(scope_for(user).q("organisation__path"))
 
 
@@ -104,8 +103,6 @@ class MeasureValue(models.Model):
 
 class AnnotationQuerySet(models.QuerySet["ChartAnnotation"]):
     def visible_to(self, user: object) -> AnnotationQuerySet:
-        from caresignals.organisations.scoping import scope_for
-
         return self.filter(scope_for(user).q("organisation__path"))
 
 

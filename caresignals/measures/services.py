@@ -13,6 +13,7 @@ from django.db import transaction
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record_many
+from caresignals.core.cache import bump
 from caresignals.measures.models import Chart, ChartAnnotation, Indicator, Polarity, Unit
 from caresignals.measures.numerators import (
     DEFINITIONS_DIR,
@@ -156,8 +157,6 @@ def upsert_indicators(definitions: Iterable[IndicatorDefinition], actor: Actor) 
         )
     record_many(actor, changes)
     if changes:
-        from caresignals.analytics.cache import bump
-
         bump()
     return counts
 
@@ -216,7 +215,17 @@ def record_rebase(
             )
         ],
     )
-    from caresignals.analytics.cache import bump
 
     bump()
     return annotation
+
+
+def import_definition_files(path: Path, actor: Actor) -> str:
+    """`caresignals import indicators` given reviewed definition files (TOML): a directory of
+    them, or one. Raises DefinitionError (a ValueError) or OSError when one cannot be read."""
+    definitions = read_definitions(path) if path.is_dir() else [read_definition(path)]
+    counts = upsert_indicators(definitions, actor)
+    return (
+        f"indicators: {len(definitions)} definition(s) read; {counts.created} created, "
+        f"{counts.updated} updated, {counts.unchanged} unchanged."
+    )

@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from caresignals.analytics.cache import cached_fragment
 from caresignals.audit.services import Actor
+from caresignals.core.cache import cached_fragment
 from caresignals.measures.presenters import ChartPage, chart_page
 from caresignals.measures.services import RebaseError, record_rebase
 from caresignals.organisations.roles import Capability, user_can

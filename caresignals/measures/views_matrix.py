@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from caresignals.analytics.cache import cached_fragment
+from caresignals.core.cache import cached_fragment
 from caresignals.measures.matrix import LEVELS, system_matrix
 
 

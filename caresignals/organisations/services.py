@@ -9,6 +9,7 @@ from django.db import transaction
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record_many
+from caresignals.core.cache import bump_reference
 from caresignals.organisations.models import Area, Membership, Organisation, User
 from caresignals.organisations.roles import Role
 
@@ -192,8 +193,6 @@ def upsert_areas(rows: Iterable[AreaRow], actor: Actor) -> UpsertCounts:
 
 
 def _reference_changed() -> None:
-    from caresignals.analytics.cache import bump_reference
-
     bump_reference()
 
 

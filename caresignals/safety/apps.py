@@ -6,3 +6,13 @@ class SafetyConfig(AppConfig):
 
     name = "caresignals.safety"
     label = "safety"
+
+    def ready(self) -> None:
+        from caresignals.interop.registry import register
+
+        register("events", "caresignals.safety.importers.EventImporter")
+        register(
+            "fhir",
+            "caresignals.safety.fhir.FhirEventImporter",
+            run="caresignals.safety.fhir.run_fhir_import",
+        )

@@ -20,10 +20,11 @@ from django.db.models import Exists, OuterRef
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Change, record_many
+from caresignals.core.cache import REFERENCE_ROW, version_model
 from caresignals.interop import bulk
 from caresignals.interop.importing import Batch, Importer
 from caresignals.organisations.models import Area, Organisation
-from caresignals.safety import derived, psirf
+from caresignals.safety import derived, hooks, psirf
 from caresignals.safety.formats import EVENT_COLUMNS
 from caresignals.safety.models import PatientSafetyEvent, new_references
 from caresignals.safety.response_queries import plans_for
@@ -307,10 +308,11 @@ class EventImporter(Importer):
             self._deferred.restore()
             self.referral_tasks.release()
         if self.may_write and (self.report.created or self.report.updated):
-            from caresignals.analytics import event_indicators
-
             # An updated event may have moved month: recompute everything in that case.
-            event_indicators.refresh(None if self._any_updated else self.touched_provider_months())
+            hooks.events_imported.send(
+                sender=type(self),
+                provider_months=None if self._any_updated else self.touched_provider_months(),
+            )
         if self.may_write:
             self.referral_tasks.audit(self.actor, f"import {self.report.path}")
         if self.may_write and self.report.rows_read:
@@ -336,13 +338,11 @@ def _reference_key() -> tuple[int, ...]:
     """The reference version, the organisations' count and top id, the areas' count, and the
     plan rules' count, top id and summed versions (every edit raises a rule's version), in
     one query: it runs for every event recorded."""
-    from caresignals.analytics.cache import REFERENCE_ROW
-    from caresignals.analytics.models import DataVersion
     from caresignals.safety.models import PlanRule
 
     q = connection.ops.quote_name
     org, area, version, plan = (
-        q(m._meta.db_table) for m in (Organisation, Area, DataVersion, PlanRule)
+        q(m._meta.db_table) for m in (Organisation, Area, version_model(), PlanRule)
     )
     with connection.cursor() as cursor:
         cursor.execute(

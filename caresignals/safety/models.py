@@ -12,6 +12,7 @@ import numpy as np
 from django.db import models
 
 from caresignals.organisations.models import Organisation
+from caresignals.organisations.scoping import scope_for
 from caresignals.safety import psirf
 from caresignals.safety.draft_models import EventDraft  # noqa: F401  (a model of this app)
 from caresignals.safety.vocabulary import (
@@ -74,8 +75,6 @@ def new_reference() -> str:
 
 class EventQuerySet(models.QuerySet["PatientSafetyEvent"]):
     def visible_to(self, user: object) -> EventQuerySet:
-        from caresignals.organisations.scoping import scope_for
-
         return self.filter(scope_for(user).q("organisation__path"))
 
 

@@ -12,16 +12,22 @@ answers, used by imports and exports. Codes are the ones docs/command-line.md pu
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, Final
 
-import holidays
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from caresignals.core.workingdays import (
+    add_working_days,
+    calendar_for,
+    offset_working_days,
+)
+from caresignals.core.workingdays import (
+    working_days_between as working_days_between,
+)
 from caresignals.safety.derived import harm_rank
 from caresignals.safety.vocabulary import (
     HARM_ORDER,
@@ -217,46 +223,6 @@ def candour_notifiable_export_many(notifiable: Any) -> pa.Array:
 # --- working days -----------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=64)
-def _calendar(first_year: int, last_year: int) -> np.busdaycalendar:
-    """Monday to Friday, less England and Wales bank holidays (substitute days included).
-
-    The holidays package's "ENG" subdivision of GB is the England and Wales list (Wales has
-    no bank holiday of its own), including one-off days such as the 2022 state funeral.
-    """
-    days = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
-    return np.busdaycalendar(holidays=np.array(sorted(days), dtype="datetime64[D]"))
-
-
-def _calendar_for(first: np.datetime64, last: np.datetime64, n: int) -> np.busdaycalendar:
-    """A calendar wide enough to step ``n`` working days from any date in [first, last]."""
-    slack = abs(n) // 200 + 1  # 200 working days never take a whole year
-    years = np.array([first, last], dtype="datetime64[Y]").astype(int) + 1970
-    return _calendar(int(years[0]) - slack, int(years[1]) + slack)
-
-
-def _offset(days: np.ndarray, n: int, calendar: np.busdaycalendar) -> np.ndarray:
-    if n == 0:
-        return days
-    # Rolling a weekend or holiday start back (or forward, counting back) leaves the working
-    # days strictly after (before) it unchanged, so the start itself is day 0 whatever it is.
-    if n > 0:
-        return np.busday_offset(days, n, roll="backward", busdaycal=calendar)
-    return np.busday_offset(days, n, roll="forward", busdaycal=calendar)
-
-
-def add_working_days(start: date, n: int) -> date:
-    """The ``n``-th working day after ``start`` (before it when ``n`` is negative).
-
-    ``start`` is day 0 even when it falls on a weekend or bank holiday, so an event reported
-    on a Saturday is due on the same day as one reported the Friday before; ``n == 0`` gives
-    ``start``. Working days are Monday to Friday, not England and Wales bank holidays.
-    """
-    day = np.datetime64(start, "D")
-    result = _offset(np.array([day]), n, _calendar_for(day, day, n))[0]
-    return result.astype(date)
-
-
 def add_working_days_many(starts: Any, n: int) -> pa.Array:
     """:func:`add_working_days` over an array of dates (date32; null stays null)."""
     days = _array(starts, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
@@ -265,24 +231,10 @@ def add_working_days_many(starts: Any, n: int) -> pa.Array:
     valid = days[~np.isnat(days)]
     if len(valid) == 0:
         return pa.nulls(len(days), pa.date32())
-    calendar = _calendar_for(valid.min(), valid.max(), n)
+    calendar = calendar_for(valid.min(), valid.max(), n)
     result = days.copy()
-    result[~np.isnat(days)] = _offset(valid, n, calendar)
+    result[~np.isnat(days)] = offset_working_days(valid, n, calendar)
     return pa.array(result, type=pa.date32(), from_pandas=True)
-
-
-def working_days_between(a: date, b: date) -> int:
-    """Working days after ``a`` up to and including ``b``; ``-working_days_between(b, a)``
-    when ``b`` is before ``a``.
-
-    The inverse of :func:`add_working_days` on working days: a complaint received on ``a``
-    and acknowledged on ``b`` met the three-working-day standard when this is at most 3.
-    """
-    start, end = np.datetime64(a, "D"), np.datetime64(b, "D")
-    if end < start:
-        return -working_days_between(b, a)
-    one = np.timedelta64(1, "D")
-    return int(np.busday_count(start + one, end + one, busdaycal=_calendar_for(start, end, 0)))
 
 
 def candour_due(reported_on: date, notifiable: bool | None) -> date | None:

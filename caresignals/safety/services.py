@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import transaction
 
-from caresignals.analytics import refresher
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record
 from caresignals.core.writes import serial_write
 from caresignals.interop.importing import ImportReport, build_row
 from caresignals.organisations.scoping import Scope
+from caresignals.safety import hooks
 from caresignals.safety.formats import EVENT_CSV_COLUMNS
 from caresignals.safety.importers import EventImporter
 from caresignals.safety.models import RecordedEvent
@@ -88,12 +88,15 @@ def record_event(
     stored = prepared[0].to_pylist()[0]
     # Only the writes hold the transaction (and, on SQLite, the one write lock): validation
     # and the derived fields above read reference data alone; the aggregates, and the data
-    # version cached pages are keyed on, follow after commit (analytics/refresher.py).
+    # version cached pages are keyed on, follow after commit
+    # (hooks.event_recorded, which analytics/refresher.py answers).
     with serial_write(), transaction.atomic():
         pk = importer.write_new(prepared)
         if pk is None:
             raise EventInvalid({"source_id": ["An event with this source_id is already recorded"]})
-        refresher.mark(importer.touched_provider_months())
+        hooks.event_recorded.send(
+            sender=RecordedEvent, provider_months=importer.touched_provider_months()
+        )
         organisation_id = stored["organisation"]
         service_id = stored["service"]
         event = RecordedEvent(

@@ -14,8 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from caresignals.api.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.audit.services import Actor
+from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.safety.forms import ConcernForm, public_providers
 from caresignals.safety.models import new_reference
 from caresignals.safety.public import public_row

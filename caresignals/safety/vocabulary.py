@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from django.db import models
 
+# What kind of event and how much physical harm: patients' complaints (voice) use them too,
+# so they live in core (ADR 16) and are named here as well.
+from caresignals.core.vocabulary import Category as Category
+from caresignals.core.vocabulary import PhysicalHarm as PhysicalHarm
+
 
 class RecordType(models.TextChoices):
     INCIDENT = "incident", "Patient-safety incident"
@@ -33,37 +38,6 @@ class ServiceArea(models.TextChoices):
     SOCIAL_CARE = "social_care", "Social care"
     LD_AUTISM = "ld_autism", "Learning disability and autism services"
     UNKNOWN = "unknown", "Don't know"
-
-
-class Category(models.TextChoices):
-    MEDICATION = "medication", "Medication"
-    DEVICE = "device", "Medical device"
-    IT_SYSTEM = "it_system", "IT system"
-    FALLS = "falls", "Falls"
-    PRESSURE_ULCER = "pressure_ulcer", "Pressure ulcer"
-    SELF_HARM = "self_harm", "Self-harm"
-    INFECTION = "infection", "Healthcare-associated infection"
-    DETERIORATION = "deterioration", "Deterioration"
-    SEPSIS = "sepsis", "Sepsis"
-    DIAGNOSIS = "diagnosis", "Diagnosis"
-    TREATMENT = "treatment", "Treatment"
-    ACCESS_TRANSFER_DISCHARGE = "access_transfer_discharge", "Access, transfer or discharge"
-    DOCUMENTATION = "documentation", "Documentation"
-    COMMUNICATION_CONSENT = "communication_consent", "Communication or consent"
-    STAFFING = "staffing", "Staffing"
-    MATERNITY = "maternity", "Maternity"
-    RESTRICTIVE_PRACTICE = "restrictive_practice", "Restrictive practice"
-    VIOLENCE_AGGRESSION = "violence_aggression", "Violence and aggression"
-    SAFEGUARDING = "safeguarding", "Safeguarding"
-    OTHER = "other", "Other"
-
-
-class PhysicalHarm(models.TextChoices):
-    NONE = "none", "No harm"
-    LOW = "low", "Low harm"
-    MODERATE = "moderate", "Moderate harm"
-    SEVERE = "severe", "Severe harm"
-    FATAL = "fatal", "Fatal"
 
 
 class PsychologicalHarm(models.TextChoices):

@@ -1,6 +1,7 @@
-"""The signals domain's HTTP API endpoints.
-
-They register on the one API in caresignals.api.endpoints, which imports this module.
+"""The signals domain's HTTP API endpoints: one router for the app, composed into the one API
+in caresignals/api/endpoints.py.
 """
 
-from caresignals.signals import endpoints_watchlist as _watchlist  # noqa: F401
+from caresignals.signals.endpoints_watchlist import router
+
+__all__ = ["router"]

@@ -1,6 +1,6 @@
 """The signals domain's HTTP API endpoints.
 
-They register on the one API in caresignals.api.endpoints, which imports this module.
+One router for the app, composed into the one API in caresignals/api/endpoints.py.
 `GET /api/v1/signals?period=` gives the watchlist (docs/api.md) to the ICB quality team and
 board members, cut to the organisations the caller may see; other callers get 404.
 """
@@ -8,9 +8,9 @@ board members, cut to the organisations the caller may see; other callers get 40
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Query
+from ninja import Query, Router
 
-from caresignals.api.endpoints import NOT_FOUND, _caller, _error, _json, api, errors
+from caresignals.core.api import NOT_FOUND, caller, error_doc, errors, json_doc
 from caresignals.core.periods import Month, MonthError
 from caresignals.organisations.roles import Capability, user_can
 from caresignals.signals.watchlist import (
@@ -19,6 +19,8 @@ from caresignals.signals.watchlist import (
     latest_period,
     visible_entries,
 )
+
+router = Router()
 
 _ENTRY_SCHEMA = {
     "type": "object",
@@ -42,7 +44,7 @@ _ENTRY_SCHEMA = {
 }
 
 
-@api.get(
+@router.get(
     "/signals",
     url_name="signals",
     tags=["signals"],
@@ -51,10 +53,10 @@ _ENTRY_SCHEMA = {
     "organisations you may see. `period` is YYYY-MM (default: the latest month with data).",
     openapi_extra={
         "responses": {
-            "200": _json({"type": "array", "items": _ENTRY_SCHEMA}, "The watchlist"),
-            "401": _error("No valid token"),
-            "404": _error("Not available to your role"),
-            "422": _error("Invalid period, or no data for it"),
+            "200": json_doc({"type": "array", "items": _ENTRY_SCHEMA}, "The watchlist"),
+            "401": error_doc("No valid token"),
+            "404": error_doc("Not available to your role"),
+            "422": error_doc("Invalid period, or no data for it"),
         }
     },
 )
@@ -62,7 +64,7 @@ def watchlist(
     request: HttpRequest,
     period: str | None = Query(None, description="YYYY-MM"),
 ) -> HttpResponse:
-    user = _caller(request)
+    user = caller(request)
     if not user_can(user, Capability.VIEW_WATCHLIST):
         return errors(404, {"signals": [NOT_FOUND]})
     if period is None:

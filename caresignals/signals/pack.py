@@ -19,8 +19,10 @@ from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 
 from caresignals.analytics.models import MonthlyEventCount
+from caresignals.core.pdf import html_to_pdf
 from caresignals.core.periods import Month
 from caresignals.organisations.roles import Capability
+from caresignals.organisations.scoping import visible
 from caresignals.safety.models import PatientSafetyEvent
 from caresignals.safety.vocabulary import MODERATE_OR_WORSE, Category
 from caresignals.signals import queries
@@ -217,7 +219,6 @@ def build_pack(
 
 def pack_for(user: Any, period: dt.date) -> Pack:
     """The pack as `user` may see it: their scope's providers, risks and events only."""
-    from caresignals.organisations.scoping import visible
 
     queries.require(user, Capability.VIEW_SQG_PACK)
     return build_pack(
@@ -282,6 +283,5 @@ def print_html(pack: Pack, *, today: dt.date | None = None) -> str:
 
 def pack_pdf(pack: Pack, *, today: dt.date | None = None, fetcher: Any = None) -> bytes:
     """A4 PDF through the board report's renderer, which fetches nothing off the machine."""
-    from caresignals.publishing.pdf import html_to_pdf
 
     return html_to_pdf(print_html(pack, today=today), fetcher=fetcher)

@@ -17,8 +17,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, QuerySet
 
-from caresignals.analytics.cache import cached
 from caresignals.analytics.models import MonthlyEventCount
+from caresignals.core.cache import cached
 from caresignals.core.periods import Month
 from caresignals.measures.models import MeasureValue
 from caresignals.organisations.models import Organisation

@@ -23,6 +23,7 @@ from caresignals.signals.charts import Verdict
 from caresignals.signals.config import Config
 from caresignals.signals.panel import Matrix, Panel, month_name
 from caresignals.signals.types import Evidence
+from caresignals.stats import funnels
 
 BED_DAYS = "occupied_bed_days"
 
@@ -313,8 +314,6 @@ def harm_funnel_outlier(ctx: Context) -> list[Hit]:
     """Moderate-or-worse harm per 1 000 bed days over the last `funnel.window_months`
     months, above the 99.8 % funnel limit among peers of the same type after allowing for
     overdispersion (stats.funnels.spiegelhalter, SHMI-style log ratio of observed to expected)."""
-    from caresignals.stats import funnels
-
     panel = ctx.panel
     f = ctx.config.funnel
     lo = max(0, ctx.t + 1 - int(f["window_months"]))

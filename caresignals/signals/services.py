@@ -16,9 +16,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from caresignals.analytics.cache import bump
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record
+from caresignals.core.cache import bump
 from caresignals.core.concurrency import EditConflict, save_if_unchanged
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability, user_can

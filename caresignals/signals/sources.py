@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from caresignals.safety.models import PatientSafetyEvent
+from caresignals.safety.rules import CANDOUR_WORKING_DAYS, add_working_days
 from caresignals.signals.panel import Matrix, Panel
 
 
@@ -64,9 +66,6 @@ def candour_overdue(panel: Panel, period: str) -> dict[str, tuple[int, str]] | N
     if not all(hasattr(module, name) for name in needed):
         return None
     from django.db.models import Count, Min
-
-    from caresignals.safety.models import PatientSafetyEvent
-    from caresignals.safety.rules import CANDOUR_WORKING_DAYS, add_working_days
 
     y, m = int(period[:4]), int(period[5:7])
     day_after = dt.date(y + m // 12, m % 12 + 1, 1)

@@ -2,7 +2,7 @@
 
 `compute_watchlist(period)` runs the signal engine (engine.py) over the whole region's data
 and returns the entries whose score reaches the list, most concerning first. It is computed
-once per month read and data version and kept in the cache (analytics/cache.py's pattern):
+once per month read and data version and kept in the cache (core/cache.py's pattern):
 every import bumps the version, so a cached list is never stale, only unused. What a reader
 sees is cut to their scope by :func:`visible_entries`.
 """
@@ -15,7 +15,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
-from caresignals.analytics.cache import data_version
+from caresignals.core.cache import data_version
 from caresignals.core.periods import Month
 from caresignals.organisations.scoping import scope_for
 from caresignals.signals import config, engine

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
-from caresignals.api.ratelimit import check
+from caresignals.core.ratelimit import check
 from caresignals.speakup import codes
 from caresignals.speakup.models import SpeakUpCase
 

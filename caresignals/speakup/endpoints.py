@@ -1,7 +1,7 @@
 """The speakup domain's HTTP API endpoints (docs/api.md): raise a concern anonymously, then
 read replies and answer with the access code in the `X-Access-Code` header.
 
-They register on the one API in caresignals.api.endpoints, which imports this module.
+One router for the app, composed into the one API in caresignals/api/endpoints.py.
 Nothing about the caller is stored; the rate limits live in the cache (speakup/codes.py).
 """
 
@@ -10,14 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Router
 
-from caresignals.api.endpoints import _error, _json, _json_object, api, errors
-from caresignals.api.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
+from caresignals.core.api import error_doc, errors, json_doc, json_object
+from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.speakup import codes, queries, services
 from caresignals.speakup.access import open_case
 from caresignals.speakup.forms import ConcernForm, MessageForm, errors_of
 from caresignals.speakup.models import SpeakUpCase, SpeakUpMessage
 from caresignals.speakup.vocabulary import PROFESSIONAL_GROUPS, Category, Route
+
+router = Router()
 
 RATE_SCOPE = "public-speakup"
 NOT_RECOGNISED = "No case with this reference and access code"
@@ -75,7 +78,7 @@ def _too_many(retry_after: int) -> JsonResponse:
     )
 
 
-@api.post(
+@router.post(
     "/public/speakup",
     url_name="public_speakup",
     auth=None,
@@ -110,7 +113,7 @@ def _too_many(retry_after: int) -> JsonResponse:
             },
         },
         "responses": {
-            "201": _json(
+            "201": json_doc(
                 {
                     "type": "object",
                     "properties": {
@@ -120,9 +123,9 @@ def _too_many(retry_after: int) -> JsonResponse:
                 },
                 "Raised: the reference and the access code (shown once)",
             ),
-            "400": _error("Malformed JSON"),
-            "422": _error("Invalid fields; nothing was stored"),
-            "429": _error("Too many requests from this address; see Retry-After"),
+            "400": error_doc("Malformed JSON"),
+            "422": error_doc("Invalid fields; nothing was stored"),
+            "429": error_doc("Too many requests from this address; see Retry-After"),
         },
     },
 )
@@ -130,7 +133,7 @@ def raise_speakup(request: HttpRequest) -> HttpResponse:
     decision = check(request, RATE_SCOPE, rate=PUBLIC_RATE, window=PUBLIC_WINDOW)
     if not decision.allowed:
         return _too_many(decision.retry_after)
-    body = _json_object(request)
+    body = json_object(request)
     if isinstance(body, JsonResponse):
         return body
     if body.get("website"):
@@ -187,7 +190,7 @@ def _opened(request: HttpRequest, reference: str) -> SpeakUpCase | JsonResponse:
     return access.case
 
 
-@api.get(
+@router.get(
     "/public/speakup/{reference}",
     url_name="public_speakup_case",
     auth=None,
@@ -199,9 +202,9 @@ def _opened(request: HttpRequest, reference: str) -> SpeakUpCase | JsonResponse:
     openapi_extra={
         "parameters": [_CODE_HEADER],
         "responses": {
-            "200": _json(_CASE_SCHEMA, "The case and its messages"),
-            "404": _error("No case with this reference and access code"),
-            "429": _error("Too many attempts; see Retry-After"),
+            "200": json_doc(_CASE_SCHEMA, "The case and its messages"),
+            "404": error_doc("No case with this reference and access code"),
+            "429": error_doc("Too many attempts; see Retry-After"),
         },
     },
 )
@@ -214,7 +217,7 @@ def read_speakup(request: HttpRequest, reference: str) -> HttpResponse:
     return response
 
 
-@api.post(
+@router.post(
     "/public/speakup/{reference}/messages",
     url_name="public_speakup_messages",
     auth=None,
@@ -236,11 +239,11 @@ def read_speakup(request: HttpRequest, reference: str) -> HttpResponse:
             },
         },
         "responses": {
-            "201": _json(_MESSAGE_SCHEMA, "Sent"),
-            "400": _error("Malformed JSON"),
-            "404": _error("No case with this reference and access code"),
-            "422": _error("Invalid text, or the case is closed; nothing was stored"),
-            "429": _error("Too many attempts; see Retry-After"),
+            "201": json_doc(_MESSAGE_SCHEMA, "Sent"),
+            "400": error_doc("Malformed JSON"),
+            "404": error_doc("No case with this reference and access code"),
+            "422": error_doc("Invalid text, or the case is closed; nothing was stored"),
+            "429": error_doc("Too many attempts; see Retry-After"),
         },
     },
 )
@@ -248,7 +251,7 @@ def answer_speakup(request: HttpRequest, reference: str) -> HttpResponse:
     opened = _opened(request, reference)
     if isinstance(opened, JsonResponse):
         return opened
-    body = _json_object(request)
+    body = json_object(request)
     if isinstance(body, JsonResponse):
         return body
     text = body.get("text")

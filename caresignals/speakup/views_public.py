@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from caresignals.api.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
+from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.speakup import codes, queries, services
 from caresignals.speakup.access import open_case
 from caresignals.speakup.forms import CaseAccessForm, ConcernForm, MessageForm, errors_of

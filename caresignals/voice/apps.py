@@ -8,3 +8,8 @@ class VoiceConfig(AppConfig):
 
     name = "caresignals.voice"
     label = "voice"
+
+    def ready(self) -> None:
+        from caresignals.interop.registry import register
+
+        register("feedback", "caresignals.voice.importers.FeedbackImporter")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from caresignals.safety.rules import add_working_days
+from caresignals.core.workingdays import add_working_days
 
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 3
 SIX_MONTHS = relativedelta(months=6)

@@ -1,18 +1,21 @@
 """The voice domain's HTTP API endpoints: `POST /api/v1/public/feedback` (docs/api.md).
 
-They register on the one API in caresignals.api.endpoints, which imports this module.
+One router for the app, composed into the one API in caresignals/api/endpoints.py.
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Router
 
-from caresignals.api.endpoints import _error, _json, _json_object, api, errors
-from caresignals.api.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.audit.services import Actor
+from caresignals.core.api import error_doc, errors, json_doc, json_object
+from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.voice.models import Channel, new_feedback_reference
 from caresignals.voice.public import FIELDS, check_body
 from caresignals.voice.services import FeedbackInvalid, receive_feedback
+
+router = Router()
 
 _FEEDBACK_SCHEMA = {
     "type": "object",
@@ -37,7 +40,7 @@ _FEEDBACK_SCHEMA = {
 }
 
 
-@api.post(
+@router.post(
     "/public/feedback",
     url_name="public_feedback",
     auth=None,
@@ -52,13 +55,13 @@ _FEEDBACK_SCHEMA = {
             "content": {"application/json": {"schema": _FEEDBACK_SCHEMA}},
         },
         "responses": {
-            "201": _json(
+            "201": json_doc(
                 {"type": "object", "properties": {"reference": {"type": "string"}}},
                 "Received: the feedback's reference",
             ),
-            "400": _error("Malformed JSON"),
-            "422": _error("Invalid fields; nothing was stored"),
-            "429": _error("Too many requests from this address; see Retry-After"),
+            "400": error_doc("Malformed JSON"),
+            "422": error_doc("Invalid fields; nothing was stored"),
+            "429": error_doc("Too many requests from this address; see Retry-After"),
         },
     },
 )
@@ -70,7 +73,7 @@ def give_feedback(request: HttpRequest) -> HttpResponse:
             {"non_field_errors": ["Too many requests from this address; try again later"]},
             Retry_After=str(decision.retry_after),
         )
-    body = _json_object(request)
+    body = json_object(request)
     if isinstance(body, JsonResponse):
         return body
     if body.get("website"):

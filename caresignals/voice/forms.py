@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 
 from caresignals.core.forms import DateParts
-from caresignals.safety.vocabulary import Category, PhysicalHarm
+from caresignals.core.vocabulary import Category, PhysicalHarm
 from caresignals.voice.models import ChangeStatus, Complaint, FftRating, Kind, Outcome
 from caresignals.voice.public import NAME_MAX, TEXT_MAX, check_phone
 

@@ -13,7 +13,6 @@ import secrets
 from django.db import models
 
 from caresignals.organisations.models import Organisation
-from caresignals.safety.models import PatientSafetyEvent
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: easy to read out on the phone
 
@@ -144,8 +143,9 @@ class Complaint(models.Model):
     final_response_on = models.DateField(null=True, blank=True)
     ombudsman_signposted = models.BooleanField(default=False)
     outcome = models.CharField(max_length=14, choices=Outcome.choices, blank=True)
+    # By label, not by import: capture apps stay independent of each other (ADR 16).
     safety_event = models.ForeignKey(
-        PatientSafetyEvent,
+        "safety.PatientSafetyEvent",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -18,8 +19,7 @@ from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record
 from caresignals.core.concurrency import save_if_unchanged
 from caresignals.organisations.models import Organisation
-from caresignals.safety.models import PatientSafetyEvent
-from caresignals.safety.services import EventInvalid, record_event
+from caresignals.voice import safety_events
 from caresignals.voice.models import (
     Channel,
     Complaint,
@@ -163,7 +163,7 @@ def update_complaint(
     )
 
 
-def _link(complaint: Complaint, event: PatientSafetyEvent, version: int, actor: Actor) -> None:
+def _link(complaint: Complaint, event: Any, version: int, actor: Actor) -> None:
     save_if_unchanged(complaint, version, safety_event=event)
     record(
         actor,
@@ -174,7 +174,8 @@ def _link(complaint: Complaint, event: PatientSafetyEvent, version: int, actor: 
 @transaction.atomic
 def link_event(complaint: Complaint, reference: str, *, version: int, actor: Actor) -> None:
     """Link to an event of the same provider, found by its public reference."""
-    event = PatientSafetyEvent.objects.filter(
+    events = Complaint._meta.get_field("safety_event").related_model._default_manager
+    event = events.filter(
         reference=reference.strip().upper(), organisation=complaint.feedback.organisation
     ).first()
     if event is None:
@@ -199,14 +200,15 @@ def create_event_for(
     description: str,
     version: int,
     actor: Actor,
-) -> PatientSafetyEvent:
+) -> Any:
     """Record the safety event a complaint reveals (an incident the family reported) and link it.
 
-    The event goes through `record_event`, so through every rule an imported event meets.
+    The event goes through safety's `record_event` (voice/safety_events.py), so through every
+    rule an imported event meets.
     """
     feedback = complaint.feedback
     try:
-        recorded = record_event(
+        stored = safety_events.record_event(
             {
                 "record_type": "incident",
                 "org_code": feedback.organisation.code,
@@ -224,11 +226,10 @@ def create_event_for(
                 "reporter_type": reporter_type,
                 "anonymous": False,
             },
-            actor=actor,
+            actor,
         )
-    except EventInvalid as invalid:
-        raise FeedbackInvalid(invalid.errors) from None
-    stored = recorded.load()
+    except safety_events.EventRefused as refused:
+        raise FeedbackInvalid(refused.errors) from None
     _link(complaint, stored, version, actor)
     return stored
 

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
+from caresignals.core.vocabulary import Category, PhysicalHarm
 from caresignals.organisations.queries import organisation_for
 from caresignals.organisations.roles import Capability, user_can
-from caresignals.safety.vocabulary import Category, PhysicalHarm
 from caresignals.voice import forms as vf
 from caresignals.voice import insight as voice_insight
 from caresignals.voice import queries, services

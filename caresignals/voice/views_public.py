@@ -15,8 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from caresignals.api.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.audit.services import Actor
+from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.voice import queries
 from caresignals.voice.forms import FFT_QUESTION, EasyReadForm, FeedbackForm, StartForm
 from caresignals.voice.models import Channel, Kind, new_feedback_reference

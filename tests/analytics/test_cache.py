@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from caresignals.analytics.cache import bump, cached, data_version
+from caresignals.core.cache import bump, cached, data_version
 from caresignals.organisations.roles import Role
 from tests.factories import member
 

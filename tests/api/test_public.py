@@ -101,7 +101,7 @@ def test_a_filled_honeypot_answers_like_success_and_stores_nothing(client, small
 
 
 def test_reports_are_rate_limited_per_address(client, small_ics, monkeypatch):
-    from caresignals.api import ratelimit
+    from caresignals.core import ratelimit
 
     monkeypatch.setattr(ratelimit, "_now", lambda: 1_800_000_015.0)  # 45 s left of a minute
     for _ in range(10):

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import ast
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -46,7 +50,9 @@ def _view_modules() -> list[Path]:
     return sorted(
         p
         for p in PACKAGE.rglob("*.py")
-        if p.name == "views.py" or "views" in p.parent.name.split("/")
+        if p.name == "views.py"
+        or p.name.startswith("views_")  # views_audit.py, views_public.py, ...
+        or "views" in p.parent.name.split("/")
     )
 
 
@@ -97,3 +103,84 @@ def test_login_is_required_by_default():
             name = getattr(callback, "view_class", callback).__name__
             public.add(name)
     assert public == PUBLIC_VIEWS
+
+
+# Imports inside functions that cross apps, each with the reason it cannot be at the top.
+# Empty: keep it so.
+CROSSING_INSIDE_FUNCTIONS_ALLOWED: set[tuple[str, str]] = set()
+
+
+def _app_of(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else "(root)"
+
+
+def _imported_modules(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        return [node.module]
+    return []
+
+
+def test_no_import_inside_a_function_crosses_apps():
+    """An import hidden in a function is how a cycle between apps hides (ADR 16): imports
+    across apps go at the top of the module, where import-linter sees them. The one place
+    Django needs them in a function is AppConfig.ready(), where apps connect to the signals
+    and registries of the layers below them."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        app = _app_of(path)
+        tree = ast.parse(path.read_text())
+        for func in ast.walk(tree):
+            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if path.name == "apps.py" and func.name == "ready":
+                continue
+            for node in ast.walk(func):
+                for name in _imported_modules(node):
+                    if not name.startswith("caresignals."):
+                        continue
+                    target = name.split(".")[1]
+                    rel = path.relative_to(PACKAGE).as_posix()
+                    if target == app or (rel, name) in CROSSING_INSIDE_FUNCTIONS_ALLOWED:
+                        continue
+                    offenders.append(f"{rel}:{node.lineno} imports {name} inside {func.name}()")
+    assert not offenders, "move these imports to the top of the module:\n" + "\n".join(
+        sorted(set(offenders))
+    )
+
+
+def _lint_imports() -> str:
+    found = Path(sys.executable).with_name("lint-imports")
+    return str(found) if found.exists() else (shutil.which("lint-imports") or "lint-imports")
+
+
+def test_the_layer_contract_fails_on_an_import_upwards(tmp_path):
+    """The contracts in .importlinter bite: a copy of the package with core importing signals
+    (a lower layer importing a higher one) breaks the layers contract, named in the output."""
+    copy = tmp_path / "caresignals"
+    shutil.copytree(
+        PACKAGE,
+        copy,
+        ignore=lambda d, names: [
+            n for n in names if not n.endswith(".py") and not Path(d, n).is_dir()
+        ],
+    )
+    (copy / "core" / "upwards.py").write_text("from caresignals.signals import models  # noqa\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run(
+        [_lint_imports(), "--config", str(PACKAGE.parent / ".importlinter"), "--no-cache"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "Layers: a lower layer never imports a higher one BROKEN" in output
+    assert "caresignals.core is not allowed to import caresignals.signals" in output
+    assert "caresignals.core.upwards -> caresignals.signals.models" in output

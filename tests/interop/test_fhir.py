@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from fhir.resources.STU3.adverseevent import AdverseEvent
 
 from caresignals.audit.models import AuditAction, AuditEntry
-from caresignals.interop.fhir import (
+from caresignals.safety.fhir import (
     BASE,
     FHIR_PATHS,
     adverse_event_to_row,

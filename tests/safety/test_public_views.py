@@ -94,7 +94,7 @@ def test_a_filled_honeypot_looks_received_but_stores_nothing(client, small_ics):
 
 
 def test_reports_are_rate_limited_per_address(client, small_ics, monkeypatch):
-    from caresignals.api import ratelimit
+    from caresignals.core import ratelimit
 
     monkeypatch.setattr(ratelimit, "_now", lambda: 1_800_000_030.0)  # 30 s left of a minute
     for _ in range(10):

@@ -142,7 +142,7 @@ def test_the_watchlist_is_computed_once_per_month_and_data_version(region, monke
     first = watchlist.compute_watchlist(LAST)
     assert watchlist.compute_watchlist(LAST) == first
     assert calls == [LAST]
-    from caresignals.analytics.cache import bump
+    from caresignals.core.cache import bump
 
     bump()
     watchlist.compute_watchlist(LAST)

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from caresignals.core.hooks import worker_started
+
 
 class Command(BaseCommand):
     help = "Serve Care Signals on 127.0.0.1."
@@ -17,9 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.core.wsgi import get_wsgi_application
         from gunicorn.app.base import BaseApplication
 
-        from caresignals.wsgi import application
+        application = get_wsgi_application()  # what caresignals/wsgi.py serves
 
         bind = f"{options['host']}:{options['port']}"
         config = {
@@ -28,7 +31,8 @@ class Command(BaseCommand):
             "threads": options["threads"],
             "accesslog": "-",
             "timeout": 120,
-            # Each worker keeps event aggregates current in the background (ADR 9).
+            # Each worker keeps event aggregates current in the background (ADR 9): analytics
+            # listens for worker_started (core/hooks.py).
             "post_worker_init": _start_background_refresh,
         }
 
@@ -45,6 +49,4 @@ class Command(BaseCommand):
 
 
 def _start_background_refresh(worker: Any) -> None:
-    from caresignals.analytics import refresher
-
-    refresher.start_background()
+    worker_started.send(sender=Command)

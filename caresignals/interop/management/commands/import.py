@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from caresignals.audit.services import Actor
-from caresignals.interop.importing import ImportFailed, run_import
-from caresignals.interop.registry import IMPORTERS, importer_class
+from caresignals.interop.importing import ImportFailed
+from caresignals.interop.registry import IMPORTERS, definitions_loader, importer_class, runner
 
 SHOWN_ERRORS = 200
 
@@ -31,13 +31,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         actor = Actor.command_line(f"import {options['kind']}")
         path: Path = options["file"]
-        if options["kind"] == "indicators" and (path.is_dir() or path.suffix == ".toml"):
-            self._definitions(path, actor)
+        definitions = definitions_loader(options["kind"])  # indicators: reviewed TOML files
+        if definitions is not None and (path.is_dir() or path.suffix == ".toml"):
+            try:
+                summary = definitions(path, actor)
+            except (ValueError, OSError) as exc:
+                raise CommandError(str(exc), returncode=1) from None
+            self.stdout.write(summary)
             return
         importer = importer_class(options["kind"])(actor)
-        run = run_import
-        if options["kind"] == "fhir":  # JSON Lines, converted to events rows first
-            from caresignals.interop.fhir import run_fhir_import as run
+        run = runner(options["kind"])  # FHIR: JSON Lines, converted to events rows first
         try:
             report = run(
                 importer,
@@ -60,20 +63,3 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{report.rejected} row(s) rejected, written to {options['skip_invalid']}."
             )
-
-    def _definitions(self, path: Path, actor: Actor) -> None:
-        """Reviewed definition files (TOML): a directory of them, or one."""
-        from caresignals.measures import services
-
-        try:
-            if path.is_dir():
-                definitions = services.read_definitions(path)
-            else:
-                definitions = [services.read_definition(path)]
-        except (services.DefinitionError, OSError) as exc:
-            raise CommandError(str(exc), returncode=1) from None
-        counts = services.upsert_indicators(definitions, actor)
-        self.stdout.write(
-            f"indicators: {len(definitions)} definition(s) read; {counts.created} created, "
-            f"{counts.updated} updated, {counts.unchanged} unchanged."
-        )

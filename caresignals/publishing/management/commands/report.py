@@ -13,6 +13,7 @@ from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
 from caresignals.publishing.board import NoReportData, system_board_report
 from caresignals.publishing.pdf import board_pdf
+from caresignals.signals.pack import pack_pdf, system_pack
 
 
 class Command(BaseCommand):
@@ -48,8 +49,6 @@ class Command(BaseCommand):
             )
         start = time.perf_counter()
         if options["kind"] == "sqg":
-            from caresignals.signals.pack import pack_pdf, system_pack
-
             pack = system_pack(period)
             out.write_bytes(pack_pdf(pack))
             self.stdout.write(

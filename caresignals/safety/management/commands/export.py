@@ -58,7 +58,7 @@ class Command(BaseCommand):
                 for r in rows:
                     writer.writerow({k: "" if v is None else _cell(v) for k, v in r.items()})
             elif options["format"] == "fhir":
-                from caresignals.interop.fhir import event_to_adverse_event
+                from caresignals.safety.fhir import event_to_adverse_event
 
                 for r in rows:
                     out.write(json.dumps(event_to_adverse_event(r), ensure_ascii=False) + "\n")

@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from caresignals.audit.queries import visible_entries
 from caresignals.organisations.roles import Capability, user_can
+from caresignals.pages.queries_audit import visible_entries
 
 PAGE_SIZE = 200
 

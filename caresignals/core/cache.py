@@ -5,6 +5,11 @@ same region that is most of the server's work. Each cached value is keyed by wha
 computed from: the view, the reader's scope (the organisations they may see, so nobody is
 ever served another's view) and the data version, which every import bumps in its own
 transaction. A stale entry is therefore never read, only left to expire.
+
+Every layer bumps the version, so this module sits in core (ADR 16). The counter's table is
+the analytics app's `DataVersion` model (a model stays where its migrations are), reached by
+its label; the reader's scope comes from organisations, which plugs `scope_key` in when the
+apps are ready (organisations/apps.py).
 """
 
 from __future__ import annotations
@@ -15,14 +20,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.template.loader import render_to_string
 from markupsafe import Markup
-
-from caresignals.analytics.models import DataVersion
-from caresignals.organisations.scoping import scope_for
 
 T = TypeVar("T")
 TIMEOUT = 15 * 60
@@ -32,9 +35,22 @@ RECENT = 256
 _recent: OrderedDict[str, Any] = OrderedDict()
 _recent_lock = threading.Lock()
 
+# What identifies a reader's scope in a cache key (organisations/apps.py plugs it in).
+_scope_key: Callable[[Any], str] | None = None
+
+
+def set_scope_key(key: Callable[[Any], str]) -> None:
+    global _scope_key
+    _scope_key = key
+
+
+def version_model() -> type[Model]:
+    """The table of data-version counters (analytics.DataVersion)."""
+    return apps.get_model("analytics", "DataVersion")
+
 
 def data_version() -> int:
-    row = DataVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+    row = version_model()._default_manager.filter(pk=1).values_list("version", flat=True).first()
     return int(row or 0)
 
 
@@ -49,7 +65,12 @@ REFERENCE_ROW = 2
 
 
 def reference_version() -> int:
-    row = DataVersion.objects.filter(pk=REFERENCE_ROW).values_list("version", flat=True).first()
+    row = (
+        version_model()
+        ._default_manager.filter(pk=REFERENCE_ROW)
+        .values_list("version", flat=True)
+        .first()
+    )
     return int(row or 0)
 
 
@@ -59,16 +80,17 @@ def bump_reference() -> None:
 
 
 def _bump(pk: int) -> None:
-    updated = DataVersion.objects.filter(pk=pk).update(version=F("version") + 1)
+    updated = version_model()._default_manager.filter(pk=pk).update(version=F("version") + 1)
     if not updated:
-        DataVersion.objects.get_or_create(pk=pk, defaults={"version": 1})
+        version_model()._default_manager.get_or_create(pk=pk, defaults={"version": 1})
 
 
 def cached(user: Any, name: str, params: tuple[Any, ...], build: Callable[[], T]) -> T:
     """`build()`, or the value it gave for this reader's scope and the current data."""
     if transaction.get_connection().in_atomic_block:
         return build()  # inside a write, never cache what may be rolled back
-    scope = "|".join(scope_for(user).paths)
+    assert _scope_key is not None, "organisations plugs in the scope key when ready"
+    scope = _scope_key(user)
     raw = f"{name}|{scope}|{params!r}|{data_version()}"
     key = "cs:" + hashlib.sha256(raw.encode()).hexdigest()
     with _recent_lock:

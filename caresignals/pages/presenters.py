@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from caresignals.organisations import roles
 from caresignals.organisations.queries import memberships_of
+from caresignals.safety.queries_candour import overdue_candour_count
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,6 @@ def home_page(user: object) -> HomePage:
             )
         )
     if roles.user_can(user, roles.Capability.MANAGE_CANDOUR):
-        from caresignals.safety.queries_candour import overdue_candour_count
-
         overdue = overdue_candour_count(user, None, dt.date.today())
         cards.append(
             Card(

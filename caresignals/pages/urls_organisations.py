@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caresignals.organisations import views
+from caresignals.pages import views
 
 app_name = "organisations"
 urlpatterns = [

@@ -1,4 +1,6 @@
-"""Browsing the integrated care system: ICS → places → providers → services.
+"""Pages that combine domains: the home page, and browsing the integrated care system
+(ICS → places → providers → services), whose organisation page shows events, indicators
+and escalation together. They sit above every domain app (ADR 16).
 
 Anyone signed in may browse; what they see is limited by scoping (queries.py), so a
 person with no membership sees an empty list, and a hidden organisation is "not found".
@@ -9,13 +11,18 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from caresignals.analytics.cache import cached_fragment
+from caresignals.analytics.presenters import event_summary
+from caresignals.core.cache import cached_fragment
 from caresignals.measures.presenters import indicator_summaries
 from caresignals.organisations import presenters
 from caresignals.organisations.roles import Capability, user_can
-from caresignals.safety.presenters import event_summary
+from caresignals.pages.presenters import home_page
 from caresignals.safety.queries_candour import may_view_candour
 from caresignals.signals.presenters import escalation_panel
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.jinja", {"page": home_page(request.user)})
 
 
 def index(request: HttpRequest) -> HttpResponse:

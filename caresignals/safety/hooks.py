@@ -1,0 +1,18 @@
+"""What safety tells the layers above it, without importing them (ADR 16).
+
+Aggregates of events (analytics) sit above safety, so safety sends these signals and
+analytics connects to them in its AppConfig.ready(). Receivers run synchronously, in the
+sender's transaction.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# One event was recorded (the form, the API, a complaint): sent inside the write transaction
+# with `provider_months`, the (provider id, month) pairs whose aggregates it changes.
+event_recorded = Signal()
+
+# An import stored or changed events: sent after the rows are written, with
+# `provider_months` (None when every month must be recomputed).
+events_imported = Signal()
