@@ -8,10 +8,10 @@ from caresignals.organisations.models import Organisation
 
 
 class EventCountQuerySet(models.QuerySet["MonthlyEventCount"]):
-    def visible_to(self, user: object) -> EventCountQuerySet:
+    def visible_to(self, user: object, capability: object = None) -> EventCountQuerySet:
         from caresignals.organisations.scoping import scope_for
 
-        return self.filter(scope_for(user).q("organisation__path"))
+        return self.filter(scope_for(user, capability).q("organisation__path"))
 
 
 class MonthlyEventCount(models.Model):

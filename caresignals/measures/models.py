@@ -63,10 +63,10 @@ class Indicator(models.Model):
 
 
 class MeasureQuerySet(models.QuerySet["MeasureValue"]):
-    def visible_to(self, user: object) -> MeasureQuerySet:
+    def visible_to(self, user: object, capability: object = None) -> MeasureQuerySet:
         from caresignals.organisations.scoping import scope_for
 
-        return self.filter(scope_for(user).q("organisation__path"))
+        return self.filter(scope_for(user, capability).q("organisation__path"))
 
 
 class MeasureValue(models.Model):
@@ -103,10 +103,10 @@ class MeasureValue(models.Model):
 
 
 class AnnotationQuerySet(models.QuerySet["ChartAnnotation"]):
-    def visible_to(self, user: object) -> AnnotationQuerySet:
+    def visible_to(self, user: object, capability: object = None) -> AnnotationQuerySet:
         from caresignals.organisations.scoping import scope_for
 
-        return self.filter(scope_for(user).q("organisation__path"))
+        return self.filter(scope_for(user, capability).q("organisation__path"))
 
 
 class ChartAnnotation(models.Model):

@@ -73,10 +73,10 @@ def new_reference() -> str:
 
 
 class EventQuerySet(models.QuerySet["PatientSafetyEvent"]):
-    def visible_to(self, user: object) -> EventQuerySet:
+    def visible_to(self, user: object, capability: object = None) -> EventQuerySet:
         from caresignals.organisations.scoping import scope_for
 
-        return self.filter(scope_for(user).q("organisation__path"))
+        return self.filter(scope_for(user, capability).q("organisation__path"))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query
 
 from caresignals.api.endpoints import NOT_FOUND, _caller, _error, _json, api, errors
-from caresignals.organisations.roles import Capability, user_can
+from caresignals.organisations.roles import Capability
+from caresignals.organisations.scoping import scope_for
 from caresignals.signals.watchlist import (
     compute_watchlist,
     has_data,
@@ -66,7 +67,7 @@ def watchlist(
     period: str | None = Query(None, description="YYYY-MM"),
 ) -> HttpResponse:
     user = _caller(request)
-    if not user_can(user, Capability.VIEW_WATCHLIST):
+    if scope_for(user, Capability.VIEW_WATCHLIST).is_empty:
         return errors(404, {"signals": [NOT_FOUND]})
     if period is not None and not _PERIOD.fullmatch(period.strip()):
         return errors(422, {"period": ["Enter a month as YYYY-MM, for example 2026-10"]})
