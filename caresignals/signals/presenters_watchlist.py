@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-
 from caresignals.organisations.permissions import require_capability
 from caresignals.organisations.roles import Capability
 from caresignals.signals.panel import month_name

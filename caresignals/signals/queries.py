@@ -36,7 +36,6 @@ from caresignals.signals.models import (
 )
 from caresignals.signals.types import WatchlistEntry
 
-
 READ = Capability.VIEW_QUALITY_GOVERNANCE
 
 
