@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from caresignals.audit.models import AuditAction, AuditEntry
+from caresignals.organisations.permissions import require_actor
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Change:
 
 
 def _entry(actor: Actor, change: Change) -> AuditEntry:
+    # Every audited write names who made it: a signed-in user or a system label, never nobody.
+    require_actor(actor)
     user = actor.user if getattr(actor.user, "is_authenticated", False) else None
     return AuditEntry(
         actor=user,

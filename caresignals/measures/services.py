@@ -15,6 +15,8 @@ from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record_many
 from caresignals.measures.models import Chart, ChartAnnotation, Indicator, Polarity, Unit
 from caresignals.organisations.models import Organisation
+from caresignals.organisations.permissions import require_actor, require_for
+from caresignals.organisations.roles import Capability
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 REQUIRED_KEYS = (
@@ -173,6 +175,9 @@ def record_rebase(
 
     `periods` are the series' months: a rebase must fall inside it, after its first month.
     """
+    require_actor(actor)
+    if actor.user is not None:
+        require_for(actor.user, Capability.RECORD_CHART_CHANGES, organisation.path)
     note = note.strip()
     if not note:
         raise RebaseError("note", "Enter why the process changed")

@@ -20,6 +20,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -55,7 +56,10 @@ def _minimal(paths: set[str]) -> tuple[str, ...]:
 
 
 def scope_for(user: Any, capability: Any = None) -> Scope:
-    """Where `user` may see records; with `capability`, where they may use it."""
+    """Where `user` may see records; with `capability` (or a tuple of them: any one), where
+    they may use it."""
+    if isinstance(capability, tuple):
+        return scope_for_any(user, *capability)
     if capability is not None:
         return scope_for_capability(user, capability)
     if user is None or not getattr(user, "is_authenticated", False):
@@ -141,6 +145,13 @@ def visible(
 def get_visible_or_404(
     queryset: QuerySet[Any], user: Any, *, path_field: str, capability: Any = None, **lookup: Any
 ) -> Model:
+    """The record, read as the product's convention says: outside the person's organisations
+    it is not found (404); with `capability`, inside them but by someone who holds it nowhere
+    it is forbidden (403), and where they hold it only elsewhere it is not found (404)."""
+    if capability is not None and scope_for(user, capability).is_empty:
+        if not visible(queryset, user, path_field=path_field).filter(**lookup).exists():
+            raise Http404("Not found")
+        raise PermissionDenied
     try:
         return visible(queryset, user, path_field=path_field, capability=capability).get(**lookup)
     except queryset.model.DoesNotExist:

@@ -18,8 +18,8 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from caresignals.organisations.models import Organisation
-from caresignals.organisations.roles import Capability, Role, user_can
-from caresignals.organisations.scoping import visible
+from caresignals.organisations.roles import Capability, Role
+from caresignals.organisations.scoping import scope_for, visible
 from caresignals.speakup.models import CATEGORY_FIELDS, SpeakUpCase, SpeakUpMessage
 from caresignals.speakup.quarters import Quarter, quarters_between
 from caresignals.speakup.vocabulary import (
@@ -98,7 +98,7 @@ def thread(case: SpeakUpCase) -> list[SpeakUpMessage]:
 
 
 def may_see_summary(user: Any) -> bool:
-    return user_can(user, Capability.VIEW_SPEAKUP_SUMMARY)
+    return not scope_for(user, Capability.VIEW_SPEAKUP_SUMMARY).is_empty
 
 
 def case_quarters() -> list[Quarter]:
@@ -141,7 +141,12 @@ def summary(user: Any, quarter: Quarter) -> Summary:
     column. The columns themselves overlap (anonymous cases are among all cases; a case can
     have several categories) and have no row total, so nothing is recoverable across a row.
     """
-    providers = visible(Organisation.objects.filter(kind="provider"), user, path_field="path")
+    providers = visible(
+        Organisation.objects.filter(kind="provider"),
+        user,
+        path_field="path",
+        capability=Capability.VIEW_SPEAKUP_SUMMARY,
+    )
     in_scope = SpeakUpCase.objects.filter(organisation__in=providers)
     with_cases = providers.filter(pk__in=in_scope.values("organisation_id").distinct()).order_by(
         "name"

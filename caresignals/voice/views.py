@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
+from caresignals.organisations.permissions import require_capability
 from caresignals.organisations.queries import organisation_for
-from caresignals.organisations.roles import Capability, user_can
+from caresignals.organisations.roles import Capability
 from caresignals.safety.vocabulary import Category, PhysicalHarm
 from caresignals.voice import forms as vf
 from caresignals.voice import insight as voice_insight
@@ -34,8 +35,7 @@ CONFLICT = (
 
 
 def _require_viewer(request: HttpRequest) -> None:
-    if not user_can(request.user, Capability.VIEW_PATIENT_VOICE):
-        raise Http404("Not found")
+    require_capability(request.user, Capability.VIEW_PATIENT_VOICE, hidden=True)
 
 
 def _errors(form: forms.Form) -> dict[str, list[str]]:
