@@ -17,7 +17,7 @@ held at a trust it must stay inside it):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -279,12 +279,17 @@ class Region:
 def region(small_ics: Any, monkeypatch: pytest.MonkeyPatch) -> Region:
     a = _trust_records(small_ics.trust_a, small_ics.maternity_a)
     b = _trust_records(small_ics.trust_b, small_ics.maternity_b)
-    fake_watchlist(
-        monkeypatch,
-        [entry(small_ics.trust_a, small_ics.maternity_a), entry(small_ics.trust_b)],
-    )
-    monkeypatch.setattr("caresignals.signals.watchlist.available_periods", lambda: ["2026-03"])
-    monkeypatch.setattr("caresignals.signals.watchlist.has_data", lambda period: True)
+    entries = [
+        replace(entry(small_ics.trust_a, small_ics.maternity_a), path=small_ics.maternity_a.path),
+        replace(entry(small_ics.trust_b), path=small_ics.trust_b.path),
+    ]
+    fake_watchlist(monkeypatch, entries)
+    for module in ("watchlist", "presenters_watchlist", "endpoints_watchlist"):
+        where = f"caresignals.signals.{module}"
+        monkeypatch.setattr(f"{where}.compute_watchlist", lambda period: list(entries))
+        monkeypatch.setattr(f"{where}.available_periods", lambda: ["2026-03"], raising=False)
+        monkeypatch.setattr(f"{where}.has_data", lambda period: True, raising=False)
+        monkeypatch.setattr(f"{where}.latest_period", lambda: "2026-03", raising=False)
     monkeypatch.setattr("caresignals.signals.pack.pack_pdf", lambda pack, **kw: b"%PDF-")
     monkeypatch.setattr("caresignals.publishing.pdf.board_pdf", lambda report, **kw: b"%PDF-")
     return Region(small_ics.ics, a, b)
@@ -434,8 +439,10 @@ def test_a_role_at_one_trust_does_not_reach_into_another(
         assert "/safety/candour/?org=TB" not in body
     else:
         assert response.status_code == 200
+        shown = [s for s in [*region.a.secrets, "Trust A", '"TA"'] if s in body]
+        assert shown, "the page shows none of trust A's records either"
         assert not [s for s in region.b.secrets if s in body]
-        assert "Trust B" not in body
+        assert "Trust B" not in body and '"TB"' not in body
 
 
 def test_the_pack_pdf_is_cut_to_where_the_reader_holds_the_role(region: Region) -> None:
