@@ -19,7 +19,7 @@ from django.http import Http404
 
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability, Role
-from caresignals.organisations.scoping import scope_for, visible
+from caresignals.organisations.scoping import visible
 from caresignals.speakup.models import CATEGORY_FIELDS, SpeakUpCase, SpeakUpMessage
 from caresignals.speakup.quarters import Quarter, quarters_between
 from caresignals.speakup.vocabulary import (
@@ -95,10 +95,6 @@ def thread(case: SpeakUpCase) -> list[SpeakUpMessage]:
 
 
 # -- counts only: the summary for the ICB and boards -------------------------------------------
-
-
-def may_see_summary(user: Any) -> bool:
-    return not scope_for(user, Capability.VIEW_SPEAKUP_SUMMARY).is_empty
 
 
 def case_quarters() -> list[Quarter]:
