@@ -9,8 +9,8 @@ from caresignals.organisations.scoping import scope_for
 
 
 class EventCountQuerySet(models.QuerySet["MonthlyEventCount"]):
-    def visible_to(self, user: object) -> EventCountQuerySet:
-        return self.filter(scope_for(user).q("organisation__path"))
+    def visible_to(self, user: object, capability: object = None) -> EventCountQuerySet:
+        return self.filter(scope_for(user, capability).q("organisation__path"))
 
 
 class MonthlyEventCount(models.Model):

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+
 from caresignals.audit.chain import seal_after_commit
 from caresignals.audit.models import AuditAction, AuditEntry
 
@@ -37,6 +39,8 @@ class Change:
 
 
 def _entry(actor: Actor, change: Change) -> AuditEntry:
+    # Every audited write names who made it: a signed-in user or a system label, never nobody.
+    require_actor(actor)
     user = actor.user if getattr(actor.user, "is_authenticated", False) else None
     return AuditEntry(
         actor=user,
@@ -62,3 +66,15 @@ def record_many(actor: Actor, changes: Iterable[Change], *, batch_size: int = 20
     if entries:
         seal_after_commit()
     return len(entries)
+
+
+def require_actor(actor: Any) -> None:
+    """Services change records only for a signed-in user or a named system label (a command,
+    the demo): never for nobody."""
+    user = getattr(actor, "user", None)
+    if user is not None:
+        if not getattr(user, "is_authenticated", False):
+            raise PermissionDenied
+        return
+    if not str(getattr(actor, "label", "") or "").strip():
+        raise PermissionDenied

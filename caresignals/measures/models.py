@@ -64,8 +64,8 @@ class Indicator(models.Model):
 
 
 class MeasureQuerySet(models.QuerySet["MeasureValue"]):
-    def visible_to(self, user: object) -> MeasureQuerySet:
-        return self.filter(scope_for(user).q("organisation__path"))
+    def visible_to(self, user: object, capability: object = None) -> MeasureQuerySet:
+        return self.filter(scope_for(user, capability).q("organisation__path"))
 
 
 class MeasureValue(models.Model):
@@ -102,8 +102,8 @@ class MeasureValue(models.Model):
 
 
 class AnnotationQuerySet(models.QuerySet["ChartAnnotation"]):
-    def visible_to(self, user: object) -> AnnotationQuerySet:
-        return self.filter(scope_for(user).q("organisation__path"))
+    def visible_to(self, user: object, capability: object = None) -> AnnotationQuerySet:
+        return self.filter(scope_for(user, capability).q("organisation__path"))
 
 
 class ChartAnnotation(models.Model):

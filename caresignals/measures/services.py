@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from caresignals.audit.models import AuditAction
-from caresignals.audit.services import Actor, Change, record_many
+from caresignals.audit.services import Actor, Change, record_many, require_actor
 from caresignals.core.cache import bump
 from caresignals.measures.models import Chart, ChartAnnotation, Indicator, Polarity, Unit
 from caresignals.measures.numerators import (
@@ -22,6 +22,8 @@ from caresignals.measures.numerators import (
     parse_rule,
 )
 from caresignals.organisations.models import Organisation
+from caresignals.organisations.permissions import require_for
+from caresignals.organisations.roles import Capability
 
 REQUIRED_KEYS = (
     "code",
@@ -188,6 +190,9 @@ def record_rebase(
 
     `periods` are the series' months: a rebase must fall inside it, after its first month.
     """
+    require_actor(actor)
+    if actor.user is not None:
+        require_for(actor.user, Capability.RECORD_CHART_CHANGES, organisation.path)
     note = note.strip()
     if not note:
         raise RebaseError("note", "Enter why the process changed")

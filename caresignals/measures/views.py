@@ -17,7 +17,8 @@ from caresignals.audit.services import Actor
 from caresignals.core.cache import cached_fragment
 from caresignals.measures.presenters import ChartPage, chart_page
 from caresignals.measures.services import RebaseError, record_rebase
-from caresignals.organisations.roles import Capability, user_can
+from caresignals.organisations.roles import Capability
+from caresignals.organisations.scoping import may
 
 
 class RebaseForm(forms.Form):
@@ -55,8 +56,9 @@ def chart(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     body, ctx = cached_fragment(
         request, "chart", (code, indicator), "measures/chart_body.jinja", context
     )
-    may_record = user_can(request.user, Capability.RECORD_CHART_CHANGES)
     page = cast(ChartPage, ctx["page"])
+    # Recorded for the chart's organisation: only where the person holds the capability.
+    may_record = may(request.user, Capability.RECORD_CHART_CHANGES, page.organisation.path)
     form = RebaseForm(periods=page.periods) if may_record else None
     status = 200
     if request.method == "POST":

@@ -61,10 +61,10 @@ TYPES_FOR_KIND: dict[str, frozenset[str]] = {
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
-    def visible_to(self, user: object) -> OrganisationQuerySet:
+    def visible_to(self, user: object, capability: object = None) -> OrganisationQuerySet:
         from caresignals.organisations.scoping import scope_for
 
-        return self.filter(scope_for(user).q("path"))
+        return self.filter(scope_for(user, capability).q("path"))
 
 
 class Organisation(models.Model):

@@ -1,7 +1,8 @@
 """Roles as code: what each role may do, in one place.
 
-A person holds a role *in an organisation* (a membership). What records they can see is
-decided by scoping.py from those memberships; what they can do is decided here.
+A person holds a role *in an organisation* (a membership). What each role may do is decided
+here; where they may do it is scoping.py's `scope_for(user, capability)`: only in the
+organisations where they hold a role granting it (and beneath them).
 """
 
 from __future__ import annotations
@@ -105,7 +106,9 @@ def roles_with(capability: Capability) -> frozenset[str]:
 
 
 def user_can(user: Any, capability: Capability) -> bool:
-    """Whether any of the user's memberships grants the capability."""
+    """Whether any of the user's memberships grants the capability: for menus and home cards
+    only. Whether a page or record opens is `scoping.scope_for(user, capability)`'s answer,
+    through `permissions.requires` and the queries (ADR 3)."""
     if not getattr(user, "is_authenticated", False):
         return False
     return any(capability in capabilities(role) for role in user.role_codes())

@@ -1,10 +1,16 @@
-"""The one place that answers "what may this user see?".
+"""The one place that answers "what may this user see, and where may they do it?".
 
-Every query a person can trigger goes through `scope_for(user)`: a user sees the
+Every query a person can trigger goes through `scope_for(user, capability)`: a user sees the
 organisations they are a member of and everything beneath them in the ICS tree. An ICB
 member (membership of the ICS itself) therefore sees the whole system; a trust's staff see
 their trust and its services. Records outside the scope are reported as not found (404),
 never as forbidden, so their existence does not leak.
+
+A capability (roles.py) is held *in an organisation*: with `capability`, the scope is only the
+organisations (and what lies beneath them) where the person holds a role granting it. So a
+board member at one trust who is plain staff at another reads the first trust's governance
+records and not the second's. Pages check the capability once (permissions.py: 403 when the
+person holds it nowhere); every read and write then filters or checks against this scope.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -48,7 +55,13 @@ def _minimal(paths: set[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
-def scope_for(user: Any) -> Scope:
+def scope_for(user: Any, capability: Any = None) -> Scope:
+    """Where `user` may see records; with `capability` (or a tuple of them: any one), where
+    they may use it."""
+    if isinstance(capability, tuple):
+        return scope_for_any(user, *capability)
+    if capability is not None:
+        return scope_for_capability(user, capability)
     if user is None or not getattr(user, "is_authenticated", False):
         return Scope(paths=())
     cached: Scope | None = getattr(user, "_care_signals_scope", None)
@@ -72,37 +85,74 @@ def scope_for_roles(user: Any, roles: frozenset[str]) -> Scope:
 
 def scope_for_capability(user: Any, capability: Any) -> Scope:
     """The paths beneath the organisations where the user holds a role with `capability`
-    (roles.py): for work only some roles do, such as triage."""
+    (roles.py): the scope of every read and write that needs the capability."""
     from caresignals.organisations.roles import roles_with
 
-    return scope_for_roles(user, roles_with(capability))
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Scope(paths=())
+    cache: dict[Any, Scope] = user.__dict__.setdefault("_care_signals_capability_scopes", {})
+    if capability not in cache:
+        cache[capability] = scope_for_roles(user, roles_with(capability))
+    return cache[capability]
 
 
-def belongs_to(user: Any, organisation_path: str) -> bool:
+def scope_for_any(user: Any, *capabilities: Any) -> Scope:
+    """Where the user holds a role with any of `capabilities` (pages several roles share)."""
+    paths = {p for c in capabilities for p in scope_for_capability(user, c).paths}
+    return Scope(paths=_minimal(paths))
+
+
+def may(user: Any, capability: Any, organisation_path: str) -> bool:
+    """Whether the user holds `capability` for the organisation at `organisation_path`."""
+    return scope_for_capability(user, capability).covers(organisation_path)
+
+
+def belongs_to(user: Any, organisation_path: str, *capabilities: Any) -> bool:
     """Whether the user works in the organisation itself or beneath it (one of its services),
-    as opposed to seeing it from above: such people read its free text in full."""
-    return any(p.startswith(organisation_path) for p in _membership_paths(user))
+    as opposed to seeing it from above: such people read its free text in full. With
+    `capabilities`, only memberships whose role grants one of them count."""
+    if capabilities:
+        from caresignals.organisations.roles import capabilities as granted
+
+        paths = [
+            path
+            for path, role in _memberships(user)
+            if any(c in granted(role) for c in capabilities)
+        ]
+    else:
+        paths = [path for path, _ in _memberships(user)]
+    return any(p.startswith(organisation_path) for p in paths)
 
 
-def _membership_paths(user: Any) -> list[str]:
+def _memberships(user: Any) -> list[tuple[str, str]]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     cached = user.__dict__.get("_care_signals_membership_paths")
     if cached is None:
-        cached = list(user.memberships.values_list("organisation__path", flat=True))
+        cached = list(user.memberships.values_list("organisation__path", "role"))
         user.__dict__["_care_signals_membership_paths"] = cached
     return list(cached)
 
 
-def visible(queryset: QuerySet[Any], user: Any, *, path_field: str) -> QuerySet[Any]:
-    """Filter any queryset by the organisation path reached through `path_field`."""
-    return queryset.filter(scope_for(user).q(path_field))
+def visible(
+    queryset: QuerySet[Any], user: Any, *, path_field: str, capability: Any = None
+) -> QuerySet[Any]:
+    """Filter any queryset by the organisation path reached through `path_field`: to the
+    user's organisations, or with `capability` to those where they hold it."""
+    return queryset.filter(scope_for(user, capability).q(path_field))
 
 
 def get_visible_or_404(
-    queryset: QuerySet[Any], user: Any, *, path_field: str, **lookup: Any
+    queryset: QuerySet[Any], user: Any, *, path_field: str, capability: Any = None, **lookup: Any
 ) -> Model:
+    """The record, read as the product's convention says: outside the person's organisations
+    it is not found (404); with `capability`, inside them but by someone who holds it nowhere
+    it is forbidden (403), and where they hold it only elsewhere it is not found (404)."""
+    if capability is not None and scope_for(user, capability).is_empty:
+        if not visible(queryset, user, path_field=path_field).filter(**lookup).exists():
+            raise Http404("Not found")
+        raise PermissionDenied
     try:
-        return visible(queryset, user, path_field=path_field).get(**lookup)
+        return visible(queryset, user, path_field=path_field, capability=capability).get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404("Not found") from None

@@ -15,9 +15,10 @@ from caresignals.analytics.presenters import event_summary
 from caresignals.core.cache import cached_fragment
 from caresignals.measures.presenters import indicator_summaries
 from caresignals.organisations import presenters
-from caresignals.organisations.roles import Capability, user_can
+from caresignals.organisations.roles import Capability
+from caresignals.organisations.scoping import scope_for
 from caresignals.pages.presenters import home_page
-from caresignals.safety.queries_candour import may_view_candour
+from caresignals.safety.queries_candour import CANDOUR, may_view_candour
 from caresignals.signals.presenters import escalation_panel
 
 
@@ -48,13 +49,13 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "events": event_summary(user, page.organisation),
             "indicators": indicator_summaries(user, page.organisation),
             "escalation": escalation_panel(user, page.organisation),
-            "candour": candour,
+            "candour": may_view_candour(user, page.organisation),
         }
 
-    # The escalation panel and the candour link depend on the reader's role, not only their
-    # scope.
-    governance = user_can(user, Capability.VIEW_QUALITY_GOVERNANCE)
-    candour = may_view_candour(user)
+    # The escalation panel and the candour link depend on where the reader holds those roles,
+    # not only on their scope.
+    governance = scope_for(user, Capability.VIEW_QUALITY_GOVERNANCE).paths
+    candour = scope_for(user, CANDOUR).paths
     body, ctx = cached_fragment(
         request,
         "organisation",

@@ -1,18 +1,17 @@
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from caresignals.organisations.roles import Capability, user_can
+from caresignals.organisations.permissions import requires
+from caresignals.organisations.roles import Capability
 from caresignals.pages.queries_audit import visible_entries
 
 PAGE_SIZE = 200
 
 
+@requires(Capability.VIEW_AUDIT)
 def index(request: HttpRequest) -> HttpResponse:
-    if not user_can(request.user, Capability.VIEW_AUDIT):
-        raise PermissionDenied
     entries = list(visible_entries(request.user)[:PAGE_SIZE])
     return render(
         request,

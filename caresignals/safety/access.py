@@ -10,19 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-
+from caresignals.organisations.permissions import require_capability
 from caresignals.organisations.roles import Capability
-from caresignals.organisations.scoping import Scope, scope_for_capability
+from caresignals.organisations.scoping import Scope, scope_for
 
 
 def _scope(user: Any, capability: Capability) -> Scope:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return Scope(paths=())
-    cache: dict[Capability, Scope] = user.__dict__.setdefault("_care_signals_safety_scopes", {})
-    if capability not in cache:
-        cache[capability] = scope_for_capability(user, capability)
-    return cache[capability]
+    return scope_for(user, capability)
 
 
 def read_scope(user: Any) -> Scope:
@@ -36,10 +30,7 @@ def write_scope(user: Any) -> Scope:
 
 
 def require_reader(user: Any) -> Scope:
-    scope = read_scope(user)
-    if scope.is_empty:
-        raise PermissionDenied
-    return scope
+    return require_capability(user, Capability.VIEW_SAFETY_RESPONSES)
 
 
 def inside_provider(user: Any, provider_path: str) -> bool:

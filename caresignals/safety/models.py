@@ -74,8 +74,8 @@ def new_reference() -> str:
 
 
 class EventQuerySet(models.QuerySet["PatientSafetyEvent"]):
-    def visible_to(self, user: object) -> EventQuerySet:
-        return self.filter(scope_for(user).q("organisation__path"))
+    def visible_to(self, user: object, capability: object = None) -> EventQuerySet:
+        return self.filter(scope_for(user, capability).q("organisation__path"))
 
 
 @dataclass(frozen=True)

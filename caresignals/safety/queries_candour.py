@@ -1,6 +1,8 @@
 """Reads for Duty of Candour, referral tasks and the ICB's cross-provider safety view.
 
-Every read starts from what the user may see (scoping.py); an event outside that is a 404.
+Every read starts from where the user holds a capability for these pages (`CANDOUR`, or
+`VIEW_SAFETY_SYSTEM` for the system view: scoping.scope_for); an event outside that is a 404,
+even in an organisation where the person holds some other role.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from caresignals.organisations.models import Organisation
-from caresignals.organisations.roles import Capability, user_can
+from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import (
     belongs_to,
     get_visible_or_404,
-    scope_for_capability,
+    scope_for,
     visible,
 )
 from caresignals.safety import candour, rules
@@ -34,6 +36,10 @@ from caresignals.safety.models import (
 from caresignals.safety.vocabulary import MaxHarm, RecordType, ServiceArea
 from caresignals.stats.disclosure import control_count
 
+# Who reads the candour pages and referral tasks: the safety leads who keep them and those
+# who oversee safety across providers, each where they hold the role.
+CANDOUR = (Capability.MANAGE_CANDOUR, Capability.VIEW_SAFETY_SYSTEM)
+SYSTEM = Capability.VIEW_SAFETY_SYSTEM
 LIST_LIMIT = 200
 CANDOUR_STATUSES = ("overdue", "due_soon", "open", "done")
 
@@ -43,22 +49,25 @@ CANDOUR_STATUSES = ("overdue", "due_soon", "open", "done")
 
 def may_manage(user: Any, organisation: Organisation) -> bool:
     """A patient-safety lead whose organisation is this provider or above it."""
-    return scope_for_capability(user, Capability.MANAGE_CANDOUR).covers(organisation.path)
+    return scope_for(user, Capability.MANAGE_CANDOUR).covers(organisation.path)
 
 
-def is_inside(user: Any, organisation: Organisation) -> bool:
-    """A member of the provider itself or one of its services: sees free text in full."""
-    return belongs_to(user, organisation.path)
+def is_inside(user: Any, organisation: Organisation, *capabilities: Capability) -> bool:
+    """A member of the provider itself or one of its services, in a role that reads these
+    pages (`capabilities`, by default the candour ones): sees free text in full. Plain staff
+    membership there does not lift the de-identification of a page read through another
+    organisation's role."""
+    return belongs_to(user, organisation.path, *(capabilities or CANDOUR))
 
 
-def may_view_candour(user: Any) -> bool:
-    return user_can(user, Capability.MANAGE_CANDOUR) or user_can(
-        user, Capability.VIEW_SAFETY_SYSTEM
-    )
+def may_view_candour(user: Any, organisation: Organisation | None = None) -> bool:
+    """Whether the candour pages are open to the user (for the organisation, if given)."""
+    scope = scope_for(user, CANDOUR)
+    return not scope.is_empty if organisation is None else scope.covers(organisation.path)
 
 
 def may_view_system(user: Any) -> bool:
-    return user_can(user, Capability.VIEW_SAFETY_SYSTEM)
+    return not scope_for(user, SYSTEM).is_empty
 
 
 # --- one event --------------------------------------------------------------------------------
@@ -69,6 +78,7 @@ def event_for(user: Any, reference: str) -> PatientSafetyEvent:
         PatientSafetyEvent.objects.select_related("organisation", "service"),
         user,
         path_field="organisation__path",
+        capability=CANDOUR,
         reference=reference,
     )
     assert isinstance(event, PatientSafetyEvent)
@@ -80,6 +90,7 @@ def referral_task_for(user: Any, event: PatientSafetyEvent, kind: str) -> Referr
         ReferralTask.objects.select_related("event", "event__organisation"),
         user,
         path_field="organisation__path",
+        capability=CANDOUR,
         event=event,
         kind=kind,
     )
@@ -161,9 +172,9 @@ def candour_page(user: Any, event: PatientSafetyEvent, today: dt.date) -> Candou
 # --- lists ------------------------------------------------------------------------------------
 
 
-def providers_for(user: Any) -> list[Organisation]:
+def providers_for(user: Any, capability: Any = CANDOUR) -> list[Organisation]:
     return list(
-        Organisation.objects.visible_to(user)
+        Organisation.objects.visible_to(user, capability)
         .filter(kind="provider")
         .order_by("name")
         .only("code", "name", "path")
@@ -209,8 +220,10 @@ def _candour_filters(today: dt.date) -> dict[str, Q]:
     }
 
 
-def notifiable_events(user: Any, provider: Organisation | None) -> QuerySet[PatientSafetyEvent]:
-    qs = PatientSafetyEvent.objects.visible_to(user).filter(candour.notifiable_q())
+def notifiable_events(
+    user: Any, provider: Organisation | None, capability: Any = CANDOUR
+) -> QuerySet[PatientSafetyEvent]:
+    qs = PatientSafetyEvent.objects.visible_to(user, capability).filter(candour.notifiable_q())
     return _in_provider(qs, provider, "organisation__path")
 
 
@@ -280,7 +293,9 @@ def referral_list(
     user: Any, *, provider: Organisation | None, status: str, kind: str
 ) -> ReferralList:
     base = _in_provider(
-        visible(ReferralTask.objects.all(), user, path_field="organisation__path"),
+        visible(
+            ReferralTask.objects.all(), user, path_field="organisation__path", capability=CANDOUR
+        ),
         provider,
         "organisation__path",
     )
@@ -363,7 +378,7 @@ def system_view(
     ``shared`` applies disclosure control to every count (for papers that go beyond the ICB)
     and leaves out the serious events' text altogether.
     """
-    events = PatientSafetyEvent.objects.visible_to(user).filter(
+    events = PatientSafetyEvent.objects.visible_to(user, SYSTEM).filter(
         occurred_on__gte=start, occurred_on__lte=end
     )
 
@@ -392,7 +407,7 @@ def system_view(
     view.by_area = [(label, c) for label, c in cells(areas, list(ServiceArea.choices)) if c.count]
     overdue = {
         r["organisation_id"]: r["n"]
-        for r in notifiable_events(user, None)
+        for r in notifiable_events(user, None, SYSTEM)
         .filter(_candour_filters(today)["overdue"])
         .values("organisation_id")
         .annotate(n=Count("id"))
@@ -400,13 +415,15 @@ def system_view(
     }
     referrals = {
         r["organisation_id"]: r["n"]
-        for r in visible(ReferralTask.objects.all(), user, path_field="organisation__path")
+        for r in visible(
+            ReferralTask.objects.all(), user, path_field="organisation__path", capability=SYSTEM
+        )
         .filter(status=ReferralStatus.TO_DO)
         .values("organisation_id")
         .annotate(n=Count("id"))
         .order_by()
     }
-    for org in providers_for(user):
+    for org in providers_for(user, SYSTEM):
         n, serious = per_provider.get(org.pk, (0, 0))
         view.providers.append(
             ProviderLine(
@@ -427,7 +444,7 @@ def system_view(
             .order_by("-occurred_on", "-id")[:SERIOUS_LIMIT]
         )
         for e in recent:
-            full = belongs_to(user, e.organisation.path)
+            full = belongs_to(user, e.organisation.path, SYSTEM)
             view.serious.append(
                 SeriousEvent(
                     e.reference,

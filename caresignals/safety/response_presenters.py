@@ -13,6 +13,7 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 
 from caresignals.core.formatting import nhs_date
+from caresignals.organisations.roles import Capability
 from caresignals.safety import psirf, rules
 from caresignals.safety.access import inside_provider, write_scope
 from caresignals.safety.deidentify import deidentify
@@ -175,7 +176,7 @@ def candour_url(reference: str) -> str | None:
 def event_page(user: Any, event: PatientSafetyEvent) -> EventPage:
     # One rule for free text, as on the candour pages: in full inside the provider,
     # de-identified outside it (safety/deidentify.py).
-    inside = is_inside(user, event.organisation)
+    inside = is_inside(user, event.organisation, Capability.VIEW_SAFETY_RESPONSES)
     derived = derive(event, plan_of(plan_rules(event.organisation)))
     triage = event.triage if _has_triage(event) else None
     responses = responses_of_event(event)

@@ -14,8 +14,10 @@ from typing import Any
 from django.db import transaction
 
 from caresignals.audit.models import AuditAction
-from caresignals.audit.services import Actor, Change, record
+from caresignals.audit.services import Actor, Change, record, require_actor
 from caresignals.core.concurrency import EditConflict, save_if_unchanged
+from caresignals.organisations.permissions import require_for
+from caresignals.organisations.roles import Capability
 from caresignals.safety import rules
 from caresignals.safety.models import (
     CandourRecord,
@@ -24,6 +26,14 @@ from caresignals.safety.models import (
     ReferralStatus,
     ReferralTask,
 )
+
+
+def _authorise(actor: Actor, event: PatientSafetyEvent) -> None:
+    """A person needs the candour capability for the event's provider; named command-line
+    operators and the demo act for the system; nobody else changes a candour record."""
+    require_actor(actor)
+    if actor.user is not None:
+        require_for(actor.user, Capability.MANAGE_CANDOUR, event.organisation.path)
 
 
 @dataclass
@@ -73,6 +83,7 @@ def set_hand_flag(
     event: PatientSafetyEvent, *, flag: bool, reason: str, version: int, actor: Actor
 ) -> CandourRecord:
     """Flag the event notifiable by hand (a person's decision), or clear such a flag."""
+    _authorise(actor, event)
     automatic = automatically_notifiable(event)
     if flag and automatic:
         raise CandourRefused("reason", "This event is already notifiable by the rules")
@@ -107,6 +118,7 @@ def record_steps(
     event: PatientSafetyEvent, *, steps: dict[str, Any], version: int, actor: Actor
 ) -> CandourRecord:
     """Store the notification steps as the form cleaned them (every step field given)."""
+    _authorise(actor, event)
     current = getattr(event, "candour", None)
     if not (automatically_notifiable(event) or (current and current.hand_flagged)):
         raise CandourRefused(
@@ -132,6 +144,7 @@ def add_contact_attempt(
     event: PatientSafetyEvent, *, attempted_on: dt.date, method: str, outcome: str, actor: Actor
 ) -> ContactAttempt:
     """Append one attempt to reach the person (attempts are never edited, only added)."""
+    _authorise(actor, event)
     candour, _ = CandourRecord.objects.get_or_create(event=event)
     attempt = ContactAttempt.objects.create(
         candour=candour, attempted_on=attempted_on, method=method, outcome=outcome
@@ -151,6 +164,7 @@ def add_contact_attempt(
 @transaction.atomic
 def add_referral(event: PatientSafetyEvent, *, kind: str, actor: Actor) -> ReferralTask:
     """Add a referral task by hand; refused when the event already has one of that kind."""
+    _authorise(actor, event)
     task, created = ReferralTask.objects.get_or_create(
         event=event,
         kind=kind,
@@ -167,6 +181,7 @@ def update_referral(
     task: ReferralTask, *, values: dict[str, Any], version: int, actor: Actor
 ) -> ReferralTask:
     """Set where a referral stands; only the fields of the chosen status are kept."""
+    _authorise(actor, task.event)
     status = values["status"]
     changes = {
         "status": status,

@@ -22,6 +22,7 @@ from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
 from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
+from caresignals.organisations.permissions import requires
 from caresignals.organisations.queries import organisation_for
 from caresignals.safety import queries_candour as q
 from caresignals.safety import services_candour as services
@@ -307,6 +308,7 @@ def referral_task(request: HttpRequest, reference: str, kind: str) -> HttpRespon
 
 
 @require_GET
+@requires(q.SYSTEM)
 def system(request: HttpRequest) -> HttpResponse:
     if not q.may_view_system(request.user):
         raise PermissionDenied

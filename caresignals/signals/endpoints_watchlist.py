@@ -12,7 +12,8 @@ from ninja import Query, Router
 
 from caresignals.core.api import NOT_FOUND, caller, error_doc, errors, json_doc
 from caresignals.core.periods import Month, MonthError
-from caresignals.organisations.roles import Capability, user_can
+from caresignals.organisations.roles import Capability
+from caresignals.organisations.scoping import scope_for
 from caresignals.signals.watchlist import (
     compute_watchlist,
     has_data,
@@ -65,7 +66,7 @@ def watchlist(
     period: str | None = Query(None, description="YYYY-MM"),
 ) -> HttpResponse:
     user = caller(request)
-    if not user_can(user, Capability.VIEW_WATCHLIST):
+    if scope_for(user, Capability.VIEW_WATCHLIST).is_empty:
         return errors(404, {"signals": [NOT_FOUND]})
     if period is None:
         chosen = latest_period()

@@ -220,16 +220,23 @@ def build_pack(
 def pack_for(user: Any, period: dt.date) -> Pack:
     """The pack as `user` may see it: their scope's providers, risks and events only."""
 
-    queries.require(user, Capability.VIEW_SQG_PACK)
+    sqg = Capability.VIEW_SQG_PACK  # every part of the pack: where the reader holds it
+    queries.require(user, sqg)
     return build_pack(
         period,
-        entries=queries.watchlist(user, str(Month.of(period))),
-        changes=visible(EscalationChange.objects.all(), user, path_field="provider__path"),
-        risks=queries.visible_risks(user),
-        escalations=visible(ProviderEscalation.objects.all(), user, path_field="provider__path"),
-        events=PatientSafetyEvent.objects.visible_to(user),
-        counts=MonthlyEventCount.objects.visible_to(user),
-        feedback=visible(Feedback.objects.all(), user, path_field="organisation__path"),
+        entries=queries.watchlist(user, str(Month.of(period)), sqg),
+        changes=visible(
+            EscalationChange.objects.all(), user, path_field="provider__path", capability=sqg
+        ),
+        risks=queries.visible_risks(user, sqg),
+        escalations=visible(
+            ProviderEscalation.objects.all(), user, path_field="provider__path", capability=sqg
+        ),
+        events=PatientSafetyEvent.objects.visible_to(user, sqg),
+        counts=MonthlyEventCount.objects.visible_to(user, sqg),
+        feedback=visible(
+            Feedback.objects.all(), user, path_field="organisation__path", capability=sqg
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import visible_ancestors
 from caresignals.organisations.roles import Capability, user_can
+from caresignals.organisations.scoping import may
 from caresignals.signals import queries, scoring
 from caresignals.signals.models import (
     LEVEL_ORDER,
@@ -114,7 +115,7 @@ def escalation_page(user: Any, code: str) -> EscalationPage:
         period=period,
         entries=entries,
         proposal=proposal(level, entries),
-        can_manage=queries.can_manage(user),
+        can_manage=queries.can_manage(user, provider.path),
         breadcrumbs=_crumbs(user, provider),
     )
 
@@ -170,7 +171,7 @@ def overview(user: Any) -> Overview:
 
 def escalation_panel(user: Any, org: Organisation) -> dict[str, Any] | None:
     """The small panel on a provider's organisation page: its level and a link."""
-    if org.kind != "provider" or not user_can(user, Capability.VIEW_QUALITY_GOVERNANCE):
+    if org.kind != "provider" or not may(user, Capability.VIEW_QUALITY_GOVERNANCE, org.path):
         return None
     level, since, _ = queries.level_of(org)
     return {
@@ -205,7 +206,7 @@ def review_page(user: Any, pk: int) -> ReviewPage:
     queries.require(user, Capability.VIEW_QUALITY_GOVERNANCE)
     review = queries.review_for(user, pk)
     crumbs = _crumbs(user, review.provider)
-    return ReviewPage(review, queries.can_manage(user), crumbs)
+    return ReviewPage(review, queries.can_manage(user, review.provider.path), crumbs)
 
 
 # --------------------------------------------------------------------------- risks
@@ -281,4 +282,6 @@ def risk_page(user: Any, reference: str) -> RiskPage:
     queries.require(user, Capability.VIEW_QUALITY_GOVERNANCE)
     risk = queries.risk_for(user, reference)
     crumbs = [{"text": "Quality risk register", "href": reverse("signals:risk_index")}]
-    return RiskPage(risk_row(risk, dt.date.today()), queries.can_manage(user), crumbs)
+    return RiskPage(
+        risk_row(risk, dt.date.today()), queries.can_manage(user, risk.organisation.path), crumbs
+    )

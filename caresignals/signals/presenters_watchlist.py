@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import Http404
-
 from caresignals.core.periods import Month
-from caresignals.organisations.roles import Capability, user_can
+from caresignals.organisations.permissions import require_capability
+from caresignals.organisations.roles import Capability
 from caresignals.signals.panel import month_name
 from caresignals.signals.types import WatchlistEntry
 from caresignals.signals.watchlist import (
@@ -66,8 +65,7 @@ def kind_label(kind: str) -> str:
 def watchlist_page(user: Any, raw_period: str) -> WatchlistPage:
     """The page for `raw_period` (YYYY-MM, or blank for the latest month). Readers without
     the watchlist capability get 404, as for anything not theirs to see."""
-    if not user_can(user, Capability.VIEW_WATCHLIST):
-        raise Http404("Not found")
+    require_capability(user, Capability.VIEW_WATCHLIST, hidden=True)
     periods = available_periods()
     raw = raw_period.strip()
     errors: list[dict[str, str]] = []

@@ -3,10 +3,12 @@
 Who may see what (ADR 14, docs/adr/0014-quality-governance-access.md):
 - reading governance records needs Capability.VIEW_QUALITY_GOVERNANCE (ICB quality lead,
   board member, patient-safety lead); without it the pages are forbidden, as the audit log is;
-- with it, a person sees the records of organisations in their scope (scoping.py): the ICB
-  sees every provider and system-wide risk, a trust's board and safety lead their own trust's
-  level, reviews and risks and nothing else (another trust's record is "not found");
-- changing anything needs Capability.MANAGE_QUALITY_GOVERNANCE (the ICB quality lead).
+- with it, a person sees the records of the organisations where they hold it
+  (`scope_for(user, capability)`, scoping.py): the ICB sees every provider and system-wide
+  risk, a trust's board and safety lead their own trust's level, reviews and risks and nothing
+  else (another trust's record is "not found", even where they hold some other role);
+- changing anything needs Capability.MANAGE_QUALITY_GOVERNANCE (the ICB quality lead) for the
+  record's organisation.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Max, QuerySet
 
 from caresignals.analytics.models import MonthlyEventCount
@@ -22,8 +23,9 @@ from caresignals.core.cache import cached
 from caresignals.core.periods import Month
 from caresignals.measures.models import MeasureValue
 from caresignals.organisations.models import Organisation
-from caresignals.organisations.roles import Capability, user_can
-from caresignals.organisations.scoping import get_visible_or_404, visible
+from caresignals.organisations.permissions import require_capability
+from caresignals.organisations.roles import Capability
+from caresignals.organisations.scoping import get_visible_or_404, scope_for, visible
 from caresignals.signals import watchlist as watchlist_module
 from caresignals.signals.models import (
     EscalationChange,
@@ -35,23 +37,31 @@ from caresignals.signals.models import (
 )
 from caresignals.signals.types import WatchlistEntry
 
+READ = Capability.VIEW_QUALITY_GOVERNANCE
+
 
 def require(user: Any, capability: Capability) -> None:
-    if not user_can(user, capability):
-        raise PermissionDenied
+    require_capability(user, capability)
 
 
-def can_manage(user: Any) -> bool:
-    return user_can(user, Capability.MANAGE_QUALITY_GOVERNANCE)
+def can_manage(user: Any, organisation_path: str | None = None) -> bool:
+    """Whether the user may change governance records about the organisation (anywhere,
+    without one: for the "add" buttons)."""
+    scope = scope_for(user, Capability.MANAGE_QUALITY_GOVERNANCE)
+    return not scope.is_empty if organisation_path is None else scope.covers(organisation_path)
 
 
-def visible_providers(user: Any) -> QuerySet[Organisation]:
-    return Organisation.objects.visible_to(user).filter(kind="provider")
+def visible_providers(user: Any, capability: Capability = READ) -> QuerySet[Organisation]:
+    return visible(
+        Organisation.objects.filter(kind="provider"), user, path_field="path", capability=capability
+    )
 
 
 def provider_for(user: Any, code: str) -> Organisation:
     """A provider the user may see, or 404 (services and places have no escalation level)."""
-    org = get_visible_or_404(visible_providers(user), user, path_field="path", code=code)
+    org = get_visible_or_404(
+        visible_providers(user), user, path_field="path", capability=READ, code=code
+    )
     assert isinstance(org, Organisation)
     return org
 
@@ -83,6 +93,7 @@ def escalated(user: Any) -> list[ProviderEscalation]:
             ProviderEscalation.objects.exclude(level=EscalationLevel.ROUTINE),
             user,
             path_field="provider__path",
+            capability=READ,
         ).select_related("provider")
     )
     order = {EscalationLevel.INTENSIVE: 0, EscalationLevel.ENHANCED: 1}
@@ -113,6 +124,7 @@ def review_for(user: Any, pk: int) -> RapidQualityReview:
         ),
         user,
         path_field="provider__path",
+        capability=READ,
         pk=pk,
     )
     assert isinstance(review, RapidQualityReview)
@@ -124,16 +136,20 @@ def visible_actions(user: Any) -> QuerySet[ReviewAction]:
         ReviewAction.objects.select_related("review__provider"),
         user,
         path_field="review__provider__path",
+        capability=READ,
     ).order_by("review__provider__name", "due_on", "id")
 
 
-def changes_between(user: Any, start: dt.date, end: dt.date) -> list[EscalationChange]:
+def changes_between(
+    user: Any, start: dt.date, end: dt.date, capability: Capability = READ
+) -> list[EscalationChange]:
     """Level changes decided in [start, end), in the user's scope, in date order."""
     return list(
         visible(
             EscalationChange.objects.filter(decided_on__gte=start, decided_on__lt=end),
             user,
             path_field="provider__path",
+            capability=capability,
         )
         .select_related("provider")
         .order_by("decided_on", "id")
@@ -143,9 +159,12 @@ def changes_between(user: Any, start: dt.date, end: dt.date) -> list[EscalationC
 # --------------------------------------------------------------------------- risks
 
 
-def visible_risks(user: Any) -> QuerySet[QualityRisk]:
+def visible_risks(user: Any, capability: Capability = READ) -> QuerySet[QualityRisk]:
     return visible(
-        QualityRisk.objects.select_related("organisation"), user, path_field="organisation__path"
+        QualityRisk.objects.select_related("organisation"),
+        user,
+        path_field="organisation__path",
+        capability=capability,
     )
 
 
@@ -156,6 +175,7 @@ def risk_for(user: Any, reference: str) -> QualityRisk:
         ),
         user,
         path_field="organisation__path",
+        capability=READ,
         reference=reference,
     )
     assert isinstance(risk, QualityRisk)
@@ -165,7 +185,7 @@ def risk_for(user: Any, reference: str) -> QualityRisk:
 def risk_places(user: Any) -> list[Organisation]:
     """Where a risk can sit: the ICS (system-wide), providers and services, in tree order."""
     return list(
-        Organisation.objects.visible_to(user)
+        Organisation.objects.visible_to(user, Capability.MANAGE_QUALITY_GOVERNANCE)
         .filter(kind__in=["ics", "provider", "service"])
         .order_by("path")
     )
@@ -185,7 +205,7 @@ def latest_period() -> str:
     return str(Month.of(latest))
 
 
-def watchlist(user: Any, period: str) -> list[WatchlistEntry]:
+def watchlist(user: Any, period: str, capability: Capability = READ) -> list[WatchlistEntry]:
     """The watchlist for `period`, only entries about providers the user may see.
 
     The list is computed for the whole system once per data version (it does not depend on
@@ -194,7 +214,7 @@ def watchlist(user: Any, period: str) -> list[WatchlistEntry]:
     entries = cached(
         None, "signals.watchlist", (period,), lambda: watchlist_module.compute_watchlist(period)
     )
-    codes = set(visible_providers(user).values_list("code", flat=True))
+    codes = set(visible_providers(user, capability).values_list("code", flat=True))
     return [e for e in entries if e.org_code in codes]
 
 

@@ -13,15 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from caresignals.audit.models import AuditAction
-from caresignals.audit.services import Actor, Change, record
+from caresignals.audit.services import Actor, Change, record, require_actor
 from caresignals.core.cache import bump
 from caresignals.core.concurrency import EditConflict, save_if_unchanged
 from caresignals.organisations.models import Organisation
-from caresignals.organisations.roles import Capability, user_can
+from caresignals.organisations.permissions import require_for
+from caresignals.organisations.roles import Capability
 from caresignals.signals import scoring
 from caresignals.signals.models import (
     ActionStatus,
@@ -48,11 +48,12 @@ class GovernanceInvalid(ValueError):
         self.message = message
 
 
-def _authorise(actor: Actor) -> None:
-    """People must hold the ICB quality lead's capability; named command-line operators and
-    the demo builder act for the system."""
-    if actor.user is not None and not user_can(actor.user, Capability.MANAGE_QUALITY_GOVERNANCE):
-        raise PermissionDenied
+def _authorise(actor: Actor, *organisations: Organisation) -> None:
+    """People must hold the ICB quality lead's capability for each organisation the change is
+    about; named command-line operators and the demo builder act for the system."""
+    require_actor(actor)
+    for organisation in organisations if actor.user is not None else ():
+        require_for(actor.user, Capability.MANAGE_QUALITY_GOVERNANCE, organisation.path)
 
 
 def _who(actor: Actor) -> str:
@@ -82,7 +83,7 @@ def change_level(
 ) -> EscalationChange:
     """Move `provider` to `to_level`. `expected_version` is the version the person read
     (0 for a provider never escalated); EditConflict if it has changed since."""
-    _authorise(actor)
+    _authorise(actor, provider)
     if provider.kind != "provider":
         raise GovernanceInvalid("provider", "Only a provider has an escalation level")
     if to_level not in EscalationLevel.values:
@@ -187,7 +188,7 @@ def record_review(
 ) -> RapidQualityReview:
     """Store a rapid quality review; if it decided a different level, apply it through
     `change_level` in the same transaction (so both stand or neither does)."""
-    _authorise(actor)
+    _authorise(actor, provider)
     if not data.concern.strip():
         raise GovernanceInvalid("concern", "Enter the concern the review met about")
     if not data.decision_note.strip():
@@ -264,7 +265,7 @@ def update_progress(
     expected_version: int,
 ) -> list[str]:
     """Record which actions are done and which exit criteria are met. Returns what changed."""
-    _authorise(actor)
+    _authorise(actor, review.provider)
     changed: list[str] = []
     with transaction.atomic():
         save_if_unchanged(review, expected_version)
@@ -360,7 +361,7 @@ def _audit_details(risk: QualityRisk) -> dict[str, Any]:
 
 
 def create_risk(actor: Actor, data: RiskInput, *, opened_on: dt.date | None = None) -> QualityRisk:
-    _authorise(actor)
+    _authorise(actor, data.organisation)
     _check_risk(data)
     with transaction.atomic():
         risk = QualityRisk.objects.create(
@@ -388,7 +389,7 @@ def create_risk(actor: Actor, data: RiskInput, *, opened_on: dt.date | None = No
 def update_risk(
     actor: Actor, risk: QualityRisk, data: RiskInput, *, expected_version: int
 ) -> QualityRisk:
-    _authorise(actor)
+    _authorise(actor, risk.organisation, data.organisation)
     _check_risk(data)
     before = _audit_details(risk)
     changes = _risk_fields(data)
@@ -426,7 +427,7 @@ def review_risk(
     expected_version: int,
 ) -> RiskReview:
     """A review records what was found and the new current score, and sets the next date."""
-    _authorise(actor)
+    _authorise(actor, risk.organisation)
     if not note.strip():
         raise GovernanceInvalid("note", "Enter what the review found")
     if next_review_on <= reviewed_on:

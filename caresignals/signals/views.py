@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
 from caresignals.core.periods import Month
+from caresignals.organisations.permissions import require_for, requires
 from caresignals.organisations.roles import Capability
 from caresignals.signals import forms, pack, presenters, queries, services
 from caresignals.signals.models import RiskStatus
@@ -28,8 +29,11 @@ CONFLICT = (
 )
 
 
-def _manage(request: HttpRequest) -> None:
+def _manage(request: HttpRequest, organisation_path: str | None = None) -> None:
+    """403 unless the person may change governance records (about this organisation)."""
     queries.require(request.user, Capability.MANAGE_QUALITY_GOVERNANCE)
+    if organisation_path is not None:
+        require_for(request.user, Capability.MANAGE_QUALITY_GOVERNANCE, organisation_path)
 
 
 def _values(request: HttpRequest) -> dict[str, Any]:
@@ -61,6 +65,7 @@ def _apply_service_error(form: Any, exc: services.GovernanceInvalid) -> None:
 
 
 @require_GET
+@requires(Capability.VIEW_QUALITY_GOVERNANCE)
 def escalation_index(request: HttpRequest) -> HttpResponse:
     view = presenters.overview(request.user)
     return render(
@@ -71,6 +76,7 @@ def escalation_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@requires(Capability.VIEW_QUALITY_GOVERNANCE)
 def escalation_detail(request: HttpRequest, code: str) -> HttpResponse:
     page = presenters.escalation_page(request.user, code)
     return render(
@@ -85,9 +91,10 @@ def escalation_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_QUALITY_GOVERNANCE)
 def escalation_change(request: HttpRequest, code: str) -> HttpResponse:
     page = presenters.escalation_page(request.user, code)
-    _manage(request)
+    _manage(request, page.provider.path)
     values: dict[str, Any] = {"version": str(page.version)}
     form = forms.LevelChangeForm(current_level=page.level)
     errors: Any = {}
@@ -138,9 +145,10 @@ def escalation_change(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_QUALITY_GOVERNANCE)
 def review_new(request: HttpRequest, code: str) -> HttpResponse:
     page = presenters.escalation_page(request.user, code)
-    _manage(request)
+    _manage(request, page.provider.path)
     values: dict[str, Any] = {"version": str(page.version), "decision": page.level}
     form = forms.ReviewForm()
     errors: Any = {}
@@ -192,6 +200,7 @@ def review_new(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@requires(Capability.VIEW_QUALITY_GOVERNANCE)
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = presenters.review_page(request.user, pk)
     return render(
@@ -206,9 +215,10 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@requires(Capability.VIEW_QUALITY_GOVERNANCE)
 def review_progress(request: HttpRequest, pk: int) -> HttpResponse:
     page = presenters.review_page(request.user, pk)
-    _manage(request)
+    _manage(request, page.review.provider.path)
     review = page.review
     form = forms.ProgressForm(
         request.POST,
@@ -240,6 +250,7 @@ def review_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@requires(Capability.VIEW_QUALITY_GOVERNANCE)
 def risk_index(request: HttpRequest) -> HttpResponse:
     register = presenters.risk_register(request.user, request.GET.get("show"))
     return render(
@@ -308,6 +319,7 @@ def _render_risk_form(
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_QUALITY_GOVERNANCE)
 def risk_new(request: HttpRequest) -> HttpResponse:
     queries.require(request.user, Capability.VIEW_QUALITY_GOVERNANCE)
     _manage(request)
@@ -332,6 +344,7 @@ def risk_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@requires(Capability.VIEW_QUALITY_GOVERNANCE)
 def risk_detail(request: HttpRequest, reference: str) -> HttpResponse:
     page = presenters.risk_page(request.user, reference)
     return render(
@@ -369,9 +382,10 @@ def _risk_values(risk: Any) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_QUALITY_GOVERNANCE)
 def risk_edit(request: HttpRequest, reference: str) -> HttpResponse:
     page = presenters.risk_page(request.user, reference)
-    _manage(request)
+    _manage(request, page.row.risk.organisation.path)
     risk = page.row.risk
     values = _risk_values(risk)
     form = _risk_form(request, None, editing=True)
@@ -405,9 +419,10 @@ def risk_edit(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_QUALITY_GOVERNANCE)
 def risk_review(request: HttpRequest, reference: str) -> HttpResponse:
     page = presenters.risk_page(request.user, reference)
-    _manage(request)
+    _manage(request, page.row.risk.organisation.path)
     risk = page.row.risk
     values: dict[str, Any] = {
         "version": str(risk.version),
@@ -460,6 +475,7 @@ def risk_review(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
+@requires(Capability.VIEW_SQG_PACK)
 def pack_view(request: HttpRequest) -> HttpResponse:
     page = pack.pack_page(request.user, request.GET.get("period"))
     return render(
@@ -478,6 +494,7 @@ def pack_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@requires(Capability.VIEW_SQG_PACK)
 def pack_pdf(request: HttpRequest, period: str) -> HttpResponse:
     queries.require(request.user, Capability.VIEW_SQG_PACK)
     try:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from caresignals.organisations.permissions import requires
+from caresignals.organisations.roles import Capability
 from caresignals.signals.presenters_watchlist import LEVEL_TAGS, kind_label, watchlist_page
 
 
+@requires(Capability.VIEW_WATCHLIST, hidden=True)
 def watchlist(request: HttpRequest) -> HttpResponse:
     page = watchlist_page(request.user, request.GET.get("period", ""))
     return render(

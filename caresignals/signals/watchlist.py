@@ -17,6 +17,7 @@ from django.db import transaction
 
 from caresignals.core.cache import data_version
 from caresignals.core.periods import Month
+from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import scope_for
 from caresignals.signals import config, engine
 from caresignals.signals import panel_queries as queries
@@ -87,6 +88,7 @@ def compute_watchlist(period: str) -> list[WatchlistEntry]:
 
 
 def visible_entries(user: Any, entries: list[WatchlistEntry]) -> list[WatchlistEntry]:
-    """The entries about organisations the user may see (scoping.py), in the same order."""
-    scope = scope_for(user)
+    """The entries about organisations where the user holds the watchlist capability
+    (scoping.py), in the same order."""
+    scope = scope_for(user, Capability.VIEW_WATCHLIST)
     return [e for e in entries if e.path and scope.covers(e.path)]

@@ -19,7 +19,7 @@ from django.http import Http404
 
 from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
-from caresignals.organisations.roles import Capability, Role, user_can
+from caresignals.organisations.roles import Capability, Role
 from caresignals.organisations.scoping import visible
 from caresignals.speakup.models import CATEGORY_FIELDS, SpeakUpCase, SpeakUpMessage
 from caresignals.speakup.quarters import Quarter, quarters_between
@@ -98,10 +98,6 @@ def thread(case: SpeakUpCase) -> list[SpeakUpMessage]:
 # -- counts only: the summary for the ICB and boards -------------------------------------------
 
 
-def may_see_summary(user: Any) -> bool:
-    return user_can(user, Capability.VIEW_SPEAKUP_SUMMARY)
-
-
 def case_quarters() -> list[Quarter]:
     first = SpeakUpCase.objects.order_by("raised_on").values_list("raised_on", flat=True).first()
     today = dt.date.today()
@@ -142,7 +138,12 @@ def summary(user: Any, quarter: Quarter) -> Summary:
     column. The columns themselves overlap (anonymous cases are among all cases; a case can
     have several categories) and have no row total, so nothing is recoverable across a row.
     """
-    providers = visible(Organisation.objects.filter(kind="provider"), user, path_field="path")
+    providers = visible(
+        Organisation.objects.filter(kind="provider"),
+        user,
+        path_field="path",
+        capability=Capability.VIEW_SPEAKUP_SUMMARY,
+    )
     in_scope = SpeakUpCase.objects.filter(organisation__in=providers)
     with_cases = providers.filter(pk__in=in_scope.values("organisation_id").distinct()).order_by(
         "name"

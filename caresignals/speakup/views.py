@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caresignals.core import spreadsheets
 from caresignals.core.concurrency import EditConflict
+from caresignals.organisations.permissions import requires
+from caresignals.organisations.roles import Capability
 from caresignals.speakup import queries, services
 from caresignals.speakup.forms import (
     CaseRecordForm,
@@ -247,9 +249,8 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
+@requires(Capability.VIEW_SPEAKUP_SUMMARY, hidden=True)
 def summary(request: HttpRequest) -> HttpResponse:
-    if not queries.may_see_summary(request.user):
-        raise Http404("Not found")
     quarters = queries.case_quarters()
     chosen = quarters[0]
     error = ""

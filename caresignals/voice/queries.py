@@ -1,7 +1,7 @@
 """Reads of the voice domain, each limited to what the person may see.
 
 Complaints and feedback hold names and contact details, so staff reads are scoped by role as
-well as by organisation (`scoping.scope_for_roles`): the complaints lead sees their own
+well as by organisation (`scoping.scope_for(user, capability)`): the complaints lead sees their own
 organisation's, the ICB quality lead everyone's; anyone else finds nothing (404). Only the
 complaints lead may change them. Public reads show only what moderation approved.
 """
@@ -16,15 +16,15 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from caresignals.organisations.models import Organisation
-from caresignals.organisations.roles import Capability, roles_with
-from caresignals.organisations.scoping import Scope, scope_for_roles
+from caresignals.organisations.roles import Capability
+from caresignals.organisations.scoping import Scope, scope_for
 from caresignals.voice.clocks import ClockState, clock_state
 from caresignals.voice.models import Complaint, Feedback, Kind, Publication
 
 
 def voice_scope(user: Any, *, work: bool = False) -> Scope:
     capability = Capability.WORK_PATIENT_VOICE if work else Capability.VIEW_PATIENT_VOICE
-    return scope_for_roles(user, roles_with(capability))
+    return scope_for(user, capability)
 
 
 def can_work(user: Any, feedback: Feedback) -> bool:

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
 from caresignals.core.vocabulary import Category, PhysicalHarm
+from caresignals.organisations.permissions import requires
 from caresignals.organisations.queries import organisation_for
-from caresignals.organisations.roles import Capability, user_can
+from caresignals.organisations.roles import Capability
 from caresignals.voice import forms as vf
 from caresignals.voice import insight as voice_insight
 from caresignals.voice import queries, services
@@ -33,18 +34,13 @@ CONFLICT = (
 )
 
 
-def _require_viewer(request: HttpRequest) -> None:
-    if not user_can(request.user, Capability.VIEW_PATIENT_VOICE):
-        raise Http404("Not found")
-
-
 def _errors(form: forms.Form) -> dict[str, list[str]]:
     return {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
 
 
 @require_GET
+@requires(Capability.VIEW_PATIENT_VOICE, hidden=True)
 def complaints(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request)
     view = request.GET.get("view", "open")
     if view not in queries.COMPLAINT_VIEWS:
         view = "open"
@@ -93,8 +89,8 @@ def _complaint_page(
 
 
 @require_GET
+@requires(Capability.VIEW_PATIENT_VOICE, hidden=True)
 def complaint(request: HttpRequest, reference: str) -> HttpResponse:
-    _require_viewer(request)
     return _complaint_page(request, reference)
 
 
@@ -194,8 +190,8 @@ def complaint_step(request: HttpRequest, reference: str, step: str) -> HttpRespo
 
 
 @require_GET
+@requires(Capability.VIEW_PATIENT_VOICE, hidden=True)
 def feedback_list(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request)
     view = request.GET.get("view", "awaiting_moderation")
     if view not in queries.FEEDBACK_VIEWS:
         view = "awaiting_moderation"
@@ -242,8 +238,8 @@ def _feedback_page(
 
 
 @require_GET
+@requires(Capability.VIEW_PATIENT_VOICE, hidden=True)
 def feedback_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    _require_viewer(request)
     return _feedback_page(request, queries.feedback_for(request.user, reference))
 
 

@@ -1,0 +1,496 @@
+"""Every page and API route × every role × own organisation, other organisation, and a person
+with different roles in two organisations (ADR 3: capabilities are held per organisation).
+
+The expected access is declared once, in `ACCESS`: which roles may open each URL name for a
+record of their own organisation. A URL name missing from the table fails the test, so every
+new page is added here. A 200 that the table does not expect fails, and so does a refusal the
+table does not expect (so the table stays true). List pages open to a role are also read for
+the other trust's records, which must not appear.
+
+The cases, for each role R (held at trust A; the ICB quality lead normally sits at the ICS, but
+held at a trust it must stay inside it):
+- own:   R at trust A opens trust A's records;
+- other: R at trust A opens trust B's records;
+- dual:  R at trust A and plain staff at trust B opens trust B's records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from caresignals.api.tokens import create_token
+from caresignals.audit.services import Actor
+from caresignals.organisations.models import Membership, Organisation
+from caresignals.organisations.roles import Capability, Role, roles_with
+from caresignals.safety import services_candour
+from caresignals.signals import services as governance
+from caresignals.signals.models import RapidQualityReview
+from tests.candour.factories import notifiable_event
+from tests.factories import UserFactory, member
+from tests.safety_response.factories import (
+    LearningResponseFactory,
+    PlanRuleFactory,
+    SafetyActionFactory,
+)
+from tests.signals.factories import entry, fake_watchlist, risk
+from tests.speakup.factories import raise_case
+from tests.voice.factories import FeedbackFactory, complaint
+
+ALL_ROLES = frozenset(Role.values)
+NOBODY: frozenset[str] = frozenset()
+SECRET = "Synthetic-secret-of"  # in every record's free text, followed by the trust's code
+
+
+def can(*capabilities: Capability) -> frozenset[str]:
+    return frozenset().union(*(roles_with(c) for c in capabilities))
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who gets a 200: `own` for a record of their organisation (or a page with no record);
+    `members` when any member of the record's organisation may open it (so the dual person,
+    staff at trust B, may); `listing` for pages without a record (same answer in every case,
+    their content checked instead)."""
+
+    own: frozenset[str]
+    members: bool = False
+    listing: bool = False
+
+
+def public() -> Access:
+    return Access(ALL_ROLES, listing=True)
+
+
+def member_record() -> Access:
+    return Access(ALL_ROLES, members=True)
+
+
+def record(*capabilities: Capability) -> Access:
+    return Access(can(*capabilities))
+
+
+def listing(*capabilities: Capability) -> Access:
+    return Access(can(*capabilities) if capabilities else ALL_ROLES, listing=True)
+
+
+CANDOUR = (Capability.MANAGE_CANDOUR, Capability.VIEW_SAFETY_SYSTEM)
+
+ACCESS: dict[str, Access] = {
+    # Open to everyone signed in (or the public), with no record of any organisation.
+    "home": public(),
+    "about": public(),
+    "accessibility": public(),
+    "healthz": public(),
+    "login": Access(NOBODY, listing=True),  # a signed-in person is sent on
+    "logout": Access(NOBODY, listing=True),  # POST only
+    "organisations:index": public(),
+    "matrix": public(),
+    "library:index": public(),
+    "library:definition": Access(NOBODY, listing=True),  # no such indicator in the region
+    "measures:funnel": Access(NOBODY, listing=True),
+    "api:openapi-json": public(),
+    "api:openapi-view": public(),
+    "api:api-root": Access(NOBODY, listing=True),
+    "api:public_events": Access(NOBODY, listing=True),  # POST only
+    "api:public_speakup": Access(NOBODY, listing=True),
+    "api:public_speakup_case": Access(NOBODY, listing=True),
+    "api:public_speakup_messages": Access(NOBODY, listing=True),
+    "api:public_feedback": Access(NOBODY, listing=True),
+    "safety:record_start": public(),
+    "safety:record_new": Access(NOBODY, listing=True),  # POST only
+    "safety:record_done": Access(NOBODY, listing=True),  # sent on without an event
+    "safety:record_event": Access(NOBODY, listing=True),  # drafts are the author's own
+    "safety:record_details": Access(NOBODY, listing=True),
+    "safety:record_check": Access(NOBODY, listing=True),
+    "safety:record_delete": Access(NOBODY, listing=True),
+    "safety:report_concern": public(),
+    "voice:feedback_start": public(),
+    "voice:feedback_give": public(),
+    "voice:feedback_easy_read": public(),
+    "voice:provider_stories": public(),  # approved public stories
+    "speakup:raise": public(),
+    "speakup:anonymous": public(),
+    "speakup:reporter_case": public(),
+    # Pages about one organisation that every member of it may read.
+    "organisations:detail": member_record(),
+    "measures:chart": Access(NOBODY),  # no such indicator in the region
+    "measures:lens": member_record(),
+    "publishing:board": member_record(),
+    "publishing:board_pdf": member_record(),
+    "voice:insight": member_record(),
+    "api:event": Access(NOBODY),  # recorded through the API below: see API_ACCESS
+    "api:events": Access(NOBODY),
+    "api:signals": Access(NOBODY),
+    # Pages that need a capability, held where the record is.
+    "audit:index": listing(Capability.VIEW_AUDIT),
+    "safety:event_candour": record(*CANDOUR),
+    "safety:referral_task": record(*CANDOUR),
+    "safety:candour_list": listing(*CANDOUR),
+    "safety:referral_list": listing(*CANDOUR),
+    "safety:system": listing(Capability.VIEW_SAFETY_SYSTEM),
+    "safety:event": record(Capability.VIEW_SAFETY_RESPONSES),
+    "safety:event_triage": Access(NOBODY),  # POST only
+    "safety:triage": listing(Capability.VIEW_SAFETY_RESPONSES),
+    "safety:plan": listing(Capability.VIEW_SAFETY_RESPONSES),
+    "safety:plan_rule_new": listing(Capability.MANAGE_SAFETY_RESPONSES),
+    "safety:plan_rule": record(Capability.MANAGE_SAFETY_RESPONSES),
+    "safety:plan_rule_remove": Access(NOBODY),  # POST only
+    "safety:responses": listing(Capability.VIEW_SAFETY_RESPONSES),
+    "safety:response_new": listing(Capability.MANAGE_SAFETY_RESPONSES),
+    "safety:response": record(Capability.VIEW_SAFETY_RESPONSES),
+    "safety:response_edit": record(Capability.MANAGE_SAFETY_RESPONSES),
+    "safety:engagement_add": Access(NOBODY),  # POST only
+    "safety:engagement_remove": Access(NOBODY),  # POST only
+    "safety:action_new": record(Capability.MANAGE_SAFETY_RESPONSES),
+    "safety:actions": listing(Capability.VIEW_SAFETY_RESPONSES),
+    "safety:action": record(Capability.MANAGE_SAFETY_RESPONSES),
+    "voice:complaints": listing(Capability.VIEW_PATIENT_VOICE),
+    "voice:complaint": record(Capability.VIEW_PATIENT_VOICE),
+    "voice:complaint_step": Access(NOBODY),  # POST only
+    "voice:feedback_list": listing(Capability.VIEW_PATIENT_VOICE),
+    "voice:feedback_detail": record(Capability.VIEW_PATIENT_VOICE),
+    "voice:feedback_step": Access(NOBODY),  # POST only
+    "speakup:cases": listing(Capability.HANDLE_SPEAKUP_CASES),
+    "speakup:case": record(Capability.HANDLE_SPEAKUP_CASES),
+    "speakup:edit": record(Capability.HANDLE_SPEAKUP_CASES),
+    "speakup:reply": Access(NOBODY),  # POST only
+    "speakup:close": Access(NOBODY),  # POST only
+    "speakup:summary": listing(Capability.VIEW_SPEAKUP_SUMMARY),
+    "speakup:return": listing(Capability.HANDLE_SPEAKUP_CASES),
+    "signals:escalation_index": listing(Capability.VIEW_QUALITY_GOVERNANCE),
+    "signals:escalation_detail": record(Capability.VIEW_QUALITY_GOVERNANCE),
+    "signals:escalation_change": record(Capability.MANAGE_QUALITY_GOVERNANCE),
+    "signals:review_new": record(Capability.MANAGE_QUALITY_GOVERNANCE),
+    "signals:review_detail": record(Capability.VIEW_QUALITY_GOVERNANCE),
+    "signals:review_progress": Access(NOBODY),  # POST only
+    "signals:risk_index": listing(Capability.VIEW_QUALITY_GOVERNANCE),
+    "signals:risk_new": listing(Capability.MANAGE_QUALITY_GOVERNANCE),
+    "signals:risk_detail": record(Capability.VIEW_QUALITY_GOVERNANCE),
+    "signals:risk_edit": record(Capability.MANAGE_QUALITY_GOVERNANCE),
+    "signals:risk_review": record(Capability.MANAGE_QUALITY_GOVERNANCE),
+    "signals:pack": listing(Capability.VIEW_SQG_PACK),
+    "signals:pack_pdf": listing(Capability.VIEW_SQG_PACK),
+    "signals:watchlist": listing(Capability.VIEW_WATCHLIST),
+}
+
+# The API read routes, with the bearer token of the person (no session).
+API_ACCESS: dict[str, Access] = {
+    "api:events": Access(ALL_ROLES, members=True, listing=True),  # the caller's organisations
+    "api:event": member_record(),
+    "api:signals": listing(Capability.VIEW_WATCHLIST),
+}
+
+
+@dataclass
+class Trust:
+    """One trust's records, and the path parameters that reach them."""
+
+    org: Organisation
+    service: Organisation
+    params: dict[str, Any] = field(default_factory=dict)
+    secrets: list[str] = field(default_factory=list)
+
+
+def _trust_records(org: Organisation, service: Organisation) -> Trust:
+    secret = f"{SECRET}-{org.code}"
+    trust = Trust(org, service)
+    event = notifiable_event(org, service=service, description=f"{secret} event")
+    services_candour.add_referral(event, kind="leder_referral", actor=Actor(label="tests"))
+    rule = PlanRuleFactory(organisation=org, category="falls", response="swarm")
+    response = LearningResponseFactory(organisation=org, title=f"{secret} response")
+    response.events.add(event)
+    action = SafetyActionFactory(response=response, description=f"{secret} action")
+    found = complaint(org, text=f"{secret} complaint")
+    feedback = FeedbackFactory(organisation=org, kind="concern", text=f"{secret} feedback")
+    case, _code = raise_case(org, concern=f"{secret} speak-up concern")
+    quality_risk = risk(org, title=f"{secret} risk")
+    governance.change_level(
+        Actor(label="tests"),
+        org,
+        to_level="enhanced",
+        rationale=f"{secret} rationale",
+        decided_on=dt.date(2026, 3, 10),
+        forum="sqg",
+        expected_version=0,
+    )
+    review = governance.record_review(
+        Actor(label="tests"),
+        org,
+        governance.ReviewInput(
+            held_on=dt.date(2026, 3, 12),
+            concern=f"{secret} review concern",
+            decision="enhanced",
+            decision_note="Synthetic note",
+            attendees=[governance.AttendeeRow("Synthetic Person", "Chair", "ICB")],
+        ),
+        expected_version=1,
+    )
+    assert isinstance(review, RapidQualityReview)
+    trust.params = {
+        "code": org.code,
+        "reference": event.reference,
+        "kind": "leder_referral",
+        "pk": rule.pk,
+        "indicator": "no-such-indicator",
+        "draft_id": "no-such-draft",
+        "period": "2026-03",
+        "step": "acknowledge",
+        # Per URL name, where the parameter means another record:
+        "safety:response": {"reference": response.reference},
+        "safety:response_edit": {"reference": response.reference},
+        "safety:engagement_add": {"reference": response.reference},
+        "safety:engagement_remove": {"reference": response.reference, "pk": 1},
+        "safety:action_new": {"reference": response.reference},
+        "safety:action": {"reference": action.reference},
+        "voice:complaint": {"reference": found.feedback.reference},
+        "voice:complaint_step": {"reference": found.feedback.reference},
+        "voice:feedback_detail": {"reference": feedback.reference},
+        "voice:feedback_step": {"reference": feedback.reference},
+        "speakup:case": {"reference": case.reference},
+        "speakup:edit": {"reference": case.reference},
+        "speakup:reply": {"reference": case.reference},
+        "speakup:close": {"reference": case.reference},
+        "api:public_speakup_case": {"reference": case.reference},
+        "api:public_speakup_messages": {"reference": case.reference},
+        "signals:review_detail": {"pk": review.pk},
+        "signals:review_progress": {"pk": review.pk},
+        "signals:risk_detail": {"reference": quality_risk.reference},
+        "signals:risk_edit": {"reference": quality_risk.reference},
+        "signals:risk_review": {"reference": quality_risk.reference},
+    }
+    trust.secrets = [secret, event.reference, quality_risk.reference, case.reference]
+    return trust
+
+
+@dataclass
+class Region:
+    ics: Organisation
+    a: Trust
+    b: Trust
+
+
+@pytest.fixture
+def region(small_ics: Any, monkeypatch: pytest.MonkeyPatch) -> Region:
+    a = _trust_records(small_ics.trust_a, small_ics.maternity_a)
+    b = _trust_records(small_ics.trust_b, small_ics.maternity_b)
+    entries = [
+        replace(entry(small_ics.trust_a, small_ics.maternity_a), path=small_ics.maternity_a.path),
+        replace(entry(small_ics.trust_b), path=small_ics.trust_b.path),
+    ]
+    fake_watchlist(monkeypatch, entries)
+    for module in ("watchlist", "presenters_watchlist", "endpoints_watchlist"):
+        where = f"caresignals.signals.{module}"
+        monkeypatch.setattr(f"{where}.compute_watchlist", lambda period: list(entries))
+        monkeypatch.setattr(f"{where}.available_periods", lambda: ["2026-03"], raising=False)
+        monkeypatch.setattr(f"{where}.has_data", lambda period: True, raising=False)
+        monkeypatch.setattr(f"{where}.latest_period", lambda: "2026-03", raising=False)
+    monkeypatch.setattr("caresignals.signals.pack.pack_pdf", lambda pack, **kw: b"%PDF-")
+    monkeypatch.setattr("caresignals.publishing.pdf.board_pdf", lambda report, **kw: b"%PDF-")
+    return Region(small_ics.ics, a, b)
+
+
+def url_patterns() -> list[tuple[str, URLPattern]]:
+    """Every named URL pattern of the product, with its namespaced name."""
+    found: list[tuple[str, URLPattern]] = []
+
+    def walk(resolver: URLResolver, namespace: str) -> None:
+        for p in resolver.url_patterns:
+            if isinstance(p, URLResolver):
+                inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p, inner)
+            elif p.name:
+                found.append((f"{namespace}{p.name}", p))
+
+    walk(get_resolver(), "")
+    return found
+
+
+def _path(name: str, trust: Trust) -> str:
+    from django.urls import reverse
+
+    pattern = dict(url_patterns())[name]
+    wanted = list(pattern.pattern.regex.groupindex)
+    special = trust.params.get(name, {})
+    kwargs = {k: special.get(k, trust.params[k]) for k in wanted}
+    return reverse(name, kwargs=kwargs)
+
+
+CASES = ("own", "other", "dual")
+
+
+def _person(role: str, case: str, region: Region, n: int) -> Any:
+    user = member(region.a.org, role, username=f"matrix-{n}")
+    if case == "dual":
+        Membership.objects.create(user=user, organisation=region.b.org, role=Role.STAFF)
+    return user
+
+
+def _expected(access: Access, role: str, case: str) -> bool:
+    if role not in access.own:
+        return False
+    if case == "own" or access.listing:
+        return True
+    return case == "dual" and access.members
+
+
+def _leaked(response: Any, access: Access, case: str, region: Region) -> list[str]:
+    """Trust B's records on a page opened by someone who may not read them there."""
+    if case == "own" or (case == "dual" and access.members):
+        return []
+    body = response.content.decode(errors="replace")
+    return [s for s in region.b.secrets if s in body]
+
+
+def test_every_url_name_is_in_the_table() -> None:
+    names = {name for name, _ in url_patterns()}
+    assert not names - ACCESS.keys(), "add these pages to ACCESS"
+    assert not ACCESS.keys() - names, "these pages no longer exist"
+
+
+@pytest.mark.django_db
+def test_authorisation_matrix(region: Region) -> None:
+    failures: list[str] = []
+    requests = 0
+    names = [name for name, _ in url_patterns()]
+    for n, (role, case) in enumerate((r, c) for r in sorted(ALL_ROLES) for c in CASES):
+        user = _person(role, case, region, n)
+        client = Client()
+        client.force_login(user)
+        trust = region.a if case == "own" else region.b
+        for name in names:
+            access = ACCESS[name]
+            response = client.get(_path(name, trust))
+            requests += 1
+            opened = response.status_code == 200
+            wanted = _expected(access, role, case)
+            if opened != wanted:
+                failures.append(f"{name} {role} {case}: {response.status_code}")
+            elif opened and (leaked := _leaked(response, access, case, region)):
+                failures.append(f"{name} {role} {case}: shows trust B's {leaked}")
+        _row, token = create_token(user.username, name="matrix", actor=Actor(label="tests"))
+        for name, access in API_ACCESS.items():
+            response = client.get(_path(name, trust), headers={"Authorization": f"Bearer {token}"})
+            requests += 1
+            opened = response.status_code == 200
+            if opened != _expected(access, role, case):
+                failures.append(f"API {name} {role} {case}: {response.status_code}")
+            elif opened and (leaked := _leaked(response, access, case, region)):
+                failures.append(f"API {name} {role} {case}: shows trust B's {leaked}")
+    assert requests == len(ALL_ROLES) * len(CASES) * (len(names) + len(API_ACCESS))
+    assert not failures, "\n".join(failures)
+
+
+def test_someone_without_a_membership_opens_nothing_of_an_organisation(region: Region) -> None:
+    user = UserFactory(username="no-membership")
+    client = Client()
+    client.force_login(user)
+    for name, access in ACCESS.items():
+        if access.members or (access.own == ALL_ROLES and not access.listing):
+            assert client.get(_path(name, region.a)).status_code != 200, name
+
+
+# --- the leaks of issue 16, one by one: a role at trust A, plain staff at trust B ---------------
+
+LEAKS: list[tuple[str, str, str]] = [
+    # (role at trust A, URL name, a page of trust B's or a list that must not show trust B)
+    (Role.BOARD_MEMBER, "signals:escalation_index", "list"),
+    (Role.BOARD_MEMBER, "signals:escalation_detail", "record"),
+    (Role.PATIENT_SAFETY_LEAD, "signals:review_detail", "record"),
+    (Role.BOARD_MEMBER, "signals:risk_index", "list"),
+    (Role.PATIENT_SAFETY_LEAD, "signals:risk_detail", "record"),
+    (Role.BOARD_MEMBER, "safety:event_candour", "record"),
+    (Role.PATIENT_SAFETY_LEAD, "safety:candour_list", "list"),
+    (Role.PATIENT_SAFETY_LEAD, "safety:referral_list", "list"),
+    (Role.BOARD_MEMBER, "safety:referral_task", "record"),
+    (Role.ANALYST, "safety:system", "list"),
+    (Role.BOARD_MEMBER, "signals:watchlist", "list"),
+    (Role.BOARD_MEMBER, "signals:pack", "list"),
+    (Role.BOARD_MEMBER, "speakup:summary", "list"),
+    (Role.BOARD_MEMBER, "api:signals", "list"),
+    (Role.BOARD_MEMBER, "organisations:detail", "panel"),
+    (Role.ADMINISTRATOR, "audit:index", "list"),
+]
+
+
+@pytest.mark.parametrize(("role", "name", "kind"), LEAKS, ids=[f"{n}-{r}" for r, n, _ in LEAKS])
+def test_a_role_at_one_trust_does_not_reach_into_another(
+    region: Region, role: str, name: str, kind: str
+) -> None:
+    user = _person(role, "dual", region, 0)
+    client = Client()
+    client.force_login(user)
+    headers = {}
+    if name.startswith("api:"):
+        _row, token = create_token(user.username, name="leak", actor=Actor(label="tests"))
+        headers = {"Authorization": f"Bearer {token}"}
+    response = client.get(_path(name, region.b), headers=headers)
+    body = response.content.decode(errors="replace")
+    if kind == "record":
+        assert response.status_code == 404
+    elif kind == "panel":  # staff at trust B read its page, without the governance panels
+        assert response.status_code == 200
+        assert "/signals/escalation/TB/" not in body
+        assert "/safety/candour/?org=TB" not in body
+    else:
+        assert response.status_code == 200
+        shown = [s for s in [*region.a.secrets, "Trust A", '"TA"'] if s in body]
+        assert shown, "the page shows none of trust A's records either"
+        assert not [s for s in region.b.secrets if s in body]
+        assert "Trust B" not in body and '"TB"' not in body
+
+
+def test_the_pack_pdf_is_cut_to_where_the_reader_holds_the_role(region: Region) -> None:
+    from caresignals.signals.pack import pack_for
+
+    user = _person(Role.BOARD_MEMBER, "dual", region, 0)
+    pack = pack_for(user, dt.date(2026, 3, 1))
+    assert [e.provider.code for e in pack.escalated] == ["TA"]
+    assert {r.entry.org_code for r in pack.entries} == {"TA"}
+
+
+def test_a_write_needs_the_role_where_the_record_is(region: Region) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from caresignals.signals.models import QualityRisk
+
+    user = _person(Role.ICB_QUALITY_LEAD, "dual", region, 0)
+    risk_b = QualityRisk.objects.get(organisation=region.b.org)
+    with pytest.raises(PermissionDenied):
+        governance.review_risk(
+            Actor(user=user),
+            risk_b,
+            reviewed_on=dt.date(2026, 3, 20),
+            note="Synthetic review",
+            consequence=3,
+            likelihood=3,
+            next_review_on=dt.date(2026, 6, 20),
+            expected_version=risk_b.version,
+        )
+    client = Client()
+    client.force_login(user)
+    assert client.get(_path("signals:risk_review", region.b)).status_code == 404
+
+
+def test_a_service_refuses_an_actor_that_names_nobody(region: Region) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from caresignals.signals.models import QualityRisk
+
+    risk_a = QualityRisk.objects.get(organisation=region.a.org)
+    with pytest.raises(PermissionDenied):
+        governance.review_risk(
+            Actor(),
+            risk_a,
+            reviewed_on=dt.date(2026, 3, 20),
+            note="Synthetic review",
+            consequence=3,
+            likelihood=3,
+            next_review_on=dt.date(2026, 6, 20),
+            expected_version=risk_a.version,
+        )
