@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings
 
 from caresignals.organisations.models import Organisation
 from tests.factories import AreaFactory, OrganisationFactory
+
+# Property tests judge behaviour, not speed: on a busy 2-core machine one example can take
+# longer than Hypothesis's default 200 ms deadline without anything being wrong.
+settings.register_profile("caresignals", deadline=None)
+settings.load_profile("caresignals")
 
 
 @dataclass
