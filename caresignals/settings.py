@@ -226,7 +226,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Nothing about a request to an anonymous or public route is logged (core/anonymity.py).
+    "filters": {"anonymous_routes": {"()": "caresignals.core.anonymity.DropAnonymousRoutes"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["anonymous_routes"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("CARESIGNALS_LOG_LEVEL", "WARNING")},
 }
 

@@ -2,7 +2,7 @@
 read replies and answer with the access code in the `X-Access-Code` header.
 
 One router for the app, composed into the one API in caresignals/api/endpoints.py.
-Nothing about the caller is stored; the rate limits live in the cache (speakup/codes.py).
+Nothing about the caller is stored; the throttles live in memory only (core/ratelimit.py).
 """
 
 from __future__ import annotations
