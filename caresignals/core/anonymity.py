@@ -13,7 +13,10 @@ itself; one in `PREFIXES` matches everything beneath it.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+
+from django.utils import timezone
 
 # Everything beneath these: the public API (events, feedback, speak-up, old and new routes),
 # the anonymous speak-up pages, the public concern and feedback pages.
@@ -43,3 +46,11 @@ class DropAnonymousRoutes(logging.Filter):
         request = getattr(record, "request", None)
         path = getattr(request, "path", None)
         return not (isinstance(path, str) and is_anonymous_route(path))
+
+
+def day_only(moment: dt.datetime | None = None) -> dt.datetime:
+    """The coarse time kept on an anonymous or public record where a timestamp column must
+    hold something: midnight (UTC) starting the local day of `moment` (now by default), so
+    the row says which day and nothing of the hour."""
+    local = timezone.localtime(moment or timezone.now())
+    return dt.datetime.combine(local.date(), dt.time(0), tzinfo=dt.UTC)

@@ -40,4 +40,4 @@ def hide_server_header() -> None:
         return [h for h in original(self) if not h.lower().startswith("server:")]
 
     default_headers._without_server = True  # type: ignore[attr-defined]
-    response.default_headers = default_headers  # type: ignore[method-assign]
+    response.default_headers = default_headers

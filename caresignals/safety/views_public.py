@@ -58,7 +58,7 @@ def report_a_concern(request: HttpRequest) -> HttpResponse:
             try:
                 if invalid:
                     raise EventInvalid(invalid)
-                event = record_event(row, actor=Actor(label=ACTOR_LABEL))
+                event = record_event(row, actor=Actor(label=ACTOR_LABEL), public=True)
             except EventInvalid as failed:
                 errors = {"non_field_errors": [m for ms in failed.errors.values() for m in ms]}
             else:
