@@ -4,7 +4,7 @@ The answers become the public API's request body and go through the same mapping
 (`safety.public.public_row`) and the same service (`record_event`), so a concern reported
 here and one sent to `/api/v1/public/events` are stored alike: an incident with reporter
 type patient or family_carer, anonymous. No name, contact details, address or browser
-details are asked for or stored; the rate limit keys on a hash of the address, in the cache.
+details are asked for or stored; the rate limit keys on a hash of the address, in memory.
 """
 
 from __future__ import annotations

@@ -117,3 +117,26 @@ def test_a_locked_reference_and_an_unknown_one_lock_alike(client, small_ics):
         ).status_code
         == 429
     )
+
+
+def test_the_answer_to_raising_a_concern_is_the_same_size_whatever_was_said(client, small_ics):
+    short, long = "Synthetic: short.", "Synthetic: " + "a much longer account. " * 200
+    pages = [
+        client.post(
+            "/speak-up/anonymous/",
+            {"org_code": org, "concern": text, "categories": cats, "website": ""},
+        )
+        for org, text, cats in [("TA", short, []), ("TB", long, ["patient_safety", "detriment"])]
+    ]
+    assert all("Your concern has been raised" in p.content.decode() for p in pages)
+    assert len({len(p.content) for p in pages}) == 1
+    answers = [
+        client.post(
+            "/api/v1/public/speakup",
+            {"org_code": org, "concern": text},
+            content_type="application/json",
+        )
+        for org, text in [("TA", short), ("TB", long)]
+    ]
+    assert [a.status_code for a in answers] == [201, 201]
+    assert len({len(a.content) for a in answers}) == 1
