@@ -33,6 +33,7 @@ from caresignals.core.clients import client_address
 
 PUBLIC_RATE = 10  # requests
 PUBLIC_WINDOW = 60  # seconds
+_SWEEP_EVERY = 5.0  # seconds between sweeps of ended windows
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class _Counters:
         self._counts: dict[str, tuple[int, float]] = {}  # key -> (count, expires at)
         self._day: dt.date | None = None
         self._key = b""
+        self._next_sweep = 0.0
 
     def key(self, *parts: str) -> str:
         """An HMAC of `parts` under today's random key."""
@@ -68,36 +70,48 @@ class _Counters:
     def add(self, key: str, expires: float) -> int:
         now = _now()
         with self._lock:
-            self._expire(now)
-            count, until = self._counts.get(key, (0, expires))
+            self._sweep(now)
+            count, until = self._live(key, now) or (0, expires)
             self._counts[key] = (count + 1, until)
             return count + 1
 
     def get(self, key: str) -> int:
         now = _now()
         with self._lock:
-            self._expire(now)
-            return self._counts.get(key, (0, 0.0))[0]
+            entry = self._live(key, now)
+            return entry[0] if entry else 0
 
     def expires_at(self, key: str) -> float | None:
         with self._lock:
-            entry = self._counts.get(key)
-            return None if entry is None else entry[1]
+            entry = self._live(key, _now())
+            return entry[1] if entry else None
 
     def clear(self) -> None:
         with self._lock:
             self._counts.clear()
             self._day = None
+            self._next_sweep = 0.0
 
     def snapshot(self) -> dict[str, int]:
         """Keys and counts, for tests that show what is held."""
         with self._lock:
             return {k: c for k, (c, _) in self._counts.items()}
 
-    def _expire(self, now: float) -> None:
-        if len(self._counts) > 256 or any(until <= now for _, until in self._counts.values()):
-            for k in [k for k, (_, until) in self._counts.items() if until <= now]:
-                del self._counts[k]
+    def _live(self, key: str, now: float) -> tuple[int, float] | None:
+        entry = self._counts.get(key)
+        if entry is not None and entry[1] <= now:
+            del self._counts[key]
+            return None
+        return entry
+
+    def _sweep(self, now: float) -> None:
+        """Drop every ended window, at most once every few seconds (a flood of new clients
+        must not make each request walk the whole table)."""
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + _SWEEP_EVERY
+        for k in [k for k, (_, until) in self._counts.items() if until <= now]:
+            del self._counts[k]
 
 
 counters = _Counters()
