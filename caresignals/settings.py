@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caresignals.core.middleware.PrivateResponsesMiddleware",
+    # Too many failed sign-ins from one address (below): refused before axes or the view run.
+    "caresignals.core.middleware.SignInThrottleMiddleware",
     # django-axes asks to come last: it answers a refused sign-in before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -101,6 +103,14 @@ AXES_DISABLE_ACCESS_LOG = True  # failures are kept, to count them; successes ar
 AXES_CLIENT_IP_CALLABLE = "caresignals.core.clients.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.jinja"
 AXES_VERBOSE = False
+# And per client address (core/middleware.py), far higher: a hospital's staff share a few NAT
+# addresses, so this limit only stops one address guessing across many accounts. Counted in
+# each server process's memory, so behind `caresignals serve --workers N` up to N times this.
+SIGNIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("CARESIGNALS_SIGNIN_ADDRESS_FAILURE_LIMIT", "50"))
+SIGNIN_ADDRESS_WINDOW_SECONDS = int(AXES_COOLOFF_TIME.total_seconds())
+# axes.W006 says axes' lockout leaves out the address: on purpose, since one address is
+# many people; the address has its own, higher limit above.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 ROOT_URLCONF = "caresignals.urls"
 WSGI_APPLICATION = "caresignals.wsgi.application"
@@ -226,7 +236,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Nothing about a request to an anonymous or public route is logged (core/anonymity.py).
+    "filters": {"anonymous_routes": {"()": "caresignals.core.anonymity.DropAnonymousRoutes"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["anonymous_routes"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("CARESIGNALS_LOG_LEVEL", "WARNING")},
 }
 

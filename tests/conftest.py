@@ -56,6 +56,10 @@ def fresh_page_cache() -> None:
 
     cache.clear()
     page_cache._recent.clear()
+    # The throttles' counters live in this process's memory (core/ratelimit.py).
+    from caresignals.core import ratelimit
+
+    ratelimit.reset()
     # Likewise the reference data kept for recording events: test databases reuse ids.
     from caresignals.safety import importers
 

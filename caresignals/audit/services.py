@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from caresignals.audit.chain import seal_after_commit
 from caresignals.audit.models import AuditAction, AuditEntry
@@ -38,11 +40,12 @@ class Change:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def _entry(actor: Actor, change: Change) -> AuditEntry:
+def _entry(actor: Actor, change: Change, at: dt.datetime | None) -> AuditEntry:
     # Every audited write names who made it: a signed-in user or a system label, never nobody.
     require_actor(actor)
     user = actor.user if getattr(actor.user, "is_authenticated", False) else None
     return AuditEntry(
+        at=at or timezone.now(),
         actor=user,
         actor_label=actor.label[:150],
         action=change.action,
@@ -53,15 +56,22 @@ def _entry(actor: Actor, change: Change) -> AuditEntry:
     )
 
 
-def record(actor: Actor, change: Change) -> AuditEntry:
-    entry = _entry(actor, change)
+def record(actor: Actor, change: Change, *, at: dt.datetime | None = None) -> AuditEntry:
+    """`at`: when, if not now (a public report's entries keep only the day)."""
+    entry = _entry(actor, change, at)
     entry.save()
     seal_after_commit()
     return entry
 
 
-def record_many(actor: Actor, changes: Iterable[Change], *, batch_size: int = 2000) -> int:
-    entries = [_entry(actor, c) for c in changes]
+def record_many(
+    actor: Actor,
+    changes: Iterable[Change],
+    *,
+    batch_size: int = 2000,
+    at: dt.datetime | None = None,
+) -> int:
+    entries = [_entry(actor, c, at) for c in changes]
     AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
     if entries:
         seal_after_commit()

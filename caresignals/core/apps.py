@@ -7,3 +7,10 @@ class CoreConfig(AppConfig):
 
     name = "caresignals.core"
     label = "core"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_login_failed
+
+        from caresignals.core.middleware import count_failed_sign_in
+
+        user_login_failed.connect(count_failed_sign_in, dispatch_uid="caresignals-sign-in-address")

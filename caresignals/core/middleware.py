@@ -7,15 +7,30 @@ own `cspNonce` option) so inline scripts need not be allowed.
 Private responses: every page and API answer is generated for one person (complaints with
 contact details, speak-up cases, events, the audit log), so none may be kept by a browser or a
 shared cache; only the design system's static files may.
+
+Failed sign-ins per address: django-axes pauses an account after a few wrong passwords from
+anywhere (settings). Hospitals put hundreds of staff behind one NAT address, so a limit per
+address must be far higher, and it only stops one address trying many accounts. Failures are
+counted from Django's `user_login_failed` signal (connected in core/apps.py) in memory
+(core/ratelimit.py), and a sign-in from an address over the limit is refused before it is
+checked.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from caresignals.core import ratelimit
+from caresignals.core.clients import client_address
+
+SIGN_IN_FAILURES = "sign-in-failures-per-address"
 
 POLICY = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
@@ -48,3 +63,35 @@ class PrivateResponsesMiddleware:
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+def count_failed_sign_in(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """`user_login_failed`: one more failure for the address the attempt came from."""
+    if request is None:
+        return
+    ratelimit.count(
+        SIGN_IN_FAILURES,
+        client_address(request) or "unknown",
+        window=settings.SIGNIN_ADDRESS_WINDOW_SECONDS,
+    )
+
+
+class SignInThrottleMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path == reverse(settings.LOGIN_URL):
+            address = client_address(request) or "unknown"
+            failures = ratelimit.counted(SIGN_IN_FAILURES, address)
+            if failures >= settings.SIGNIN_ADDRESS_FAILURE_LIMIT:
+                retry_after = ratelimit.seconds_left(SIGN_IN_FAILURES, address)
+                response = render(
+                    request,
+                    "registration/locked_out_address.jinja",
+                    {"page_title": "Sign-in paused", "minutes": max(1, (retry_after + 59) // 60)},
+                    status=429,
+                )
+                response["Retry-After"] = str(retry_after)
+                return response
+        return self.get_response(request)

@@ -8,6 +8,7 @@ one updates them, and one inserts the rows whose key is new. The caller audits t
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from collections.abc import Sequence
@@ -323,9 +324,15 @@ class DeferredIndexes:
 
 
 def insert_new(
-    model: type[Model], table: pa.Table, names: Sequence[str], *, keys: Sequence[str]
+    model: type[Model],
+    table: pa.Table,
+    names: Sequence[str],
+    *,
+    keys: Sequence[str],
+    stamp: dt.datetime | None = None,
 ) -> int | None:
     """Insert the one row of `table` unless its key is already stored: its new id, or None.
+    `stamp` is its `created_at`/`updated_at` (now by default; a public record keeps the day).
 
     For records made one at a time (a form, an API call): one statement both refuses a
     stored key (the unique constraint on `keys` decides, so two requests racing with the
@@ -334,11 +341,11 @@ def insert_new(
     if table.num_rows != 1:
         raise ValueError(f"insert_new takes one row, got {table.num_rows}")
     qn = connection.ops.quote_name
-    now = timezone.now()
-    stamp = (
+    now = stamp or timezone.now()
+    written = (
         now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
     )
-    values = [_python(table.column(n))[0] for n in names] + [stamp, stamp]
+    values = [_python(table.column(n))[0] for n in names] + [written, written]
     cols = [qn(_column(model, n)) for n in names] + [qn("created_at"), qn("updated_at")]
     conflict = ", ".join(qn(_column(model, k)) for k in keys)
     sql = (

@@ -235,7 +235,7 @@ def report_event(request: HttpRequest) -> HttpResponse:
     if invalid_fields:
         return errors(422, invalid_fields)
     try:
-        event = record_event(row, actor=Actor(label="public report via the API"))
+        event = record_event(row, actor=Actor(label="public report via the API"), public=True)
     except EventInvalid as invalid:
         return errors(422, invalid.errors)
     return JsonResponse({"reference": event.reference}, status=201)

@@ -102,6 +102,8 @@ class EventImporter(Importer):
         from caresignals.safety.referral_tasks import TaskWriter
 
         self.referral_tasks = TaskWriter(self.reference.service_ids, self.reference.service_types)
+        # When one event is written: its created time, if not now (a public report's day).
+        self.stamp: dt.datetime | None = None
         self._deferred = bulk.DeferredIndexes(PatientSafetyEvent)
 
     def check_batch(self, batch: Batch) -> None:
@@ -274,11 +276,13 @@ class EventImporter(Importer):
         if prepared is None or not self.may_write:
             return None
         table, _ = prepared
+        self.referral_tasks.stamp = self.stamp
         pk = bulk.insert_new(
             PatientSafetyEvent,
             table,
             ["organisation", "source_id", *FIELDS, "reference"],
             keys=["organisation", "source_id"],
+            stamp=self.stamp,
         )
         if pk is not None:
             self.report.created += 1

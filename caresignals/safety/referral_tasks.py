@@ -13,6 +13,7 @@ after an event is changed stays as it was: a person closes it as not needed, wit
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,7 @@ class TaskWriter:
         self.created = 0
         self.hold = False
         self._held: dict[tuple[int, str], list[str]] = {}
+        self.stamp: dt.datetime | None = None  # the tasks' created time; None: now
 
     def _service_types_of(self, service_ids: Any) -> pa.Array:
         ids = pc.cast(service_ids, pa.int64()) if len(service_ids) else service_ids
@@ -125,13 +127,12 @@ class TaskWriter:
         self.created += len(rows)
         return len(rows)
 
-    @staticmethod
-    def _insert(rows: list[tuple[int, int, str]]) -> None:
+    def _insert(self, rows: list[tuple[int, int, str]]) -> None:
         """One prepared INSERT run many times (Django's bulk_create spent a fifth of an
         import's time building statements); a task that appeared meanwhile is skipped."""
         if not rows:
             return
-        now = timezone.now()
+        now = self.stamp or timezone.now()
         table = ReferralTask._meta.db_table
         sql = (
             f"INSERT INTO {table} (event_id, organisation_id, kind, status, by_hand, "  # noqa: S608 - the model's own table
@@ -157,4 +158,5 @@ class TaskWriter:
                         details={"created": self.created, "by": "rules"},
                     )
                 ],
+                at=self.stamp,
             )

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record
+from caresignals.core.anonymity import day_only
 from caresignals.core.writes import serial_write
 from caresignals.interop.importing import ImportReport, build_row
 from caresignals.organisations.scoping import Scope
@@ -53,7 +54,11 @@ class OutOfScope(Exception):
 
 
 def record_event(
-    fields: Mapping[str, object], *, actor: Actor, scope: Scope | None = None
+    fields: Mapping[str, object],
+    *,
+    actor: Actor,
+    scope: Scope | None = None,
+    public: bool = False,
 ) -> RecordedEvent:
     """Validate and store one new event; raise EventInvalid (nothing stored) otherwise.
 
@@ -61,9 +66,13 @@ def record_event(
     `source_id` one is made up, since the event was recorded here. An event whose key
     (organisation, source_id) is already stored is refused: a change is a revision. With
     `scope`, an `org_code` the caller may not see raises OutOfScope before anything else
-    is said about the event (the API's 404).
+    is said about the event (the API's 404). A `public` report (a patient, family or carer,
+    without signing in) keeps only the day it was made, on the event, its referral tasks and
+    their audit entries: an exact time could tie it to a person (ADR 13, hazard H17).
     """
     importer = EventImporter(actor, one_event=True)
+    stamp = day_only() if public else None
+    importer.stamp = stamp
     reference = importer.reference
     code = fields.get("org_code")
     if scope is not None and code not in (None, ""):
@@ -114,6 +123,7 @@ def record_event(
         record(
             actor,
             Change(AuditAction.EVENT_CREATED, "event", event.reference, event.organisation_path),
+            at=stamp,
         )
         importer.referral_tasks.audit(actor, event.reference)
         # No data-version bump here: the cached pages show aggregates, which change when

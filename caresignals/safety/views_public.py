@@ -4,7 +4,7 @@ The answers become the public API's request body and go through the same mapping
 (`safety.public.public_row`) and the same service (`record_event`), so a concern reported
 here and one sent to `/api/v1/public/events` are stored alike: an incident with reporter
 type patient or family_carer, anonymous. No name, contact details, address or browser
-details are asked for or stored; the rate limit keys on a hash of the address, in the cache.
+details are asked for or stored; the rate limit keys on a hash of the address, in memory.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def report_a_concern(request: HttpRequest) -> HttpResponse:
             try:
                 if invalid:
                     raise EventInvalid(invalid)
-                event = record_event(row, actor=Actor(label=ACTOR_LABEL))
+                event = record_event(row, actor=Actor(label=ACTOR_LABEL), public=True)
             except EventInvalid as failed:
                 errors = {"non_field_errors": [m for ms in failed.errors.values() for m in ms]}
             else:

@@ -13,9 +13,10 @@ requests burn server CPU. The key (CARESIGNALS_SPEAKUP_CODE_KEY, else derived fr
 key) means a copy of the database alone does not even allow offline checking; the per-case salt
 means equal codes would not give equal hashes. Comparison is constant-time.
 
-Attempts are throttled twice, in the cache only (nothing about the client reaches the
-database): per reference (FAILURES_PER_REFERENCE wrong codes per FAILURE_WINDOW, then refused
-until the window ends) and per client (the shared rate limit, keyed by a hash of the address).
+Attempts are throttled twice, in this process's memory only (core/ratelimit.py: nothing about
+the client or the reference reaches the database or a disk, and the keys are HMACs under a
+random key replaced daily): per reference (FAILURES_PER_REFERENCE wrong codes per
+FAILURE_WINDOW, then refused until the window ends) and per client (the shared rate limit).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ import re
 import secrets
 
 from django.conf import settings
-from django.core.cache import cache
+
+from caresignals.core import ratelimit
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32
 CODE_BITS = 140
@@ -108,22 +110,15 @@ def dummy_check(code: str) -> None:
 # -- throttling wrong codes, per reference ----------------------------------------------------
 
 
-def _failure_key(reference: str) -> str:
-    digest = hmac.new(_key(), reference.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
-    return f"speakup-code-failures:{digest}"
+_FAILURES = "speakup-code-failures"
 
 
 def reference_locked(reference: str) -> bool:
-    return int(cache.get(_failure_key(reference), 0)) >= FAILURES_PER_REFERENCE
+    return ratelimit.counted(_FAILURES, reference) >= FAILURES_PER_REFERENCE
 
 
 def record_failure(reference: str) -> None:
-    key = _failure_key(reference)
-    if not cache.add(key, 1, timeout=FAILURE_WINDOW):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=FAILURE_WINDOW)
+    ratelimit.count(_FAILURES, reference, window=FAILURE_WINDOW)
 
 
 def failure_window_seconds() -> int:

@@ -2,7 +2,7 @@
 read replies and answer with the access code in the `X-Access-Code` header.
 
 One router for the app, composed into the one API in caresignals/api/endpoints.py.
-Nothing about the caller is stored; the rate limits live in the cache (speakup/codes.py).
+Nothing about the caller is stored; the throttles live in memory only (core/ratelimit.py).
 """
 
 from __future__ import annotations
@@ -178,9 +178,48 @@ def raise_speakup(request: HttpRequest) -> HttpResponse:
     )
 
 
+_REFERENCE_HEADER = {
+    "in": "header",
+    "name": "X-Case-Reference",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "The case's reference, e.g. FTSU-7KQ2MZ9X",
+}
+_ANSWER_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"text": {"type": "string"}},
+                "required": ["text"],
+            }
+        }
+    },
+}
+_READ_RESPONSES = {
+    "200": json_doc(_CASE_SCHEMA, "The case and its messages"),
+    "404": error_doc("No case with this reference and access code"),
+    "429": error_doc("Too many attempts; see Retry-After"),
+}
+_ANSWER_RESPONSES = {
+    "201": json_doc(_MESSAGE_SCHEMA, "Sent"),
+    "400": error_doc("Malformed JSON"),
+    "404": error_doc("No case with this reference and access code"),
+    "422": error_doc("Invalid text, or the case is closed; nothing was stored"),
+    "429": error_doc("Too many attempts; see Retry-After"),
+}
+_OLD_ROUTE = (
+    " Deprecated: this route carries the reference in its URL, where a server log may keep it "
+    "beside the sender's address; use the route with the `X-Case-Reference` header."
+)
+
+
 def _opened(request: HttpRequest, reference: str) -> SpeakUpCase | JsonResponse:
+    """The case, or one answer, byte for byte the same, for an unknown reference and a wrong
+    code (so the answer's size does not tell whether a case exists)."""
     code = request.headers.get("X-Access-Code", "")
-    if not code:
+    if not code or not reference:
         return errors(404, {"reference": [NOT_RECOGNISED]})
     access = open_case(request, reference, code)
     if access.throttled:
@@ -190,25 +229,7 @@ def _opened(request: HttpRequest, reference: str) -> SpeakUpCase | JsonResponse:
     return access.case
 
 
-@router.get(
-    "/public/speakup/{reference}",
-    url_name="public_speakup_case",
-    auth=None,
-    tags=["public"],
-    summary="Read your concern and the guardian's replies",
-    description="Send the access code in the `X-Access-Code` header. A wrong code and an unknown "
-    f"reference both answer 404; after {codes.FAILURES_PER_REFERENCE} wrong codes for one "
-    "reference, or too many attempts from one address, 429 with Retry-After.",
-    openapi_extra={
-        "parameters": [_CODE_HEADER],
-        "responses": {
-            "200": json_doc(_CASE_SCHEMA, "The case and its messages"),
-            "404": error_doc("No case with this reference and access code"),
-            "429": error_doc("Too many attempts; see Retry-After"),
-        },
-    },
-)
-def read_speakup(request: HttpRequest, reference: str) -> HttpResponse:
+def _read(request: HttpRequest, reference: str) -> HttpResponse:
     opened = _opened(request, reference)
     if isinstance(opened, JsonResponse):
         return opened
@@ -217,37 +238,7 @@ def read_speakup(request: HttpRequest, reference: str) -> HttpResponse:
     return response
 
 
-@router.post(
-    "/public/speakup/{reference}/messages",
-    url_name="public_speakup_messages",
-    auth=None,
-    tags=["public"],
-    summary="Answer the guardian",
-    description='Send the access code in the `X-Access-Code` header and `{"text": ...}`.',
-    openapi_extra={
-        "parameters": [_CODE_HEADER],
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {"text": {"type": "string"}},
-                        "required": ["text"],
-                    }
-                }
-            },
-        },
-        "responses": {
-            "201": json_doc(_MESSAGE_SCHEMA, "Sent"),
-            "400": error_doc("Malformed JSON"),
-            "404": error_doc("No case with this reference and access code"),
-            "422": error_doc("Invalid text, or the case is closed; nothing was stored"),
-            "429": error_doc("Too many attempts; see Retry-After"),
-        },
-    },
-)
-def answer_speakup(request: HttpRequest, reference: str) -> HttpResponse:
+def _answer(request: HttpRequest, reference: str) -> HttpResponse:
     opened = _opened(request, reference)
     if isinstance(opened, JsonResponse):
         return opened
@@ -265,3 +256,77 @@ def answer_speakup(request: HttpRequest, reference: str) -> HttpResponse:
     except services.CaseClosed:
         return errors(422, {"text": ["This case is closed; raise a new concern"]})
     return JsonResponse(_message(message), status=201)
+
+
+# The header routes come first: `/public/speakup/case` must not be read as a reference.
+@router.get(
+    "/public/speakup/case",
+    url_name="public_speakup_reporter_case",
+    auth=None,
+    tags=["public"],
+    summary="Read your concern and the guardian's replies",
+    description="Send the reference in the `X-Case-Reference` header and the access code in "
+    "`X-Access-Code`: neither appears in the URL, so no server log keeps them. A wrong code "
+    f"and an unknown reference both answer the same 404; after {codes.FAILURES_PER_REFERENCE} "
+    "wrong codes for one reference, or too many attempts from one address, 429 with "
+    "Retry-After.",
+    openapi_extra={
+        "parameters": [_REFERENCE_HEADER, _CODE_HEADER],
+        "responses": _READ_RESPONSES,
+    },
+)
+def read_speakup_case(request: HttpRequest) -> HttpResponse:
+    return _read(request, request.headers.get("X-Case-Reference", ""))
+
+
+@router.post(
+    "/public/speakup/case/messages",
+    url_name="public_speakup_reporter_messages",
+    auth=None,
+    tags=["public"],
+    summary="Answer the guardian",
+    description="Send the reference in the `X-Case-Reference` header, the access code in "
+    '`X-Access-Code` and `{"text": ...}`.',
+    openapi_extra={
+        "parameters": [_REFERENCE_HEADER, _CODE_HEADER],
+        "requestBody": _ANSWER_BODY,
+        "responses": _ANSWER_RESPONSES,
+    },
+)
+def answer_speakup_case(request: HttpRequest) -> HttpResponse:
+    return _answer(request, request.headers.get("X-Case-Reference", ""))
+
+
+@router.get(
+    "/public/speakup/{reference}",
+    url_name="public_speakup_case",
+    auth=None,
+    tags=["public"],
+    summary="Read your concern and the guardian's replies (deprecated)",
+    description="Send the access code in the `X-Access-Code` header. A wrong code and an unknown "
+    f"reference both answer 404; after {codes.FAILURES_PER_REFERENCE} wrong codes for one "
+    "reference, or too many attempts from one address, 429 with Retry-After." + _OLD_ROUTE,
+    deprecated=True,
+    openapi_extra={"parameters": [_CODE_HEADER], "responses": _READ_RESPONSES},
+)
+def read_speakup(request: HttpRequest, reference: str) -> HttpResponse:
+    return _read(request, reference)
+
+
+@router.post(
+    "/public/speakup/{reference}/messages",
+    url_name="public_speakup_messages",
+    auth=None,
+    tags=["public"],
+    summary="Answer the guardian (deprecated)",
+    description='Send the access code in the `X-Access-Code` header and `{"text": ...}`.'
+    + _OLD_ROUTE,
+    deprecated=True,
+    openapi_extra={
+        "parameters": [_CODE_HEADER],
+        "requestBody": _ANSWER_BODY,
+        "responses": _ANSWER_RESPONSES,
+    },
+)
+def answer_speakup(request: HttpRequest, reference: str) -> HttpResponse:
+    return _answer(request, reference)

@@ -2,8 +2,9 @@
 case with its reference and access code to read replies and answer.
 
 Nothing here creates a session, writes an audit entry, or keeps the address, browser or
-time: the rate limits key on a hash of the address in the cache, and the reference and code
-travel only in POST bodies (never in a URL, so never in a server log or browser history).
+time: the throttles keep only keyed hashes in memory (core/ratelimit.py), the reference and
+code travel only in POST bodies (never in a URL, so never in a server log or browser history),
+and no server log records these paths (core/anonymity.py).
 """
 
 from __future__ import annotations

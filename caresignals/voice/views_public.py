@@ -2,7 +2,7 @@
 
 The answers become the public API's body (`public.check_body`) and are stored by
 `services.receive_feedback`, so the forms and `POST /api/v1/public/feedback` store alike.
-Rate-limited per address (a keyed hash in the cache, never stored); a hidden honeypot field
+Rate-limited per address (a keyed hash in memory, never stored); a hidden honeypot field
 turns robots away without a CAPTCHA that would shut out screen-reader users.
 """
 

@@ -34,6 +34,9 @@ PUBLIC_VIEWS |= {
     "api_public_speakup",
     "api_public_speakup_case",
     "api_public_speakup_messages",
+    # The same two with the reference in a header, not the URL (so no log can keep it).
+    "api_public_speakup_reporter_case",
+    "api_public_speakup_reporter_messages",
 }
 # Patients, families and carers give feedback or complain, and read published stories.
 PUBLIC_VIEWS |= {

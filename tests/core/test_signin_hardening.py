@@ -132,3 +132,51 @@ def test_the_client_address_is_taken_from_trusted_proxies_only(remote, forwarded
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     with override_settings(TRUSTED_PROXIES=trusted):
         assert client_address(request) == client
+
+
+@pytest.mark.django_db
+def test_one_address_guessing_across_accounts_is_paused_far_above_the_account_limit(
+    small_ics, settings, monkeypatch
+):
+    from caresignals.core import ratelimit
+
+    member(small_ics.trust_a, Role.STAFF, username="sam")
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr(ratelimit, "_now", lambda: clock[0])
+    settings.SIGNIN_ADDRESS_FAILURE_LIMIT = 12
+    assert settings.SIGNIN_ADDRESS_FAILURE_LIMIT > settings.AXES_FAILURE_LIMIT
+    guesser = Client(REMOTE_ADDR="198.51.100.8")
+    for n in range(12):  # a different account each time: no account reaches its own limit
+        assert _sign_in(guesser, f"person-{n}", "wrong-guess").status_code == 200
+    refused = _sign_in(guesser, "sam", PASSWORD)
+    assert refused.status_code == 429
+    assert "Sign-in paused for this network address" in refused.content.decode()
+    assert 0 < int(refused["Retry-After"]) <= settings.SIGNIN_ADDRESS_WINDOW_SECONDS
+    # Signing in from elsewhere, and reading the sign-in page, are unaffected.
+    assert _sign_in(Client(REMOTE_ADDR="198.51.100.9"), "sam", PASSWORD).status_code == 302
+    assert guesser.get("/accounts/sign-in/").status_code == 200
+    # When the window is over the address may try again.
+    clock[0] += settings.SIGNIN_ADDRESS_WINDOW_SECONDS + 1
+    assert _sign_in(guesser, "sam", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_people_behind_a_trusted_proxy_are_counted_by_their_own_address(small_ics, settings):
+    member(small_ics.trust_a, Role.STAFF, username="sam")
+    settings.SIGNIN_ADDRESS_FAILURE_LIMIT = 3
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    with override_settings(TRUSTED_PROXIES=["10.0.0.0/8"]):
+        guesser = Client(HTTP_X_FORWARDED_FOR="203.0.113.50", **proxy)
+        for n in range(3):
+            _sign_in(guesser, f"person-{n}", "wrong-guess")
+        assert _sign_in(guesser, "sam", PASSWORD).status_code == 429
+        colleague = Client(HTTP_X_FORWARDED_FOR="203.0.113.51", **proxy)
+        assert _sign_in(colleague, "sam", PASSWORD).status_code == 302
+
+
+def test_the_address_limit_is_why_axes_may_leave_the_address_out(settings):
+    from django.core import checks
+
+    assert "axes.W006" in settings.SILENCED_SYSTEM_CHECKS
+    assert settings.SIGNIN_ADDRESS_FAILURE_LIMIT >= 5 * settings.AXES_FAILURE_LIMIT
+    assert not [m for m in checks.run_checks() if m.id == "axes.W006" and not m.is_silenced()]

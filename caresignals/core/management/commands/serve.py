@@ -22,6 +22,8 @@ class Command(BaseCommand):
         from django.core.wsgi import get_wsgi_application
         from gunicorn.app.base import BaseApplication
 
+        from caresignals.core.serving import hide_server_header
+
         application = get_wsgi_application()  # what caresignals/wsgi.py serves
 
         bind = f"{options['host']}:{options['port']}"
@@ -30,6 +32,8 @@ class Command(BaseCommand):
             "workers": options["workers"],
             "threads": options["threads"],
             "accesslog": "-",
+            # No line at all for the anonymous and public routes (core/anonymity.py).
+            "logger_class": "caresignals.core.serving.AccessLogWithoutAnonymousRoutes",
             "timeout": 120,
             # Each worker keeps event aggregates current in the background (ADR 9): analytics
             # listens for worker_started (core/hooks.py).
@@ -44,6 +48,7 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
+        hide_server_header()  # before the workers fork, so all of them inherit it
         self.stdout.write(f"Care Signals is running at http://{bind}/ (press Ctrl+C to stop)")
         _App().run()
 
