@@ -32,6 +32,7 @@ from django.db.models import Max
 from django.urls import reverse
 from markupsafe import Markup
 
+from caresignals.core import clock
 from caresignals.core.formatting import number
 from caresignals.measures import charts
 from caresignals.measures.lens_chart import ChartRow, interval_chart_svg
@@ -988,7 +989,7 @@ def lens_page(
         raise ValueError("months must be between 1 and 36")
     organisation = organisation_for(user, code)
     end = _month(period_end) if period_end else _latest_month(user, organisation)
-    end = end or _month(dt.date.today())
+    end = end or _month(clock.today())
     start = add_months(end, -(months - 1))
 
     series = _measure_rows(user, organisation, add_months(end, -(GAP_MONTHS - 1)), end)

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from caresignals.core import clock
 from caresignals.publishing.board import BoardReport, template_context
 
 HERE = Path(__file__).resolve().parent
@@ -76,7 +77,7 @@ def print_html(report: BoardReport, *, today: dt.date | None = None) -> str:
             **template_context(report),
             "print_version": True,
             "synthetic": settings.DEMO,
-            "generated_on": today or dt.date.today(),
+            "generated_on": today or clock.today(),
         },
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 
+from caresignals.core import clock
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import visible_organisations
 from caresignals.safety.vocabulary import (
@@ -116,7 +117,7 @@ class DateParts(forms.MultiValueField):
             value = dt.date(int(year), int(month), int(day))
         except ValueError:
             raise forms.ValidationError(f"{self.what.capitalize()} must be a real date") from None
-        if value > dt.date.today():
+        if value > clock.today():
             raise forms.ValidationError(f"{self.what.capitalize()} must be today or in the past")
         if value.year < 1900:
             raise forms.ValidationError(f"{self.what.capitalize()} must be after 1900")
@@ -295,7 +296,7 @@ def event_fields(step_one: dict[str, Any], step_two: dict[str, Any], place: Plac
         "org_code": place.org_code,
         "service_code": place.service_code,
         "occurred_on": occurred.isoformat() if isinstance(occurred, dt.date) else occurred,
-        "reported_on": dt.date.today().isoformat(),
+        "reported_on": clock.today().isoformat(),
         "service_area": step_one["service_area"],
         "category": step_one["category"],
         "physical_harm": step_one.get("physical_harm") or "",

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from caresignals.core import clock
 from caresignals.core.formatting import nhs_date
 from caresignals.safety import psirf, rules
 from caresignals.safety.access import inside_provider, write_scope
@@ -130,7 +131,7 @@ class ActionLine:
 
 
 def action_line(action: SafetyAction, today: dt.date | None = None) -> ActionLine:
-    today = today or dt.date.today()
+    today = today or clock.today()
     return ActionLine(
         action,
         label(psirf.ActionStatus.choices, action.status),
@@ -231,7 +232,7 @@ class QueueRow:
 
 
 def queue_rows(events: list[PatientSafetyEvent], today: dt.date | None = None) -> list[QueueRow]:
-    today = today or dt.date.today()
+    today = today or clock.today()
     rows = []
     for e in events:
         requirement = rules.national_requirement(

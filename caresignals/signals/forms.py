@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django import forms
 
+from caresignals.core import clock
 from caresignals.organisations.models import Organisation
 from caresignals.safety.forms import DateParts
 from caresignals.signals import scoring
@@ -41,7 +42,7 @@ class Day(DateParts):
             value = dt.date(int(year), int(month), int(day))
         except ValueError:
             raise forms.ValidationError(f"{self.what.capitalize()} must be a real date") from None
-        if not self.future and value > dt.date.today():
+        if not self.future and value > clock.today():
             raise forms.ValidationError(f"{self.what.capitalize()} must be today or in the past")
         if not 2000 <= value.year <= 2100:
             raise forms.ValidationError(f"{self.what.capitalize()} must be a real date")

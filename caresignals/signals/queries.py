@@ -19,6 +19,7 @@ from django.db.models import Max, QuerySet
 
 from caresignals.analytics.cache import cached
 from caresignals.analytics.models import MonthlyEventCount
+from caresignals.core import clock
 from caresignals.measures.models import MeasureValue
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability, user_can
@@ -180,7 +181,7 @@ def latest_period() -> str:
         MonthlyEventCount.objects.aggregate(m=Max("month"))["m"],
     ]
     found = [m for m in months if m is not None]
-    latest = max(found) if found else dt.date.today()
+    latest = max(found) if found else clock.today()
     return f"{latest:%Y-%m}"
 
 

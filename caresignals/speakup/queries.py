@@ -7,7 +7,6 @@ engine, which publishes nothing per case).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 
+from caresignals.core import clock
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability, Role, user_can
 from caresignals.organisations.scoping import visible
@@ -103,7 +103,7 @@ def may_see_summary(user: Any) -> bool:
 
 def case_quarters() -> list[Quarter]:
     first = SpeakUpCase.objects.order_by("raised_on").values_list("raised_on", flat=True).first()
-    today = dt.date.today()
+    today = clock.today()
     return quarters_between(first or today, today)
 
 
