@@ -3,49 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from caresignals.organisations.models import Organisation
+from tests.clock import suite_today, travel
 from tests.factories import AreaFactory, OrganisationFactory
-
-
-# The suite's "today": a Monday, so week-based pages have a whole week behind them.
-DEFAULT_TODAY = dt.date(2026, 11, 16)
-_LONDON = ZoneInfo("Europe/London")
-
-
-def suite_today() -> dt.date:
-    """The date every test runs on: CARESIGNALS_TEST_TODAY=YYYY-MM-DD moves it (the date-proof
-    check in tests/core/test_date_proof.py runs the date-sensitive tests far apart)."""
-    value = os.environ.get("CARESIGNALS_TEST_TODAY", "").strip()
-    return dt.date.fromisoformat(value) if value else DEFAULT_TODAY
-
-
-def _travel() -> time_machine.travel:
-    # 10:00 London time, far from midnight, so a test that takes a while stays on its day.
-    # tick=True: the clock keeps moving from there. A frozen clock would stall code that waits
-    # for time to pass (Django's live server, Playwright's timeouts, the API rate limiter's
-    # windows) and would give every event reference made within one test the same time part.
-    return time_machine.travel(dt.datetime.combine(suite_today(), dt.time(10), _LONDON), tick=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _suite_clock() -> Iterator[None]:
     """Session-scoped, so session fixtures (the generated regions) are built on the same day."""
-    with _travel():
+    with travel():
         yield
 
 
 @pytest.fixture(autouse=True)
 def _test_clock(_suite_clock: None) -> Iterator[None]:
     """Each test starts again at 10:00 of the suite's day, however long the session has run."""
-    with _travel():
+    with travel():
         yield
 
 

@@ -12,11 +12,12 @@ from caresignals.safety import candour, rules
 from caresignals.safety.models import CandourRecord, PatientSafetyEvent
 from caresignals.safety.vocabulary import PhysicalHarm, PsychologicalHarm
 from tests.candour.factories import notifiable_event, steps_post, undecided_event
+from tests.clock import suite_today
 from tests.factories import EventFactory, OrganisationFactory, member
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = suite_today()
 
 
 def days_ago(n: int) -> dt.date:
@@ -188,7 +189,7 @@ def test_the_icb_sees_real_counts_and_deidentified_text(client, small_ics, regio
     assert "12 events in the period." in longer
 
 
-def test_every_breakdown_sums_the_periods_events(small_ics, region):
+def test_every_breakdown_sums_the_periods_events(small_ics, region, today):
     """The view counts the period's events once and sums them every way it shows them: each
     breakdown must match counting the events directly."""
     from collections import Counter
@@ -205,7 +206,6 @@ def test_every_breakdown_sums_the_periods_events(small_ics, region):
         reported_on=days_ago(5),
     )
     icb = member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="icb")
-    today = dt.date.today()
     start = (today.replace(day=1) - dt.timedelta(days=330)).replace(day=1)
     view = system_view(icb, start=start, end=today, today=today, shared=False)
     events = list(PatientSafetyEvent.objects.filter(occurred_on__gte=start, occurred_on__lte=today))
