@@ -13,6 +13,13 @@ from tests.clock import suite_today, travel
 from tests.factories import AreaFactory, OrganisationFactory
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that asks for `today` depends on it: the date-proof check reruns it far apart."""
+    for item in items:
+        if "today" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.date_sensitive)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _suite_clock() -> Iterator[None]:
     """Session-scoped, so session fixtures (the generated regions) are built on the same day."""

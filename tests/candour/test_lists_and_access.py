@@ -44,6 +44,7 @@ def test_the_notifiable_filter_is_the_rules_for_every_provider_type_and_harm(sma
     assert found == expected and expected
 
 
+@pytest.mark.date_sensitive
 def test_the_overdue_list_is_most_overdue_first_and_leaves_out_done_ones(client, small_ics):
     lead = member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD, username="lead.a")
     oldest = notifiable_event(small_ics.trust_a, reported_on=days_ago(60), occurred_on=days_ago(61))
@@ -254,6 +255,7 @@ def test_q_objects_compose():
     assert isinstance(candour.done_q(), Q)
 
 
+@pytest.mark.date_sensitive
 def test_the_home_page_counts_overdue_notifications_for_a_patient_safety_lead(client, small_ics):
     notifiable_event(small_ics.trust_a, reported_on=days_ago(30), occurred_on=days_ago(31))
     notifiable_event(small_ics.trust_b, reported_on=days_ago(30), occurred_on=days_ago(31))

@@ -41,6 +41,7 @@ def posted(org="TA", **overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
+@pytest.mark.date_sensitive
 def test_creating_a_risk_through_the_page(client, small_ics, people, monkeypatch):
     fake_watchlist(
         monkeypatch,

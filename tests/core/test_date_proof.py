@@ -1,0 +1,75 @@
+"""The suite does not age: its date-sensitive tests pass on days far from the one it runs on.
+
+Every test runs on the suite's day (tests/clock.py); a test that asks for `today` is marked
+`date_sensitive`, as are those that build dates in other ways. This reruns those at two far-apart
+days, a year on and a day in another season and weekday, so a test that mixes fixed months with
+"today" (as one that built governance for 2026-10 and counted reviews overdue on the real day
+once did) fails here, not in a year's time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from tests.clock import suite_today
+
+ROOT = Path(__file__).resolve().parents[2]
+SELECTION = "date_sensitive and not browser"
+
+
+def far_days() -> list[dt.date]:
+    # 364 days keeps the weekday; 1 March 2031 is a Saturday at the start of a month.
+    return [suite_today() + dt.timedelta(days=364), dt.date(2031, 3, 1)]
+
+
+def _environment(day: dt.date) -> dict[str, str]:
+    env = {**os.environ, "CARESIGNALS_TEST_TODAY": day.isoformat()}
+    env.pop("CARESIGNALS_TEST_SQLITE", None)  # that file is this session's test database
+    url = env.get("DATABASE_URL", "")
+    if url and not url.startswith("sqlite"):
+        # Beside this session's test database, not over it: PostgreSQL's test database is named
+        # after the one in the URL.
+        parts = urlsplit(url)
+        name = f"{parts.path.lstrip('/') or 'caresignals'}_dateproof_{day:%Y%m%d}"
+        env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    return env
+
+
+def _files(request: pytest.FixtureRequest) -> list[str]:
+    """The files this session found date-sensitive tests in (collecting only those is quicker);
+    every test file when this test runs on its own."""
+    found = {
+        item.path.relative_to(ROOT).as_posix()
+        for item in request.session.items
+        if item.get_closest_marker("date_sensitive") and not item.get_closest_marker("browser")
+    }
+    return sorted(found) or ["tests"]
+
+
+def test_the_date_sensitive_tests_pass_a_year_on_and_years_later(request):
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", SELECTION]
+    command += _files(request)
+    runs = {
+        day: subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=_environment(day),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for day in far_days()
+    }
+    failed = {}
+    for day, run in runs.items():
+        out, _ = run.communicate(timeout=600)
+        if run.returncode != 0:
+            failed[day.isoformat()] = "\n".join(out.splitlines()[-40:])
+    assert not failed, "\n\n".join(f"On {day}:\n{tail}" for day, tail in failed.items())
