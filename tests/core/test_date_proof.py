@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -72,4 +73,24 @@ def test_the_date_sensitive_tests_pass_a_year_on_and_years_later(request):
         out, _ = run.communicate(timeout=600)
         if run.returncode != 0:
             failed[day.isoformat()] = "\n".join(out.splitlines()[-40:])
-    assert not failed, "\n\n".join(f"On {day}:\n{tail}" for day, tail in failed.items())
+    if failed:
+        pytest.fail("\n\n".join(f"On {day}:\n{tail}" for day, tail in failed.items()))
+
+
+# What a test would call to read the real clock; tests take `today` or `suite_today()` instead.
+REAL_CLOCK = re.compile(
+    r"date\.today\(\)|datetime\.now\(|datetime\.utcnow\(|timezone\.now\(\)"
+    r"|timezone\.localdate\(\)|time\.time\(\)|clock\.today\(\)"
+)
+
+
+def test_no_test_reads_the_real_clock():
+    """Such a test would not be marked date_sensitive, so the reruns above would not see it."""
+    readers = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if path.name != "clock.py"
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if REAL_CLOCK.search(line) and not line.lstrip().startswith("#")
+    ]
+    assert not readers, "\n".join(readers)
