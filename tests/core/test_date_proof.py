@@ -30,9 +30,12 @@ def far_days() -> list[dt.date]:
     return [suite_today() + dt.timedelta(days=364), dt.date(2031, 3, 1)]
 
 
-def _environment(day: dt.date) -> dict[str, str]:
+def _environment(day: dt.date, var: Path) -> dict[str, str]:
     env = {**os.environ, "CARESIGNALS_TEST_TODAY": day.isoformat()}
     env.pop("CARESIGNALS_TEST_SQLITE", None)  # that file is this session's test database
+    # The two runs go side by side: each its own page cache (a file cache under var/), so one
+    # clearing it between tests does not empty the other's.
+    env["CARESIGNALS_VAR_DIR"] = str(var / day.isoformat())
     url = env.get("DATABASE_URL", "")
     if url and not url.startswith("sqlite"):
         # Beside this session's test database, not over it: PostgreSQL's test database is named
@@ -54,14 +57,14 @@ def _files(request: pytest.FixtureRequest) -> list[str]:
     return sorted(found) or ["tests"]
 
 
-def test_the_date_sensitive_tests_pass_a_year_on_and_years_later(request):
+def test_the_date_sensitive_tests_pass_a_year_on_and_years_later(request, tmp_path):
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", SELECTION]
     command += _files(request)
     runs = {
         day: subprocess.Popen(
             command,
             cwd=ROOT,
-            env=_environment(day),
+            env=_environment(day, tmp_path),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
