@@ -242,6 +242,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CARESIGNALS_LOG_LEVEL", "WARNING")},
 }
 
+# The product's "today" (core/clock.py): unset, the real date; CARESIGNALS_TODAY=YYYY-MM-DD pins
+# it, for showing the synthetic demo as of the day its story is told (its data end in 2026-10).
+_today = os.environ.get("CARESIGNALS_TODAY", "").strip()
+try:
+    CARESIGNALS_TODAY = dt.date.fromisoformat(_today) if _today else None
+except ValueError:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"CARESIGNALS_TODAY must be a date as YYYY-MM-DD, not {_today!r}; "
+        "leave it unset for the real date."
+    ) from None
+
 # Disclosure control (docs/domain.md): counts from 1 to this many are suppressed.
 CARESIGNALS_SUPPRESS_BELOW = int(os.environ.get("CARESIGNALS_SUPPRESS_BELOW", "8"))
 

@@ -1,19 +1,49 @@
-"""Shared fixtures: a small synthetic ICS with two trusts, and people in it."""
+"""Shared fixtures: one clock for the whole suite, and a small synthetic ICS with two trusts."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from hypothesis import settings
 
 from caresignals.organisations.models import Organisation
+from tests.clock import suite_today, travel
 from tests.factories import AreaFactory, OrganisationFactory
 
 # Property tests judge behaviour, not speed: on a busy 2-core machine one example can take
 # longer than Hypothesis's default 200 ms deadline without anything being wrong.
 settings.register_profile("caresignals", deadline=None)
 settings.load_profile("caresignals")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that asks for `today` depends on it: the date-proof check reruns it far apart."""
+    for item in items:
+        if "today" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.date_sensitive)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_clock() -> Iterator[None]:
+    """Session-scoped, so session fixtures (the generated regions) are built on the same day."""
+    with travel():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _test_clock(_suite_clock: None) -> Iterator[None]:
+    """Each test starts again at 10:00 of the suite's day, however long the session has run."""
+    with travel():
+        yield
+
+
+@pytest.fixture
+def today() -> dt.date:
+    """The suite's today, for tests that build data relative to it or pass it on."""
+    return suite_today()
 
 
 @dataclass

@@ -7,11 +7,11 @@ import secrets
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from caresignals.api.models import ApiToken
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record
+from caresignals.core import clock
 from caresignals.organisations.models import User
 
 TOKEN_PREFIX = "cs_"  # noqa: S105 (a prefix that makes leaked tokens easy to spot)
@@ -80,7 +80,7 @@ def user_for_token(token: str) -> Any:
     )
     if row is None or not row.user.is_active:
         return None
-    today = timezone.localdate()
+    today = clock.today()
     if row.last_used_on != today:
         ApiToken.objects.filter(pk=row.pk).update(last_used_on=today)
     return row.user

@@ -11,6 +11,8 @@ from typing import Any
 
 from django import forms
 
+from caresignals.core import clock
+
 __all__ = ["DateParts"]
 
 
@@ -71,7 +73,7 @@ class DateParts(forms.MultiValueField):
             value = dt.date(int(year), int(month), int(day))
         except ValueError:
             raise forms.ValidationError(f"{what} must be a real date") from None
-        if not self.future and value > dt.date.today():
+        if not self.future and value > clock.today():
             raise forms.ValidationError(f"{what} must be today or in the past")
         first, last = self.years
         if not first <= value.year <= last:

@@ -17,6 +17,7 @@ from django.db import connection
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record_many
+from caresignals.core import clock
 from caresignals.safety import candour, rules
 from caresignals.safety.models import (
     CandourRecord,
@@ -55,7 +56,7 @@ def _working_days_later(start: dt.date, n: int) -> dt.date:
 
 def build_candour(*, seed: int, actor: Actor, today: dt.date | None = None) -> dict[str, int]:
     """Candour records, contact attempts and referral progress; returns what was written."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     rng = np.random.default_rng(seed + 20)
 
     # A quarter of the "for a person to decide" events are decided notifiable by hand.

@@ -18,6 +18,7 @@ from django.db.models import Max
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record_many
+from caresignals.core import clock
 from caresignals.organisations.models import Organisation
 from caresignals.safety import psirf
 from caresignals.safety.models import (
@@ -73,7 +74,7 @@ def build(*, seed: int, actor: Actor) -> Summary:
     latest = PatientSafetyEvent.objects.aggregate(m=Max("reported_on"))["m"]
     if latest is None:
         return Summary(0, 0, 0, 0, 0)
-    today = dt.date.today()
+    today = clock.today()
     cutoff = latest - dt.timedelta(days=UNTRIAGED_DAYS)
     trusts = list(Organisation.objects.filter(kind="provider", type="acute_trust").order_by("code"))
     services = {o.code: o for o in Organisation.objects.filter(parent__in=trusts, kind="service")}

@@ -34,6 +34,7 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
+from caresignals.core import clock
 from caresignals.core.periods import Month
 from caresignals.core.workingdays import add_working_days
 from caresignals.measures.models import MeasureValue
@@ -132,7 +133,7 @@ def build_voice(
     *, seed: int, say: Callable[[str], None] = lambda _: None, today: dt.date | None = None
 ) -> dict[str, int]:
     """Create the demo's feedback and complaints; returns counts by kind."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     rng = np.random.default_rng([seed, 0x701CE])
     parents = dict(Organisation.objects.filter(kind="service").values_list("id", "parent_id"))
     fft: dict[tuple[int, dt.date], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])

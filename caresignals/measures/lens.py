@@ -31,6 +31,7 @@ from django.db.models import Max
 from django.urls import reverse
 from markupsafe import Markup
 
+from caresignals.core import clock
 from caresignals.core.formatting import number
 from caresignals.core.periods import Month, MonthError
 from caresignals.measures import charts
@@ -956,7 +957,7 @@ def lens_page(
         raise ValueError("months must be between 1 and 36")
     organisation = organisation_for(user, code)
     end = Month.of(period_end).first_day if period_end else _latest_month(user, organisation)
-    end = end or Month.of(dt.date.today()).first_day
+    end = end or Month.of(clock.today()).first_day
     start = (Month.of(end) - (months - 1)).first_day
 
     series = _measure_rows(user, organisation, (Month.of(end) - (GAP_MONTHS - 1)).first_day, end)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.urls import reverse
 
+from caresignals.core import clock
 from caresignals.organisations import roles
 from caresignals.organisations.queries import memberships_of
 from caresignals.safety.queries_candour import overdue_candour_count
@@ -108,7 +108,7 @@ def home_page(user: object) -> HomePage:
             )
         )
     if roles.user_can(user, roles.Capability.MANAGE_CANDOUR):
-        overdue = overdue_candour_count(user, None, dt.date.today())
+        overdue = overdue_candour_count(user, None, clock.today())
         cards.append(
             Card(
                 "Duty of Candour",

@@ -10,6 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from caresignals.core import clock
 from caresignals.core.pdf import LocalOnlyFetcher, RefusedURL, html_to_pdf
 from caresignals.publishing.board import BoardReport, template_context
 
@@ -24,7 +25,7 @@ def print_html(report: BoardReport, *, today: dt.date | None = None) -> str:
             **template_context(report),
             "print_version": True,
             "synthetic": settings.DEMO,
-            "generated_on": today or dt.date.today(),
+            "generated_on": today or clock.today(),
         },
     )
 

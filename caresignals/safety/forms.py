@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 
+from caresignals.core import clock
 from caresignals.core.forms import DateParts
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import visible_organisations
@@ -257,7 +258,7 @@ def event_fields(step_one: dict[str, Any], step_two: dict[str, Any], place: Plac
         "org_code": place.org_code,
         "service_code": place.service_code,
         "occurred_on": occurred.isoformat() if isinstance(occurred, dt.date) else occurred,
-        "reported_on": dt.date.today().isoformat(),
+        "reported_on": clock.today().isoformat(),
         "service_area": step_one["service_area"],
         "category": step_one["category"],
         "physical_harm": step_one.get("physical_harm") or "",

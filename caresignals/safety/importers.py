@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Change, record_many
+from caresignals.core import clock
 from caresignals.core.cache import REFERENCE_ROW, version_model
 from caresignals.interop import bulk
 from caresignals.interop.importing import Batch, Importer
@@ -79,7 +80,7 @@ class EventImporter(Importer):
         self._service_parents = ref.service_parents
         self._lsoa_codes = ref.lsoa_codes
         self._lsoa_deciles = ref.lsoa_deciles
-        self._today = pa.scalar(dt.date.today(), pa.date32())
+        self._today = pa.scalar(clock.today(), pa.date32())
         self._one_event = one_event
         self._org_code_of = ref.org_code_of
         # Providers with no events stored yet: none of their rows can already exist. (One

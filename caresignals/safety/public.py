@@ -6,8 +6,9 @@ however it arrives: both then store it through `record_event`.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
+
+from caresignals.core import clock
 
 PUBLIC_REPORTER_TYPES = ("patient", "family_carer")
 PUBLIC_TEXT = {
@@ -67,7 +68,7 @@ def public_row(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str
         "org_code": body["org_code"].strip(),
         "service_code": body.get("service_code") or "",
         "occurred_on": body["occurred_on"],
-        "reported_on": dt.date.today().isoformat(),  # as the importer judges "today"
+        "reported_on": clock.today().isoformat(),  # as the importer judges "today"
         "service_area": body.get("service_area") or "unknown",
         "category": body.get("category") or "other",
         "physical_harm": body.get("physical_harm") or "none",

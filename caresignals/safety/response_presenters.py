@@ -12,6 +12,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from caresignals.core import clock
 from caresignals.core.formatting import nhs_date
 from caresignals.organisations.roles import Capability
 from caresignals.safety import psirf, rules
@@ -131,7 +132,7 @@ class ActionLine:
 
 
 def action_line(action: SafetyAction, today: dt.date | None = None) -> ActionLine:
-    today = today or dt.date.today()
+    today = today or clock.today()
     return ActionLine(
         action,
         label(psirf.ActionStatus.choices, action.status),
@@ -232,7 +233,7 @@ class QueueRow:
 
 
 def queue_rows(events: list[PatientSafetyEvent], today: dt.date | None = None) -> list[QueueRow]:
-    today = today or dt.date.today()
+    today = today or clock.today()
     rows = []
     for e in events:
         requirement = rules.national_requirement(

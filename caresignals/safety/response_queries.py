@@ -6,7 +6,6 @@ Every read a person triggers is limited to where they hold a patient-safety role
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
+from caresignals.core import clock
 from caresignals.organisations.models import Organisation
 from caresignals.safety import psirf, rules
 from caresignals.safety.access import read_scope, write_scope
@@ -251,7 +251,7 @@ def responses_for(user: Any, provider: Organisation | None = None) -> QuerySet[L
                 "actions",
                 filter=Q(
                     actions__status__in=psirf.ACTION_OPEN_STATUSES,
-                    actions__due_on__lt=dt.date.today(),
+                    actions__due_on__lt=clock.today(),
                 ),
                 distinct=True,
             ),
@@ -291,7 +291,7 @@ def actions_for(
     if provider is not None:
         qs = qs.filter(organisation=provider)
     if overdue:
-        qs = qs.filter(status__in=psirf.ACTION_OPEN_STATUSES, due_on__lt=dt.date.today())
+        qs = qs.filter(status__in=psirf.ACTION_OPEN_STATUSES, due_on__lt=clock.today())
     return qs.select_related("response", "organisation").order_by("due_on", "id")
 
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caresignals.audit.services import Actor
+from caresignals.core import clock
 from caresignals.core.concurrency import EditConflict
 from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
@@ -50,7 +51,7 @@ SYSTEM_PERIODS = (3, 6, 12, 24)
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return clock.today()
 
 
 def _date_values(name: str, value: dt.date | None) -> dict[str, str]:

@@ -19,6 +19,7 @@ from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 
 from caresignals.analytics.models import MonthlyEventCount
+from caresignals.core import clock
 from caresignals.core.pdf import html_to_pdf
 from caresignals.core.periods import Month
 from caresignals.organisations.roles import Capability
@@ -176,7 +177,7 @@ def build_pack(
     today: dt.date | None = None,
 ) -> Pack:
     """The pack from data already scoped to a reader (or to the whole system)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     end = Month.of(period).next.first_day
     as_at = min(today, end - dt.timedelta(days=1))
     levels = dict(escalations.values_list("provider__code", "level"))
@@ -283,7 +284,7 @@ def print_html(pack: Pack, *, today: dt.date | None = None) -> str:
             "pack": pack,
             "print_version": True,
             "synthetic": settings.DEMO,
-            "generated_on": today or dt.date.today(),
+            "generated_on": today or clock.today(),
         },
     )
 

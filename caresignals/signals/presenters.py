@@ -8,6 +8,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from caresignals.core import clock
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import visible_ancestors
 from caresignals.organisations.roles import Capability, user_can
@@ -88,7 +89,7 @@ class EscalationPage:
     proposal: Proposal | None
     can_manage: bool
     breadcrumbs: list[dict[str, str]]
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=clock.today)
 
     @property
     def level_label(self) -> str:
@@ -191,7 +192,7 @@ class ReviewPage:
     review: RapidQualityReview
     can_manage: bool
     breadcrumbs: list[dict[str, str]]
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=clock.today)
 
     @property
     def decision_label(self) -> str:
@@ -248,7 +249,7 @@ class RiskRegister:
 
 def risk_register(user: Any, shown: str | None, today: dt.date | None = None) -> RiskRegister:
     queries.require(user, Capability.VIEW_QUALITY_GOVERNANCE)
-    today = today or dt.date.today()
+    today = today or clock.today()
     shown = shown if shown in RISK_FILTERS else "open"
     all_rows = [risk_row(r, today) for r in queries.visible_risks(user)]
     groups = {
@@ -275,7 +276,7 @@ class RiskPage:
     row: RiskRow
     can_manage: bool
     breadcrumbs: list[dict[str, str]]
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=clock.today)
 
 
 def risk_page(user: Any, reference: str) -> RiskPage:
@@ -283,5 +284,5 @@ def risk_page(user: Any, reference: str) -> RiskPage:
     risk = queries.risk_for(user, reference)
     crumbs = [{"text": "Quality risk register", "href": reverse("signals:risk_index")}]
     return RiskPage(
-        risk_row(risk, dt.date.today()), queries.can_manage(user, risk.organisation.path), crumbs
+        risk_row(risk, clock.today()), queries.can_manage(user, risk.organisation.path), crumbs
     )

@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Max, QuerySet
 
 from caresignals.analytics.models import MonthlyEventCount
+from caresignals.core import clock
 from caresignals.core.cache import cached
 from caresignals.core.periods import Month
 from caresignals.measures.models import MeasureValue
@@ -201,7 +202,7 @@ def latest_period() -> str:
         MonthlyEventCount.objects.aggregate(m=Max("month"))["m"],
     ]
     found = [m for m in months if m is not None]
-    latest = max(found) if found else dt.date.today()
+    latest = max(found) if found else clock.today()
     return str(Month.of(latest))
 
 

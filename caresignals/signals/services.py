@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record, require_actor
+from caresignals.core import clock
 from caresignals.core.cache import bump
 from caresignals.core.concurrency import EditConflict, save_if_unchanged
 from caresignals.organisations.models import Organisation
@@ -366,7 +367,7 @@ def create_risk(actor: Actor, data: RiskInput, *, opened_on: dt.date | None = No
     with transaction.atomic():
         risk = QualityRisk.objects.create(
             reference=f"new-{dt.datetime.now().timestamp()}"[:12],
-            opened_on=opened_on or dt.date.today(),
+            opened_on=opened_on or clock.today(),
             created_by=_user(actor),
             **_risk_fields(data),
         )
@@ -395,7 +396,7 @@ def update_risk(
     changes = _risk_fields(data)
     changes["status"] = data.status
     if data.status == RiskStatus.CLOSED and risk.closed_on is None:
-        changes["closed_on"] = dt.date.today()
+        changes["closed_on"] = clock.today()
     elif data.status == RiskStatus.OPEN:
         changes["closed_on"] = None
     with transaction.atomic():

@@ -7,7 +7,6 @@ engine, which publishes nothing per case).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 
+from caresignals.core import clock
 from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability, Role
@@ -100,7 +100,7 @@ def thread(case: SpeakUpCase) -> list[SpeakUpMessage]:
 
 def case_quarters() -> list[Quarter]:
     first = SpeakUpCase.objects.order_by("raised_on").values_list("raised_on", flat=True).first()
-    today = dt.date.today()
+    today = clock.today()
     return quarters_between(first or today, today)
 
 

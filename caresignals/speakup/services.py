@@ -13,10 +13,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record
+from caresignals.core import clock
 from caresignals.core.concurrency import save_if_unchanged
 from caresignals.organisations.models import Organisation
 from caresignals.speakup import codes
@@ -53,7 +53,7 @@ class Raised:
 
 
 def _today() -> Any:
-    return timezone.localdate()
+    return clock.today()
 
 
 def raise_concern(

@@ -7,7 +7,6 @@ feedback carries no contact details and no consent to publish, so none of it is 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, ClassVar
 
 import numpy as np
@@ -16,6 +15,7 @@ import pyarrow.compute as pc
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Change, record_many
+from caresignals.core import clock
 from caresignals.interop.columns import Column, choice
 from caresignals.interop.importing import Batch, Importer
 from caresignals.organisations.importers import CODE_EXPECTED, CODE_PATTERN
@@ -54,7 +54,7 @@ class FeedbackImporter(Importer):
         self._services = {
             code: (pk, parent) for pk, code, kind, parent, _ in orgs if kind == "service"
         }
-        self._today = dt.date.today()
+        self._today = clock.today()
 
     def check_batch(self, batch: Batch) -> None:
         t = batch.typed

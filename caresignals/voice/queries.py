@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from caresignals.core import clock
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import Scope, scope_for
@@ -81,7 +82,7 @@ def complaint_rows(
 ) -> tuple[list[ComplaintRow], int]:
     """Complaints the user may see for one of COMPLAINT_VIEWS (open ones oldest first, closed
     ones newest first), at most COMPLAINT_LIMIT of them, and how many there are in all."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     qs = _complaints(user)
     if view in ("all", "closed"):
         qs = qs.order_by("-feedback__received_on", "-feedback__id")
@@ -96,7 +97,7 @@ def complaint_rows(
 
 
 def complaint_counts(user: Any, *, today: dt.date | None = None) -> dict[str, int]:
-    today = today or dt.date.today()
+    today = today or clock.today()
     rows = [_row(c, today) for c in _complaints(user).filter(final_response_on__isnull=True)]
     return {
         "open": len(rows),
@@ -118,7 +119,7 @@ def complaint_for(
     complaint = qs.first()
     if complaint is None:
         raise Http404("Not found")
-    return _row(complaint, today or dt.date.today())
+    return _row(complaint, today or clock.today())
 
 
 # -- feedback -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record
+from caresignals.core import clock
 from caresignals.core.concurrency import save_if_unchanged
 from caresignals.organisations.models import Organisation
 from caresignals.voice import safety_events
@@ -38,7 +39,7 @@ class FeedbackInvalid(Exception):
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return clock.today()
 
 
 def _change(action: AuditAction, feedback: Feedback, **details: object) -> Change:

@@ -9,7 +9,6 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
 
 from caresignals.api.models import ApiToken
 from caresignals.api.tokens import token_hash
@@ -54,13 +53,13 @@ def test_a_session_does_not_stand_in_for_a_token(client, staff_a):
     assert client.get(URL).status_code == 401
 
 
-def test_only_a_hash_is_stored_and_the_day_of_use_is_noted(client, staff_a):
+def test_only_a_hash_is_stored_and_the_day_of_use_is_noted(client, staff_a, today):
     row = ApiToken.objects.get(user=staff_a.user)
     assert row.key_hash == token_hash(staff_a.token) and staff_a.token not in row.key_hash
     assert row.last_used_on is None
     client.get(URL, headers=staff_a.headers)
     row.refresh_from_db()
-    assert row.last_used_on == timezone.localdate()
+    assert row.last_used_on == today
 
 
 def test_token_command_creates_once_and_revokes_with_audit(small_ics, client):

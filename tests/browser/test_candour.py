@@ -16,8 +16,8 @@ from tests.factories import member
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_patient_safety_lead_records_the_notification(page, small_ics, assert_accessible):
-    reported = dt.date.today() - dt.timedelta(days=30)
+def test_a_patient_safety_lead_records_the_notification(page, small_ics, assert_accessible, today):
+    reported = today - dt.timedelta(days=30)
     event = notifiable_event(
         small_ics.trust_a,
         reported_on=reported,
@@ -60,8 +60,8 @@ def test_a_patient_safety_lead_records_the_notification(page, small_ics, assert_
     assert record.notified_in_person_on == told and record.apology_given
 
 
-def test_the_icb_quality_lead_opens_the_system_view(page, small_ics, assert_accessible):
-    reported = dt.date.today() - dt.timedelta(days=20)
+def test_the_icb_quality_lead_opens_the_system_view(page, small_ics, assert_accessible, today):
+    reported = today - dt.timedelta(days=20)
     notifiable_event(
         small_ics.trust_b,
         physical_harm="severe",

@@ -16,7 +16,9 @@ from tests.signals.factories import entry, fake_watchlist, risk
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_escalation_history_and_the_risk_register(page, small_ics, assert_accessible, monkeypatch):
+def test_escalation_history_and_the_risk_register(
+    page, small_ics, assert_accessible, monkeypatch, today
+):
     fake_watchlist(monkeypatch, [entry(small_ics.trust_a, small_ics.maternity_a)])
     member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="helen", first_name="Helen")
     risk(small_ics.trust_b, title="Overdue review at B", review_on=dt.date(2026, 1, 5))
@@ -61,7 +63,7 @@ def test_escalation_history_and_the_risk_register(page, small_ics, assert_access
     page.get_by_label("Owner").fill("Director of Midwifery")
     page.get_by_label("Day").fill("1")
     page.get_by_label("Month").fill("3")
-    page.get_by_label("Year").fill(str(dt.date.today().year + 1))
+    page.get_by_label("Year").fill(str(today.year + 1))
     page.get_by_label("Synthetic signal harm_special_cause at Maternity A", exact=False).check()
     assert_accessible(page)
     page.get_by_role("button", name="Save the risk").click()

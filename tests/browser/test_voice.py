@@ -103,9 +103,9 @@ def test_the_easy_read_form(page, small_ics, assert_accessible):
     assert_accessible(page)
 
 
-def test_a_complaints_lead_acknowledges_and_publishes(page, small_ics, assert_accessible):
+def test_a_complaints_lead_acknowledges_and_publishes(page, small_ics, assert_accessible, today):
     member(small_ics.trust_a, "complaints_lead", username="gareth")
-    case = complaint(small_ics.trust_a, received_on=dt.date.today() - dt.timedelta(days=30))
+    case = complaint(small_ics.trust_a, received_on=today - dt.timedelta(days=30))
     case.feedback.consent_to_publish = True
     case.feedback.publication = "pending"
     case.feedback.save()
@@ -118,7 +118,6 @@ def test_a_complaints_lead_acknowledges_and_publishes(page, small_ics, assert_ac
     expect(page.get_by_text("Acknowledgement overdue").first).to_be_visible()
     assert_accessible(page)
 
-    today = dt.date.today()
     form = page.locator("form", has=page.get_by_role("button", name="Save acknowledgement"))
     form.get_by_label("Day").first.fill(str(today.day))
     form.get_by_label("Month").first.fill(str(today.month))

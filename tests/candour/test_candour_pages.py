@@ -11,6 +11,7 @@ from caresignals.organisations.roles import Role
 from caresignals.safety import exports
 from caresignals.safety.models import CandourRecord, ContactAttempt
 from tests.candour.factories import notifiable_event, steps_post, undecided_event
+from tests.clock import suite_today
 from tests.factories import EventFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +140,7 @@ def test_recording_the_steps_and_seeing_the_clock(client, lead, small_ics):
     [
         (
             {
-                "notified_in_person_on": dt.date.today() + dt.timedelta(days=1),
+                "notified_in_person_on": suite_today() + dt.timedelta(days=1),
                 "notified_by": "A",
                 "apology_given": True,
             },

@@ -12,11 +12,12 @@ from caresignals.safety import candour, rules
 from caresignals.safety.models import CandourRecord, PatientSafetyEvent
 from caresignals.safety.vocabulary import PhysicalHarm, PsychologicalHarm
 from tests.candour.factories import notifiable_event, steps_post, undecided_event
+from tests.clock import suite_today
 from tests.factories import EventFactory, OrganisationFactory, member
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = suite_today()
 
 
 def days_ago(n: int) -> dt.date:
@@ -43,6 +44,7 @@ def test_the_notifiable_filter_is_the_rules_for_every_provider_type_and_harm(sma
     assert found == expected and expected
 
 
+@pytest.mark.date_sensitive
 def test_the_overdue_list_is_most_overdue_first_and_leaves_out_done_ones(client, small_ics):
     lead = member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD, username="lead.a")
     oldest = notifiable_event(small_ics.trust_a, reported_on=days_ago(60), occurred_on=days_ago(61))
@@ -188,7 +190,7 @@ def test_the_icb_sees_real_counts_and_deidentified_text(client, small_ics, regio
     assert "12 events in the period." in longer
 
 
-def test_every_breakdown_sums_the_periods_events(small_ics, region):
+def test_every_breakdown_sums_the_periods_events(small_ics, region, today):
     """The view counts the period's events once and sums them every way it shows them: each
     breakdown must match counting the events directly."""
     from collections import Counter
@@ -205,7 +207,6 @@ def test_every_breakdown_sums_the_periods_events(small_ics, region):
         reported_on=days_ago(5),
     )
     icb = member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="icb")
-    today = dt.date.today()
     start = (today.replace(day=1) - dt.timedelta(days=330)).replace(day=1)
     view = system_view(icb, start=start, end=today, today=today, shared=False)
     events = list(PatientSafetyEvent.objects.filter(occurred_on__gte=start, occurred_on__lte=today))
@@ -254,6 +255,7 @@ def test_q_objects_compose():
     assert isinstance(candour.done_q(), Q)
 
 
+@pytest.mark.date_sensitive
 def test_the_home_page_counts_overdue_notifications_for_a_patient_safety_lead(client, small_ics):
     notifiable_event(small_ics.trust_a, reported_on=days_ago(30), occurred_on=days_ago(31))
     notifiable_event(small_ics.trust_b, reported_on=days_ago(30), occurred_on=days_ago(31))

@@ -131,7 +131,7 @@ def task_url(e: PatientSafetyEvent, kind: str = "safeguarding_referral") -> str:
     return f"/safety/events/{e.reference}/referrals/{kind}/"
 
 
-def test_a_task_is_referred_with_the_receiving_bodys_reference(client, lead, safeguarding):
+def test_a_task_is_referred_with_the_receiving_bodys_reference(client, lead, safeguarding, today):
     task = safeguarding.referral_tasks.get()
     bad = client.post(task_url(safeguarding), {"status": "referred", "version": "1"})
     assert bad.status_code == 400
@@ -144,7 +144,7 @@ def test_a_task_is_referred_with_the_receiving_bodys_reference(client, lead, saf
             "status": "referred",
             "version": "1",
             "receiving_reference": "LA-1",
-            **date_parts("referred_on", dt.date.today() + dt.timedelta(days=2)),
+            **date_parts("referred_on", today + dt.timedelta(days=2)),
         },
     )
     assert "must be today or in the past" in future.content.decode()

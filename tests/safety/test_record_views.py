@@ -87,7 +87,7 @@ def test_the_start_page_offers_to_start_and_lists_no_drafts(client, staff):
     assert new.status_code == 302 and new["Location"].startswith("/safety/record/")
 
 
-def test_an_incident_end_to_end(client, staff):
+def test_an_incident_end_to_end(client, staff, today):
     response = client.post(FIRST, first_page())
     assert response.status_code == 302 and response["Location"] == SECOND
     response = client.post(SECOND, second_page())
@@ -99,7 +99,7 @@ def test_an_incident_end_to_end(client, staff):
     event = PatientSafetyEvent.objects.get()
     assert (event.organisation.code, event.service.code) == ("TA", "TA-MAT")
     assert event.record_type == "incident" and event.physical_harm == "low"
-    assert event.occurred_on == dt.date(2026, 3, 2) and event.reported_on == dt.date.today()
+    assert event.occurred_on == dt.date(2026, 3, 2) and event.reported_on == today
     assert event.patient_age_years == 34 and event.ethnic_group == "white"
     assert event.reporter_type == "staff" and not event.anonymous
     entry = AuditEntry.objects.get(action=AuditAction.EVENT_CREATED)
@@ -109,7 +109,7 @@ def test_an_incident_end_to_end(client, staff):
     assert "You have no saved drafts" in client.get("/safety/record/").content.decode()
 
 
-def test_first_page_errors_name_each_field_and_store_nothing(client, staff):
+def test_first_page_errors_name_each_field_and_store_nothing(client, staff, today):
     response = client.post(FIRST, {"anonymous": "no"})
     assert response.status_code == 200
     errors = errors_of(response)
@@ -124,7 +124,7 @@ def test_first_page_errors_name_each_field_and_store_nothing(client, staff):
     harm = client.post(FIRST, first_page(physical_harm="", psychological_harm=""))
     assert errors_of(harm)["physical_harm"] == ["Select the physical harm to the patient"]
     assert errors_of(harm)["psychological_harm"] == ["Select the psychological harm to the patient"]
-    future = (dt.date.today() + dt.timedelta(days=2)).isoformat().split("-")
+    future = (today + dt.timedelta(days=2)).isoformat().split("-")
     later = client.post(
         FIRST,
         first_page(

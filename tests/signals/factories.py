@@ -10,6 +10,7 @@ from caresignals.organisations.models import Organisation
 from caresignals.signals import services
 from caresignals.signals.models import QualityRisk
 from caresignals.signals.types import Evidence, FiredSignal, WatchlistEntry
+from tests.clock import suite_today
 
 SYSTEM = Actor(label="tests")
 
@@ -65,7 +66,7 @@ def risk(org: Organisation, **overrides: Any) -> QualityRisk:
         "target_likelihood": 1,
         "owner": "Synthetic owner",
         "controls": "",
-        "review_on": dt.date.today() + dt.timedelta(days=30),
+        "review_on": suite_today() + dt.timedelta(days=30),
     }
     opened_on = overrides.pop("opened_on", None)
     fields.update(overrides)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from caresignals.audit.models import AuditEntry
 from caresignals.demo.governance import build_governance
 from caresignals.demo.starter import build_starter_region
+from caresignals.publishing.board import add_months
 from caresignals.signals.models import (
     EscalationChange,
     ProviderEscalation,
@@ -20,19 +19,21 @@ from tests.signals.factories import fake_watchlist
 pytestmark = pytest.mark.django_db
 
 
-def test_with_plants(monkeypatch):
+def test_with_plants(monkeypatch, today):
+    # The region's last month is the one before today, as when the demo is read: every
+    # governance date counts back (or on) from it, so the overdue reviews stay a handful.
+    last = add_months(today.replace(day=1), -1)
     fake_watchlist(monkeypatch, [])
     build_starter_region()
-    made = build_governance(last_period="2026-10", plants=True)
+    made = build_governance(last_period=f"{last:%Y-%m}", plants=True)
     assert made == {"changes": 4, "reviews": 2, "risks": 15}
     levels = dict(ProviderEscalation.objects.values_list("provider__code", "level"))
     assert levels == {"IL1": "enhanced", "RX1": "enhanced", "RX4": "routine"}
     il1 = EscalationChange.objects.get(provider__code="IL1")
-    assert il1.decided_on == dt.date(2026, 1, 21) and il1.review is not None
+    assert il1.decided_on == add_months(last, -9).replace(day=21) and il1.review is not None
     assert il1.decided_by_label == "Helen Armstrong"
     assert RapidQualityReview.objects.count() == 2
     assert QualityRisk.objects.count() == 15
-    today = dt.date.today()
     overdue = QualityRisk.objects.filter(review_on__lt=today).count()
     assert 3 <= overdue <= 8
     bands = {r.consequence * r.likelihood for r in QualityRisk.objects.all()}

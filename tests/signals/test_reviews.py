@@ -17,6 +17,7 @@ from caresignals.signals.models import (
     RapidQualityReview,
     ReviewAction,
 )
+from tests.clock import suite_today
 from tests.signals.factories import fake_watchlist
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def posted(**overrides):
         "action_2_owner": "Imran Shah",
         "action_2_due_day": "1",
         "action_2_due_month": "1",
-        "action_2_due_year": str(dt.date.today().year + 1),
+        "action_2_due_year": str(suite_today().year + 1),
         "decision": "enhanced",
         "decision_note": "Several closed-culture warning signs at once.",
         "criterion_1_text": "Restraint back within its usual range",

@@ -13,11 +13,12 @@ from caresignals.core.concurrency import EditConflict
 from caresignals.signals import services
 from caresignals.signals.models import QualityRisk, RiskReview
 from caresignals.signals.queries import latest_period
+from tests.clock import suite_today
 from tests.signals.factories import entry, fake_watchlist, risk
 
 pytestmark = pytest.mark.django_db
 
-NEXT_YEAR = dt.date.today().year + 1
+NEXT_YEAR = suite_today().year + 1
 
 
 def posted(org="TA", **overrides):
@@ -40,6 +41,7 @@ def posted(org="TA", **overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
+@pytest.mark.date_sensitive
 def test_creating_a_risk_through_the_page(client, small_ics, people, monkeypatch):
     fake_watchlist(
         monkeypatch,
@@ -148,7 +150,7 @@ def test_linking_review_actions(client, small_ics, people, monkeypatch):
     assert list(QualityRisk.objects.get().linked_actions.all()) == [action]
 
 
-def test_editing_is_versioned_and_audited(client, small_ics, people, monkeypatch):
+def test_editing_is_versioned_and_audited(client, small_ics, people, monkeypatch, today):
     fake_watchlist(monkeypatch, [])
     saved = risk(small_ics.trust_a)
     client.force_login(people.icb)
@@ -158,7 +160,7 @@ def test_editing_is_versioned_and_audited(client, small_ics, people, monkeypatch
     assert client.post(url, data).status_code == 302
     saved.refresh_from_db()
     assert (saved.title, saved.status, saved.version) == ("Renamed", "closed", 2)
-    assert saved.closed_on == dt.date.today()
+    assert saved.closed_on == today
     audit = AuditEntry.objects.get(action="risk.updated")
     assert audit.details["title"] == {"from": "Synthetic risk", "to": "Renamed"}
     # A second edit from a page read at version 1 is refused; nothing changes.
@@ -168,12 +170,13 @@ def test_editing_is_versioned_and_audited(client, small_ics, people, monkeypatch
     assert (saved.title, saved.version) == ("Renamed", 2)
 
 
-def test_a_review_records_the_new_score_and_next_date(client, small_ics, people, monkeypatch):
+def test_a_review_records_the_new_score_and_next_date(
+    client, small_ics, people, monkeypatch, today
+):
     fake_watchlist(monkeypatch, [])
     saved = risk(small_ics.trust_a, review_on=dt.date(2026, 1, 1))
     client.force_login(people.icb)
     url = f"/signals/risks/{saved.reference}/review/"
-    today = dt.date.today()
     data = {
         "version": "1",
         "reviewed_on_day": str(today.day),
@@ -214,8 +217,8 @@ def test_a_review_records_the_new_score_and_next_date(client, small_ics, people,
         )
 
 
-def test_the_register_flags_overdue_reviews_and_filters(client, small_ics, people):
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+def test_the_register_flags_overdue_reviews_and_filters(client, small_ics, people, today):
+    yesterday = today - dt.timedelta(days=1)
     risk(small_ics.trust_a, title="Overdue one", review_on=yesterday)
     risk(small_ics.trust_a, title="On time", consequence=5, likelihood=5)
     closed = risk(small_ics.trust_a, title="Closed overdue", review_on=yesterday)

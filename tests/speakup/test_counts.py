@@ -101,7 +101,7 @@ def _csv(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_the_return_has_the_ngo_columns_and_counts(client, small_ics, quarter_of_cases):
+def test_the_return_has_the_ngo_columns_and_counts(client, small_ics, quarter_of_cases, today):
     assert return_columns() == EXPECTED_COLUMNS
     client.force_login(quarter_of_cases)
     assert "Download CSV" in client.get("/speak-up/return/").content.decode()
@@ -120,13 +120,14 @@ def test_the_return_has_the_ngo_columns_and_counts(client, small_ics, quarter_of
     assert row["professional_group_registered_nurses_midwives"] == "5"
     assert row["professional_group_not_recorded"] == "4"
     # Closed today (outside Q2 unless today is in it): detriment and feedback follow closure.
-    closed_in_q2 = dt.date(2026, 4, 1) <= dt.date.today() <= dt.date(2026, 6, 30)
+    closed_in_q2 = dt.date(2026, 4, 1) <= today <= dt.date(2026, 6, 30)
     assert row["cases_closed"] == ("3" if closed_in_q2 else "0")
     assert AuditEntry.objects.filter(action="speakup.return_exported").count() == 1
 
 
-def test_the_return_counts_detriment_and_feedback_at_closure(small_ics, quarter_of_cases, tmp_path):
-    today = dt.date.today()
+def test_the_return_counts_detriment_and_feedback_at_closure(
+    small_ics, quarter_of_cases, tmp_path, today
+):
     quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
     out = tmp_path / "return.csv"
     call_command("speakup", "return", "--org", "TA", "--quarter", quarter, "--out", str(out))

@@ -3,8 +3,6 @@ closing; every read and every change is audited, and the audit never holds the c
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from caresignals.audit.models import AuditEntry
@@ -125,13 +123,13 @@ def test_the_guardian_records_the_case_with_versioned_edits(client, small_ics, g
     assert bad.status_code == 400 and "Select the professional group" in bad.content.decode()
 
 
-def test_closing_and_reopening(client, small_ics, guardian):
+def test_closing_and_reopening(client, small_ics, guardian, today):
     case, _code = raise_case(small_ics.trust_a)
     client.force_login(guardian)
     url = f"/speak-up/cases/{case.reference}/close/"
     client.post(url, {"version": "1"})
     case.refresh_from_db()
-    assert case.status == "closed" and case.closed_on == dt.date.today()
+    assert case.status == "closed" and case.closed_on == today
     assert AuditEntry.objects.filter(action="speakup.case_closed").count() == 1
     client.post(url, {"version": "1"})  # stale: ignored with a warning
     case.refresh_from_db()

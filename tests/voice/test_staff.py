@@ -77,9 +77,9 @@ def test_icb_reads_everything_but_changes_nothing(client, small_ics, case):
     assert response.status_code == 404
 
 
-def test_the_overdue_lists(client, small_ics, case):
-    late = complaint(small_ics.trust_a, received_on=dt.date.today() - dt.timedelta(days=200))
-    fresh = complaint(small_ics.trust_a, received_on=dt.date.today())
+def test_the_overdue_lists(client, small_ics, case, today):
+    late = complaint(small_ics.trust_a, received_on=today - dt.timedelta(days=200))
+    fresh = complaint(small_ics.trust_a, received_on=today)
     signed_in(client, member(small_ics.trust_a, "complaints_lead"))
     ack = client.get("/complaints/?view=acknowledgement_overdue").content.decode()
     assert late.feedback.reference in ack and fresh.feedback.reference not in ack
@@ -144,7 +144,7 @@ def test_working_a_complaint_through_to_the_final_response(client, small_ics, ca
     assert all(e.actor == lead for e in AuditEntry.objects.all())
 
 
-def test_dates_are_checked_against_receipt(client, small_ics, case):
+def test_dates_are_checked_against_receipt(client, small_ics, case, today):
     signed_in(client, member(small_ics.trust_a, "complaints_lead"))
     response = step(
         client,
@@ -160,7 +160,7 @@ def test_dates_are_checked_against_receipt(client, small_ics, case):
         "response_due": ["The response date must be after the acknowledgement"],
     }
     future = step(
-        client, case, "acknowledge", date("acknowledged_on", dt.date.today() + dt.timedelta(days=3))
+        client, case, "acknowledge", date("acknowledged_on", today + dt.timedelta(days=3))
     )
     assert errors_of(future) == {
         "acknowledged_on": ["The date you acknowledged the complaint must be today or in the past"]
