@@ -98,7 +98,7 @@ def child(rows: int, csv_path: Path) -> dict[str, float]:
     from caresignals.audit.services import Actor
     from caresignals.demo.starter import build_starter_region
     from caresignals.interop.importing import run_import
-    from caresignals.safety.importers import EventImporter
+    from caresignals.safety.events.importers import EventImporter
 
     call_command("migrate", verbosity=0)
     call_command("flush", verbosity=0, interactive=False)

@@ -14,7 +14,7 @@ import os
 import numpy as np
 
 from benchmarks._table import Result, best_of
-from caresignals.signals.panel import IndicatorInfo, Panel, Unit, month_range
+from caresignals.signals.watchlist.panel import IndicatorInfo, Panel, Unit, month_range
 
 SERVICES = 2_000
 PROVIDERS = 200
@@ -192,8 +192,8 @@ def build_panel(seed: int = 2026) -> Panel:
 
 def run() -> list[Result]:
     _django()
-    from caresignals.signals import config, engine
-    from caresignals.signals.links import Links
+    from caresignals.signals.watchlist import config, engine
+    from caresignals.signals.watchlist.links import Links
 
     panel = build_panel()
     cfg = config.default()

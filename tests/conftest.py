@@ -91,6 +91,6 @@ def fresh_page_cache() -> None:
 
     ratelimit.reset()
     # Likewise the reference data kept for recording events: test databases reuse ids.
-    from caresignals.safety import importers
+    from caresignals.safety.events import importers
 
     importers._reference_kept = None

@@ -26,7 +26,7 @@ from caresignals.measures import services as measure_services
 from caresignals.measures.importers import MeasureImporter
 from caresignals.organisations import services as org_services
 from caresignals.organisations.models import Organisation
-from caresignals.safety.importers import EventImporter
+from caresignals.safety.events.importers import EventImporter
 
 ACTOR = Actor(label="synthetic region generator")
 

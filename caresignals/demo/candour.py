@@ -18,7 +18,8 @@ from django.db import connection
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record_many
 from caresignals.core import clock
-from caresignals.safety import candour, rules
+from caresignals.safety.candour import notifiable as candour
+from caresignals.safety.events import rules
 from caresignals.safety.models import (
     CandourRecord,
     ContactAttempt,

@@ -30,7 +30,7 @@ import pyarrow.csv as pacsv
 
 from caresignals.demo import starter
 from caresignals.organisations import services as org_services
-from caresignals.safety.formats import EVENT_CSV_COLUMNS
+from caresignals.safety.events.formats import EVENT_CSV_COLUMNS
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

@@ -17,10 +17,16 @@ from dataclasses import dataclass
 from caresignals.audit.services import Actor
 from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation, User
-from caresignals.signals import services, watchlist
+from caresignals.signals.governance import services
+from caresignals.signals.governance.services import (
+    ActionRow,
+    AttendeeRow,
+    CriterionRow,
+    ReviewInput,
+)
 from caresignals.signals.models import EscalationLevel, Forum, QualityRisk, ReviewAction
-from caresignals.signals.services import ActionRow, AttendeeRow, CriterionRow, ReviewInput
-from caresignals.signals.types import WatchlistEntry
+from caresignals.signals.watchlist import compute as watchlist
+from caresignals.signals.watchlist.types import WatchlistEntry
 
 DECIDER = "icb.quality"
 

@@ -20,7 +20,6 @@ from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record_many
 from caresignals.core import clock
 from caresignals.organisations.models import Organisation
-from caresignals.safety import psirf
 from caresignals.safety.models import (
     Engagement,
     Finding,
@@ -30,7 +29,8 @@ from caresignals.safety.models import (
     SafetyAction,
     TriageDecision,
 )
-from caresignals.safety.response_services import triage_by_plan
+from caresignals.safety.responses import psirf
+from caresignals.safety.responses.services import triage_by_plan
 
 UNTRIAGED_DAYS = 14  # the most recent fortnight is left for the triage queue
 RESPONSES_PER_TRUST = 4

@@ -42,7 +42,7 @@ from caresignals.measures.series import IMPROVEMENT
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.presenters import QUINTILE_LABELS, population_profile
 from caresignals.organisations.queries import organisation_for, visible_ancestors
-from caresignals.safety.queries import events_for
+from caresignals.safety.events.queries import events_for
 from caresignals.safety.vocabulary import EthnicGroup, PatientSex, TriState
 from caresignals.stats import disclosure, inequality, intervals, spc
 

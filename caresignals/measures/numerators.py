@@ -108,7 +108,7 @@ _EVENTS_SQL = f"""
     FROM read_parquet(?)
 """  # noqa: S608 - constants from the vocabulary, no input
 """The events as DuckDB reads them from a Parquet snapshot, one column per filter, blanks as
-'' as the store keeps them; ``max_harm`` as the importer derives it (safety/derived.py)."""
+'' as the store keeps them; ``max_harm`` as the importer derives it (safety/events/derived.py)."""
 
 
 SOURCES: dict[str, Source] = {

@@ -40,7 +40,7 @@ class Capability(enum.StrEnum):
     MANAGE_QUALITY_GOVERNANCE = "manage_quality_governance"
     VIEW_SQG_PACK = "view_sqg_pack"
     # PSIRF responses: triage, the incident response plan, learning responses and actions,
-    # within the organisations where the person holds the role (safety/access.py).
+    # within the organisations where the person holds the role (safety/responses/access.py).
     MANAGE_SAFETY_RESPONSES = "manage_safety_responses"
     VIEW_SAFETY_RESPONSES = "view_safety_responses"
     MANAGE_CANDOUR = "manage_candour"  # Duty of Candour steps and referral tasks

@@ -9,7 +9,7 @@ from django.urls import reverse
 from caresignals.core import clock
 from caresignals.organisations import roles
 from caresignals.organisations.queries import memberships_of
-from caresignals.safety.queries_candour import overdue_candour_count
+from caresignals.safety.candour.queries import overdue_candour_count
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from caresignals.organisations import presenters
 from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import scope_for
 from caresignals.pages.presenters import home_page
-from caresignals.safety.queries_candour import CANDOUR, may_view_candour
-from caresignals.signals.presenters import escalation_panel
+from caresignals.safety.candour.queries import CANDOUR, may_view_candour
+from caresignals.signals.governance.presenters import escalation_panel
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from caresignals.audit.services import Actor
-from caresignals.safety.services import EventInvalid, record_event
+from caresignals.safety.events.services import EventInvalid, record_event
 from caresignals.voice import safety_events
 
 

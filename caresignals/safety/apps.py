@@ -10,9 +10,9 @@ class SafetyConfig(AppConfig):
     def ready(self) -> None:
         from caresignals.interop.registry import register
 
-        register("events", "caresignals.safety.importers.EventImporter")
+        register("events", "caresignals.safety.events.importers.EventImporter")
         register(
             "fhir",
-            "caresignals.safety.fhir.FhirEventImporter",
-            run="caresignals.safety.fhir.run_fhir_import",
+            "caresignals.safety.events.fhir.FhirEventImporter",
+            run="caresignals.safety.events.fhir.run_fhir_import",
         )

@@ -1,4 +1,4 @@
-"""The table behind saved drafts of events (safety/drafts.py)."""
+"""The table behind saved drafts of events (safety/events/drafts.py)."""
 
 from __future__ import annotations
 

@@ -16,18 +16,18 @@ from caresignals.audit.services import Actor
 from caresignals.core.api import NOT_FOUND, caller, error_doc, errors, json_doc, json_object
 from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.organisations.scoping import scope_for
-from caresignals.safety import queries_api as queries
-from caresignals.safety.exports import EXPORT_FIELDS, new_record
-from caresignals.safety.formats import EVENT_CSV_COLUMNS
-from caresignals.safety.models import new_reference
-from caresignals.safety.public import (
+from caresignals.safety.events import queries_api as queries
+from caresignals.safety.events.exports import EXPORT_FIELDS, new_record
+from caresignals.safety.events.formats import EVENT_CSV_COLUMNS
+from caresignals.safety.events.public import (
     PUBLIC_BOOL,
     PUBLIC_EXTRA,
     PUBLIC_REQUIRED,
     PUBLIC_TEXT,
     public_row,
 )
-from caresignals.safety.services import EventInvalid, OutOfScope, record_event
+from caresignals.safety.events.services import EventInvalid, OutOfScope, record_event
+from caresignals.safety.models import new_reference
 
 # Operation ids as published before the endpoints moved here from caresignals.api.endpoints:
 # clients generate code from them.

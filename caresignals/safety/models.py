@@ -13,8 +13,8 @@ from django.db import models
 
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.scoping import scope_for
-from caresignals.safety import psirf
 from caresignals.safety.draft_models import EventDraft  # noqa: F401  (a model of this app)
+from caresignals.safety.responses import psirf
 from caresignals.safety.vocabulary import (
     Category,
     EthnicGroup,
@@ -183,7 +183,7 @@ class PatientSafetyEvent(models.Model):
 
 
 # --- Incident response plans, triage, learning responses and safety actions ------------------
-# (PSIRF responses; see safety/psirf.py for the rules and words these records use.)
+# (PSIRF responses; see safety/responses/psirf.py for the rules and words these records use.)
 
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -429,7 +429,7 @@ class ReferralStatus(models.TextChoices):
 class ReferralTask(models.Model):
     """A referral beyond the provider that the national rules say an event needs.
 
-    Made by the rules when an event is stored (safety/referral_tasks.py), or by hand for
+    Made by the rules when an event is stored (safety/candour/referral_tasks.py), or by hand for
     what no stored field shows (a mental-health-related homicide).
     """
 

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from caresignals.safety import views_candour, views_public, views_record, views_response
+from caresignals.safety.candour import views as views_candour
+from caresignals.safety.events import views as views_record
+from caresignals.safety.events import views_public
+from caresignals.safety.responses import views as views_response
 
 app_name = "safety"
 urlpatterns = [

@@ -2,6 +2,6 @@
 in caresignals/api/endpoints.py.
 """
 
-from caresignals.signals.endpoints_watchlist import router
+from caresignals.signals.watchlist.endpoints import router
 
 __all__ = ["router"]

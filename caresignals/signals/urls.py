@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
-from caresignals.signals import views, views_watchlist
+from caresignals.signals.governance import views
+from caresignals.signals.watchlist import views as views_watchlist
 
 app_name = "signals"
 urlpatterns: list[URLPattern | URLResolver] = [

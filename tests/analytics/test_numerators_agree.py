@@ -12,7 +12,7 @@ import pytest
 from caresignals.analytics import event_indicators, parquet
 from caresignals.measures import numerators
 from caresignals.measures.services import read_definitions
-from caresignals.safety import derived
+from caresignals.safety.events import derived
 from caresignals.safety.models import PatientSafetyEvent
 from caresignals.safety.vocabulary import Category, NeverEventType, RecordType
 from tests.factories import EventFactory

@@ -10,7 +10,7 @@ from caresignals.analytics import refresher
 from caresignals.analytics.models import MonthlyEventCount, PendingRefresh
 from caresignals.audit.chain import _seal_on_commit
 from caresignals.audit.services import Actor
-from caresignals.safety.services import record_event
+from caresignals.safety.events.services import record_event
 from tests.safety.test_import_events import event
 
 pytestmark = pytest.mark.django_db

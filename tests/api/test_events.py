@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from caresignals.api.models import ApiToken
 from caresignals.api.tokens import token_hash
 from caresignals.audit.models import AuditAction, AuditEntry
-from caresignals.safety.exports import records
+from caresignals.safety.events.exports import records
 from caresignals.safety.models import PatientSafetyEvent, PlanRule
 from tests.factories import AreaFactory, EventFactory, OrganisationFactory
 from tests.safety.test_import_events import event

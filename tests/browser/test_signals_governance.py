@@ -82,7 +82,7 @@ def test_escalation_history_and_the_risk_register(
 def test_a_board_member_reads_their_trusts_history(page, small_ics, assert_accessible, monkeypatch):
     fake_watchlist(monkeypatch, [])
     from caresignals.audit.services import Actor
-    from caresignals.signals import services
+    from caresignals.signals.governance import services
 
     icb = member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="helen", first_name="Helen")
     services.change_level(

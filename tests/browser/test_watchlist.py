@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from caresignals.organisations.roles import Role
-from caresignals.signals.panel import month_range
+from caresignals.signals.watchlist.panel import month_range
 from tests.browser.test_patient_safety_lead import sign_in
 from tests.factories import member
 from tests.signals.panel_factories import store_closed_culture_ward, store_series

@@ -7,7 +7,7 @@ from django.test import Client
 
 from caresignals.audit.services import Actor
 from caresignals.organisations.roles import Role
-from caresignals.safety import services_candour
+from caresignals.safety.candour import services as services_candour
 from tests.api.conftest import caller
 from tests.candour.factories import undecided_event
 

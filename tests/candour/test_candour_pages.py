@@ -8,7 +8,7 @@ import pytest
 
 from caresignals.audit.models import AuditAction, AuditEntry
 from caresignals.organisations.roles import Role
-from caresignals.safety import exports
+from caresignals.safety.events import exports
 from caresignals.safety.models import CandourRecord, ContactAttempt
 from tests.candour.factories import notifiable_event, steps_post, undecided_event
 from tests.clock import suite_today
@@ -97,7 +97,7 @@ def test_the_export_counts_hand_flags_with_one_query_per_chunk(
     small_ics, django_assert_max_num_queries
 ):
     from caresignals.audit.services import Actor
-    from caresignals.safety import services_candour
+    from caresignals.safety.candour import services as services_candour
 
     events = [undecided_event(small_ics.trust_a) for _ in range(30)]
     for e in events[::3]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from caresignals.safety import candour, rules
+from caresignals.safety.candour import notifiable as candour
+from caresignals.safety.events import rules
 
 D = dt.date
 

@@ -8,7 +8,8 @@ import pytest
 from django.db.models import Q
 
 from caresignals.organisations.roles import Role
-from caresignals.safety import candour, rules
+from caresignals.safety.candour import notifiable as candour
+from caresignals.safety.events import rules
 from caresignals.safety.models import CandourRecord, PatientSafetyEvent
 from caresignals.safety.vocabulary import PhysicalHarm, PsychologicalHarm
 from tests.candour.factories import notifiable_event, steps_post, undecided_event
@@ -195,7 +196,7 @@ def test_every_breakdown_sums_the_periods_events(small_ics, region, today):
     breakdown must match counting the events directly."""
     from collections import Counter
 
-    from caresignals.safety.queries_candour import system_view
+    from caresignals.safety.candour.queries import system_view
     from caresignals.safety.vocabulary import MaxHarm, RecordType, ServiceArea
 
     EventFactory(

@@ -10,10 +10,10 @@ from caresignals.audit.models import AuditAction, AuditEntry
 from caresignals.audit.services import Actor
 from caresignals.interop.importing import run_import
 from caresignals.organisations.roles import Role
-from caresignals.safety import exports
-from caresignals.safety.importers import EventImporter
+from caresignals.safety.events import exports
+from caresignals.safety.events.importers import EventImporter
+from caresignals.safety.events.services import record_event
 from caresignals.safety.models import PatientSafetyEvent, ReferralTask
-from caresignals.safety.services import record_event
 from tests.candour.factories import date_parts
 from tests.factories import member
 from tests.safety.test_import_events import event, write

@@ -225,7 +225,7 @@ def test_public_reports_keep_only_the_day(small_ics, var_dir, settings, monkeypa
     assert all(c.raised_on == moment.date() for c in SpeakUpCase.objects.all())
     # A record a member of staff makes keeps its exact time.
     from caresignals.audit.services import Actor
-    from caresignals.safety.services import record_event
+    from caresignals.safety.events.services import record_event
 
     monkeypatch.setattr(timezone, "now", lambda: moment)
     staff = record_event(

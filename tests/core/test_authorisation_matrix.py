@@ -28,8 +28,8 @@ from caresignals.api.tokens import create_token
 from caresignals.audit.services import Actor
 from caresignals.organisations.models import Membership, Organisation
 from caresignals.organisations.roles import Capability, Role, roles_with
-from caresignals.safety import services_candour
-from caresignals.signals import services as governance
+from caresignals.safety.candour import services as services_candour
+from caresignals.signals.governance import services as governance
 from caresignals.signals.models import RapidQualityReview
 from tests.candour.factories import notifiable_event
 from tests.factories import UserFactory, member
@@ -290,7 +290,7 @@ def region(small_ics: Any, monkeypatch: pytest.MonkeyPatch) -> Region:
         monkeypatch.setattr(f"{where}.available_periods", lambda: ["2026-03"], raising=False)
         monkeypatch.setattr(f"{where}.has_data", lambda period: True, raising=False)
         monkeypatch.setattr(f"{where}.latest_period", lambda: "2026-03", raising=False)
-    monkeypatch.setattr("caresignals.signals.pack.pack_pdf", lambda pack, **kw: b"%PDF-")
+    monkeypatch.setattr("caresignals.signals.governance.pack.pack_pdf", lambda pack, **kw: b"%PDF-")
     monkeypatch.setattr("caresignals.publishing.pdf.board_pdf", lambda report, **kw: b"%PDF-")
     return Region(small_ics.ics, a, b)
 
@@ -446,7 +446,7 @@ def test_a_role_at_one_trust_does_not_reach_into_another(
 
 
 def test_the_pack_pdf_is_cut_to_where_the_reader_holds_the_role(region: Region) -> None:
-    from caresignals.signals.pack import pack_for
+    from caresignals.signals.governance.pack import pack_for
 
     user = _person(Role.BOARD_MEMBER, "dual", region, 0)
     pack = pack_for(user, dt.date(2026, 3, 1))

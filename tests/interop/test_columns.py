@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from caresignals.interop.columns import Column, choice
-from caresignals.safety.importers import EventImporter
+from caresignals.safety.events.importers import EventImporter
 
 COLUMNS = [
     *EventImporter.columns,

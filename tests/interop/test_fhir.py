@@ -15,14 +15,14 @@ from django.core.management.base import CommandError
 from fhir.resources.STU3.adverseevent import AdverseEvent
 
 from caresignals.audit.models import AuditAction, AuditEntry
-from caresignals.safety.fhir import (
+from caresignals.safety.events.fhir import (
     BASE,
     FHIR_PATHS,
     adverse_event_to_row,
     event_to_adverse_event,
     extension_url,
 )
-from caresignals.safety.formats import DERIVED_COLUMNS, EVENT_CSV_COLUMNS
+from caresignals.safety.events.formats import DERIVED_COLUMNS, EVENT_CSV_COLUMNS
 from caresignals.safety.models import PatientSafetyEvent
 from tests.safety.test_import_events import event, run, write
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from caresignals.audit.models import AuditAction, AuditEntry
-from caresignals.safety.formats import EVENT_CSV_COLUMNS
+from caresignals.safety.events.formats import EVENT_CSV_COLUMNS
 from caresignals.safety.models import PatientSafetyEvent
 
 pytestmark = pytest.mark.django_db
@@ -288,7 +288,7 @@ def test_descriptions_may_span_lines(small_ics, tmp_path):
 
 
 def test_the_importer_reads_exactly_the_published_columns():
-    from caresignals.safety.importers import EventImporter
+    from caresignals.safety.events.importers import EventImporter
 
     assert tuple(c.name for c in EventImporter.columns) == EVENT_CSV_COLUMNS
 

@@ -249,8 +249,8 @@ def test_signed_out_people_are_sent_to_sign_in(client, small_ics):
 
 
 def test_a_refusal_by_the_importer_rules_is_shown_and_the_draft_kept(client, staff, monkeypatch):
-    from caresignals.safety import views_record
-    from caresignals.safety.services import EventInvalid
+    from caresignals.safety.events import views as views_record
+    from caresignals.safety.events.services import EventInvalid
 
     def refuse(fields, *, actor):
         raise EventInvalid({"occurred_on": ["Expected a date on or before reported_on"]})

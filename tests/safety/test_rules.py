@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caresignals.safety import rules
-from caresignals.safety.rules import (
+from caresignals.safety.events import rules
+from caresignals.safety.events.rules import (
     add_working_days,
     add_working_days_many,
     candour_due,

@@ -7,8 +7,8 @@ import pytest
 from caresignals.analytics.models import MonthlyEventCount
 from caresignals.audit.models import AuditAction, AuditEntry
 from caresignals.audit.services import Actor
+from caresignals.safety.events.services import EventInvalid, record_event
 from caresignals.safety.models import PatientSafetyEvent
-from caresignals.safety.services import EventInvalid, record_event
 from tests.safety.test_import_events import event
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_the_same_source_id_twice_is_refused(small_ics):
 
 def test_reference_data_kept_between_events_follows_organisation_changes(small_ics):
     from caresignals.organisations.services import OrganisationRow, upsert_organisations
-    from caresignals.safety import importers
+    from caresignals.safety.events import importers
     from tests.factories import OrganisationFactory
 
     record_event(event(source_id="k1"), actor=Actor(label="t"))
@@ -89,9 +89,9 @@ def test_reference_data_kept_between_events_follows_organisation_changes(small_i
 
 def test_the_answer_follows_an_edit_of_the_plan_made_between_two_events(small_ics):
     """The plan is kept with the reference data per process; editing it must show at once."""
-    from caresignals.safety.exports import new_record
+    from caresignals.safety.events.exports import new_record
     from caresignals.safety.models import PlanRule
-    from caresignals.safety.response_services import RuleFields, save_plan_rule
+    from caresignals.safety.responses.services import RuleFields, save_plan_rule
 
     actor = Actor(label="t")
     fields = RuleFields("maternity", "", "", None, "aar", None)

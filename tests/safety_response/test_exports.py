@@ -14,8 +14,8 @@ from caresignals.api.tokens import create_token
 from caresignals.audit.models import AuditEntry
 from caresignals.audit.services import Actor
 from caresignals.organisations.roles import Role
-from caresignals.safety import response_services
 from caresignals.safety.models import TriageDecision
+from caresignals.safety.responses import services as response_services
 from tests.factories import member
 from tests.safety_response.factories import PlanRuleFactory, event
 

@@ -7,8 +7,9 @@ import itertools
 
 import pytest
 
-from caresignals.safety import psirf, rules
-from caresignals.safety.psirf import PlanRule
+from caresignals.safety.events import rules
+from caresignals.safety.responses import psirf
+from caresignals.safety.responses.psirf import PlanRule
 
 PLAN = [
     PlanRule("psii", category="medication", min_harm="severe"),

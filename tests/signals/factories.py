@@ -7,9 +7,9 @@ from typing import Any
 
 from caresignals.audit.services import Actor
 from caresignals.organisations.models import Organisation
-from caresignals.signals import services
+from caresignals.signals.governance import services
 from caresignals.signals.models import QualityRisk
-from caresignals.signals.types import Evidence, FiredSignal, WatchlistEntry
+from caresignals.signals.watchlist.types import Evidence, FiredSignal, WatchlistEntry
 from tests.clock import suite_today
 
 SYSTEM = Actor(label="tests")
@@ -51,7 +51,7 @@ def fake_watchlist(monkeypatch: Any, entries: list[WatchlistEntry]) -> list[str]
         asked.append(period)
         return list(entries)
 
-    monkeypatch.setattr("caresignals.signals.watchlist.compute_watchlist", compute)
+    monkeypatch.setattr("caresignals.signals.watchlist.compute.compute_watchlist", compute)
     return asked
 
 

@@ -10,8 +10,8 @@ import numpy as np
 from caresignals.analytics.models import MonthlyEventCount
 from caresignals.measures.models import Indicator, MeasureValue
 from caresignals.organisations.models import Organisation
-from caresignals.signals.panel import IndicatorInfo, Panel, Unit, month_range
-from caresignals.signals.types import Evidence
+from caresignals.signals.watchlist.panel import IndicatorInfo, Panel, Unit, month_range
+from caresignals.signals.watchlist.types import Evidence
 
 MONTHS = month_range("2023-11", "2026-10")
 RNG_SEED = 11

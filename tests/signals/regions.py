@@ -14,11 +14,11 @@ from django.core.management import call_command
 
 from caresignals.demo.build import build_region
 from caresignals.demo.generator import Plant
-from caresignals.signals import config, engine, sources
-from caresignals.signals import panel_queries as queries
-from caresignals.signals.links import Links
-from caresignals.signals.panel import Panel
-from caresignals.signals.types import WatchlistEntry
+from caresignals.signals.watchlist import config, engine, sources
+from caresignals.signals.watchlist import panel_queries as queries
+from caresignals.signals.watchlist.links import Links
+from caresignals.signals.watchlist.panel import Panel
+from caresignals.signals.watchlist.types import WatchlistEntry
 
 
 @dataclass

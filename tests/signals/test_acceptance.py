@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from caresignals.signals import config
+from caresignals.signals.watchlist import config
 
 # PLANTS.md states each plant's detectable month by its own SPC rule on its own series; the
 # care-home falls plant is checked there within two months of it (its extra falls are few),

@@ -7,8 +7,8 @@ import tomllib
 
 import pytest
 
-from caresignals.signals import config
-from caresignals.signals.rules import KINDS
+from caresignals.signals.watchlist import config
+from caresignals.signals.watchlist.rules import KINDS
 
 RAW = tomllib.loads(config.PATH.read_text(encoding="utf-8"))
 

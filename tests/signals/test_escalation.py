@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from caresignals.audit.models import AuditEntry
 from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
-from caresignals.signals import services
+from caresignals.signals.governance import services
 from caresignals.signals.models import EscalationChange, ProviderEscalation
 from tests.clock import suite_today
 from tests.signals.factories import entry, fake_watchlist

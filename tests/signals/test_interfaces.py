@@ -13,8 +13,8 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from caresignals.organisations.roles import Role
-from caresignals.signals import watchlist
-from caresignals.signals.panel import month_range
+from caresignals.signals.watchlist import compute as watchlist
+from caresignals.signals.watchlist.panel import month_range
 from tests.api.conftest import caller
 from tests.factories import member
 from tests.signals.panel_factories import store_series
@@ -166,19 +166,19 @@ def test_candour_overdue_reads_the_candour_record_when_it_exists(small_ics, monk
 
     from django.db.models import Q
 
-    from caresignals.signals import sources
+    from caresignals.signals.watchlist import sources
     from tests.factories import EventFactory
     from tests.signals.panel_factories import empty_panel, unit
 
     panel = empty_panel([unit("TA", kind="provider"), unit("TA-MAT", provider="TA")])
-    monkeypatch.setitem(sys.modules, "caresignals.safety.candour", None)
+    monkeypatch.setitem(sys.modules, "caresignals.safety.candour.notifiable", None)
     assert sources.candour_overdue(panel, "2026-03") is None
 
-    fake = types.ModuleType("caresignals.safety.candour")
+    fake = types.ModuleType("caresignals.safety.candour.notifiable")
     fake.notifiable_q = lambda: Q(physical_harm__in=["severe", "fatal"])  # type: ignore[attr-defined]
     fake.done_q = lambda: Q(description__startswith="notified")  # type: ignore[attr-defined]
     fake.overdue_reported_before = lambda day: day - dt.timedelta(days=15)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "caresignals.safety.candour", fake)
+    monkeypatch.setitem(sys.modules, "caresignals.safety.candour.notifiable", fake)
     for reported, harm, text in (
         (dt.date(2026, 3, 2), "severe", "open"),  # overdue by the end of March
         (dt.date(2026, 3, 3), "fatal", "notified in person"),  # done

@@ -12,7 +12,7 @@ from django.core.management import ManagementUtility
 from caresignals.analytics.models import MonthlyEventCount
 from caresignals.audit.services import Actor
 from caresignals.publishing import pdf
-from caresignals.signals import pack, services
+from caresignals.signals.governance import pack, services
 from caresignals.voice.models import Feedback
 from tests.factories import EventFactory
 from tests.signals.factories import entry, fake_watchlist, risk

@@ -8,8 +8,8 @@ import tomllib
 
 import numpy as np
 
-from caresignals.signals import config, engine
-from caresignals.signals.rules import KINDS
+from caresignals.signals.watchlist import config, engine
+from caresignals.signals.watchlist.rules import KINDS
 from tests.signals.panel_factories import MONTHS, FakeLinks, empty_panel, poisson, set_measure, unit
 
 N = len(MONTHS)

@@ -10,7 +10,7 @@ import pytest
 from caresignals.audit.models import AuditEntry
 from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
-from caresignals.signals import services
+from caresignals.signals.governance import services
 from caresignals.signals.models import (
     EscalationChange,
     ProviderEscalation,

@@ -10,9 +10,9 @@ import pytest
 from caresignals.audit.models import AuditEntry
 from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
-from caresignals.signals import services
+from caresignals.signals.governance import services
+from caresignals.signals.governance.queries import latest_period
 from caresignals.signals.models import QualityRisk, RiskReview
-from caresignals.signals.queries import latest_period
 from tests.clock import suite_today
 from tests.signals.factories import entry, fake_watchlist, risk
 

@@ -7,8 +7,8 @@ import types
 
 import numpy as np
 
-from caresignals.signals import config, engine, sources
-from caresignals.signals.rules import KINDS
+from caresignals.signals.watchlist import config, engine, sources
+from caresignals.signals.watchlist.rules import KINDS
 from tests.signals.panel_factories import MONTHS, FakeLinks, empty_panel, poisson, set_measure, unit
 
 LAST = MONTHS[-1]
@@ -33,7 +33,7 @@ def beds(panel, *codes, value=700.0):
 
 
 def test_every_rule_has_a_weight_and_a_docstring():
-    from caresignals.signals.rules import REGISTRY
+    from caresignals.signals.watchlist.rules import REGISTRY
 
     assert set(CFG.weights) == set(KINDS)
     for registered in REGISTRY.values():

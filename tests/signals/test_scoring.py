@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from caresignals.signals import scoring
+from caresignals.signals.watchlist import scoring
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
 from caresignals.publishing.board import NoReportData, system_board_report
 from caresignals.publishing.pdf import board_pdf
-from caresignals.signals.pack import pack_pdf, system_pack
+from caresignals.signals.governance.pack import pack_pdf, system_pack
 
 
 class Command(BaseCommand):

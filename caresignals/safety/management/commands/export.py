@@ -39,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", metavar="FILE", help="write here instead of standard output")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from caresignals.safety.exports import EXPORT_FIELDS, event_queryset, records
+        from caresignals.safety.events.exports import EXPORT_FIELDS, event_queryset, records
 
         org = options["org"]
         if org and not Organisation.objects.filter(code=org).exists():
@@ -58,7 +58,7 @@ class Command(BaseCommand):
                 for r in rows:
                     writer.writerow({k: "" if v is None else _cell(v) for k, v in r.items()})
             elif options["format"] == "fhir":
-                from caresignals.safety.fhir import event_to_adverse_event
+                from caresignals.safety.events.fhir import event_to_adverse_event
 
                 for r in rows:
                     out.write(json.dumps(event_to_adverse_event(r), ensure_ascii=False) + "\n")

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from caresignals.core.periods import Month, MonthError
-from caresignals.signals.watchlist import compute_watchlist, has_data, latest_period
+from caresignals.signals.watchlist.compute import compute_watchlist, has_data, latest_period
 
 
 class Command(BaseCommand):

@@ -1,0 +1,337 @@
+"""Duty of Candour for one event, the overdue lists, referral tasks and the ICB's view.
+
+Reads through candour/queries.py (scoped: another organisation's event is a 404), writes through
+candour/services.py. Seeing these pages needs a role that works with them (403 otherwise);
+changing them needs a patient-safety lead over the event's provider.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from caresignals.audit.services import Actor
+from caresignals.core import clock
+from caresignals.core.concurrency import EditConflict
+from caresignals.core.periods import Month
+from caresignals.organisations.models import Organisation
+from caresignals.organisations.permissions import requires
+from caresignals.organisations.queries import organisation_for
+from caresignals.safety.candour import queries as q
+from caresignals.safety.candour import services
+from caresignals.safety.candour.forms import (
+    AddReferralForm,
+    AttemptForm,
+    HandFlagForm,
+    ReferralForm,
+    StepsForm,
+)
+from caresignals.safety.models import (
+    ContactMethod,
+    ContactOutcome,
+    PatientSafetyEvent,
+    ReferralKind,
+    ReferralStatus,
+)
+from caresignals.safety.responses.access import read_scope
+
+CONFLICT = (
+    "Someone else changed this record while you were working on it. The page now shows "
+    "their changes: check them, then make yours again."
+)
+SYSTEM_PERIODS = (3, 6, 12, 24)
+
+
+def _today() -> dt.date:
+    return clock.today()
+
+
+def _date_values(name: str, value: dt.date | None) -> dict[str, str]:
+    if value is None:
+        return {}
+    return {
+        f"{name}_day": str(value.day),
+        f"{name}_month": str(value.month),
+        f"{name}_year": str(value.year),
+    }
+
+
+def _posted(request: HttpRequest) -> dict[str, str]:
+    return {k: str(request.POST.get(k, "")) for k in request.POST if k != "csrfmiddlewaretoken"}
+
+
+def _step_values(page: q.CandourPage) -> dict[str, str]:
+    r = page.record
+    if r is None:
+        return {}
+    values = {
+        "notified_by": r.notified_by,
+        "apology_given": "on" if r.apology_given else "",
+        "contact_outcome": r.contact_outcome,
+    }
+    for name in (
+        "notified_in_person_on",
+        "written_notification_on",
+        "results_shared_on",
+        "contact_outcome_on",
+    ):
+        values.update(_date_values(name, getattr(r, name)))
+    return values
+
+
+def _errors(form: forms.Form) -> dict[str, list[str]]:
+    return {name: [str(m) for m in messages_] for name, messages_ in form.errors.items()}
+
+
+def _require_view(request: HttpRequest) -> None:
+    if not q.may_view_candour(request.user):
+        raise PermissionDenied
+
+
+@require_http_methods(["GET", "POST"])
+def event_candour(request: HttpRequest, reference: str) -> HttpResponse:
+    event = q.event_for(request.user, reference)
+    _require_view(request)
+    today = _today()
+    page = q.candour_page(request.user, event, today)
+    errors: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
+    action = ""
+    if request.method == "POST":
+        if not page.can_manage:
+            raise PermissionDenied
+        action = request.POST.get("action", "")
+        actor = Actor(user=request.user)
+        form: forms.Form
+        try:
+            if action == "flag":
+                form = HandFlagForm(request.POST)
+                if form.is_valid():
+                    d = form.cleaned_data
+                    services.set_hand_flag(
+                        event,
+                        flag=d["flag"] == "on",
+                        reason=d["reason"],
+                        version=d["version"],
+                        actor=actor,
+                    )
+                    messages.success(
+                        request,
+                        "The event is flagged notifiable"
+                        if d["flag"] == "on"
+                        else "The hand flag is cleared",
+                    )
+                    return redirect("safety:event_candour", reference=reference)
+            elif action == "steps":
+                form = StepsForm(
+                    request.POST, reported_on=event.reported_on, attempts=len(page.attempts)
+                )
+                if form.is_valid():
+                    services.record_steps(
+                        event,
+                        steps=form.cleaned_data,
+                        version=form.cleaned_data["version"],
+                        actor=actor,
+                    )
+                    messages.success(request, "The candour steps are saved")
+                    return redirect("safety:event_candour", reference=reference)
+            elif action == "attempt":
+                form = AttemptForm(request.POST, reported_on=event.reported_on)
+                if form.is_valid():
+                    services.add_contact_attempt(event, actor=actor, **form.cleaned_data)
+                    messages.success(request, "The attempt to contact them is recorded")
+                    return redirect("safety:event_candour", reference=reference)
+            elif action == "add_referral":
+                form = AddReferralForm(request.POST)
+                if form.is_valid():
+                    services.add_referral(event, kind=form.cleaned_data["kind"], actor=actor)
+                    messages.success(request, "The referral task is added")
+                    return redirect("safety:event_candour", reference=reference)
+            else:
+                return HttpResponseBadRequest("Unknown action")
+            errors = _errors(form)
+            values = _posted(request)
+        except EditConflict:
+            errors = {"non_field_errors": [CONFLICT]}
+            page = q.candour_page(request.user, event, today)
+        except services.CandourRefused as refused:
+            errors = {refused.field: [refused.message]}
+            values = _posted(request)
+    step_values = values if action == "steps" else _step_values(page)
+    return render(
+        request,
+        "safety/candour/event.jinja",
+        {
+            "page_title": f"Duty of Candour for {event.reference}",
+            "page": page,
+            "errors": errors,
+            "action": action,
+            "values": values,
+            "step_values": step_values,
+            "outcomes": [c for c in ContactOutcome.choices if c[0]],
+            "methods": ContactMethod.choices,
+            "today": today,
+            "event_url": _event_url(request.user, event),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _event_url(user: Any, event: PatientSafetyEvent) -> str | None:
+    """The event's own page, for those who may read it (PSIRF readers: see
+    safety/responses/access.py)."""
+    if not read_scope(user).covers(event.organisation.path):
+        return None
+    return reverse("safety:event", kwargs={"reference": event.reference})
+
+
+def _provider(request: HttpRequest) -> Organisation | None:
+    code = request.GET.get("org", "")
+    return organisation_for(request.user, code) if code else None
+
+
+@require_GET
+def candour_list(request: HttpRequest) -> HttpResponse:
+    provider = _provider(request)  # another organisation's code is a 404 for everyone
+    _require_view(request)
+    status = request.GET.get("status", "overdue")
+    if status not in q.CANDOUR_STATUSES:
+        status = "overdue"
+    today = _today()
+    listing = q.candour_list(request.user, provider=provider, status=status, today=today)
+    return render(
+        request,
+        "safety/candour/list.jinja",
+        {
+            "page_title": "Duty of Candour",
+            "listing": listing,
+            "provider": provider,
+            "providers": q.providers_for(request.user),
+            "statuses": [
+                ("overdue", "Overdue"),
+                ("due_soon", "Due soon"),
+                ("open", "All open"),
+                ("done", "Done"),
+            ],
+            "today": today,
+        },
+    )
+
+
+@require_GET
+def referral_list(request: HttpRequest) -> HttpResponse:
+    provider = _provider(request)  # another organisation's code is a 404 for everyone
+    _require_view(request)
+    status = request.GET.get("status", ReferralStatus.TO_DO)
+    if status not in ReferralStatus.values and status != "":
+        status = ReferralStatus.TO_DO
+    kind = request.GET.get("kind", "")
+    if kind not in ReferralKind.values:
+        kind = ""
+    listing = q.referral_list(request.user, provider=provider, status=status, kind=kind)
+    return render(
+        request,
+        "safety/candour/referrals.jinja",
+        {
+            "page_title": "Referral tasks",
+            "listing": listing,
+            "provider": provider,
+            "providers": q.providers_for(request.user),
+            "status": status,
+            "kind": kind,
+            "statuses": ReferralStatus.choices,
+            "kinds": ReferralKind.choices,
+            "kind_labels": dict(ReferralKind.choices),
+            "status_labels": dict(ReferralStatus.choices),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_task(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
+    event = q.event_for(request.user, reference)
+    task = q.referral_task_for(request.user, event, kind)
+    _require_view(request)
+    can_manage = q.may_manage(request.user, event.organisation)
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {
+        "status": task.status,
+        "receiving_reference": task.receiving_reference,
+        "not_needed_reason": task.not_needed_reason,
+        **_date_values("referred_on", task.referred_on),
+    }
+    version = task.version
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        form = ReferralForm(request.POST, reported_on=event.reported_on)
+        if form.is_valid():
+            try:
+                services.update_referral(
+                    task,
+                    values=form.cleaned_data,
+                    version=form.cleaned_data["version"],
+                    actor=Actor(user=request.user),
+                )
+                messages.success(request, "The referral task is updated")
+                return redirect("safety:event_candour", reference=reference)
+            except EditConflict:
+                errors = {"non_field_errors": [CONFLICT]}
+                task = q.referral_task_for(request.user, event, kind)
+                version = task.version
+        else:
+            errors = _errors(form)
+            values = _posted(request)
+            version = int(values.get("version") or task.version)
+    return render(
+        request,
+        "safety/candour/referral.jinja",
+        {
+            "page_title": f"{task.get_kind_display()} for {event.reference}",
+            "event": event,
+            "task": task,
+            "can_manage": can_manage,
+            "errors": errors,
+            "values": values,
+            "version": version,
+            "statuses": ReferralStatus.choices,
+            "back": reverse("safety:event_candour", kwargs={"reference": reference}),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_GET
+@requires(q.SYSTEM)
+def system(request: HttpRequest) -> HttpResponse:
+    if not q.may_view_system(request.user):
+        raise PermissionDenied
+    try:
+        months = int(request.GET.get("months", "12"))
+    except ValueError:
+        months = 12
+    if months not in SYSTEM_PERIODS:
+        months = 12
+    shared = request.GET.get("share") == "1"
+    today = _today()
+    start = (Month.of(today) - (months - 1)).first_day  # the last `months`, this one included
+    end = today
+    view = q.system_view(request.user, start=start, end=end, today=today, shared=shared)
+    return render(
+        request,
+        "safety/candour/system.jinja",
+        {
+            "page_title": "Patient safety across providers",
+            "view": view,
+            "months": months,
+            "periods": SYSTEM_PERIODS,
+        },
+    )

@@ -1,0 +1,3 @@
+"""PSIRF responses: incident response plans, triage, learning responses and safety
+actions.
+"""

@@ -1,0 +1,295 @@
+"""The System Quality Group pack: one page for a month, on screen and as a PDF.
+
+What the group reads before it meets: the watchlist's top entries, the escalation decisions
+of the month, new risks and risks whose review is overdue, and the themes across the month's
+patient-safety events. Built here once; the page, the PDF and `caresignals report sqg` all
+draw the same `Pack`. The pack is internal to the ICB's governance (not published), so
+counts are shown as they are, without disclosure control.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.template.loader import render_to_string
+
+from caresignals.analytics.models import MonthlyEventCount
+from caresignals.core import clock
+from caresignals.core.pdf import html_to_pdf
+from caresignals.core.periods import Month
+from caresignals.organisations.roles import Capability
+from caresignals.organisations.scoping import visible
+from caresignals.safety.models import PatientSafetyEvent
+from caresignals.safety.vocabulary import MODERATE_OR_WORSE, Category
+from caresignals.signals.governance import queries
+from caresignals.signals.governance.presenters import RiskRow, level_label, risk_row
+from caresignals.signals.models import (
+    EscalationChange,
+    EscalationLevel,
+    ProviderEscalation,
+    QualityRisk,
+    RiskStatus,
+)
+from caresignals.signals.watchlist import compute as watchlist_module
+from caresignals.signals.watchlist.types import WatchlistEntry
+from caresignals.voice.insight import MonthThemes, month_themes
+from caresignals.voice.models import Feedback
+
+TOP_ENTRIES = 10
+TOP_CATEGORIES = 5
+TOP_HARM_CHANGES = 5
+CATEGORY_BASELINE_MONTHS = 3
+HARM_BASELINE_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    entry: WatchlistEntry
+    escalation: str
+
+    @property
+    def where(self) -> str:
+        if self.entry.service_name:
+            return f"{self.entry.service_name}, {self.entry.org_name}"
+        return self.entry.org_name
+
+    @property
+    def escalation_label(self) -> str:
+        return level_label(self.escalation)
+
+
+@dataclass(frozen=True)
+class CategoryTheme:
+    label: str
+    month: int
+    baseline: float  # mean a month over the previous months
+
+    @property
+    def change(self) -> float | None:
+        return None if not self.baseline else (self.month - self.baseline) / self.baseline
+
+
+@dataclass(frozen=True)
+class HarmChange:
+    where: str
+    month: int
+    baseline: float
+
+
+@dataclass(frozen=True)
+class Pack:
+    period: dt.date
+    entries: list[EntryRow]
+    watchlist_total: int
+    changes: list[EscalationChange]
+    new_risks: list[RiskRow]
+    overdue_risks: list[RiskRow]
+    categories: list[CategoryTheme]
+    harm_changes: list[HarmChange]
+    events_in_month: int
+    as_at: dt.date
+    feedback: MonthThemes | None = None
+    escalated: list[ProviderEscalation] = field(default_factory=list)
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.period:%B %Y}"
+
+    @property
+    def period_code(self) -> str:
+        return str(Month.of(self.period))
+
+    def level_label(self, level: str) -> str:
+        return level_label(level)
+
+
+def _category_themes(
+    events: QuerySet[PatientSafetyEvent], period: dt.date
+) -> tuple[list[CategoryTheme], int]:
+    """The month's most frequent categories, each against its monthly mean over the three
+    months before (patient-safety incidents and poor outcomes; risks and good care apart)."""
+    start = (Month.of(period) - CATEGORY_BASELINE_MONTHS).first_day
+    end = Month.of(period).next.first_day
+    rows = (
+        events.filter(
+            occurred_on__gte=start, occurred_on__lt=end, record_type__in=("incident", "outcome")
+        )
+        .values("category", "occurred_on__year", "occurred_on__month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    month: dict[str, int] = defaultdict(int)
+    before: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if (r["occurred_on__year"], r["occurred_on__month"]) == (period.year, period.month):
+            month[r["category"]] += r["n"]
+        else:
+            before[r["category"]] += r["n"]
+    labels = dict(Category.choices)
+    themes = [
+        CategoryTheme(labels.get(c, c), n, before[c] / CATEGORY_BASELINE_MONTHS)
+        for c, n in month.items()
+    ]
+    themes.sort(key=lambda t: (-t.month, t.label))
+    return themes[:TOP_CATEGORIES], sum(month.values())
+
+
+def _harm_changes(counts: QuerySet[MonthlyEventCount], period: dt.date) -> list[HarmChange]:
+    """Services (or providers, for events not tied to a service) whose moderate-or-worse
+    harm in the month is furthest above their monthly mean over the year before."""
+    start = (Month.of(period) - HARM_BASELINE_MONTHS).first_day
+    totals: dict[tuple[str, str], dict[str, float]] = defaultdict(
+        lambda: {"month": 0.0, "before": 0.0}
+    )
+    for r in (
+        counts.filter(month__gte=start, month__lte=period, max_harm__in=MODERATE_OR_WORSE)
+        .values_list("organisation__name", "service__name", "month", "count")
+        .order_by()
+    ):
+        org_name, service_name, month, n = r
+        key = (org_name, service_name or "")
+        totals[key]["month" if month == period else "before"] += n
+    changes = []
+    for (org_name, service_name), t in totals.items():
+        baseline = t["before"] / HARM_BASELINE_MONTHS
+        if t["month"] >= 3 and t["month"] >= 2 * baseline:
+            where = f"{service_name}, {org_name}" if service_name else org_name
+            changes.append(HarmChange(where, int(t["month"]), baseline))
+    changes.sort(key=lambda c: (-(c.month - c.baseline), c.where))
+    return changes[:TOP_HARM_CHANGES]
+
+
+def build_pack(
+    period: dt.date,
+    *,
+    entries: list[WatchlistEntry],
+    changes: QuerySet[EscalationChange],
+    risks: QuerySet[QualityRisk],
+    escalations: QuerySet[ProviderEscalation],
+    events: QuerySet[PatientSafetyEvent],
+    counts: QuerySet[MonthlyEventCount],
+    feedback: QuerySet[Feedback],
+    today: dt.date | None = None,
+) -> Pack:
+    """The pack from data already scoped to a reader (or to the whole system)."""
+    today = today or clock.today()
+    end = Month.of(period).next.first_day
+    as_at = min(today, end - dt.timedelta(days=1))
+    levels = dict(escalations.values_list("provider__code", "level"))
+    rows = [
+        EntryRow(e, levels.get(e.org_code, EscalationLevel.ROUTINE)) for e in entries[:TOP_ENTRIES]
+    ]
+    month_changes = list(
+        changes.filter(decided_on__gte=period, decided_on__lt=end)
+        .select_related("provider")
+        .order_by("decided_on", "id")
+    )
+    risk_list = list(risks.select_related("organisation"))
+    new = [risk_row(r, as_at) for r in risk_list if period <= r.opened_on < end]
+    overdue = [
+        risk_row(r, as_at)
+        for r in risk_list
+        if r.status == RiskStatus.OPEN and r.opened_on < end and r.review_on < as_at
+    ]
+    overdue.sort(key=lambda r: (r.risk.review_on, r.risk.reference))
+    categories, total = _category_themes(events, period)
+    return Pack(
+        feedback=month_themes(feedback, period),
+        period=period,
+        entries=rows,
+        watchlist_total=len(entries),
+        changes=month_changes,
+        new_risks=new,
+        overdue_risks=overdue,
+        categories=categories,
+        harm_changes=_harm_changes(counts, period),
+        events_in_month=total,
+        as_at=as_at,
+        escalated=list(
+            escalations.exclude(level=EscalationLevel.ROUTINE)
+            .select_related("provider")
+            .order_by("provider__name")
+        ),
+    )
+
+
+def pack_for(user: Any, period: dt.date) -> Pack:
+    """The pack as `user` may see it: their scope's providers, risks and events only."""
+
+    sqg = Capability.VIEW_SQG_PACK  # every part of the pack: where the reader holds it
+    queries.require(user, sqg)
+    return build_pack(
+        period,
+        entries=queries.watchlist(user, str(Month.of(period)), sqg),
+        changes=visible(
+            EscalationChange.objects.all(), user, path_field="provider__path", capability=sqg
+        ),
+        risks=queries.visible_risks(user, sqg),
+        escalations=visible(
+            ProviderEscalation.objects.all(), user, path_field="provider__path", capability=sqg
+        ),
+        events=PatientSafetyEvent.objects.visible_to(user, sqg),
+        counts=MonthlyEventCount.objects.visible_to(user, sqg),
+        feedback=visible(
+            Feedback.objects.all(), user, path_field="organisation__path", capability=sqg
+        ),
+    )
+
+
+def system_pack(period: dt.date) -> Pack:
+    """The pack for the command line, which acts for the whole ICS."""
+    return build_pack(
+        period,
+        entries=watchlist_module.compute_watchlist(str(Month.of(period))),
+        changes=EscalationChange.objects.all(),
+        risks=QualityRisk.objects.all(),
+        escalations=ProviderEscalation.objects.all(),
+        events=PatientSafetyEvent.objects.all(),
+        counts=MonthlyEventCount.objects.all(),
+        feedback=Feedback.objects.all(),
+    )
+
+
+@dataclass(frozen=True)
+class PackPage:
+    period_text: str
+    pack: Pack | None
+    error: str = ""
+
+
+def pack_page(user: Any, period_text: str | None) -> PackPage:
+    queries.require(user, Capability.VIEW_SQG_PACK)
+    text = (period_text or "").strip() or queries.latest_period()
+    try:
+        period = Month.parse(text).first_day
+    except ValueError:
+        return PackPage(text, None, "Enter the month as a year and month, for example 2026-10")
+    return PackPage(text, pack_for(user, period))
+
+
+def pdf_filename(pack: Pack) -> str:
+    return f"system-quality-group-pack-{pack.period_code}.pdf"
+
+
+def print_html(pack: Pack, *, today: dt.date | None = None) -> str:
+    """The standalone HTML the PDF is drawn from (no links, no scripts, no requests)."""
+    return render_to_string(
+        "signals/pack_print.jinja",
+        {
+            "pack": pack,
+            "print_version": True,
+            "synthetic": settings.DEMO,
+            "generated_on": today or clock.today(),
+        },
+    )
+
+
+def pack_pdf(pack: Pack, *, today: dt.date | None = None, fetcher: Any = None) -> bytes:
+    """A4 PDF through the board report's renderer, which fetches nothing off the machine."""
+
+    return html_to_pdf(print_html(pack, today=today), fetcher=fetcher)

@@ -1,0 +1,94 @@
+"""The watchlist: every service and provider ranked by concern for a month.
+
+`compute_watchlist(period)` runs the signal engine (engine.py) over the whole region's data
+and returns the entries whose score reaches the list, most concerning first. It is computed
+once per month read and data version and kept in the cache (core/cache.py's pattern):
+every import bumps the version, so a cached list is never stale, only unused. What a reader
+sees is cut to their scope by :func:`visible_entries`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+
+from caresignals.core.cache import data_version
+from caresignals.core.periods import Month
+from caresignals.organisations.roles import Capability
+from caresignals.organisations.scoping import scope_for
+from caresignals.signals.watchlist import config, engine
+from caresignals.signals.watchlist import panel_queries as queries
+from caresignals.signals.watchlist.links import Links
+from caresignals.signals.watchlist.panel import month_range
+from caresignals.signals.watchlist.types import WatchlistEntry
+
+TIMEOUT = 60 * 60
+
+
+class UnknownPeriod(ValueError):
+    """The month asked for has no data."""
+
+
+def has_data(period: str) -> bool:
+    """Whether `period` is a YYYY-MM month within the data held."""
+    first, last = queries.first_period(), queries.latest_period()
+    return (
+        Month.is_month(period)
+        and first is not None
+        and last is not None
+        and (first <= period <= last)
+    )
+
+
+def available_periods() -> list[str]:
+    """Months the watchlist can be read for, newest first (those with a year of history)."""
+    first, last = queries.first_period(), queries.latest_period()
+    if first is None or last is None:
+        return []
+    months = month_range(first, last)
+    return list(reversed(months))
+
+
+def latest_period() -> str | None:
+    return queries.latest_period()
+
+
+def _compute(period: str) -> list[WatchlistEntry]:
+    first, last = queries.first_period(), queries.latest_period()
+    if first is None or last is None or not first <= period <= last:
+        raise UnknownPeriod(period)
+    cfg = config.default()
+    history = int(cfg.spc["history_months"])
+    months = month_range(first, period)[-history:]
+    panel = queries.load_panel(months[0], period)
+    from caresignals.signals.watchlist import sources
+
+    panel.speakup = sources.speakup_counts(panel)
+    panel.candour_overdue = sources.candour_overdue(panel, period)
+    return engine.compute(panel, period, cfg, Links())
+
+
+def compute_watchlist(period: str) -> list[WatchlistEntry]:
+    """Entries with at least one signal fired in `period` (YYYY-MM) whose score reaches the
+    list, most concerning first; empty for a month without data (`has_data` tells which)."""
+    if not has_data(period):
+        return []
+    if transaction.get_connection().in_atomic_block:
+        return _compute(period)  # inside a write: never cache what may be rolled back
+    raw = f"signals-watchlist|{period}|{data_version()}|{config.PATH.stat().st_mtime_ns}"
+    key = "cs:" + hashlib.sha256(raw.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = _compute(period)
+        cache.set(key, found, TIMEOUT)
+    return list(found)
+
+
+def visible_entries(user: Any, entries: list[WatchlistEntry]) -> list[WatchlistEntry]:
+    """The entries about organisations where the user holds the watchlist capability
+    (scoping.py), in the same order."""
+    scope = scope_for(user, Capability.VIEW_WATCHLIST)
+    return [e for e in entries if e.path and scope.covers(e.path)]
