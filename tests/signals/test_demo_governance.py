@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from caresignals.audit.models import AuditEntry
+from caresignals.core.periods import Month
 from caresignals.demo.governance import build_governance
 from caresignals.demo.starter import build_starter_region
-from caresignals.publishing.board import add_months
 from caresignals.signals.models import (
     EscalationChange,
     ProviderEscalation,
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_with_plants(monkeypatch, today):
     # The region's last month is the one before today, as when the demo is read: every
     # governance date counts back (or on) from it, so the overdue reviews stay a handful.
-    last = add_months(today.replace(day=1), -1)
+    last = (Month.of(today) - 1).first_day
     fake_watchlist(monkeypatch, [])
     build_starter_region()
     made = build_governance(last_period=f"{last:%Y-%m}", plants=True)
@@ -30,7 +30,8 @@ def test_with_plants(monkeypatch, today):
     levels = dict(ProviderEscalation.objects.values_list("provider__code", "level"))
     assert levels == {"IL1": "enhanced", "RX1": "enhanced", "RX4": "routine"}
     il1 = EscalationChange.objects.get(provider__code="IL1")
-    assert il1.decided_on == add_months(last, -9).replace(day=21) and il1.review is not None
+    assert il1.decided_on == (Month.of(last) - 9).first_day.replace(day=21)
+    assert il1.review is not None
     assert il1.decided_by_label == "Helen Armstrong"
     assert RapidQualityReview.objects.count() == 2
     assert QualityRisk.objects.count() == 15
