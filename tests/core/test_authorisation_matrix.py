@@ -101,6 +101,10 @@ ACCESS: dict[str, Access] = {
     "api:public_speakup": Access(NOBODY, listing=True),
     "api:public_speakup_case": Access(NOBODY, listing=True),
     "api:public_speakup_messages": Access(NOBODY, listing=True),
+    # The reporter's routes with the reference in a header: without one, the same 404 as a
+    # wrong code, whoever asks.
+    "api:public_speakup_reporter_case": Access(NOBODY, listing=True),
+    "api:public_speakup_reporter_messages": Access(NOBODY, listing=True),  # POST only
     "api:public_feedback": Access(NOBODY, listing=True),
     "safety:record_start": public(),
     "safety:record_new": Access(NOBODY, listing=True),  # POST only
@@ -284,7 +288,7 @@ def region(small_ics: Any, monkeypatch: pytest.MonkeyPatch) -> Region:
         replace(entry(small_ics.trust_b), path=small_ics.trust_b.path),
     ]
     fake_watchlist(monkeypatch, entries)
-    for module in ("watchlist", "presenters_watchlist", "endpoints_watchlist"):
+    for module in ("watchlist.compute", "watchlist.presenters", "watchlist.endpoints"):
         where = f"caresignals.signals.{module}"
         monkeypatch.setattr(f"{where}.compute_watchlist", lambda period: list(entries))
         monkeypatch.setattr(f"{where}.available_periods", lambda: ["2026-03"], raising=False)
