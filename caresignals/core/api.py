@@ -78,12 +78,15 @@ def json_object(request: HttpRequest) -> dict[str, Any] | JsonResponse:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
-    if declared > MAX_BODY_BYTES or len(raw := request.body) > MAX_BODY_BYTES:
+    if declared > MAX_BODY_BYTES:
+        return errors(413, {"body": [f"The body must be {MAX_BODY_BYTES:,} bytes or fewer"]})
+    if declared and request.content_type != "application/json":
+        return errors(415, {"body": [JSON_ONLY]})
+    raw = request.body
+    if len(raw) > MAX_BODY_BYTES:
         return errors(413, {"body": [f"The body must be {MAX_BODY_BYTES:,} bytes or fewer"]})
     if not raw:
         return errors(400, {"body": ["Expected a JSON object"]})
-    if request.content_type != "application/json":
-        return errors(415, {"body": [JSON_ONLY]})
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -7,6 +7,13 @@ own `cspNonce` option) so inline scripts need not be allowed.
 Private responses: every page and API answer is generated for one person (complaints with
 contact details, speak-up cases, events, the audit log), so none may be kept by a browser or a
 shared cache; only the design system's static files may.
+
+Unstorable input: PostgreSQL can neither store nor compare text holding a NUL character, so a
+NUL anywhere in the address, a query parameter or a form field (name or value) is answered
+400 before any view runs; the API's answer is JSON naming the parameter. Django's own text
+fields refuse NUL too; this covers every view that reads a parameter without a form. (Lone
+surrogates cannot arrive this way: Django decodes addresses and forms with replacement
+characters. JSON bodies are checked by `core.api.json_object`.)
 """
 
 from __future__ import annotations
@@ -15,7 +22,9 @@ import secrets
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+
+from caresignals.core.api import errors
 
 POLICY = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
@@ -48,3 +57,37 @@ class PrivateResponsesMiddleware:
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+NUL_REFUSED = "NUL characters are not allowed"
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class UnstorableInputMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = _nul_in(request)
+        if field is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return errors(400, {field: [NUL_REFUSED]})
+        return HttpResponseBadRequest(
+            f"{NUL_REFUSED} in a web address or form.", content_type="text/plain"
+        )
+
+
+def _nul_in(request: HttpRequest) -> str | None:
+    """The first parameter holding a NUL character (`path` for the address), or None."""
+    if "\x00" in request.path:
+        return "path"
+    params: list[QueryDict] = [request.GET]
+    # The API reads its own bodies (core/api.py); reading a form here would use up the stream.
+    if request.content_type in _FORMS and not request.path.startswith("/api/"):
+        params.append(request.POST)
+    for data in params:
+        for name, values in data.lists():
+            if "\x00" in name or any("\x00" in v for v in values if isinstance(v, str)):
+                return name.replace("\x00", "\ufffd")
+    return None
