@@ -172,3 +172,12 @@ def json_doc(schema: dict[str, Any], description: str) -> dict[str, Any]:
 def error_doc(description: str) -> dict[str, Any]:
     """An OpenAPI error response: `{"errors": {field: [message, ...]}}`."""
     return json_doc(ERRORS_SCHEMA, description)
+
+
+def body_responses() -> dict[str, dict[str, Any]]:
+    """The OpenAPI responses of `json_object`'s refusals, for every operation with a body."""
+    return {
+        "400": error_doc("Malformed JSON, or a field no field can hold (the field is named)"),
+        "413": error_doc(f"The body is over {MAX_BODY_BYTES:,} bytes"),
+        "415": error_doc("The body was not sent as application/json"),
+    }
