@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from caresignals.safety.forms import ConcernForm as EventConcernForm
 from caresignals.safety.forms import public_providers
+from caresignals.safety.models import PatientSafetyEvent
 from caresignals.speakup import queries as speakup_queries
 from caresignals.speakup import services as speakup
 from caresignals.speakup.forms import CaseAccessForm, MessageForm
@@ -133,3 +134,19 @@ def test_the_reporters_reply_form(client, small_ics):
         reply.map(lambda fields: {**fields, **real}),
     )
     never_a_server_error(client, "/speak-up/case/", data)
+
+
+def test_nul_in_an_address_a_query_or_a_form_is_400_before_any_view(client, small_ics):
+    """PostgreSQL cannot store or compare text with NUL; every view is spared it."""
+    for response in (
+        client.get("/report-a-concern/?org=%00"),
+        client.get("/feedback/give/?org_code=TA&kind=compliment%00"),
+        client.get("/report-a-concern/%00/"),
+        client.post("/report-a-concern/", {"description": "Synthetic\x00", "org_code": "TA"}),
+        client.post("/speak-up/case/", {"reference": "FTSU\x00", "access_code": "x"}),
+        client.post("/feedback/easy-read/", {"a\x00": "x"}),
+    ):
+        assert response.status_code == 400
+        assert response.content.decode().startswith("NUL characters are not allowed")
+    assert not PatientSafetyEvent.objects.exists()
+    assert client.get("/report-a-concern/?org=TA").status_code == 200
