@@ -95,8 +95,12 @@ def json_object(request: HttpRequest) -> dict[str, Any] | JsonResponse:
         return errors(400, {"body": [TOO_DEEP]})
     try:
         body = json.loads(text, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError) as exc:
+    except json.JSONDecodeError as exc:
         return errors(400, {"body": [f"Malformed JSON: {exc}"]})
+    except (ValueError, RecursionError) as exc:
+        # NaN or Infinity, or a number of more digits than Python converts (4,300).
+        reason = str(exc) if "JSON number" in str(exc) else "a number has too many digits"
+        return errors(400, {"body": [f"Malformed JSON: {reason}"]})
     if not isinstance(body, dict):
         return errors(400, {"body": ["Expected a JSON object"]})
     wrong = unstorable(body)
