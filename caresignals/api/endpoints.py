@@ -17,7 +17,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
 from caresignals.api.tokens import user_for_token
-from caresignals.core.api import errors
+from caresignals.core.api import body_responses, errors
 from caresignals.safety.endpoints import router as safety_router
 from caresignals.signals.endpoints import router as signals_router
 from caresignals.speakup.endpoints import router as speakup_router
@@ -29,7 +29,20 @@ class TokenAuth(HttpBearer):
         return user_for_token(token)
 
 
-api = NinjaAPI(
+class CareSignalsAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """The document, with the refusals every JSON body may get (core/api.py) listed on
+        each operation that takes one."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "requestBody" in operation:
+                    for status, doc in body_responses().items():
+                        operation.setdefault("responses", {}).setdefault(status, doc)
+        return schema
+
+
+api = CareSignalsAPI(
     title="Care Signals API",
     version="1",
     description=(

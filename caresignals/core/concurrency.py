@@ -12,6 +12,10 @@ from typing import Any
 
 from django.db import models
 
+# The largest version a PositiveIntegerField holds on every database: a form's hidden version
+# beyond it (typed by hand) is a conflict, not a number the database cannot compare.
+MAX_VERSION = 2**31 - 1
+
 
 class EditConflict(Exception):
     """Someone else changed the record after it was read."""
@@ -26,6 +30,8 @@ def save_if_unchanged(record: models.Model, expected_version: int, **changes: An
 
     The check and the write are one UPDATE, so it holds across processes and databases.
     """
+    if not 0 <= expected_version <= MAX_VERSION:
+        raise EditConflict(record)
     model = type(record)
     updated = model._default_manager.filter(pk=record.pk, version=expected_version).update(
         version=models.F("version") + 1, **changes

@@ -13,7 +13,27 @@ from django import forms
 
 from caresignals.core import clock
 
-__all__ = ["DateParts"]
+__all__ = ["DateParts", "YearBeyond", "date_from_parts"]
+
+
+class YearBeyond(ValueError):
+    """A year after 9999: no date holds it."""
+
+
+def date_from_parts(day: str, month: str, year: str) -> dt.date:
+    """The date a person typed as day, month and year; ValueError if it is not a real one.
+
+    The one place a date is built from parts a person typed: each part must be a whole number
+    (digits only: no sign, spaces or underscores), and a year of more than four digits raises
+    `YearBeyond` without being converted, so that no year makes the date library overflow.
+    """
+    if not all(part.isdecimal() for part in (day, month, year)):
+        raise ValueError("not a whole number")
+    if len(year.lstrip("0")) > 4:
+        raise YearBeyond(year)
+    if len(day) > 4 or len(month) > 4:
+        raise ValueError("not a real day or month")
+    return dt.date(int(year), int(month), int(day))
 
 
 class DateParts(forms.MultiValueField):
@@ -70,7 +90,12 @@ class DateParts(forms.MultiValueField):
         if missing:
             raise forms.ValidationError(f"{what} must include a {missing[0]}")
         try:
-            value = dt.date(int(year), int(month), int(day))
+            value = date_from_parts(day, month, year)
+        except YearBeyond:
+            # Out of any range a form allows: later than "today", or outside its years.
+            if not self.future:
+                raise forms.ValidationError(f"{what} must be today or in the past") from None
+            raise forms.ValidationError(f"{what} {self.out_of_years}") from None
         except ValueError:
             raise forms.ValidationError(f"{what} must be a real date") from None
         if not self.future and value > clock.today():

@@ -1,4 +1,5 @@
-"""Response headers that Django does not set itself.
+"""Middleware of our own: response headers that Django does not set itself, and requests
+refused before any view runs.
 
 A strict Content Security Policy: pages may load nothing from any other host. The design
 system's page template adds one inline script; it carries a per-request nonce (the template's
@@ -14,6 +15,13 @@ address must be far higher, and it only stops one address trying many accounts. 
 counted from Django's `user_login_failed` signal (connected in core/apps.py) in memory
 (core/ratelimit.py), and a sign-in from an address over the limit is refused before it is
 checked.
+
+Unstorable input: PostgreSQL can neither store nor compare text holding a NUL character, so a
+NUL anywhere in the address, a query parameter or a form field (name or value) is answered
+400 before any view runs; the API's answer is JSON naming the parameter. Django's own text
+fields refuse NUL too; this covers every view that reads a parameter without a form. (Lone
+surrogates cannot arrive this way: Django decodes addresses and forms with replacement
+characters. JSON bodies are checked by `core.api.json_object`.)
 """
 
 from __future__ import annotations
@@ -23,11 +31,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 
 from caresignals.core import ratelimit
+from caresignals.core.api import errors
 from caresignals.core.clients import client_address
 
 SIGN_IN_FAILURES = "sign-in-failures-per-address"
@@ -95,3 +104,37 @@ class SignInThrottleMiddleware:
                 response["Retry-After"] = str(retry_after)
                 return response
         return self.get_response(request)
+
+
+NUL_REFUSED = "NUL characters are not allowed"
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class UnstorableInputMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = _nul_in(request)
+        if field is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return errors(400, {field: [NUL_REFUSED]})
+        return HttpResponseBadRequest(
+            f"{NUL_REFUSED} in a web address or form.", content_type="text/plain"
+        )
+
+
+def _nul_in(request: HttpRequest) -> str | None:
+    """The first parameter holding a NUL character (`path` for the address), or None."""
+    if "\x00" in request.path:
+        return "path"
+    params: list[QueryDict] = [request.GET]
+    # The API reads its own bodies (core/api.py); reading a form here would use up the stream.
+    if request.content_type in _FORMS and not request.path.startswith("/api/"):
+        params.append(request.POST)
+    for data in params:
+        for name, values in data.lists():
+            if "\x00" in name or any("\x00" in v for v in values if isinstance(v, str)):
+                return name.replace("\x00", "\ufffd")
+    return None

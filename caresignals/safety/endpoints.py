@@ -35,6 +35,7 @@ router = Router()
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
+MAX_OFFSET = 10**9  # far beyond any list, and within every database's integers
 
 
 _SCALAR = (str, bool, int, float)
@@ -135,7 +136,7 @@ def get_event(request: HttpRequest, reference: str) -> HttpResponse:
     summary="Events you may see, newest reported first",
     description="At and beneath the organisation `org` if given (else everything you may "
     "see), ordered by reported_on (newest first) then reference. Paginate with `limit` "
-    f"(default {DEFAULT_PAGE}, at most {MAX_PAGE}) and `offset`.",
+    f"(default {DEFAULT_PAGE}, at most {MAX_PAGE}) and `offset` (at most {MAX_OFFSET:,}).",
     openapi_extra={
         "responses": {
             "200": json_doc(
@@ -160,7 +161,7 @@ def list_events(
     request: HttpRequest,
     org: str | None = Query(None, description="organisation code"),
     limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> HttpResponse:
     organisation = None
     if org:

@@ -23,6 +23,16 @@ def test_the_schema_lists_the_endpoints(client):
     assert {"201", "422", "429"} <= set(paths["/api/v1/public/events"]["post"]["responses"])
 
 
+def test_every_operation_with_a_body_lists_the_refusals_of_any_body(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    with_body = [op for ops in paths.values() for op in ops.values() if "requestBody" in op]
+    assert len(with_body) == 5
+    for operation in with_body:
+        assert {"400", "413", "415"} <= set(operation["responses"])
+    offset = next(p for p in paths["/api/v1/events"]["get"]["parameters"] if p["name"] == "offset")
+    assert offset["schema"]["maximum"] == 10**9
+
+
 def test_the_docs_page_loads_nothing_from_other_hosts(client):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django import forms
 
-from caresignals.core.forms import DateParts
+from caresignals.core.forms import DateParts, YearBeyond, date_from_parts
 
 
 def check(field: DateParts, day: str, month: str, year: str) -> dt.date | None:
@@ -39,3 +39,35 @@ def test_future_dates_and_year_ranges():
     assert check(DateParts("the date", required=False), "", "", "") is None
     with pytest.raises(forms.ValidationError, match="Enter the date"):
         check(DateParts("the date"), "", "", "")
+
+
+@time_machine.travel(dt.datetime(2026, 10, 15, 12, tzinfo=dt.UTC), tick=False)
+@pytest.mark.parametrize(
+    ("field", "parts", "message"),
+    [
+        (DateParts("the date"), ("1", "1", "2" * 20), "The date must be today or in the past"),
+        (
+            DateParts("the date", future=True, out_of_years="is too far"),
+            ("1", "1", "9" * 5000),
+            "The date is too far",
+        ),
+        (DateParts("the date"), ("1", "9" * 30, "2026"), "The date must be a real date"),
+        (DateParts("the date"), ("9" * 30, "1", "2026"), "The date must be a real date"),
+        (DateParts("the date"), ("-1", "1", "2026"), "The date must be a real date"),
+        (DateParts("the date"), ("1", "1", "0"), "The date must be a real date"),
+        (DateParts("the date"), ("1", "1", "2_026"), "The date must be a real date"),
+    ],
+)
+def test_any_year_or_number_is_refused_in_words_not_a_crash(field, parts, message):
+    with pytest.raises(forms.ValidationError, match=message):
+        check(field, *parts)
+
+
+def test_date_from_parts_is_the_one_parser():
+    assert date_from_parts("02", "03", "2026") == dt.date(2026, 3, 2)
+    assert date_from_parts("1", "1", "00002026") == dt.date(2026, 1, 1)
+    with pytest.raises(YearBeyond):
+        date_from_parts("1", "1", "10000")
+    for parts in (("1", "1", " 2026"), ("1", "1", "+2026"), ("32", "1", "2026"), ("1", "", "")):
+        with pytest.raises(ValueError):
+            date_from_parts(*parts)
