@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from caresignals.organisations.permissions import require_capability
 from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import Scope, scope_for
 
@@ -27,10 +26,6 @@ def read_scope(user: Any) -> Scope:
 def write_scope(user: Any) -> Scope:
     """Where the person may triage, edit the plan, and run responses and actions."""
     return _scope(user, Capability.MANAGE_SAFETY_RESPONSES)
-
-
-def require_reader(user: Any) -> Scope:
-    return require_capability(user, Capability.VIEW_SAFETY_RESPONSES)
 
 
 def inside_provider(user: Any, provider_path: str) -> bool:

@@ -19,11 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
+from caresignals.organisations.permissions import requires
+from caresignals.organisations.roles import Capability
 from caresignals.safety.models import LearningResponse, SafetyAction
 from caresignals.safety.responses import presenters as present
 from caresignals.safety.responses import psirf, services
 from caresignals.safety.responses import queries as q
-from caresignals.safety.responses.access import require_reader, write_scope
+from caresignals.safety.responses.access import write_scope
 from caresignals.safety.responses.forms import (
     EngagementForm,
     LearningResponseForm,
@@ -83,7 +85,6 @@ def _event_page(
     errors: dict[str, list[str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    require_reader(request.user)
     event = q.event_for(request.user, reference)
     page = present.event_page(request.user, event)
     if values is None:
@@ -113,13 +114,14 @@ def _event_page(
 
 
 @require_GET
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def event(request: HttpRequest, reference: str) -> HttpResponse:
     return _event_page(request, reference)
 
 
 @require_POST
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def event_triage(request: HttpRequest, reference: str) -> HttpResponse:
-    require_reader(request.user)
     event = q.event_for(request.user, reference, write=True)
     requirement = services.event_requirement(event)
     form = TriageForm(request.POST, requirement=requirement)
@@ -149,8 +151,8 @@ def event_triage(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def triage(request: HttpRequest) -> HttpResponse:
-    require_reader(request.user)
     services_ = q.queue_services(request.user)
     codes = {s.code for s in services_}
     filters = q.QueueFilters(
@@ -184,8 +186,8 @@ def triage(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def plan(request: HttpRequest) -> HttpResponse:
-    require_reader(request.user)
     provider = q.provider_for(request.user, request.GET.get("org"))
     return render(
         request,
@@ -271,22 +273,22 @@ def _save_rule(request: HttpRequest, provider: Any, rule: Any) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def plan_rule_new(request: HttpRequest) -> HttpResponse:
-    require_reader(request.user)
     provider = q.provider_for(request.user, request.GET.get("org"), write=True)
     return _save_rule(request, provider, None)
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def plan_rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_reader(request.user)
     rule = q.plan_rule_for(request.user, pk)
     return _save_rule(request, rule.organisation, rule)
 
 
 @require_POST
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def plan_rule_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    require_reader(request.user)
     rule = q.plan_rule_for(request.user, pk)
     back = reverse("safety:plan") + "?" + urlencode({"org": rule.organisation.code})
     try:
@@ -303,8 +305,8 @@ def plan_rule_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def responses(request: HttpRequest) -> HttpResponse:
-    require_reader(request.user)
     code = request.GET.get("org")
     provider = q.provider_for(request.user, code) if code else None
     page = _page(request, q.responses_for(request.user, provider), LIST_PAGE)
@@ -325,8 +327,8 @@ def responses(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def response_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    require_reader(request.user)
     response = q.response_for(request.user, reference)
     return _response_page(request, response, {}, {})
 
@@ -452,22 +454,22 @@ def _save_response(
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def response_new(request: HttpRequest) -> HttpResponse:
-    require_reader(request.user)
     provider = q.provider_for(request.user, request.GET.get("org"), write=True)
     return _save_response(request, provider, None)
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def response_edit(request: HttpRequest, reference: str) -> HttpResponse:
-    require_reader(request.user)
     response = q.response_for(request.user, reference, write=True)
     return _save_response(request, response.organisation, response)
 
 
 @require_POST
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def engagement_add(request: HttpRequest, reference: str) -> HttpResponse:
-    require_reader(request.user)
     response = q.response_for(request.user, reference, write=True)
     form = EngagementForm(request.POST)
     if not form.is_valid():
@@ -486,8 +488,8 @@ def engagement_add(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_POST
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def engagement_remove(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    require_reader(request.user)
     response = q.response_for(request.user, reference, write=True)
     if services.remove_engagement(response, pk, actor=Actor(user=request.user)):
         messages.success(request, "The entry has been removed.")
@@ -498,8 +500,8 @@ def engagement_remove(request: HttpRequest, reference: str, pk: int) -> HttpResp
 
 
 @require_GET
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def actions(request: HttpRequest) -> HttpResponse:
-    require_reader(request.user)
     code = request.GET.get("org")
     provider = q.provider_for(request.user, code) if code else None
     overdue = request.GET.get("overdue") == "1"
@@ -594,15 +596,15 @@ def _save_action(
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def action_new(request: HttpRequest, reference: str) -> HttpResponse:
-    require_reader(request.user)
     response = q.response_for(request.user, reference, write=True)
     return _save_action(request, response, None)
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_SAFETY_RESPONSES)
 def action_edit(request: HttpRequest, reference: str) -> HttpResponse:
-    require_reader(request.user)
     action = q.action_for(request.user, reference)
     if not write_scope(request.user).covers(action.organisation.path):
         if request.method == "POST":
