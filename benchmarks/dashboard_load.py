@@ -8,21 +8,16 @@ Traffic goes only to 127.0.0.1, is bounded in count and stops by itself.
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
-import re
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks._server import build_demo, demo_env, serving, signed_in
 from benchmarks._table import Result
 
 USERS = 50
@@ -37,84 +32,16 @@ PAGES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _env(db: Path, var: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{db}",
-        "CARESIGNALS_DEMO": "1",
-        "CARESIGNALS_VAR_DIR": str(var),
-    }
-
-
-def _session(base: str) -> urllib.request.OpenerDirector:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/accounts/sign-in/", timeout=30).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    assert token is not None
-    data = urllib.parse.urlencode(
-        {"username": "icb.quality", "password": "synthetic-demo", "csrfmiddlewaretoken": token[1]}
-    ).encode()
-    request = urllib.request.Request(
-        f"{base}/accounts/sign-in/", data=data, headers={"Referer": f"{base}/accounts/sign-in/"}
-    )
-    opener.open(request, timeout=30).read()
-    return opener
-
-
 def run() -> list[Result]:
     with tempfile.TemporaryDirectory() as tmp:
         var = Path(tmp)
         db = Path(os.environ.get("CARESIGNALS_BENCH_DASHBOARD_DB", var / "medium.sqlite3"))
+        env = demo_env(f"sqlite:///{db}", var)
         if not db.exists():
             print("building the medium-scale region (about 1 M events) …", file=sys.stderr)
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "caresignals.cli",
-                    "demo",
-                    "--scale",
-                    "medium",
-                    "--no-serve",
-                ],
-                env=_env(db, var),
-                check=True,
-                capture_output=True,
-            )
-        port = _free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "caresignals.cli",
-                "serve",
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-                "--threads",
-                "8",
-            ],
-            env=_env(db, var),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            sessions = [_session(base) for _ in range(USERS)]
+            build_demo(env, "--scale", "medium")
+        with serving(env) as base:
+            sessions = [signed_in(base) for _ in range(USERS)]
             # Draw each page first, as the first readers after an import do, so that both
             # server processes hold it: what is measured is the steady state people meet.
             for path in PAGES * 4:
@@ -143,9 +70,6 @@ def run() -> list[Result]:
             for t in threads:
                 t.join()
             elapsed = time.perf_counter() - start
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     for path, seconds in by_page.items():
         print(f"  p95 {np.percentile(seconds, 95) * 1000:7.1f} ms  {path}", file=sys.stderr)
     ms = np.array(latencies) * 1000

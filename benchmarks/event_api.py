@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -21,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks._server import api_token, build_demo, demo_env, serving
 from benchmarks._table import Result
-from benchmarks.dashboard_load import _free_port
 
 SUBMITTERS = 20
 EVENTS_EACH = 25
@@ -52,42 +50,12 @@ def _event(i: int, k: int) -> dict[str, object]:
 
 
 def _measure(database_url: str, var: Path) -> tuple[np.ndarray, float]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "CARESIGNALS_DEMO": "1",
-        "CARESIGNALS_VAR_DIR": str(var),
-    }
-    cli = [sys.executable, "-m", "caresignals.cli"]
-    subprocess.run([*cli, "demo", "--no-serve"], env=env, check=True, capture_output=True)
-    token = (
-        subprocess.run(
-            [*cli, "token", "create", "icb.quality", "--name", "benchmark"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    port = _free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", "2", "--threads", "8"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    env = demo_env(database_url, var)
+    build_demo(env)
+    token = api_token(env, "icb.quality", "benchmark")
     latencies: list[float] = []
     lock = threading.Lock()
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.2)
+    with serving(env) as base:
 
         def submit(i: int, first: int = 0, count: int = EVENTS_EACH) -> None:
             mine = []
@@ -126,9 +94,6 @@ def _measure(database_url: str, var: Path) -> tuple[np.ndarray, float]:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - start
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return np.array(latencies) * 1000, len(latencies) / elapsed
 
 

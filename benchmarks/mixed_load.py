@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks._server import api_token, build_demo, demo_env, serving, signed_in
 from benchmarks._table import Result
-from benchmarks.dashboard_load import _env, _free_port, _session
 
 USERS = 50
 WRITE_SHARE = 0.2
@@ -43,11 +42,14 @@ READS = [
 ]
 
 
+RUN = f"{time.time():.0f}"  # a reused database keeps earlier runs' events: new ids each run
+
+
 def _event(user: int, k: int) -> bytes:
     day = dt.date.today() - dt.timedelta(days=2 + (user + k) % 20)
     return json.dumps(
         {
-            "source_id": f"load-{user}-{k}",
+            "source_id": f"load-{RUN}-{user}-{k}",
             "record_type": "incident",
             "org_code": "RX1",
             "service_code": "RX1-MAT",
@@ -71,42 +73,17 @@ def run() -> list[Result]:
     with tempfile.TemporaryDirectory() as tmp:
         var = Path(tmp)
         db = Path(os.environ.get("CARESIGNALS_BENCH_LOAD_DB", var / "small.sqlite3"))
-        env = _env(db, var)
-        cli = [sys.executable, "-m", "caresignals.cli"]
+        env = demo_env(f"sqlite:///{db}", var)
         if not db.exists():
             print("building the small synthetic region …", file=sys.stderr)
-            subprocess.run([*cli, "demo", "--no-serve"], env=env, check=True, capture_output=True)
-        token = (
-            subprocess.run(
-                [*cli, "token", "create", "icb.quality", "--name", "load test"],
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
-        port = _free_port()
-        server = subprocess.Popen(
-            [*cli, "serve", "--port", str(port), "--workers", "2", "--threads", "8"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
+            build_demo(env)
+        token = api_token(env, "icb.quality", "load test")
         reads: list[float] = []
         writes: list[float] = []
         errors: list[str] = []
         lock = threading.Lock()
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            sessions = [_session(base) for _ in range(USERS)]
+        with serving(env) as base:
+            sessions = [signed_in(base) for _ in range(USERS)]
             for path in READS * 2:  # as the first readers after an import would
                 sessions[0].open(base + path, timeout=60).read()
             stop = time.perf_counter() + seconds
@@ -162,9 +139,6 @@ def run() -> list[Result]:
             for t in threads:
                 t.join()
             elapsed = time.perf_counter() - began
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     for line in sorted(set(errors))[:10]:
         print(f"  error: {line}", file=sys.stderr)
     total = len(reads) + len(writes) + len(errors)
