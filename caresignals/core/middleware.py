@@ -32,12 +32,12 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
-from django.shortcuts import render
 from django.urls import reverse
 
 from caresignals.core import ratelimit
 from caresignals.core.api import errors
 from caresignals.core.clients import client_address
+from caresignals.core.views import too_many
 
 SIGN_IN_FAILURES = "sign-in-failures-per-address"
 
@@ -95,14 +95,9 @@ class SignInThrottleMiddleware:
             failures = ratelimit.counted(SIGN_IN_FAILURES, address)
             if failures >= settings.SIGNIN_ADDRESS_FAILURE_LIMIT:
                 retry_after = ratelimit.seconds_left(SIGN_IN_FAILURES, address)
-                response = render(
-                    request,
-                    "registration/locked_out_address.jinja",
-                    {"page_title": "Sign-in paused", "minutes": max(1, (retry_after + 59) // 60)},
-                    status=429,
+                return too_many(
+                    request, "registration/locked_out_address.jinja", "Sign-in paused", retry_after
                 )
-                response["Retry-After"] = str(retry_after)
-                return response
         return self.get_response(request)
 
 

@@ -55,3 +55,19 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.jinja", status=500)
+
+
+def too_many(request: HttpRequest, template: str, title: str, retry_after: int) -> HttpResponse:
+    """The page for a throttled form (429), saying how long to wait, in seconds and minutes."""
+    response = render(
+        request,
+        template,
+        {
+            "page_title": title,
+            "retry_after": retry_after,
+            "minutes": max(1, (retry_after + 59) // 60),
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
+from caresignals.core.views import too_many as throttled_page
 from caresignals.speakup import codes, queries, services
 from caresignals.speakup.access import open_case
 from caresignals.speakup.forms import CaseAccessForm, ConcernForm, MessageForm, errors_of
@@ -29,14 +30,7 @@ NOT_RECOGNISED = (
 
 
 def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
-    response = render(
-        request,
-        "speakup/too_many.jinja",
-        {"page_title": "Too many attempts", "minutes": max(1, (retry_after + 59) // 60)},
-        status=429,
-    )
-    response["Retry-After"] = str(retry_after)
-    return response
+    return throttled_page(request, "speakup/too_many.jinja", "Too many attempts", retry_after)
 
 
 def submission_token(request: HttpRequest) -> str:

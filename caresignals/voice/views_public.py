@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caresignals.audit.services import Actor
 from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
+from caresignals.core.views import too_many
 from caresignals.voice import queries
 from caresignals.voice.forms import FFT_QUESTION, EasyReadForm, FeedbackForm, StartForm
 from caresignals.voice.models import Channel, Kind, new_feedback_reference
@@ -38,14 +39,7 @@ def _errors(form: Any) -> dict[str, list[str]]:
 
 
 def _too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
-    response = render(
-        request,
-        "voice/public/too_many.jinja",
-        {"page_title": "Too many messages", "retry_after": retry_after},
-        status=429,
-    )
-    response["Retry-After"] = str(retry_after)
-    return response
+    return too_many(request, "voice/public/too_many.jinja", "Too many messages", retry_after)
 
 
 def _received(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from caresignals.audit.services import Actor
 from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
+from caresignals.core.views import too_many
 from caresignals.safety.events.forms import ConcernForm, public_providers
 from caresignals.safety.events.public import public_row
 from caresignals.safety.events.services import EventInvalid, record_event
@@ -41,14 +42,9 @@ def report_a_concern(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         decision = check(request, RATE_SCOPE, rate=PUBLIC_RATE, window=PUBLIC_WINDOW)
         if not decision.allowed:
-            response = render(
-                request,
-                "safety/public/too_many.jinja",
-                {"page_title": "Too many reports", "retry_after": decision.retry_after},
-                status=429,
+            return too_many(
+                request, "safety/public/too_many.jinja", "Too many reports", decision.retry_after
             )
-            response["Retry-After"] = str(decision.retry_after)
-            return response
         form = ConcernForm(request.POST, providers=public_providers())
         if request.POST.get("website"):
             # A form-filling robot: answer as if received, store nothing.
