@@ -27,7 +27,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from django.db import transaction
 
-from caresignals.audit.services import Actor
+from caresignals.audit.models import AuditAction
+from caresignals.audit.services import Actor, Change, record_many
 from caresignals.core import spreadsheets
 from caresignals.core.cache import bump
 from caresignals.interop.columns import Column
@@ -146,6 +147,26 @@ class Importer:
         self.report: ImportReport
         self._seen: dict[str, int] = {}
         self._rejects: RejectWriter | None = None
+
+    def audit_completed(self) -> None:
+        """One audit entry for the whole import, with its counts (for importers whose rows
+        are not audited one by one)."""
+        record_many(
+            self.actor,
+            [
+                Change(
+                    AuditAction.IMPORT_COMPLETED,
+                    "import",
+                    self.kind,
+                    details={
+                        "path": self.report.path,
+                        "created": self.report.created,
+                        "updated": self.report.updated,
+                        "unchanged": self.report.unchanged,
+                    },
+                )
+            ],
+        )
 
     # -- hooks -----------------------------------------------------------------------
     def map_header(self, header: list[str]) -> tuple[dict[str, str], list[RowError]]:

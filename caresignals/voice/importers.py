@@ -178,19 +178,4 @@ class FeedbackImporter(Importer):
             [Complaint(feedback_id=pk) for pk in missing.values_list("id", flat=True)],
             batch_size=2000,
         )
-        record_many(
-            self.actor,
-            [
-                Change(
-                    AuditAction.IMPORT_COMPLETED,
-                    "import",
-                    self.kind,
-                    details={
-                        "path": self.report.path,
-                        "created": self.report.created,
-                        "updated": self.report.updated,
-                        "unchanged": self.report.unchanged,
-                    },
-                )
-            ],
-        )
+        self.audit_completed()

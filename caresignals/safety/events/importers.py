@@ -323,22 +323,7 @@ class EventImporter(Importer):
         if self.may_write:
             self.referral_tasks.audit(self.actor, f"import {self.report.path}")
         if self.may_write and self.report.rows_read:
-            record_many(
-                self.actor,
-                [
-                    Change(
-                        AuditAction.IMPORT_COMPLETED,
-                        "import",
-                        self.kind,
-                        details={
-                            "path": self.report.path,
-                            "created": self.report.created,
-                            "updated": self.report.updated,
-                            "unchanged": self.report.unchanged,
-                        },
-                    )
-                ],
-            )
+            self.audit_completed()
 
 
 def _reference_key() -> tuple[int, ...]:
