@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from caresignals.core import clock
 from caresignals.interop.columns import Column, choice
 from caresignals.interop.importing import Batch, Importer, RowError
 from caresignals.organisations import services
@@ -36,7 +37,11 @@ class OrganisationImporter(Importer):
         choice("kind", OrganisationKind.values),
         choice("type", set(ProviderType.values) | set(ServiceType.values), required=False),
         Column("parent_code", CODE_EXPECTED, required=False, pattern=CODE_PATTERN),
+        # A provider's "candour tracked from" date (ADR 11). Without the column, what is
+        # stored stays; with it, a blank clears the date.
+        Column("candour_tracked_from", "a date as YYYY-MM-DD", required=False, kind="date"),
     ]
+    optional_columns = frozenset({"candour_tracked_from"})
 
     def __init__(self, actor: Any) -> None:
         super().__init__(actor)
@@ -44,9 +49,25 @@ class OrganisationImporter(Importer):
 
     def check_batch(self, batch: Batch) -> None:
         self.check_unique_keys(batch)
+        tracked, kinds = batch.column("candour_tracked_from"), batch.column("kind")
+        today = clock.today()
+        for i in batch.valid_indices():
+            day = tracked[i]
+            if day is None:
+                continue
+            if kinds[i] != "provider":
+                self.reject(
+                    batch, int(i), "candour_tracked_from", "a blank value unless a provider"
+                )
+            elif day > today:
+                self.reject(batch, int(i), "candour_tracked_from", "a date not in the future")
 
     def store(self, batch: Batch, indices: np.ndarray) -> None:
-        cols = {c: batch.column(c) for c in ("code", "name", "kind", "type", "parent_code")}
+        cols = {
+            c: batch.column(c)
+            for c in ("code", "name", "kind", "type", "parent_code", "candour_tracked_from")
+        }
+        has_tracked = "candour_tracked_from" in batch.header
         for i in indices:
             row = services.OrganisationRow(
                 code=cols["code"][i],
@@ -54,6 +75,8 @@ class OrganisationImporter(Importer):
                 kind=cols["kind"][i],
                 type=cols["type"][i] or "",
                 parent_code=cols["parent_code"][i] or "",
+                candour_tracked_from=cols["candour_tracked_from"][i],
+                has_candour_tracked_from=has_tracked,
             )
             self._rows[row.code] = (batch.row_number(int(i)), batch.raw_row(int(i)), row)
 

@@ -82,6 +82,10 @@ class Organisation(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     path = models.CharField(max_length=200, db_index=True)
+    # For a provider: the first reporting day from which its Duty of Candour steps are held
+    # here. Events reported before it have a candour status "not known", never overdue
+    # (ADR 11). Blank: every event's steps are held here.
+    candour_tracked_from = models.DateField(null=True, blank=True)
 
     objects = OrganisationQuerySet.as_manager()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,6 +24,9 @@ class OrganisationRow:
     kind: str
     type: str
     parent_code: str
+    candour_tracked_from: dt.date | None = None
+    # False when the file had no candour_tracked_from column: the stored date stays.
+    has_candour_tracked_from: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,13 @@ def upsert_organisations(rows: Iterable[OrganisationRow], actor: Actor) -> Upser
         org = existing.get(row.code)
         if org is None:
             org = Organisation.objects.create(
-                code=row.code, name=row.name, kind=row.kind, type=row.type, parent=parent, path=path
+                code=row.code,
+                name=row.name,
+                kind=row.kind,
+                type=row.type,
+                parent=parent,
+                path=path,
+                candour_tracked_from=row.candour_tracked_from,
             )
             counts.created += 1
             changes.append(
@@ -78,6 +88,11 @@ def upsert_organisations(rows: Iterable[OrganisationRow], actor: Actor) -> Upser
                         "kind": row.kind,
                         "type": row.type,
                         "parent": row.parent_code,
+                        **(
+                            {"candour_tracked_from": _iso(row.candour_tracked_from)}
+                            if row.candour_tracked_from
+                            else {}
+                        ),
                     },
                 )
             )
@@ -94,6 +109,9 @@ def upsert_organisations(rows: Iterable[OrganisationRow], actor: Actor) -> Upser
                 "type": row.type,
                 "parent": row.parent_code,
             }
+            if row.has_candour_tracked_from:
+                before["candour_tracked_from"] = _iso(org.candour_tracked_from)
+                after["candour_tracked_from"] = _iso(row.candour_tracked_from)
             if before == after:
                 counts.unchanged += 1
             else:
@@ -105,6 +123,8 @@ def upsert_organisations(rows: Iterable[OrganisationRow], actor: Actor) -> Upser
                     parent,
                     path,
                 )
+                if row.has_candour_tracked_from:
+                    org.candour_tracked_from = row.candour_tracked_from
                 org.save()
                 if old_path != path:
                     _move_descendants(old_path, path)
@@ -123,6 +143,10 @@ def upsert_organisations(rows: Iterable[OrganisationRow], actor: Actor) -> Upser
     record_many(actor, changes)
     _reference_changed()
     return counts
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def _move_descendants(old_path: str, new_path: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -176,3 +177,38 @@ def test_a_bad_type_lists_every_allowed_type(tmp_path):
     assert "…" not in line
     for value in set(ProviderType.values) | set(ServiceType.values):
         assert value in line
+
+
+def test_candour_tracked_from_is_an_optional_column_for_providers(tmp_path, today):
+    """Without the column a file imports as before and leaves stored dates alone; with it, a
+    provider's date is set, a blank clears it, and a non-provider or a future date is refused
+    with its row and column."""
+    run(write(tmp_path, GOOD))
+    assert Organisation.objects.get(code="TRX").candour_tracked_from is None
+    start = today - dt.timedelta(days=200)
+    with_column = (
+        "code,name,kind,type,parent_code,candour_tracked_from\n"
+        "ICSX,Synthetic ICS,ics,,,\n"
+        f"TRX,Synthetic Acute Trust,provider,acute_trust,PLX,{start.isoformat()}\n"
+    )
+    run(write(tmp_path, with_column, "tracked.csv"))
+    assert Organisation.objects.get(code="TRX").candour_tracked_from == start
+    entry = AuditEntry.objects.filter(action=AuditAction.ORGANISATION_UPDATED).latest("id")
+    assert entry.details["changed"]["candour_tracked_from"] == ["", start.isoformat()]
+    run(write(tmp_path, GOOD, "again.csv"))  # no column: the date stays
+    assert Organisation.objects.get(code="TRX").candour_tracked_from == start
+
+    future = (today + dt.timedelta(days=1)).isoformat()
+    bad = (
+        "code,name,kind,type,parent_code,candour_tracked_from\n"
+        f"PLX,Synthetic Place,place,,ICSX,{start.isoformat()}\n"
+        f"TRX,Synthetic Acute Trust,provider,acute_trust,PLX,{future}\n"
+    )
+    err = failing(write(tmp_path, bad, "bad.csv"))
+    assert "row 2" in err and "a blank value unless a provider" in err
+    assert "row 3" in err and "a date not in the future" in err
+    assert err.count("candour_tracked_from") >= 2
+
+    clearing = with_column.replace(start.isoformat(), "")
+    run(write(tmp_path, clearing, "clear.csv"))
+    assert Organisation.objects.get(code="TRX").candour_tracked_from is None

@@ -288,9 +288,13 @@ def test_descriptions_may_span_lines(small_ics, tmp_path):
 
 
 def test_the_importer_reads_exactly_the_published_columns():
+    """The published columns, then the candour steps, which a file may leave out."""
+    from caresignals.safety.events.formats import CANDOUR_COLUMNS
     from caresignals.safety.events.importers import EventImporter
 
-    assert tuple(c.name for c in EventImporter.columns) == EVENT_CSV_COLUMNS
+    candour = tuple(c.name for c in CANDOUR_COLUMNS)
+    assert tuple(c.name for c in EventImporter.columns) == EVENT_CSV_COLUMNS + candour
+    assert EventImporter.optional_columns == frozenset(candour)
 
 
 def test_export_carries_the_rule_based_fields(small_ics, tmp_path):

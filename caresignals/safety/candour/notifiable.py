@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Final
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from caresignals.safety.events import rules
 
@@ -49,6 +49,22 @@ def done_q(prefix: str = "") -> Q:
     )
 
 
+def not_known_q(prefix: str = "") -> Q:
+    """Open notifications of events reported before the provider's "candour tracked from"
+    date: their steps were kept elsewhere, so they are "not known" here, never overdue.
+
+    An event whose first notification is recorded here is known whatever its date.
+    """
+    return Q(
+        **{f"{prefix}reported_on__lt": F(f"{prefix}organisation__candour_tracked_from")}
+    ) & ~done_q(prefix)
+
+
+def is_known(reported_on: dt.date, tracked_from: dt.date | None) -> bool:
+    """`not_known_q` for one open notification."""
+    return tracked_from is None or reported_on >= tracked_from
+
+
 def latest_reported_on(due_by: dt.date) -> dt.date:
     """The latest reporting day whose candour notification falls due on or before ``due_by``.
 
@@ -81,7 +97,7 @@ class Clock:
     """
 
     due: dt.date
-    state: str  # "done_on_time", "done_late", "open", "due_soon", "overdue"
+    state: str  # "done_on_time", "done_late", "open", "due_soon", "overdue", "not_known"
     working_days: int
     done_on: dt.date | None
 
@@ -93,6 +109,8 @@ class Clock:
     def text(self) -> str:
         n = self.working_days
         days = f"{n} working day{'' if n == 1 else 's'}"
+        if self.state == "not_known":
+            return "Not known"
         if self.state == "done_on_time":
             return "Done on time"
         if self.state == "done_late":
@@ -111,12 +129,18 @@ class Clock:
             "open": "blue",
             "due_soon": "yellow",
             "overdue": "red",
+            "not_known": "grey",
         }[self.state]
 
 
-def clock(reported_on: dt.date, done_on: dt.date | None, today: dt.date) -> Clock:
-    """The clock of a notifiable event reported on ``reported_on``."""
+def clock(
+    reported_on: dt.date, done_on: dt.date | None, today: dt.date, *, known: bool = True
+) -> Clock:
+    """The clock of a notifiable event reported on ``reported_on``; ``known`` False when it
+    was reported before its provider's "candour tracked from" date (`is_known`)."""
     due = rules.add_working_days(reported_on, rules.CANDOUR_WORKING_DAYS)
+    if done_on is None and not known:
+        return Clock(due, "not_known", 0, None)
     if done_on is not None:
         if done_on <= due:
             return Clock(due, "done_on_time", 0, done_on)

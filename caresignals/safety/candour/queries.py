@@ -42,7 +42,7 @@ from caresignals.stats.disclosure import control_count
 CANDOUR = (Capability.MANAGE_CANDOUR, Capability.VIEW_SAFETY_SYSTEM)
 SYSTEM = Capability.VIEW_SAFETY_SYSTEM
 LIST_LIMIT = 200
-CANDOUR_STATUSES = ("overdue", "due_soon", "open", "done")
+CANDOUR_STATUSES = ("overdue", "due_soon", "open", "done", "not_known")
 
 
 # --- who may do what --------------------------------------------------------------------------
@@ -152,7 +152,8 @@ def candour_page(user: Any, event: PatientSafetyEvent, today: dt.date) -> Candou
             done_on = record.notified_in_person_on or (
                 record.contact_outcome_on if record.contact_outcome else None
             )
-        clock = candour.clock(event.reported_on, done_on, today)
+        known = candour.is_known(event.reported_on, event.organisation.candour_tracked_from)
+        clock = candour.clock(event.reported_on, done_on, today, known=known)
     inside = is_inside(user, event.organisation)
     tasks = list(ReferralTask.objects.filter(event=event).order_by("kind"))
     have = {t.kind for t in tasks}
@@ -212,12 +213,14 @@ class CandourList:
 def _candour_filters(today: dt.date) -> dict[str, Q]:
     overdue_by = candour.overdue_reported_before(today)
     soon_by = candour.due_soon_reported_by(today)
-    not_done = ~candour.done_q()
+    not_known = candour.not_known_q()
+    open_ = ~candour.done_q() & ~not_known
     return {
-        "overdue": not_done & Q(reported_on__lte=overdue_by),
-        "due_soon": not_done & Q(reported_on__gt=overdue_by, reported_on__lte=soon_by),
-        "open": not_done,
+        "overdue": open_ & Q(reported_on__lte=overdue_by),
+        "due_soon": open_ & Q(reported_on__gt=overdue_by, reported_on__lte=soon_by),
+        "open": open_,
         "done": candour.done_q(),
+        "not_known": not_known,
     }
 
 
@@ -247,6 +250,7 @@ def candour_list(
         "candour__notified_in_person_on",
         "candour__contact_outcome",
         "candour__contact_outcome_on",
+        "organisation__candour_tracked_from",
     )[:LIST_LIMIT]
     harm = dict(MaxHarm.choices)
     category = dict(_category_choices())
@@ -263,7 +267,14 @@ def candour_list(
                 harm.get(v["max_harm"], "Not recorded"),
                 category.get(v["category"], v["category"]),
                 bool(v["candour__hand_flagged"]),
-                candour.clock(v["reported_on"], done_on, today),
+                candour.clock(
+                    v["reported_on"],
+                    done_on,
+                    today,
+                    known=candour.is_known(
+                        v["reported_on"], v["organisation__candour_tracked_from"]
+                    ),
+                ),
             )
         )
     return CandourList(status, rows, counts[status], counts)

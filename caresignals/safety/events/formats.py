@@ -79,5 +79,23 @@ EVENT_COLUMNS: tuple[Column, ...] = (
 
 EVENT_CSV_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS)
 
+# The Duty of Candour steps a local system holds, which an events file may carry (ADR 11).
+# The columns may be left out: a file without them imports as before. A blank value records
+# nothing and clears nothing.
+CANDOUR_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "candour_notified_on",
+        "a date as YYYY-MM-DD: when the person was told in person, with an apology",
+        required=False,
+        kind="date",
+    ),
+    Column(
+        "candour_written_on",
+        "a date as YYYY-MM-DD: when the written notification was given",
+        required=False,
+        kind="date",
+    ),
+)
+
 # Fields derived when an event is stored (safety/events/derived.py), in exports and the API.
 DERIVED_COLUMNS: tuple[str, ...] = ("imd_quintile", "ethnic_group", "max_harm")

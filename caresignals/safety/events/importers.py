@@ -27,8 +27,8 @@ from caresignals.interop.importing import Batch, Importer
 from caresignals.organisations.models import Area, Organisation
 from caresignals.safety import hooks
 from caresignals.safety.events import derived
-from caresignals.safety.events.formats import EVENT_COLUMNS
-from caresignals.safety.models import PatientSafetyEvent, new_references
+from caresignals.safety.events.formats import CANDOUR_COLUMNS, EVENT_COLUMNS
+from caresignals.safety.models import CandourRecord, PatientSafetyEvent, new_references
 from caresignals.safety.responses import psirf
 from caresignals.safety.responses.queries import plans_for
 
@@ -70,7 +70,8 @@ def _mask(arr: pa.Array) -> np.ndarray:
 class EventImporter(Importer):
     kind = "events"
     key = ("org_code", "source_id")
-    columns: ClassVar = list(EVENT_COLUMNS)
+    columns: ClassVar = [*EVENT_COLUMNS, *CANDOUR_COLUMNS]
+    optional_columns = frozenset(c.name for c in CANDOUR_COLUMNS)
 
     def __init__(self, actor: Any, *, one_event: bool = False) -> None:
         super().__init__(actor)
@@ -105,6 +106,8 @@ class EventImporter(Importer):
         from caresignals.safety.candour.referral_tasks import TaskWriter
 
         self.referral_tasks = TaskWriter(self.reference.service_ids, self.reference.service_types)
+        # Candour steps given in the file: (provider id, source_id, notified on, written on).
+        self._candour_steps: list[tuple[int, str, dt.date | None, dt.date | None]] = []
         # When one event is written: its created time, if not now (a public report's day).
         self.stamp: dt.datetime | None = None
         self._deferred = bulk.DeferredIndexes(PatientSafetyEvent)
@@ -144,6 +147,23 @@ class EventImporter(Importer):
             _mask(pc.greater(t["reported_on"], self._today)),
             "reported_on",
             "a date not in the future",
+        )
+
+        for name in ("candour_notified_on", "candour_written_on"):
+            self.reject_where(
+                batch, _mask(pc.greater(t[name], self._today)), name, "a date not in the future"
+            )
+            self.reject_where(
+                batch,
+                _mask(pc.less(t[name], t["reported_on"])),
+                name,
+                "a date on or after reported_on",
+            )
+        self.reject_where(
+            batch,
+            _mask(pc.less(t["candour_written_on"], t["candour_notified_on"])),
+            "candour_written_on",
+            "a date on or after candour_notified_on",
         )
 
         needs_harm = pc.is_in(t["record_type"], value_set=pa.array(["incident", "outcome"]))
@@ -237,9 +257,70 @@ class EventImporter(Importer):
         if touched.num_rows > 1:  # (a group-by costs a millisecond to set up: not for one)
             touched = touched.group_by(["org", "month"]).aggregate([])
         self._pending_months.append(touched)
+        self._keep_candour_steps(table, t)
         if self._one_event:  # written by `write_new`, a plain insert
             return table, None
         return table, bulk.encode_ahead(table, ["organisation", "source_id", *FIELDS, "reference"])
+
+    def _keep_candour_steps(self, table: pa.Table, t: dict[str, pa.Array]) -> None:
+        notified, written = t["candour_notified_on"], t["candour_written_on"]
+        given = _mask(pc.or_(pc.is_valid(notified), pc.is_valid(written)))
+        if not given.any():
+            return
+        rows = zip(
+            table.column("organisation").to_pylist(),
+            table.column("source_id").to_pylist(),
+            notified.to_pylist(),
+            written.to_pylist(),
+            strict=True,
+        )
+        self._candour_steps.extend(row for row, keep in zip(rows, given, strict=True) if keep)
+
+    def _write_candour_steps(self) -> None:
+        """Store the steps the file gave on the events' candour records (made if missing).
+
+        A blank leaves a step as it is, so a file never clears what a person recorded here.
+        """
+        steps = {(org, source): (n, w) for org, source, n, w in self._candour_steps}
+        if not steps:
+            return
+        ids: dict[tuple[int, str], int] = {}
+        for org in {org for org, _ in steps}:
+            sources = [source for o, source in steps if o == org]
+            for i in range(0, len(sources), 500):
+                for event_id, source in PatientSafetyEvent.objects.filter(
+                    organisation_id=org, source_id__in=sources[i : i + 500]
+                ).values_list("id", "source_id"):
+                    ids[org, source] = event_id
+        records = {
+            r.event_id: r for r in CandourRecord.objects.filter(event_id__in=list(ids.values()))
+        }
+        new, changed = [], []
+        for key, (notified, written) in steps.items():
+            pk = ids.get(key)
+            if pk is None:
+                continue
+            record = records.get(pk)
+            if record is None:
+                record = CandourRecord(event_id=pk)
+                new.append(record)
+            values: dict[str, Any] = {"written_notification_on": written}
+            if notified is not None:
+                values |= {"notified_in_person_on": notified, "apology_given": True}
+            values = {k: v for k, v in values.items() if v is not None}
+            if record.pk is not None and all(getattr(record, k) == v for k, v in values.items()):
+                continue
+            for k, v in values.items():
+                setattr(record, k, v)
+            if record.pk is not None:
+                record.version += 1
+                changed.append(record)
+        CandourRecord.objects.bulk_create(new, batch_size=1000)
+        CandourRecord.objects.bulk_update(
+            changed,
+            ["notified_in_person_on", "apology_given", "written_notification_on", "version"],
+            batch_size=1000,
+        )
 
     def write(self, prepared: tuple[pa.Table, bulk.Encoded | None] | None) -> None:
         if prepared is None or not self.may_write:
@@ -314,6 +395,7 @@ class EventImporter(Importer):
         if self.may_write:
             self._deferred.restore()
             self.referral_tasks.release()
+            self._write_candour_steps()
         if self.may_write and (self.report.created or self.report.updated):
             # An updated event may have moved month: recompute everything in that case.
             hooks.events_imported.send(
