@@ -257,6 +257,16 @@ except ValueError:
         "leave it unset for the real date."
     ) from None
 
+# Submission lag (core/clock.py): a month is complete, and the default month of every monthly
+# view, once it has ended and this many days have passed (10: October is judged from 11
+# November). Until then a month can be read when asked for, labelled incomplete, and no rule
+# judges a fall or an absence on it.
+CARESIGNALS_SUBMISSION_LAG_DAYS = int(os.environ.get("CARESIGNALS_SUBMISSION_LAG_DAYS", "10"))
+if CARESIGNALS_SUBMISSION_LAG_DAYS < 0:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CARESIGNALS_SUBMISSION_LAG_DAYS cannot be negative")
+
 # Disclosure control (docs/domain.md): counts from 1 to this many are suppressed.
 CARESIGNALS_SUPPRESS_BELOW = int(os.environ.get("CARESIGNALS_SUPPRESS_BELOW", "8"))
 

@@ -81,6 +81,17 @@ class Month:
             raise ValueError(f"a submission lag cannot be negative (got {lag})")
         return cls.of(today) - (1 + lag)
 
+    @classmethod
+    def complete_by(cls, today: dt.date, lag_days: int = 0) -> Month:
+        """The latest month whose data are complete on ``today``: it has ended and ``lag_days``
+        have passed since (lag 10: October is complete from 11 November)."""
+        if lag_days < 0:
+            raise ValueError(f"a submission lag cannot be negative (got {lag_days})")
+        month = cls.of(today) - 1
+        while month.last_day + dt.timedelta(days=lag_days) >= today:
+            month -= 1
+        return month
+
     # ------------------------------------------------------------------ reading one
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from markupsafe import Markup
 
+from caresignals.core import clock
 from caresignals.core.dbfunctions import MonthStart
 from caresignals.core.periods import Month
 from caresignals.measures import charts
@@ -216,8 +217,13 @@ class BoardReport:
     safety: SafetyHighlights
 
     @property
+    def complete(self) -> bool:
+        """Whether the month has ended with its submission lag passed (core/clock.py)."""
+        return clock.is_complete(Month.of(self.period))
+
+    @property
     def period_label(self) -> str:
-        return f"{self.period:%B %Y}"
+        return f"{self.period:%B %Y}" + ("" if self.complete else " (incomplete)")
 
     @property
     def year_start(self) -> dt.date:
@@ -513,11 +519,13 @@ SECTIONS: list[SectionBuilder] = [
 
 
 def latest_period(measures: QuerySet[MeasureValue], events: QuerySet[Any]) -> dt.date | None:
-    """The latest month with any measure value or event: the report's default month."""
+    """The report's default month: the last complete month (core/clock.py's submission lag),
+    or the latest month with any measure value or event if that is earlier."""
     last_measure = measures.aggregate(last=Max("period"))["last"]
     last_event = events.aggregate(last=Max("occurred_on"))["last"]
-    found = [Month.of(d).first_day for d in (last_measure, last_event) if d is not None]
-    return max(found) if found else None
+    found = [Month.of(d) for d in (last_measure, last_event) if d is not None]
+    chosen = clock.default_month(max(found) if found else None)
+    return chosen.first_day if chosen else None
 
 
 def build_report(
@@ -594,7 +602,7 @@ class BoardPage:
 
 
 def board_page(user: Any, code: str, period_text: str | None) -> BoardPage:
-    """The report for `?period=` (default: the latest month with data). A malformed month is
+    """The report for `?period=` (default: the last complete month). A malformed month is
     the reader's error to correct (page.error); a month with nothing recorded is a message.
     An organisation the user may not see is 404 before anything else is looked at."""
     organisation = organisation_for(user, code)

@@ -294,6 +294,8 @@ def region(small_ics: Any, monkeypatch: pytest.MonkeyPatch) -> Region:
         monkeypatch.setattr(f"{where}.available_periods", lambda: ["2026-03"], raising=False)
         monkeypatch.setattr(f"{where}.has_data", lambda period: True, raising=False)
         monkeypatch.setattr(f"{where}.latest_period", lambda: "2026-03", raising=False)
+        monkeypatch.setattr(f"{where}.default_period", lambda: "2026-03", raising=False)
+        monkeypatch.setattr(f"{where}.is_complete", lambda period: True, raising=False)
     monkeypatch.setattr("caresignals.signals.governance.pack.pack_pdf", lambda pack, **kw: b"%PDF-")
     monkeypatch.setattr("caresignals.publishing.pdf.board_pdf", lambda report, **kw: b"%PDF-")
     return Region(small_ics.ics, a, b)

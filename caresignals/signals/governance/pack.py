@@ -97,8 +97,14 @@ class Pack:
     escalated: list[ProviderEscalation] = field(default_factory=list)
 
     @property
+    def complete(self) -> bool:
+        """Whether the month has ended with its submission lag passed (core/clock.py); the
+        watchlist judged no fall or absence on an incomplete one."""
+        return clock.is_complete(Month.of(self.period))
+
+    @property
     def period_label(self) -> str:
-        return f"{self.period:%B %Y}"
+        return f"{self.period:%B %Y}" + ("" if self.complete else " (incomplete)")
 
     @property
     def period_code(self) -> str:

@@ -196,14 +196,16 @@ def risk_places(user: Any) -> list[Organisation]:
 
 
 def latest_period() -> str:
-    """The latest month with any measure or event: the watchlist's default month."""
+    """The month the escalation pages, the risk form and the SQG pack open on: the last
+    complete month (core/clock.py's submission lag), or the latest with any measure or event
+    if that is earlier; the last complete month when nothing is recorded yet."""
     months = [
         MeasureValue.objects.aggregate(m=Max("period"))["m"],
         MonthlyEventCount.objects.aggregate(m=Max("month"))["m"],
     ]
     found = [m for m in months if m is not None]
-    latest = max(found) if found else clock.today()
-    return str(Month.of(latest))
+    latest = Month.of(max(found)) if found else None
+    return str(clock.default_month(latest) or clock.last_complete_month())
 
 
 def watchlist(user: Any, period: str, capability: Capability = READ) -> list[WatchlistEntry]:

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
+from caresignals.core import clock
 from caresignals.core.cache import data_version
 from caresignals.core.periods import Month
 from caresignals.organisations.roles import Capability
@@ -53,7 +54,22 @@ def available_periods() -> list[str]:
 
 
 def latest_period() -> str | None:
+    """The latest month with any data, complete or not (the page's list of months ends there)."""
     return queries.latest_period()
+
+
+def default_period() -> str | None:
+    """The month the watchlist page, `caresignals signals` and `GET /api/v1/signals` open on:
+    the last complete month (core/clock.py's submission lag), or the latest with data if that
+    is earlier; None with no data."""
+    latest = queries.latest_period()
+    chosen = clock.default_month(Month.parse(latest) if latest else None)
+    return str(chosen) if chosen else None
+
+
+def is_complete(period: str) -> bool:
+    """Whether `period` has ended and its submission lag has passed."""
+    return clock.is_complete(Month.parse(period))
 
 
 def _compute(period: str) -> list[WatchlistEntry]:
@@ -68,7 +84,7 @@ def _compute(period: str) -> list[WatchlistEntry]:
 
     panel.speakup = sources.speakup_counts(panel)
     panel.candour_overdue = sources.candour_overdue(panel, period)
-    return engine.compute(panel, period, cfg, Links())
+    return engine.compute(panel, period, cfg, Links(), complete=is_complete(period))
 
 
 def compute_watchlist(period: str) -> list[WatchlistEntry]:
@@ -78,7 +94,10 @@ def compute_watchlist(period: str) -> list[WatchlistEntry]:
         return []
     if transaction.get_connection().in_atomic_block:
         return _compute(period)  # inside a write: never cache what may be rolled back
-    raw = f"signals-watchlist|{period}|{data_version()}|{config.PATH.stat().st_mtime_ns}"
+    raw = (
+        f"signals-watchlist|{period}|{is_complete(period)}|{data_version()}"
+        f"|{config.PATH.stat().st_mtime_ns}"
+    )
     key = "cs:" + hashlib.sha256(raw.encode()).hexdigest()
     found = cache.get(key)
     if found is None:

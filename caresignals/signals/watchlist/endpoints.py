@@ -16,8 +16,9 @@ from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import scope_for
 from caresignals.signals.watchlist.compute import (
     compute_watchlist,
+    default_period,
     has_data,
-    latest_period,
+    is_complete,
     visible_entries,
 )
 
@@ -51,7 +52,10 @@ _ENTRY_SCHEMA = {
     tags=["signals"],
     summary="The early-warning watchlist for a month, most concerning first",
     description="For the ICB quality team and board members; entries are limited to the "
-    "organisations you may see. `period` is YYYY-MM (default: the latest month with data).",
+    "organisations you may see. `period` is YYYY-MM (default: the last complete month, "
+    "ended with its submission lag passed). A month that is not complete is answered with "
+    "the header `CareSignals-Period-Complete: false`, and no rule judged a fall or an "
+    "absence on it.",
     openapi_extra={
         "responses": {
             "200": json_doc({"type": "array", "items": _ENTRY_SCHEMA}, "The watchlist"),
@@ -69,7 +73,7 @@ def watchlist(
     if scope_for(user, Capability.VIEW_WATCHLIST).is_empty:
         return errors(404, {"signals": [NOT_FOUND]})
     if period is None:
-        chosen = latest_period()
+        chosen = default_period()
     else:
         try:
             chosen = str(Month.parse(period))
@@ -80,4 +84,7 @@ def watchlist(
     if not has_data(chosen):
         return errors(422, {"period": [f"There are no data for {chosen}"]})
     entries = compute_watchlist(chosen)
-    return JsonResponse([e.as_json() for e in visible_entries(user, entries)], safe=False)
+    response = JsonResponse([e.as_json() for e in visible_entries(user, entries)], safe=False)
+    response["CareSignals-Period"] = chosen
+    response["CareSignals-Period-Complete"] = "true" if is_complete(chosen) else "false"
+    return response

@@ -18,12 +18,38 @@ from caresignals.signals.watchlist.panel import Panel
 from caresignals.signals.watchlist.rules import Context, Hit
 from caresignals.signals.watchlist.types import FiredSignal, RiskFactor, WatchlistEntry
 
+FALL_RULES = frozenset(
+    {
+        "reporting_fall",
+        "reporting_fall_with_harm",
+        "moderate_harm_rising",
+        "missing_events",
+        "missing_measure",
+        "restrictive_divergence",
+        "speakup_change",
+    }
+)
+"""Rules that read a fall, an absence or a share of what was reported. An incomplete month
+(its submission lag has not passed, core/clock.py) has not had all its data yet, so these are
+not run on it: a month a few days old would otherwise show every service "falling to 0"."""
 
-def run_rules(panel: Panel, period: str, config: Config, links: Any) -> Context:
-    """Every registered rule for `period`; the context carries their hits."""
+SKIPPED_ON_INCOMPLETE = (
+    "The month is incomplete (its submission lag has not passed), so no rule judged a fall "
+    "or an absence on it: falls in reporting, missing events or measures, a share of harm "
+    "and speak-up silence are judged once the month is complete."
+)
+
+
+def run_rules(
+    panel: Panel, period: str, config: Config, links: Any, *, complete: bool = True
+) -> Context:
+    """Every registered rule for `period`; the context carries their hits. On an incomplete
+    month the rules in FALL_RULES are skipped."""
     ctx = Context(panel=panel, config=config, t=panel.month_index(period), links=links)
     for phase in (False, True):
         for registered in rules.REGISTRY.values():
+            if not complete and registered.kind in FALL_RULES:
+                continue
             if registered.after is phase:
                 ctx.hits.extend(registered.function(ctx))
     return ctx
@@ -98,11 +124,14 @@ def _score(signals: list[FiredSignal], config: Config) -> float:
     return total
 
 
-def compute(panel: Panel, period: str, config: Config, links: Any) -> list[WatchlistEntry]:
-    """The watchlist for `period`: entries whose score reaches the list, most concerning first."""
+def compute(
+    panel: Panel, period: str, config: Config, links: Any, *, complete: bool = True
+) -> list[WatchlistEntry]:
+    """The watchlist for `period`: entries whose score reaches the list, most concerning first.
+    `complete=False` for a month whose submission lag has not passed (see FALL_RULES)."""
     from caresignals.signals.watchlist.closed_culture import VISIT_QUESTIONS, assess
 
-    ctx = run_rules(panel, period, config, links)
+    ctx = run_rules(panel, period, config, links, complete=complete)
     by_unit: dict[int, list[Hit]] = defaultdict(list)
     for h in _deduplicate(panel, ctx.hits):
         by_unit[h.unit].append(h)

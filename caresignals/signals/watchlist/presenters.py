@@ -15,8 +15,11 @@ from caresignals.organisations.roles import Capability
 from caresignals.signals.watchlist.compute import (
     available_periods,
     compute_watchlist,
+    default_period,
+    is_complete,
     visible_entries,
 )
+from caresignals.signals.watchlist.engine import SKIPPED_ON_INCOMPLETE
 from caresignals.signals.watchlist.panel import month_name
 from caresignals.signals.watchlist.types import WatchlistEntry
 
@@ -49,6 +52,8 @@ class WatchlistPage:
     entries: list[WatchlistEntry]
     period_options: list[dict[str, Any]]
     errors: list[dict[str, str]] = field(default_factory=list)
+    complete: bool = True
+    incomplete_note: str = SKIPPED_ON_INCOMPLETE
 
     @property
     def counts(self) -> dict[str, int]:
@@ -63,13 +68,13 @@ def kind_label(kind: str) -> str:
 
 
 def watchlist_page(user: Any, raw_period: str) -> WatchlistPage:
-    """The page for `raw_period` (YYYY-MM, or blank for the latest month). Readers without
+    """The page for `raw_period` (YYYY-MM, or blank for the last complete month). Readers without
     the watchlist capability get 404, as for anything not theirs to see."""
     require_capability(user, Capability.VIEW_WATCHLIST, hidden=True)
     periods = available_periods()
     raw = raw_period.strip()
     errors: list[dict[str, str]] = []
-    period: str | None = periods[0] if periods else None
+    period: str | None = default_period() if periods else None
     if raw:
         if not Month.is_month(raw):
             errors.append(
@@ -90,11 +95,19 @@ def watchlist_page(user: Any, raw_period: str) -> WatchlistPage:
     entries: list[WatchlistEntry] = []
     if period is not None and not errors:
         entries = visible_entries(user, compute_watchlist(period))
-    options = [{"value": p, "text": month_name(p), "selected": p == period} for p in periods]
+    options = [
+        {
+            "value": p,
+            "text": month_name(p) + ("" if is_complete(p) else " (incomplete)"),
+            "selected": p == period,
+        }
+        for p in periods
+    ]
     return WatchlistPage(
         period=period,
         period_label=month_name(period) if period else "",
         entries=entries,
         period_options=options,
         errors=errors,
+        complete=period is None or is_complete(period),
     )

@@ -8,7 +8,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from caresignals.core.periods import Month, MonthError
-from caresignals.signals.watchlist.compute import compute_watchlist, has_data, latest_period
+from caresignals.signals.watchlist.compute import (
+    compute_watchlist,
+    default_period,
+    has_data,
+    is_complete,
+)
+from caresignals.signals.watchlist.engine import SKIPPED_ON_INCOMPLETE
 
 
 class Command(BaseCommand):
@@ -16,7 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--period", metavar="YYYY-MM", help="the month (default: the latest with data)"
+            "--period", metavar="YYYY-MM", help="the month (default: the last complete month)"
         )
         parser.add_argument(
             "--json", action="store_true", help="print JSON (the shape in docs/command-line.md)"
@@ -33,13 +39,15 @@ class Command(BaseCommand):
                     returncode=2,
                 ) from None
         if period is None:
-            period = latest_period()
+            period = default_period()
             if period is None:
                 raise CommandError("there are no measures or events yet", returncode=1)
         # The command line acts for the whole ICS: no person's scope applies.
         if not has_data(period):
             raise CommandError(f"--period: there are no data for {period}", returncode=1)
         entries = compute_watchlist(period)
+        if not is_complete(period):
+            self.stderr.write(f"{period} is incomplete. {SKIPPED_ON_INCOMPLETE}")
         if options["json"]:
             self.stdout.write(json.dumps([e.as_json() for e in entries]))
             return
