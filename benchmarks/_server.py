@@ -4,6 +4,7 @@ port, a signed-in session and an API token. Traffic goes only to 127.0.0.1.
 
 from __future__ import annotations
 
+import datetime as dt
 import http.cookiejar
 import os
 import re
@@ -89,3 +90,26 @@ def signed_in(base: str, username: str = "icb.quality") -> urllib.request.Opener
     )
     opener.open(request, timeout=30).read()
     return opener
+
+
+def staff_event(source_id: str, days_ago: int, description: str) -> dict[str, object]:
+    """One low-harm maternity incident at the demo's largest trust, as the event API takes it."""
+    day = dt.date.today() - dt.timedelta(days=days_ago)
+    return {
+        "source_id": source_id,
+        "record_type": "incident",
+        "org_code": "RX1",
+        "service_code": "RX1-MAT",
+        "occurred_on": day.isoformat(),
+        "reported_on": day.isoformat(),
+        "service_area": "maternity",
+        "category": "maternity",
+        "physical_harm": "low",
+        "patient_died": False,
+        "patient_age_years": 30,
+        "patient_sex": "female",
+        "patient_ethnicity": "A",
+        "description": description,
+        "reporter_type": "staff",
+        "anonymous": False,
+    }

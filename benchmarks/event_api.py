@@ -8,7 +8,6 @@ token for the ICB quality lead. Traffic goes only to 127.0.0.1, is bounded and s
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import tempfile
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks._server import api_token, build_demo, demo_env, serving
+from benchmarks._server import api_token, build_demo, demo_env, serving, staff_event
 from benchmarks._table import Result
 
 SUBMITTERS = 20
@@ -28,25 +27,7 @@ WARM_UP_EACH = 2
 
 
 def _event(i: int, k: int) -> dict[str, object]:
-    day = dt.date.today() - dt.timedelta(days=1 + (i + k) % 20)
-    return {
-        "source_id": f"bench-{i}-{k}",
-        "record_type": "incident",
-        "org_code": "RX1",
-        "service_code": "RX1-MAT",
-        "occurred_on": day.isoformat(),
-        "reported_on": day.isoformat(),
-        "service_area": "maternity",
-        "category": "maternity",
-        "physical_harm": "low",
-        "patient_died": False,
-        "patient_age_years": 30,
-        "patient_sex": "female",
-        "patient_ethnicity": "A",
-        "description": "Synthetic benchmark event.",
-        "reporter_type": "staff",
-        "anonymous": False,
-    }
+    return staff_event(f"bench-{i}-{k}", 1 + (i + k) % 20, "Synthetic benchmark event.")
 
 
 def _measure(database_url: str, var: Path) -> tuple[np.ndarray, float]:

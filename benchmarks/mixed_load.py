@@ -11,7 +11,6 @@ to 127.0.0.1, is bounded in time and stops by itself.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import random
@@ -25,7 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks._server import api_token, build_demo, demo_env, serving, signed_in
+from benchmarks._server import (
+    api_token,
+    build_demo,
+    demo_env,
+    serving,
+    signed_in,
+    staff_event,
+)
 from benchmarks._table import Result
 
 USERS = 50
@@ -46,26 +52,8 @@ RUN = f"{time.time():.0f}"  # a reused database keeps earlier runs' events: new 
 
 
 def _event(user: int, k: int) -> bytes:
-    day = dt.date.today() - dt.timedelta(days=2 + (user + k) % 20)
-    return json.dumps(
-        {
-            "source_id": f"load-{RUN}-{user}-{k}",
-            "record_type": "incident",
-            "org_code": "RX1",
-            "service_code": "RX1-MAT",
-            "occurred_on": day.isoformat(),
-            "reported_on": day.isoformat(),
-            "service_area": "maternity",
-            "category": "maternity",
-            "physical_harm": "low",
-            "patient_died": False,
-            "patient_sex": "female",
-            "patient_ethnicity": "A",
-            "description": "Synthetic load-test event.",
-            "reporter_type": "staff",
-            "anonymous": False,
-        }
-    ).encode()
+    event = staff_event(f"load-{RUN}-{user}-{k}", 2 + (user + k) % 20, "Synthetic load-test event.")
+    return json.dumps(event).encode()
 
 
 def run() -> list[Result]:
