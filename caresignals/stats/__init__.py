@@ -7,10 +7,12 @@ mirrors a reference R package used by NHS analysts and agrees with it to 1e-9 re
 - `intervals`: Wilson, exact/Byar and Student t intervals (PHEindicatormethods), rate ratios
 - `standardise`: directly and indirectly standardised rates and ratios, ESP 2013
 - `inequality`: slope and relative index of inequality (PHEindicatormethods `phe_sii`)
+- `cusum`: log-likelihood ratio CUSUM charts for counts and proportions (national mortality
+  outlier alerts)
 - `funnels`: Spiegelhalter funnel plots (FunnelPlotR) and PHE funnel significance
 - `disclosure`: small-number suppression and rounding for published counts (docs/domain.md)
 """
 
-from caresignals.stats import disclosure, funnels, inequality, intervals, spc, standardise
+from caresignals.stats import cusum, disclosure, funnels, inequality, intervals, spc, standardise
 
-__all__ = ["disclosure", "funnels", "inequality", "intervals", "spc", "standardise"]
+__all__ = ["cusum", "disclosure", "funnels", "inequality", "intervals", "spc", "standardise"]
