@@ -49,12 +49,19 @@ class Series:
         return out
 
 
+def _row_mean(values: Matrix) -> np.ndarray:
+    """Each row's mean over its months with data (NaN when it has none)."""
+    count = np.sum(~np.isnan(values), axis=1)
+    total = np.nansum(values, axis=1)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
 def series(region: Region) -> list[Series]:
     """The indicators the baselines watch, one at a time."""
     counts = provider_totals(region)
     incidents = counts["incidents"].copy()
-    base = np.nanmean(incidents[:, :EVALUATED_FROM], axis=1)
-    incidents[base < MIN_REPORTING] = np.nan
+    base = _row_mean(incidents[:, :EVALUATED_FROM])
+    incidents[~(base >= MIN_REPORTING)] = np.nan
     harmful = counts["harmful"].copy()
     harmful[np.nansum(harmful[:, :EVALUATED_FROM], axis=1) == 0] = np.nan
     out = [
@@ -78,7 +85,7 @@ def series(region: Region) -> list[Series]:
     speakup = counts["speakup"].copy()
     providers = np.array([u.kind == "provider" for u in region.units])
     speakup[~providers] = np.nan
-    speakup[np.nanmean(speakup[:, :EVALUATED_FROM], axis=1) < 0.5] = np.nan
+    speakup[~(_row_mean(speakup[:, :EVALUATED_FROM]) >= 0.5)] = np.nan
     out.append(Series("speakup", speakup, None, -1, False))
     return out
 
@@ -96,7 +103,7 @@ def rag(region: Region) -> Matrix:
     parts = []
     for s in series(region):
         values = s.values()
-        own = np.nanmean(values[:, :EVALUATED_FROM], axis=1) if values.size else values
+        own = _row_mean(values[:, :EVALUATED_FROM])
         target = np.full(len(types), np.nan)
         for kind in set(types):
             rows = (types == kind) & ~np.isnan(own)
@@ -162,16 +169,17 @@ def cusum_scores(region: Region) -> Matrix:
         ratio = 2.0 if s.worse > 0 else 0.5
         if s.share and s.denominator is not None:
             trials = s.denominator
-            base = np.nansum(s.numerator[:, :EVALUATED_FROM], axis=1) / np.nansum(
-                trials[:, :EVALUATED_FROM], axis=1
-            )
+            with np.errstate(divide="ignore", invalid="ignore"):
+                base = np.nansum(s.numerator[:, :EVALUATED_FROM], axis=1) / np.nansum(
+                    trials[:, :EVALUATED_FROM], axis=1
+                )
             ok = np.isfinite(base) & (base > 0) & (base < 1)
             y[~ok] = np.nan
             expected = np.where(ok, base, 0.5)[:, None]
             tr = np.where(np.isnan(y), np.nan, trials)
             parts.append(cusum.binomial(y, np.nan_to_num(tr), expected, odds_ratio=ratio))
         else:
-            base = np.nanmean(s.numerator[:, :EVALUATED_FROM], axis=1)
+            base = _row_mean(s.numerator[:, :EVALUATED_FROM])
             ok = np.isfinite(base) & (base > 0)
             y[~ok] = np.nan
             expected = np.where(np.isnan(y), np.nan, np.where(ok, base, 0.0)[:, None])
