@@ -175,9 +175,9 @@ def cusum_scores(region: Region) -> Matrix:
                 )
             ok = np.isfinite(base) & (base > 0) & (base < 1)
             y[~ok] = np.nan
+            y[np.isnan(trials)] = np.nan
             expected = np.where(ok, base, 0.5)[:, None]
-            tr = np.where(np.isnan(y), np.nan, trials)
-            parts.append(cusum.binomial(y, np.nan_to_num(tr), expected, odds_ratio=ratio))
+            parts.append(cusum.binomial(y, trials, expected, odds_ratio=ratio))
         else:
             base = _row_mean(s.numerator[:, :EVALUATED_FROM])
             ok = np.isfinite(base) & (base > 0)

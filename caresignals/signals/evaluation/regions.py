@@ -332,7 +332,7 @@ def inject(region: Region, rng: np.random.Generator, chosen: list[Injection]) ->
             if s.kind == "reporting_fall":
                 # The same harm is reported less: harmful incidents thin like the others.
                 reported = counts["harmful"][u, after].astype(np.int64)
-                harmful = rng.binomial(reported, 1 - s.fall).astype(np.float64)
+                harmful = np.minimum(rng.binomial(reported, 1 - s.fall), kept).astype(np.float64)
             else:
                 harmful = _beta_binomial(rng, kept, min(share, 0.95), rho)
             counts["incidents"][u, after] = kept

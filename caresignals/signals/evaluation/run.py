@@ -46,7 +46,7 @@ class Size:
     services: tuple[int, int]  # fewest and most services in a region
 
 
-SIZES = {"small": Size(2, (20, 30)), "full": Size(40, (30, 90))}
+SIZES = {"small": Size(2, (20, 30)), "full": Size(30, (30, 80))}
 
 
 class _NoLinks:
