@@ -93,3 +93,15 @@ def test_command_prints_the_table_and_the_aim(monkeypatch, tmp_path):
     assert "per 100 services a year" in text
     assert "listed within 3 months" in text
     assert svg.read_text().startswith("<svg")
+
+
+def test_a_stricter_listing_makes_fewer_false_entries_and_finds_no_more(small):
+    strict = run.at_false_rate(small, 0.0)
+    assert strict.false_entries[run.WATCHLIST] == 0
+    assert strict.thresholds[run.WATCHLIST] >= small.thresholds[run.WATCHLIST]
+    for s in regions.SCENARIOS:
+        if small.count(s):
+            assert strict.detection(run.WATCHLIST, s, 6) <= small.detection(run.WATCHLIST, s, 6)
+    same = run.at_false_rate(small, 1e6)
+    assert same.thresholds[run.WATCHLIST] == small.thresholds[run.WATCHLIST]
+    assert run.rows(same) == run.rows(small)

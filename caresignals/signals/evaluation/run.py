@@ -37,6 +37,7 @@ from caresignals.signals.watchlist.types import Evidence
 WATCHLIST = "Watchlist"
 METHODS = (WATCHLIST, *baselines.METHODS)
 JUDGED = range(EVALUATED_FROM, MONTHS)  # the twelve months on which false entries count
+AIM_FALSE_RATE = 5.0  # false entries per 100 services a year (issue 15)
 INJECTED_SHARE = 0.2  # at most this share of a region's services is changed at once
 
 
@@ -76,6 +77,7 @@ class Outcome:
     thresholds: dict[str, float]  # each baseline's calibrated threshold
     seconds: float
     false_rules: Counter[str] = field(default_factory=Counter)  # rules in the false entries
+    scores: Scores | None = None
 
     def false_rate(self, method: str) -> float:
         """Entries per 100 services a year on regions with nothing injected."""
@@ -189,33 +191,20 @@ def evaluate(
             store[WATCHLIST].append(_watchlist_scores(version, cfg, rules))
             for name, scorer in baselines.SCORERS.items():
                 store[name].append(scorer(version)[:, judged])
-    false_entries = {WATCHLIST: int(sum(int((s > 0).sum()) for s in clean_scores[WATCHLIST]))}
-    thresholds = {WATCHLIST: float(cfg.levels["low"])}
-    for name in baselines.METHODS:
-        allowed = false_entries[WATCHLIST]
-        level = _threshold(np.concatenate([s.ravel() for s in clean_scores[name]]), allowed)
-        thresholds[name] = level
-        false_entries[name] = int(sum(int((s >= level).sum()) for s in clean_scores[name]))
-    draws = []
-    for r, (changed, injections) in enumerate(plans):
-        injected_units = {i.unit for i in injections}
-        touched = injected_units | {
-            changed.units.index(next(u for u in changed.units if u.code == p))
-            for p in {changed.units[i].provider_code for i in injected_units}
-        }
-        others = np.array([i not in touched for i in range(len(changed.units))])
-        for inj in injections:
-            draw = Draw(inj.scenario)
-            cols = range(inj.onset - EVALUATED_FROM, inj.onset - EVALUATED_FROM + FOLLOW_UP)
-            for m in METHODS:
-                scores = changed_scores[m][r]
-                flagged = scores > 0 if m == WATCHLIST else scores >= thresholds[m]
-                draw.listed[m] = [bool(flagged[inj.unit, c]) for c in cols]
-                third = cols[2]
-                own = scores[inj.unit, third]
-                ahead = int(np.sum(scores[others, third] > own))
-                draw.top5[m] = bool(flagged[inj.unit, third]) and ahead < 5
-            draws.append(draw)
+    scores = Scores(clean_scores, changed_scores, [p[1] for p in plans], [])
+    for changed, injections in plans:
+        injected = {i.unit for i in injections}
+        providers = {changed.units[i].provider_code for i in injected}
+        scores.others.append(
+            np.array(
+                [
+                    i not in injected and not (u.kind == "provider" and u.code in providers)
+                    for i, u in enumerate(changed.units)
+                ]
+            )
+        )
+    listing = float(cfg.levels["low"])
+    draws, false_entries, thresholds = _judge(scores, listing)
     return Outcome(
         draws=draws,
         services=services,
@@ -223,6 +212,74 @@ def evaluate(
         thresholds=thresholds,
         seconds=time.perf_counter() - started,
         false_rules=false_rules,
+        scores=scores,
+    )
+
+
+@dataclass
+class Scores:
+    """Every method's score per unit and judged month, per region, kept so that the methods
+    can be compared again at another false-alarm rate without recomputing them."""
+
+    clean: dict[str, list[np.ndarray]]
+    changed: dict[str, list[np.ndarray]]
+    injections: list[list[Injection]]
+    others: list[np.ndarray]  # per region: units with nothing injected in them or beneath
+
+
+def _judge(scores: Scores, listing: float) -> tuple[list[Draw], dict[str, int], dict[str, float]]:
+    """The draws' detections with the watchlist listing at `listing` and each baseline
+    calibrated to as many false entries as the watchlist then makes."""
+    false_entries = {
+        WATCHLIST: int(sum(int((s >= listing).sum()) for s in scores.clean[WATCHLIST]))
+    }
+    thresholds = {WATCHLIST: listing}
+    for name in baselines.METHODS:
+        allowed = false_entries[WATCHLIST]
+        level = _threshold(np.concatenate([s.ravel() for s in scores.clean[name]]), allowed)
+        thresholds[name] = level
+        false_entries[name] = int(sum(int((s >= level).sum()) for s in scores.clean[name]))
+    draws = []
+    for r, injections in enumerate(scores.injections):
+        others = scores.others[r]
+        for inj in injections:
+            draw = Draw(inj.scenario)
+            cols = range(inj.onset - EVALUATED_FROM, inj.onset - EVALUATED_FROM + FOLLOW_UP)
+            for m in METHODS:
+                matrix = scores.changed[m][r]
+                flagged = matrix >= thresholds[m]
+                draw.listed[m] = [bool(flagged[inj.unit, c]) for c in cols]
+                third = cols[2]
+                own = matrix[inj.unit, third]
+                ahead = int(np.sum(matrix[others, third] > own))
+                draw.top5[m] = bool(flagged[inj.unit, third]) and ahead < 5
+            draws.append(draw)
+    return draws, false_entries, thresholds
+
+
+def at_false_rate(outcome: Outcome, rate: float) -> Outcome:
+    """The same draws judged with the watchlist listing at the lowest score that keeps its
+    false entries to `rate` per 100 services a year (never below the configured cut-off, whose
+    lower scores were not kept), and each baseline recalibrated to match: what
+    `levels.low` would have to be for that rate, and what it would find."""
+    if outcome.scores is None:
+        raise ValueError("the outcome kept no scores")
+    years = len(JUDGED) / 12
+    allowed = int(np.floor(rate * outcome.services * years / 100))
+    clean = np.concatenate([s.ravel() for s in outcome.scores.clean[WATCHLIST]])
+    listed = clean[clean > 0]
+    listing = outcome.thresholds[WATCHLIST]
+    if allowed < listed.size:
+        listing = max(listing, _threshold(listed, allowed))
+    draws, false_entries, thresholds = _judge(outcome.scores, listing)
+    return Outcome(
+        draws=draws,
+        services=outcome.services,
+        false_entries=false_entries,
+        thresholds=thresholds,
+        seconds=outcome.seconds,
+        false_rules=outcome.false_rules,
+        scores=outcome.scores,
     )
 
 
