@@ -56,7 +56,7 @@ def svg(outcome: Outcome, scenario: Scenario = HEADLINE) -> str:
         + ", ".join(f"{100 * p:.0f} %" for p in ps)
         for m, ps in curves.items()
     )
-    title = f"Share of {n} simulated {what.lower()} listed, by months since onset"
+    title = f"Share of {n} simulated draws of “{what}” listed by each method, by months since onset"
     desc = (
         f"Detection probability in months 1 to {FOLLOW_UP} after onset, each method calibrated "
         f"to the same false-alarm rate on the same regions with nothing injected. {described}."
@@ -69,7 +69,7 @@ def svg(outcome: Outcome, scenario: Scenario = HEADLINE) -> str:
         f'<desc id="desc">{escape(desc)}</desc>',
         '<rect width="100%" height="100%" fill="#ffffff"/>',
         f'<text x="{LEFT}" y="30" font-size="18" font-weight="bold" fill="#212b32">'
-        f"{escape(what)}: share listed</text>",
+        f"{escape(what)}</text>",
     ]
     for p in (0, 0.25, 0.5, 0.75, 1.0):
         y = _y(p)
@@ -116,5 +116,13 @@ def svg(outcome: Outcome, scenario: Scenario = HEADLINE) -> str:
         out.append(_marker(shape, lx + 15, ly, colour))
         label = m.replace(" (one indicator)", "")
         out.append(f'<text x="{lx + 38}" y="{ly + 5}" fill="#212b32">{escape(label)}</text>')
+    note = (
+        "Each at",
+        f"{outcome.false_rate(METHODS[0]):.1f} false entries",
+        "per 100 services a year",
+    )
+    for j, line in enumerate(note):
+        y = TOP + 10 + 40 * len(curves) + 22 * j
+        out.append(f'<text x="{W - RIGHT + 20}" y="{y}" fill="#4c6272">{escape(line)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
