@@ -339,3 +339,22 @@ def test_an_indicator_not_defined_from_feedback_is_left_alone(region, tmp_path):
     import_feedback(write(tmp_path / "f.csv", MARCH_FILE))
     assert not MeasureValue.objects.filter(indicator__code="complaints").exists()
     assert MeasureValue.objects.filter(indicator__code="fft_negative").exists()
+
+
+def test_the_chart_says_which_months_came_by_which_route(region, tmp_path):
+    from django.test import Client
+
+    from caresignals.organisations.roles import Role
+    from tests.factories import member
+
+    import_measures(tmp_path / "m.csv", [["TA-MAT", "complaints", "2026-03", "9", ""]])
+    import_feedback(write(tmp_path / "f.csv", MARCH_FILE))
+    client = Client()
+    client.force_login(member(region.trust_a, Role.PATIENT_SAFETY_LEAD))
+    html = client.get("/organisations/TA-MAT/indicators/complaints/").content.decode()
+    assert "1 month submitted through the measures import (March 2026)" in html
+    assert "1 month counted from the feedback records held (April 2026)" in html
+    assert "never added to the records" in html
+    single = client.get("/organisations/TA-MAT/indicators/fft_positive/").content.decode()
+    assert "1 month counted from the feedback records held (March 2026)" in single
+    assert "never added to the records" not in single
