@@ -33,6 +33,7 @@ from django.db.models import Count, Min, Q
 from caresignals.core.cache import bump
 from caresignals.core.dbfunctions import MonthStart
 from caresignals.core.periods import Month
+from caresignals.core.writes import serial_write, when_free
 from caresignals.measures import numerators
 from caresignals.measures.models import Indicator, MeasureValue, Origin
 from caresignals.organisations.models import Organisation
@@ -198,8 +199,6 @@ def refresh(provider_months: Iterable[OrgMonth] | None = None) -> RefreshReport:
 def recount_after_commit(provider_months: Iterable[OrgMonth]) -> None:
     """Recount once the writing transaction has committed, so one piece of feedback never
     holds the write lock for a recount (as events do, ADR 9)."""
-    from caresignals.core.writes import serial_write, when_free
-
     wanted = set(provider_months)
 
     def recount() -> None:
