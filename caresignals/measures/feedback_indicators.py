@@ -22,6 +22,7 @@ complaint counts 0 complaints; an FFT share needs at least one FFT answer that m
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ from caresignals.measures import numerators
 from caresignals.measures.models import Indicator, MeasureValue, Origin
 from caresignals.organisations.models import Organisation
 from caresignals.voice.models import Feedback
+
+log = logging.getLogger(__name__)
 
 SOURCE = numerators.SOURCES["feedback"].indicator_source
 RULES = numerators.rules("feedback")
@@ -202,8 +205,14 @@ def recount_after_commit(provider_months: Iterable[OrgMonth]) -> None:
     wanted = set(provider_months)
 
     def recount() -> None:
-        with serial_write():
-            refresh(wanted)
+        # The feedback is stored whatever happens here: a failed recount must not turn the
+        # person's confirmation into an error. The next touch of the month, or
+        # `caresignals analytics refresh`, counts it.
+        try:
+            with serial_write():
+                refresh(wanted)
+        except Exception:
+            log.exception("Recounting the experience indicators failed for %s", sorted(wanted))
 
     transaction.on_commit(lambda: when_free(recount))
 

@@ -358,3 +358,28 @@ def test_the_chart_says_which_months_came_by_which_route(region, tmp_path):
     single = client.get("/organisations/TA-MAT/indicators/fft_positive/").content.decode()
     assert "1 month counted from the feedback records held (March 2026)" in single
     assert "never added to the records" not in single
+
+
+def test_a_failed_recount_does_not_fail_the_person_giving_feedback(
+    client, region, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from caresignals.voice.models import Feedback
+
+    def broken(_months):
+        raise RuntimeError("synthetic failure")
+
+    monkeypatch.setattr(feedback_indicators, "refresh", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/feedback/give/?org_code=TA&kind=fft",
+            {"website": "", "service_code": "TA-MAT", "fft_rating": "poor"},
+            REMOTE_ADDR=IP,
+        )
+    assert response.status_code == 200 and Feedback.objects.count() == 1
+    assert "Recounting the experience indicators failed" in caplog.text
+    monkeypatch.undo()
+    feedback_indicators.refresh()  # the repair `caresignals analytics refresh` runs
+    assert (
+        values("fft_negative")[("TA-MAT", Feedback.objects.get().received_on.replace(day=1))][0]
+        == 1.0
+    )
