@@ -29,7 +29,7 @@ from caresignals.core.cache import bump
 from caresignals.core.dbfunctions import MonthStart
 from caresignals.core.periods import Month
 from caresignals.measures import numerators
-from caresignals.measures.models import Indicator, MeasureValue
+from caresignals.measures.models import Indicator, MeasureValue, Origin
 from caresignals.organisations.models import Organisation
 from caresignals.safety.models import PatientSafetyEvent
 
@@ -141,6 +141,7 @@ def _refresh_indicators(events: Any, wanted: set[OrgMonth] | None) -> RefreshRep
                     period=month,
                     numerator=float(counts.get(code, 0)),
                     denominator=beds_here if needs_beds else None,
+                    origin=Origin.DERIVED,
                 )
             )
 

@@ -22,6 +22,7 @@ from caresignals.demo import generator, governance, safety_responses, starter
 from caresignals.demo import speakup as speakup_demo
 from caresignals.demo.voice import build_voice
 from caresignals.interop.importing import ImportFailed, ImportReport, run_import
+from caresignals.measures import feedback_indicators
 from caresignals.measures import services as measure_services
 from caresignals.measures.importers import MeasureImporter
 from caresignals.organisations import services as org_services
@@ -101,6 +102,10 @@ def build_region(
     )
 
     build_voice(seed=seed, say=say)
+    # The demo submits every service's experience aggregates through the measures import, so
+    # imported beats derived and only what they leave uncovered is counted from its records.
+    say("Counting experience indicators from feedback records where none was submitted …")
+    feedback_indicators.refresh()
     parquet = None
     if scale == "national":
         parquet = write_national_parquet(seed=seed, plants=plants, say=say)

@@ -12,8 +12,16 @@ from caresignals.audit.services import Change, record_many
 from caresignals.interop import bulk
 from caresignals.interop.columns import Column, choice
 from caresignals.interop.importing import Batch, Importer
-from caresignals.measures import hooks, services
-from caresignals.measures.models import Chart, Indicator, MeasureValue, Polarity, StratumType, Unit
+from caresignals.measures import feedback_indicators, hooks, services
+from caresignals.measures.models import (
+    Chart,
+    Indicator,
+    MeasureValue,
+    Origin,
+    Polarity,
+    StratumType,
+    Unit,
+)
 from caresignals.organisations.importers import CODE_EXPECTED, CODE_PATTERN
 from caresignals.organisations.models import Organisation
 
@@ -110,6 +118,9 @@ class MeasureImporter(Importer):
         )
         # Bed days feed the event-derived rates: note which provider-months change.
         self._bed_day_months: set[tuple[int, dt.date]] = set()
+        # Aggregates of an indicator also counted from feedback: imported beats derived, so
+        # those provider-months are recounted at the end (ADR 17).
+        self._feedback_months: set[tuple[int, dt.date]] = set()
 
     def check_batch(self, batch: Batch) -> None:
         c = {
@@ -190,6 +201,7 @@ class MeasureImporter(Importer):
                     c["stratum"][i] or "",
                     float(c["numerator"][i]),
                     float(denominator) if denominator else None,
+                    Origin.IMPORTED.value,
                 )
             )
         bed_days = self._indicators.get("occupied_bed_days")
@@ -198,10 +210,17 @@ class MeasureImporter(Importer):
                 if indicator == bed_days.pk:
                     provider = self._providers.get(org, org)
                     self._bed_day_months.add((provider, dt.date.fromisoformat(period)))
+        from_feedback = {
+            i.pk for i in self._indicators.values() if i.source == feedback_indicators.SOURCE
+        }
+        for org, indicator, period, *_ in rows:
+            if indicator in from_feedback:
+                provider = self._providers.get(org, org)
+                self._feedback_months.add((provider, dt.date.fromisoformat(period)))
         result = bulk.upsert(
             MeasureValue,
             keys=["organisation", "indicator", "period", "stratum_type", "stratum"],
-            fields=["numerator", "denominator"],
+            fields=["numerator", "denominator", "origin"],
             rows=rows,
         )
         self.report.created += result.created
@@ -224,5 +243,9 @@ class MeasureImporter(Importer):
             )
 
     def finish(self) -> None:
+        if self.may_write and self._feedback_months:
+            # A derived value this import replaced is gone; a provider whose service now
+            # submits loses the total it had counted from records alone.
+            feedback_indicators.refresh(self._feedback_months)
         if self.may_write and self._bed_day_months:
             hooks.bed_days_imported.send(sender=type(self), months=self._bed_day_months)

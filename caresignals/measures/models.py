@@ -63,6 +63,15 @@ class Indicator(models.Model):
         return self.unit != Unit.COUNT
 
 
+class Origin(models.TextChoices):
+    """The route a value came by (ADR 17): submitted as an aggregate, or counted by the system
+    from the records it holds. Imported beats derived for the same organisation, indicator and
+    month, so the two are never both counted."""
+
+    IMPORTED = "imported", "Measures import"
+    DERIVED = "derived", "Counted from records held"
+
+
 class MeasureQuerySet(models.QuerySet["MeasureValue"]):
     def visible_to(self, user: object, capability: object = None) -> MeasureQuerySet:
         return self.filter(scope_for(user, capability).q("organisation__path"))
@@ -82,6 +91,7 @@ class MeasureValue(models.Model):
     stratum = models.CharField(max_length=20, blank=True, default="")
     numerator = models.FloatField()
     denominator = models.FloatField(null=True, blank=True)
+    origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.IMPORTED)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

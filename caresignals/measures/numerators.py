@@ -9,11 +9,22 @@ A derived indicator's definition file says what it counts in a ``[numerator_rule
     never_event = true                        # ... or a flag
     denominator = "occupied_bed_days"         # a measure to divide by; leave out for a count
 
+A share of the records themselves (the negative answers among all FFT answers) names the
+records it is out of, with the same filters, instead of a measure::
+
+    [numerator_rule]
+    source = "feedback"
+    kind = ["fft"]
+    fft_rating = ["poor", "very_poor"]
+
+    [numerator_rule.out_of]                   # the denominator: these records, counted alike
+    kind = ["fft"]
+
 From that one declaration come the Django filter the store counts with (:meth:`q`), the
 DuckDB expression the Parquet path counts with (:meth:`sql`) and the words the public
 indicator page shows (:meth:`describe`), so the three cannot drift apart. Each source lists
-the filters it understands (:data:`SOURCES`); another source (feedback records, say) is one
-more entry there and one more table for the engines, not a new mechanism.
+the filters it understands (:data:`SOURCES`): patient-safety events, and feedback records
+(ADR 17).
 """
 
 from __future__ import annotations
@@ -35,6 +46,7 @@ from caresignals.safety.vocabulary import (
     PsychologicalHarm,
     RecordType,
 )
+from caresignals.voice.models import FftRating, Kind
 
 __all__ = [
     "DEFINITIONS_DIR",
@@ -82,6 +94,7 @@ class Source:
     snapshot_sql: str
     """The records as DuckDB reads them from a Parquet snapshot (``?`` is the path), with a
     column for every filter."""
+    counted_by: str = "the month they occurred"
 
 
 def _filters(*filters: Filter) -> dict[str, Filter]:
@@ -110,6 +123,21 @@ _EVENTS_SQL = f"""
 """The events as DuckDB reads them from a Parquet snapshot, one column per filter, blanks as
 '' as the store keeps them; ``max_harm`` as the importer derives it (safety/events/derived.py)."""
 
+
+_FEEDBACK_SQL = """
+    SELECT
+        org_code,
+        coalesce(service_code, '') AS service_code,
+        date_trunc('month', CAST(received_on AS DATE)) AS month,
+        kind,
+        coalesce(fft_rating, '') AS fft_rating
+    FROM read_parquet(?)
+"""
+"""The feedback records as DuckDB reads them from a Parquet snapshot, by the month received."""
+
+FEEDBACK_INDICATOR_SOURCE = (
+    "derived from feedback records, or the measures import where a service submits aggregates"
+)
 
 SOURCES: dict[str, Source] = {
     "events": Source(
@@ -142,7 +170,26 @@ SOURCES: dict[str, Source] = {
             ),
         ),
     ),
+    "feedback": Source(
+        name="feedback",
+        indicator_source=FEEDBACK_INDICATOR_SOURCE,
+        noun="Feedback records held (the public forms, the API and the feedback import)",
+        snapshot_sql=_FEEDBACK_SQL,
+        counted_by="the month they were received",
+        filters=_filters(
+            Filter("kind", "kind", "kind", tuple(Kind.values)),
+            Filter(
+                "fft_rating",
+                "Friends and Family Test rating",
+                "fft_rating",
+                tuple(FftRating.values),
+            ),
+        ),
+    ),
 }
+
+
+Where = tuple[tuple[str, tuple[str, ...] | bool], ...]
 
 
 @dataclass(frozen=True)
@@ -150,16 +197,25 @@ class NumeratorRule:
     """What a derived indicator counts: records of ``source`` passing every filter."""
 
     source: str
-    where: tuple[tuple[str, tuple[str, ...] | bool], ...]
+    where: Where
     denominator: str | None = None
+    out_of: Where | None = None
+    """For a share of the source's own records: the records it is out of (the denominator)."""
 
     def _filter(self, key: str) -> Filter:
         return SOURCES[self.source].filters[key]
 
     def q(self) -> Q:
         """The Django filter over the source's model (``Count("id", filter=rule.q())``)."""
+        return self._q(self.where)
+
+    def out_of_q(self) -> Q | None:
+        """The denominator's filter, for a share of the source's own records."""
+        return None if self.out_of is None else self._q(self.out_of)
+
+    def _q(self, where: Where) -> Q:
         q = Q()
-        for key, wanted in self.where:
+        for key, wanted in where:
             f = self._filter(key)
             if f.is_flag:
                 assert f.flag_q is not None
@@ -180,8 +236,14 @@ class NumeratorRule:
     def sql(self) -> str:
         """The DuckDB condition over the source's snapshot columns (``count(*) FILTER (WHERE
         ...)``); ``TRUE`` when nothing is filtered."""
+        return self._sql(self.where)
+
+    def out_of_sql(self) -> str | None:
+        return None if self.out_of is None else self._sql(self.out_of)
+
+    def _sql(self, where: Where) -> str:
         parts = []
-        for key, wanted in self.where:
+        for key, wanted in where:
             f = self._filter(key)
             if f.is_flag:
                 parts.append(f.flag_sql if wanted else f"NOT ({f.flag_sql})")
@@ -196,8 +258,23 @@ class NumeratorRule:
 
     def describe(self) -> str:
         """The rule in words, for the public indicator page."""
+        text = SOURCES[self.source].noun
+        clauses = self._clauses(self.where)
+        if clauses:
+            text += " with " + " and ".join(clauses)
+        text += f", counted by {SOURCES[self.source].counted_by}"
+        if self.denominator:
+            text += f", per {self.denominator.replace('_', ' ')} (the {self.denominator} measure)"
+        if self.out_of is not None:
+            within = self._clauses(self.out_of)
+            text += ", out of all the records held" + (
+                " with " + " and ".join(within) if within else ""
+            )
+        return text
+
+    def _clauses(self, where: Where) -> list[str]:
         clauses = []
-        for key, wanted in self.where:
+        for key, wanted in where:
             f = self._filter(key)
             if f.is_flag:
                 clauses.append(f.words if wanted else f.without)
@@ -206,13 +283,7 @@ class NumeratorRule:
                 names = [v.replace("_", " ") for v in wanted]
                 listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
                 clauses.append(f"{f.words} {listed}")
-        text = SOURCES[self.source].noun
-        if clauses:
-            text += " with " + " and ".join(clauses)
-        text += ", counted by the month they occurred"
-        if self.denominator:
-            text += f", per {self.denominator.replace('_', ' ')} (the {self.denominator} measure)"
-        return text
+        return clauses
 
 
 def parse_rule(data: Mapping[str, Any]) -> NumeratorRule | None:
@@ -234,42 +305,57 @@ def parse_rule(data: Mapping[str, Any]) -> NumeratorRule | None:
             f"an indicator counted from {source.name} must have source = "
             f"{source.indicator_source!r}"
         )
-    where: list[tuple[str, tuple[str, ...] | bool]] = []
-    for key, value in raw.items():
-        if key in ("source", "denominator"):
-            continue
-        f = source.filters.get(key)
-        if f is None:
-            raise NumeratorRuleError(
-                f"numerator_rule.{key}: {source.name} cannot be filtered by {key!r}; "
-                f"use {', '.join(source.filters)}"
-            )
-        if f.is_flag:
-            if not isinstance(value, bool):
-                raise NumeratorRuleError(f"numerator_rule.{key} must be true or false")
-            where.append((key, value))
-            continue
-        if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
-            raise NumeratorRuleError(f'numerator_rule.{key} must be a list of values, e.g. ["x"]')
-        unknown = [v for v in value if v not in f.values]
-        if unknown:
-            raise NumeratorRuleError(
-                f"numerator_rule.{key}: {', '.join(map(repr, unknown))} not one of "
-                f"{', '.join(f.values)}"
-            )
-        where.append((key, tuple(value)))
+    where = _where(source, raw, "numerator_rule", skip=("source", "denominator", "out_of"))
     denominator = raw.get("denominator")
     if denominator is not None and denominator not in DENOMINATORS:
         raise NumeratorRuleError(
             f"numerator_rule.denominator must be one of {', '.join(DENOMINATORS)} "
             f"or left out for a count (got {denominator!r})"
         )
-    if (denominator is None) != (data.get("unit") == "count"):
+    out_of = None
+    if "out_of" in raw:
+        if not isinstance(raw["out_of"], dict):
+            raise NumeratorRuleError(
+                "numerator_rule.out_of must be a table ([numerator_rule.out_of])"
+            )
+        if denominator is not None:
+            raise NumeratorRuleError(
+                "numerator_rule has a denominator measure or out_of records, not both"
+            )
+        out_of = _where(source, raw["out_of"], "numerator_rule.out_of", skip=())
+    if (denominator is None and out_of is None) != (data.get("unit") == "count"):
         raise NumeratorRuleError(
-            'a count (unit = "count") has no numerator_rule.denominator, and any other unit '
-            "needs one"
+            'a count (unit = "count") has no numerator_rule.denominator or out_of, and any '
+            "other unit needs one"
         )
-    return NumeratorRule(source=source.name, where=tuple(where), denominator=denominator)
+    return NumeratorRule(source=source.name, where=where, denominator=denominator, out_of=out_of)
+
+
+def _where(source: Source, raw: Mapping[str, Any], table: str, skip: tuple[str, ...]) -> Where:
+    where: list[tuple[str, tuple[str, ...] | bool]] = []
+    for key, value in raw.items():
+        if key in skip:
+            continue
+        f = source.filters.get(key)
+        if f is None:
+            raise NumeratorRuleError(
+                f"{table}.{key}: {source.name} cannot be filtered by {key!r}; "
+                f"use {', '.join(source.filters)}"
+            )
+        if f.is_flag:
+            if not isinstance(value, bool):
+                raise NumeratorRuleError(f"{table}.{key} must be true or false")
+            where.append((key, value))
+            continue
+        if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+            raise NumeratorRuleError(f'{table}.{key} must be a list of values, e.g. ["x"]')
+        unknown = [v for v in value if v not in f.values]
+        if unknown:
+            raise NumeratorRuleError(
+                f"{table}.{key}: {', '.join(map(repr, unknown))} not one of {', '.join(f.values)}"
+            )
+        where.append((key, tuple(value)))
+    return tuple(where)
 
 
 @functools.cache

@@ -15,7 +15,8 @@ from django.urls import reverse
 from markupsafe import Markup
 
 from caresignals.measures import charts
-from caresignals.measures.models import ChartAnnotation, Indicator, Unit
+from caresignals.measures.models import ChartAnnotation, Indicator, Origin, Unit
+from caresignals.measures.numerators import FEEDBACK_INDICATOR_SOURCE
 from caresignals.measures.queries import measures_for, visible_measures
 from caresignals.measures.series import Series, monthly_series, spc_for
 from caresignals.organisations.models import Organisation
@@ -160,6 +161,10 @@ class ChartPage:
     breadcrumbs: list[dict[str, str]]
     annotations: list[ChartAnnotation]
     periods: list[dt.date]
+    routes: str = ""
+    """For an indicator that may be imported or counted from records: which route each month
+    came by (ADR 17); blank otherwise."""
+    mixed_routes: bool = False
 
     @property
     def is_count(self) -> bool:
@@ -179,6 +184,7 @@ def chart_page(user: Any, code: str, indicator_code: str) -> ChartPage:
     result = spc_for(series)
     icon, sentence = spc.summary(result)
     rows = chart_rows(series, result)
+    routes, mixed = value_routes(visible_measures(user), organisation, indicator)
     return ChartPage(
         organisation=organisation,
         indicator=indicator,
@@ -201,8 +207,45 @@ def chart_page(user: Any, code: str, indicator_code: str) -> ChartPage:
             )
         ),
         periods=list(series.periods),
+        routes=routes,
+        mixed_routes=mixed,
         breadcrumbs=[
             {"text": "Organisations", "href": reverse("organisations:index")},
             {"text": organisation.name, "href": reverse("organisations:detail", args=[code])},
         ],
     )
+
+
+def value_routes(
+    measures: Any, organisation: Organisation, indicator: Indicator
+) -> tuple[str, bool]:
+    """Which months of an experience indicator were submitted through the measures import and
+    which were counted from the feedback records held, in words, and whether the series mixes
+    the two (a change of route can look like a change in care). Blank for other indicators."""
+    if indicator.source != FEEDBACK_INDICATOR_SOURCE:
+        return "", False
+    by_origin: dict[str, list[dt.date]] = {Origin.IMPORTED: [], Origin.DERIVED: []}
+    for period, origin in (
+        measures.filter(organisation=organisation, indicator=indicator, stratum_type="")
+        .order_by("period")
+        .values_list("period", "origin")
+    ):
+        by_origin[origin].append(period)
+    parts = []
+    for origin, words in (
+        (Origin.IMPORTED, "submitted through the measures import"),
+        (Origin.DERIVED, "counted from the feedback records held"),
+    ):
+        months = by_origin[origin]
+        if months:
+            parts.append(f"{_months(len(months))} {words} ({_span(months)})")
+    return "Where the values come from: " + "; ".join(parts) + ".", all(by_origin.values())
+
+
+def _months(n: int) -> str:
+    return f"{n} month" + ("" if n == 1 else "s")
+
+
+def _span(months: list[dt.date]) -> str:
+    first, last = months[0], months[-1]
+    return f"{first:%B %Y}" if first == last else f"{first:%B %Y} to {last:%B %Y}"

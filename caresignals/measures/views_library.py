@@ -31,6 +31,7 @@ def definition(request: HttpRequest, code: str) -> HttpResponse:
             "page_title": found.name,
             "indicator": found,
             "counting_rule": library.counting_rule(found.code),
+            "route": library.route(found),
             "breadcrumbs": [{"text": "Indicator library", "href": "/indicators/"}],
         },
     )

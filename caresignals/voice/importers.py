@@ -7,6 +7,7 @@ feedback carries no contact details and no consent to publish, so none of it is 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 import numpy as np
@@ -16,10 +17,12 @@ import pyarrow.compute as pc
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Change, record_many
 from caresignals.core import clock
+from caresignals.core.periods import Month
 from caresignals.interop.columns import Column, choice
 from caresignals.interop.importing import Batch, Importer
 from caresignals.organisations.importers import CODE_EXPECTED, CODE_PATTERN
 from caresignals.organisations.models import Organisation
+from caresignals.voice import hooks
 from caresignals.voice.models import Channel, Complaint, Feedback, FftRating, Kind
 from caresignals.voice.public import TEXT_MAX
 
@@ -55,6 +58,8 @@ class FeedbackImporter(Importer):
             code: (pk, parent) for pk, code, kind, parent, _ in orgs if kind == "service"
         }
         self._today = clock.today()
+        # (provider id, month) pairs whose experience indicators must be recounted (ADR 17).
+        self._touched: set[tuple[int, dt.date]] = set()
 
     def check_batch(self, batch: Batch) -> None:
         t = batch.typed
@@ -127,6 +132,7 @@ class FeedbackImporter(Importer):
         codes = {pk: code for code, (pk, _) in self._providers.items()}
         for key, values in wanted.items():
             found = existing.get(key)
+            self._touched.add((key[0], Month.of(values["received_on"]).first_day))
             if found is None:
                 new.append(
                     Feedback(
@@ -145,6 +151,7 @@ class FeedbackImporter(Importer):
             if not names:
                 self.report.unchanged += 1
                 continue
+            self._touched.add((key[0], Month.of(found.received_on).first_day))
             for n in names:
                 setattr(found, n, values[n])
             found.version += 1
@@ -178,4 +185,6 @@ class FeedbackImporter(Importer):
             [Complaint(feedback_id=pk) for pk in missing.values_list("id", flat=True)],
             batch_size=2000,
         )
+        if self.report.created or self.report.updated:
+            hooks.feedback_imported.send(sender=type(self), provider_months=self._touched)
         self.audit_completed()

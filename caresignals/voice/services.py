@@ -19,8 +19,9 @@ from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record
 from caresignals.core import clock
 from caresignals.core.concurrency import save_if_unchanged
+from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
-from caresignals.voice import safety_events
+from caresignals.voice import hooks, safety_events
 from caresignals.voice.models import (
     Channel,
     Complaint,
@@ -80,6 +81,10 @@ def receive_feedback(item: PublicFeedback, *, channel: str, actor: Actor) -> Fee
     if feedback.kind == Kind.COMPLAINT:
         Complaint.objects.create(feedback=feedback)
     record(actor, _change(AuditAction.FEEDBACK_RECEIVED, feedback, kind=feedback.kind))
+    hooks.feedback_received.send(
+        sender=Feedback,
+        provider_months={(provider.pk, Month.of(feedback.received_on).first_day)},
+    )
     return feedback
 
 

@@ -57,3 +57,42 @@ def test_the_store_and_duckdb_count_the_same_events_for_every_rule(small_ics, tm
             (in_duckdb,) = con.execute(sql, [str(path)]).fetchone()
             assert in_store == in_duckdb, code
             assert 0 < in_store < PatientSafetyEvent.objects.count(), code
+
+
+def test_every_feedback_indicator_has_a_rule_both_engines_use():
+    from caresignals.measures import feedback_indicators
+
+    from_feedback = {
+        d.code for d in read_definitions() if d.source == numerators.FEEDBACK_INDICATOR_SOURCE
+    }
+    assert from_feedback == set(numerators.rules("feedback")) == set(feedback_indicators.COUNTS)
+    sql = parquet.monthly_counts_sql("feedback")
+    for code in from_feedback:
+        assert f" AS {code}" in sql
+
+
+def test_the_store_and_duckdb_count_the_same_feedback_for_every_rule(small_ics, tmp_path):
+    from caresignals.voice.models import Feedback, FftRating, Kind
+    from tests.voice.factories import FeedbackFactory
+
+    for i, (kind, rating) in enumerate(itertools.product(Kind.values, ["", *FftRating.values])):
+        if (kind == Kind.FFT) != bool(rating):
+            continue
+        FeedbackFactory(
+            organisation=small_ics.trust_a,
+            kind=kind,
+            fft_rating=rating,
+            received_on=dt.date(2026, 1, 1) + dt.timedelta(days=i),
+        )
+    path = parquet.write_feedback_snapshot(tmp_path)
+    rules = numerators.rules("feedback")
+    with duckdb.connect() as con:
+        for code, rule in rules.items():
+            for q, condition in ((rule.q(), rule.sql()), (rule.out_of_q(), rule.out_of_sql())):
+                if q is None or condition is None:
+                    continue
+                in_store = Feedback.objects.filter(q).count()
+                sql = f"WITH r AS ({rule.snapshot_sql}) SELECT count(*) FROM r"  # noqa: S608
+                (in_duckdb,) = con.execute(f"{sql} WHERE {condition}", [str(path)]).fetchone()
+                assert in_store == in_duckdb, code
+                assert 0 < in_store < Feedback.objects.count(), code

@@ -19,6 +19,7 @@ import pytest
 
 from caresignals.demo import generator
 from caresignals.demo.generator import RegionData, generate_region, iter_event_batches, write_csvs
+from caresignals.measures.numerators import FEEDBACK_INDICATOR_SOURCE as FEEDBACK_SOURCE
 
 DEFINITIONS = Path(generator.__file__).resolve().parent.parent / "measures" / "definitions"
 REQUIRED_KEYS = {
@@ -357,7 +358,7 @@ def test_every_definition_file_is_complete() -> None:
         assert d["unit"] in {"proportion", "rate", "count", "mean"}
         assert d["polarity"] in {"higher_is_better", "lower_is_better", "neutral"}
         assert d["chart"] == "xmr"
-        assert d["source"] in {"measures import", "derived from events"}
+        assert d["source"] in {"measures import", "derived from events", FEEDBACK_SOURCE}
         assert isinstance(d["multiplier"], int | float) and d["multiplier"] > 0
         assert "target" not in d or isinstance(d["target"], int | float)
         assert all(s in {"imd_quintile", "ethnic_group"} for s in d.get("strata", []))
@@ -368,7 +369,8 @@ def test_every_measure_has_a_definition_and_the_indicators_table_matches() -> No
     d = region(True)
     used = set(pc.unique(d.measures["indicator_code"]).to_pylist())
     assert used <= set(defs)
-    assert all(defs[c]["source"] == "measures import" for c in used)
+    # Measured indicators, or people's experience, which a service may submit (ADR 17).
+    assert all(defs[c]["source"] in {"measures import", FEEDBACK_SOURCE} for c in used)
     assert {c for c, v in defs.items() if v["source"] == "derived from events"} >= DERIVED
     rows = {r["code"]: r for r in d.indicators.to_pylist()}
     assert set(rows) == set(defs)

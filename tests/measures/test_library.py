@@ -36,5 +36,16 @@ def test_a_derived_indicator_shows_the_rule_it_is_counted_by():
     html = Client().get("/indicators/moderate_harm_rate/").content.decode()
     assert "Counted by the system as" in html
     assert "worse of physical and psychological harm moderate, severe or fatal" in html
-    imported = Client().get("/indicators/fft_positive/").content.decode()
+    imported = Client().get("/indicators/ed_four_hour/").content.decode()
     assert "Counted by the system as" not in imported
+
+
+def test_an_experience_indicator_says_which_route_a_value_comes_from():
+    sync_definitions(Actor(label="test"))
+    html = Client().get("/indicators/fft_positive/").content.decode()
+    assert "Counted by the system as" in html
+    assert "Friends and Family Test rating very good or good" in html
+    assert "Which route a value comes from" in html
+    assert "that value is used and nothing is counted beside it" in html
+    other = Client().get("/indicators/ed_four_hour/").content.decode()
+    assert "Which route a value comes from" not in other
