@@ -413,6 +413,23 @@ def invite(actor: Actor, person: User, *, base_url: str) -> Invitation:
     return Invitation(path=path, emailed=emailed)
 
 
+def _update_details(actor: Actor, user: User, row: PersonRow) -> bool:
+    before = {"given_name": user.first_name, "family_name": user.last_name, "email": user.email}
+    after = {"given_name": row.given_name, "family_name": row.family_name, "email": row.email}
+    if before == after:
+        return False
+    user.first_name, user.last_name, user.email = row.given_name, row.family_name, row.email
+    user.save(update_fields=["first_name", "last_name", "email"])
+    changed = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+    record(
+        actor,
+        Change(
+            AuditAction.USER_UPDATED, "user", user.username, _audit_path(user), {"changed": changed}
+        ),
+    )
+    return True
+
+
 # -- Bulk: the people import ------------------------------------------------------------------
 
 
@@ -467,48 +484,23 @@ def load_people(rows: Iterable[PersonRow], actor: Actor, *, today: dt.date) -> L
             user = add_person(
                 actor, NewPerson(username, first.given_name, first.family_name, first.email)
             )
-            counts.created += 1
         else:
-            before = {"given_name": user.first_name, "family_name": user.last_name}
-            before["email"] = user.email
-            after = {
-                "given_name": first.given_name,
-                "family_name": first.family_name,
-                "email": first.email,
-            }
-            if before != after:
-                user.first_name, user.last_name, user.email = (
-                    first.given_name,
-                    first.family_name,
-                    first.email,
-                )
-                user.save(update_fields=["first_name", "last_name", "email"])
-                record(
-                    actor,
-                    Change(
-                        AuditAction.USER_UPDATED,
-                        "user",
-                        username,
-                        _audit_path(user),
-                        {
-                            "changed": {
-                                k: [before[k], v] for k, v in after.items() if before[k] != v
-                            }
-                        },
-                    ),
-                )
-                changed = True
+            changed = _update_details(actor, user, first)
+        new_roles = 0
         for row in person_rows:
             if (username, row.organisation_code, row.role) not in held:
                 give_role(actor, user, organisations[row.organisation_code], row.role)
-                changed = True
+                new_roles += 1
         left = [r.left_on for r in person_rows if r.left_on is not None]
         if left and min(left) <= today and user.is_active:
             deactivate(actor, user, reason=f"left on {min(left).isoformat()} (import)")
             changed = True
-        if username in existing:
-            if changed:
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
+        # Counted by row, the import's key: a new role is created; a role already held is
+        # updated when the person's details or status changed, else unchanged.
+        counts.created += new_roles
+        kept_roles = len(person_rows) - new_roles
+        if changed:
+            counts.updated += kept_roles
+        else:
+            counts.unchanged += kept_roles
     return counts
