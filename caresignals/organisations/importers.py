@@ -280,10 +280,8 @@ class PeopleImporter(Importer):
         names = ("username", "given_name", "family_name", "email", "organisation_code", "role")
         cols = {c: batch.column(c) for c in (*names, "left_on")}
         for i in indices:
-            row = people.PersonRow(
-                *(cols[c][i] or "" for c in names),
-                left_on=cols["left_on"][i],
-            )
+            text = {c: cols[c][i] or "" for c in names}
+            row = people.PersonRow(**text, left_on=cols["left_on"][i])
             self._rows.append((batch.row_number(int(i)), batch.raw_row(int(i)), row))
 
     def finish(self) -> None:

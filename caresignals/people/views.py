@@ -48,8 +48,11 @@ class RoleForm(forms.Form):
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["organisation"].choices = _organisation_choices(user)
-        self.fields["role"].choices = _role_choices()
+        organisation, role = self.fields["organisation"], self.fields["role"]
+        assert isinstance(organisation, forms.ChoiceField)
+        assert isinstance(role, forms.ChoiceField)
+        organisation.choices = _organisation_choices(user)
+        role.choices = _role_choices()
         for name in ("organisation", "role"):
             self.fields[name].error_messages["invalid_choice"] = self.fields[name].error_messages[
                 "required"
@@ -100,9 +103,11 @@ class PersonForm(RoleForm):
 
 def _errors(form: forms.Form) -> dict[str, list[str]]:
     """Errors in the form's field order, as the error summary lists them."""
-    ordered = {name: list(form.errors[name]) for name in form.fields if name in form.errors}
+    ordered = {
+        name: [str(e) for e in form.errors[name]] for name in form.fields if name in form.errors
+    }
     for name, errs in form.errors.items():
-        ordered.setdefault(name, list(errs))
+        ordered.setdefault(name, [str(e) for e in errs])
     return ordered
 
 
