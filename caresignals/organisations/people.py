@@ -128,7 +128,8 @@ def administered_organisations(user: Any) -> QuerySet[Organisation]:
 
 
 def may_administer(user: Any, person: User) -> bool:
-    """Whether the user may deactivate or reactivate the person as a whole (roles.py)."""
+    """Whether the user may act on the person's whole account: deactivate, reactivate, or make
+    a set-password link (roles.may_administer_person)."""
     if person.pk == getattr(user, "pk", None) or person.is_superuser:
         return False
     paths = person.memberships.values_list("organisation__path", flat=True)
@@ -275,11 +276,16 @@ def _forget_cached_roles(user: User) -> None:
         user.__dict__.pop(name, None)
 
 
-def _check_may_administer(actor: Actor, person: User) -> None:
+def _check_may_administer(actor: Actor, person: User, doing: str) -> None:
+    """Deactivating, reactivating or making a set-password link act on the whole account, so
+    only an administrator of every organisation the person works in may: otherwise a trust's
+    administrator could take over the account of someone who has more roles elsewhere."""
     if actor.user is None:
         return
     if person.pk == actor.user.pk:
-        raise PeopleRefused({"person": "You cannot deactivate or reactivate yourself"})
+        raise PeopleRefused({"person": f"You cannot {doing} yourself"})
+    if person.is_superuser:
+        raise PeopleRefused({"person": "A superuser's account is looked after on the server"})
     if not may_administer(actor.user, person):
         raise PeopleRefused(
             {
@@ -305,7 +311,7 @@ def deactivate(actor: Actor, person: User, *, reason: str = "") -> Deactivation:
     """A leaver, at once: they cannot sign in, their sessions end and their API tokens are
     revoked (through `person_deactivated`). Their roles stay, as a record and for a return."""
     require_actor(actor)
-    _check_may_administer(actor, person)
+    _check_may_administer(actor, person, "deactivate")
     result = Deactivation()
     if not person.is_active:
         return result
@@ -331,7 +337,7 @@ def deactivate(actor: Actor, person: User, *, reason: str = "") -> Deactivation:
 @transaction.atomic
 def reactivate(actor: Actor, person: User) -> bool:
     require_actor(actor)
-    _check_may_administer(actor, person)
+    _check_may_administer(actor, person, "reactivate")
     if person.is_active:
         return False
     person.is_active = True
@@ -382,8 +388,10 @@ def email_configured() -> bool:
 @transaction.atomic
 def invite(actor: Actor, person: User, *, base_url: str) -> Invitation:
     """A set-password link for the person, emailed to them when email is set up. The audit
-    entry says a link was issued, never the link."""
+    entry says a link was issued, never the link. Only for someone the actor administers as a
+    whole: the link opens their account."""
     require_actor(actor)
+    _check_may_administer(actor, person, "make a set-password link for")
     if not person.is_active:
         raise PeopleRefused({"person": "Reactivate them first"})
     path = set_password_path(person)

@@ -220,3 +220,17 @@ def test_without_email_settings_nothing_is_sent(small_ics):
     assert not people.invite(CLI, person, base_url="https://cs.example").emailed
     assert mail.outbox == []
     assert get_user_model().objects.filter(username="new.person").exists()
+
+
+def test_a_set_password_link_only_for_someone_administered_as_a_whole(small_ics):
+    """The link opens the account: a trust's administrator must not take over the account of
+    someone who holds more roles elsewhere (an ICB quality lead who is also staff there)."""
+    trust_admin = member(small_ics.trust_a, Role.ADMINISTRATOR)
+    icb_lead = member(small_ics.ics, Role.ICB_QUALITY_LEAD)
+    Membership.objects.create(user=icb_lead, organisation=small_ics.trust_a, role=Role.STAFF)
+    root = UserFactory(username="root", is_superuser=True)
+    Membership.objects.create(user=root, organisation=small_ics.trust_a, role=Role.STAFF)
+    for person in (icb_lead, root, trust_admin):
+        with pytest.raises(people.PeopleRefused):
+            people.invite(Actor(user=trust_admin), person, base_url="https://cs.example")
+    assert not AuditEntry.objects.filter(action=AuditAction.USER_INVITED).exists()

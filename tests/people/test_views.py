@@ -212,3 +212,13 @@ def test_a_superuser_without_a_role_is_told_the_first_step(small_ics):
 def test_the_home_page_leads_an_administrator_to_people(small_ics, admin_a):
     html = _client(admin_a).get("/").content.decode()
     assert 'href="/people/"' in html
+
+
+def test_no_set_password_link_for_someone_with_roles_elsewhere(small_ics, admin_a):
+    person = member(small_ics.trust_a, Role.STAFF, username="pat")
+    Membership.objects.create(user=person, organisation=small_ics.ics, role="icb_quality_lead")
+    client = _client(admin_a)
+    assert "Make a set-password link" not in client.get("/people/pat/").content.decode()
+    response = client.post("/people/pat/invite/")
+    assert response.status_code == 400
+    assert "/people/set-password/" not in response.content.decode()
