@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caresignals.audit.services import Actor
 from caresignals.organisations import people
-from caresignals.organisations.models import Organisation, User
+from caresignals.organisations.models import User
 from caresignals.organisations.permissions import requires
 from caresignals.organisations.roles import Capability, Role, refusal_to_give
 
@@ -62,7 +62,8 @@ class RoleForm(forms.Form):
         data = super().clean() or {}
         code, role = data.get("organisation"), data.get("role")
         if code and role:
-            organisation = Organisation.objects.get(code=code)
+            # One of the choices, so in the organisations the user administers.
+            organisation = people.administered_organisations(self.user).get(code=code)
             refusal = refusal_to_give(people.held_by(self.user), role, organisation.path)
             if refusal:
                 self.add_error("role", refusal)
