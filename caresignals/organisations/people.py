@@ -87,15 +87,15 @@ def visible_people(user: Any) -> QuerySet[User]:
 
 
 def search_people(user: Any, text: str) -> QuerySet[User]:
-    people = visible_people(user)
+    found = visible_people(user)
     for word in text.split()[:5]:
-        people = people.filter(
+        found = found.filter(
             Q(username__icontains=word)
             | Q(first_name__icontains=word)
             | Q(last_name__icontains=word)
             | Q(email__icontains=word)
         )
-    return people
+    return found
 
 
 def person_for(user: Any, username: str) -> User:
