@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "caresignals.audit",
     "caresignals.organisations",
     "caresignals.interop",
+    "caresignals.people",
     "caresignals.safety",
     "caresignals.voice",
     "caresignals.speakup",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("organisations/", include("caresignals.pages.urls_organisations")),
     path("organisations/", include("caresignals.measures.urls")),
     path("audit/", include("caresignals.pages.urls_audit")),
+    path("people/", include("caresignals.people.urls")),
     path("reports/", include("caresignals.publishing.urls")),
     path("system/matrix/", measures_matrix.matrix, name="matrix"),
     path("indicators/", include("caresignals.measures.urls_library")),

@@ -6,3 +6,10 @@ class ApiConfig(AppConfig):
 
     name = "caresignals.api"
     label = "api"
+
+    def ready(self) -> None:
+        from caresignals.api.tokens import revoke_tokens_of_leaver
+        from caresignals.organisations.people import person_deactivated
+
+        # A leaver's tokens end with their account, in the deactivation's transaction.
+        person_deactivated.connect(revoke_tokens_of_leaver, dispatch_uid="api.revoke_tokens")

@@ -84,3 +84,14 @@ def user_for_token(token: str) -> Any:
     if row.last_used_on != today:
         ApiToken.objects.filter(pk=row.pk).update(last_used_on=today)
     return row.user
+
+
+def revoke_tokens_of_leaver(
+    sender: Any, *, user: Any, actor: Actor, **kwargs: Any
+) -> dict[str, int]:
+    """`person_deactivated`'s receiver: every token of the person is revoked (each audited).
+    `user_for_token` refuses an inactive person's token anyway; this makes it final."""
+    ids = list(ApiToken.objects.filter(user=user, revoked=False).values_list("pk", flat=True))
+    for token_id in ids:
+        revoke_token(token_id, actor=actor)
+    return {"tokens_revoked": len(ids)}

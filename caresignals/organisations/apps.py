@@ -14,5 +14,6 @@ class OrganisationsConfig(AppConfig):
 
         register("organisations", "caresignals.organisations.importers.OrganisationImporter")
         register("areas", "caresignals.organisations.importers.AreaImporter")
+        register("people", "caresignals.organisations.importers.PeopleImporter")
         # Cached pages are keyed by the reader's scope (core/cache.py).
         cache.set_scope_key(lambda user: "|".join(scope_for(user).paths))

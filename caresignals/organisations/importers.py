@@ -1,4 +1,4 @@
-"""`caresignals import organisations` and `caresignals import areas`."""
+"""`caresignals import organisations`, `... areas` and `... people`."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import re
 from typing import Any, ClassVar
 
 import numpy as np
+from django.db.models.functions import Lower
 
 from caresignals.core import clock
 from caresignals.interop.columns import Column, choice
 from caresignals.interop.importing import Batch, Importer, RowError
-from caresignals.organisations import services
+from caresignals.organisations import people, services
 from caresignals.organisations.models import (
     PARENT_KIND,
     TYPES_FOR_KIND,
@@ -19,7 +20,9 @@ from caresignals.organisations.models import (
     OrganisationKind,
     ProviderType,
     ServiceType,
+    User,
 )
+from caresignals.organisations.roles import Role
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$"
 CODE_EXPECTED = "a code of 1–20 letters, digits, hyphens or underscores"
@@ -231,3 +234,91 @@ class AreaImporter(Importer):
         self.report.created += counts.created
         self.report.updated += counts.updated
         self.report.unchanged += counts.unchanged
+
+
+class PeopleImporter(Importer):
+    """People and their roles, one row per role (the shape of an ESR or directory export).
+
+    Rows are kept and loaded together at the end: a person's details must agree across their
+    rows, and their roles are given in one go (people.load_people).
+    """
+
+    kind = "people"
+    key = ("username", "organisation_code", "role")
+    columns: ClassVar = [
+        Column("username", people.USERNAME_EXPECTED, pattern=people.USERNAME_PATTERN),
+        Column("given_name", "a given name of up to 150 characters", max_length=150),
+        Column("family_name", "a family name of up to 150 characters", max_length=150),
+        Column(
+            "email",
+            "an email address such as name@nhs.net",
+            required=False,
+            pattern=people.EMAIL_PATTERN,
+            max_length=254,
+        ),
+        Column("organisation_code", CODE_EXPECTED, pattern=CODE_PATTERN),
+        choice("role", Role.values),
+        # A leaver: from this day on they cannot sign in (blank: still working here).
+        Column("left_on", "a date as YYYY-MM-DD", required=False, kind="date"),
+    ]
+    optional_columns = frozenset({"email", "left_on"})
+
+    def __init__(self, actor: Any) -> None:
+        super().__init__(actor)
+        self._rows: list[tuple[int, dict[str, str], people.PersonRow]] = []
+        self._organisations: set[str] = set(Organisation.objects.values_list("code", flat=True))
+
+    def check_batch(self, batch: Batch) -> None:
+        codes = batch.column("organisation_code")
+        for i in batch.valid_indices():
+            if codes[i] not in self._organisations:
+                expected = "the code of an organisation already imported"
+                self.reject(batch, int(i), "organisation_code", expected)
+        self.check_unique_keys(batch)
+
+    def store(self, batch: Batch, indices: np.ndarray) -> None:
+        names = ("username", "given_name", "family_name", "email", "organisation_code", "role")
+        cols = {c: batch.column(c) for c in (*names, "left_on")}
+        for i in indices:
+            text = {c: cols[c][i] or "" for c in names}
+            row = people.PersonRow(**text, left_on=cols["left_on"][i])
+            self._rows.append((batch.row_number(int(i)), batch.raw_row(int(i)), row))
+
+    def finish(self) -> None:
+        first: dict[str, people.PersonRow] = {}
+        # Usernames are one person whatever their case: spelt as stored, or as first given.
+        spelt: dict[str, str] = {
+            u.lower(): u
+            for u in User.objects.annotate(lowered=Lower("username"))
+            .filter(lowered__in={r.username.lower() for _, _, r in self._rows})
+            .values_list("username", flat=True)
+        }
+        kept: list[people.PersonRow] = []
+        for row_number, raw, row in self._rows:
+            other = spelt.setdefault(row.username.lower(), row.username)
+            if other != row.username:
+                self.reject_row(
+                    row_number, raw, "username", f"{other}, as this person's username is spelt"
+                )
+                continue
+            known = first.setdefault(row.username, row)
+            problem = next(
+                (
+                    c
+                    for c in ("given_name", "family_name", "email", "left_on")
+                    if getattr(known, c) != getattr(row, c)
+                ),
+                None,
+            )
+            if problem is not None:
+                shown = getattr(known, problem) or "a blank value"
+                self.reject_row(
+                    row_number, raw, problem, f"{shown} as in this person's earlier row"
+                )
+                continue
+            kept.append(row)
+        if self.may_write and kept:
+            counts = people.load_people(kept, self.actor, today=clock.today())
+            self.report.created += counts.created
+            self.report.updated += counts.updated
+            self.report.unchanged += counts.unchanged

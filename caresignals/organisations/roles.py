@@ -8,6 +8,7 @@ organisations where they hold a role granting it (and beneath them).
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -53,10 +54,12 @@ class Capability(enum.StrEnum):
     VIEW_PATIENT_VOICE = "view_patient_voice"
     WORK_PATIENT_VOICE = "work_patient_voice"
     VIEW_WATCHLIST = "view_watchlist"
+    # People and their roles: who may be given which role is the ceiling below, not this.
+    MANAGE_PEOPLE = "manage_people"
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.ADMINISTRATOR: frozenset({Capability.VIEW_AUDIT}),
+    Role.ADMINISTRATOR: frozenset({Capability.VIEW_AUDIT, Capability.MANAGE_PEOPLE}),
     Role.ICB_QUALITY_LEAD: frozenset(
         {
             Capability.RECORD_CHART_CHANGES,
@@ -143,6 +146,7 @@ _SHARED: list[tuple[Capability | None, NavItem]] = [
     (Capability.VIEW_SPEAKUP_SUMMARY, NavItem("Speak-up summary", "speakup:summary")),
     (None, NavItem("Record an event", "safety:record_start")),
     (None, NavItem("Speak up", "speakup:raise")),
+    (Capability.MANAGE_PEOPLE, NavItem("People", "people:index")),
     (Capability.VIEW_AUDIT, NavItem("Audit log", "audit:index")),
 ]
 
@@ -171,3 +175,71 @@ HOME_INTRO: dict[str, str] = {
     "and the statistics behind them.",
     Role.ADMINISTRATOR: "People, roles and the audit log.",
 }
+
+
+# -- The role ceiling: nobody can give a role above their own ------------------------------
+
+# Roles that act across the whole integrated care system: only an ICB administrator gives them.
+ICB_ROLES: frozenset[str] = frozenset({Role.ICB_QUALITY_LEAD})
+
+
+@dataclass(frozen=True)
+class Held:
+    """One role a person holds, where: the organisation's path ("/ICS/PLACE/PROVIDER/")."""
+
+    role: str
+    organisation_path: str
+
+    @property
+    def at_top(self) -> bool:
+        """Held at the integrated care system itself, the root of the tree."""
+        return self.organisation_path.strip("/").count("/") == 0
+
+
+def administers(held: Iterable[Held], organisation_path: str) -> bool:
+    """Whether an administrator role is held at the organisation or above it."""
+    return any(
+        h.role == Role.ADMINISTRATOR and organisation_path.startswith(h.organisation_path)
+        for h in held
+    )
+
+
+def is_icb_administrator(held: Iterable[Held]) -> bool:
+    return any(h.role == Role.ADMINISTRATOR and h.at_top for h in held)
+
+
+def refusal_to_give(held: Iterable[Held], role: str, organisation_path: str) -> str:
+    """Why a person holding `held` may not give (or take away) `role` in the organisation at
+    `organisation_path`, or "" when they may. The ceiling, as rules:
+
+    - only an administrator gives roles, and only in the organisations they administer (where
+      they hold administrator, and beneath), so nobody gives administrator in an organisation
+      above their own;
+    - only an ICB administrator gives an ICB role, or any role at the ICS itself;
+    - a role that is not one of the product's is never given.
+    """
+    held = list(held)
+    if role not in Role.values:
+        return "Choose a role from the list"
+    if not administers(held, organisation_path):
+        return "You can only give roles in the organisations you administer"
+    at_top = organisation_path.strip("/").count("/") == 0
+    if (role in ICB_ROLES or at_top) and not is_icb_administrator(held):
+        return "Only an ICB administrator can give an ICB role"
+    return ""
+
+
+def may_give(held: Iterable[Held], role: str, organisation_path: str) -> bool:
+    return not refusal_to_give(held, role, organisation_path)
+
+
+def may_administer_person(held: Iterable[Held], their_paths: Iterable[str]) -> bool:
+    """Whether a person whose roles are at `their_paths` may be deactivated, reactivated or
+    changed as a whole: every one of their roles is in organisations the administrator
+    administers (someone who also works elsewhere is a leaver only where they leave). A person
+    with no role at all is the ICB administrators' to look after."""
+    held = list(held)
+    paths = list(their_paths)
+    if not paths:
+        return is_icb_administrator(held)
+    return all(administers(held, p) for p in paths)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from caresignals.core import clock
 from caresignals.organisations import roles
+from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import memberships_of
 from caresignals.safety.candour.queries import overdue_candour_count
 
@@ -37,6 +38,9 @@ class HomePage:
     roles: list[RoleIntro]
     memberships: list[MembershipLine]
     cards: list[Card]
+    # A superuser with no role yet (a fresh install): the command that makes them the first
+    # administrator, with the ICS's code when there is one.
+    first_administrator: str = ""
 
 
 def home_page(user: object) -> HomePage:
@@ -125,6 +129,14 @@ def home_page(user: object) -> HomePage:
                 reverse("safety:system"),
             )
         )
+    if roles.user_can(user, roles.Capability.MANAGE_PEOPLE):
+        cards.append(
+            Card(
+                "People",
+                "Add people, give and remove their roles, deactivate leavers.",
+                reverse("people:index"),
+            )
+        )
     if roles.user_can(user, roles.Capability.VIEW_AUDIT):
         cards.append(Card("Audit log", "Who changed what, and when.", reverse("audit:index")))
     if roles.user_can(user, roles.Capability.HANDLE_SPEAKUP_CASES):
@@ -146,4 +158,14 @@ def home_page(user: object) -> HomePage:
             for m in memberships
         ],
         cards=cards,
+        first_administrator=_first_administrator(user) if not memberships else "",
     )
+
+
+def _first_administrator(user: object) -> str:
+    if not getattr(user, "is_superuser", False):
+        return ""
+    ics = Organisation.objects.filter(parent__isnull=True).order_by("code").first()
+    code = ics.code if ics else "ICS_CODE"
+    username = getattr(user, "username", "USERNAME")
+    return f"caresignals users add {username} --role administrator --organisation {code}"

@@ -47,6 +47,8 @@ PUBLIC_VIEWS |= {
     "api_public_feedback",
 }
 PUBLIC_VIEWS |= {"api_signals"}  # the watchlist API checks its bearer token itself
+# A person added by an administrator sets their password from a one-use link (ADR 19).
+PUBLIC_VIEWS |= {"SetPasswordView", "set_password_done"}
 
 
 def _view_modules() -> list[Path]:

@@ -181,6 +181,18 @@ ACCESS: dict[str, Access] = {
     "signals:pack": listing(Capability.VIEW_SQG_PACK),
     "signals:pack_pdf": listing(Capability.VIEW_SQG_PACK),
     "signals:watchlist": listing(Capability.VIEW_WATCHLIST),
+    # People and roles: administrators, for the organisations they administer.
+    "people:index": listing(Capability.MANAGE_PEOPLE),
+    "people:add": listing(Capability.MANAGE_PEOPLE),
+    "people:person": record(Capability.MANAGE_PEOPLE),
+    "people:deactivate": record(Capability.MANAGE_PEOPLE),  # GET: the confirmation
+    "people:give_role": Access(NOBODY),  # POST only
+    "people:remove_role": Access(NOBODY),  # POST only
+    "people:reactivate": Access(NOBODY),  # POST only
+    "people:invite": Access(NOBODY),  # POST only
+    # The set-password link: anyone holding it (a wrong link says so, with a 200).
+    "people:set_password": public(),
+    "people:set_password_done": public(),
 }
 
 # The API read routes, with the bearer token of the person (no session).
@@ -236,7 +248,11 @@ def _trust_records(org: Organisation, service: Organisation) -> Trust:
         expected_version=1,
     )
     assert isinstance(review, RapidQualityReview)
+    person = member(org, Role.STAFF, username=f"person-{org.code}")
     trust.params = {
+        "username": person.username,
+        "uidb64": "not-a-user",
+        "token": "not-a-token",
         "code": org.code,
         "reference": event.reference,
         "kind": "leder_referral",
@@ -268,7 +284,13 @@ def _trust_records(org: Organisation, service: Organisation) -> Trust:
         "signals:risk_edit": {"reference": quality_risk.reference},
         "signals:risk_review": {"reference": quality_risk.reference},
     }
-    trust.secrets = [secret, event.reference, quality_risk.reference, case.reference]
+    trust.secrets = [
+        secret,
+        event.reference,
+        quality_risk.reference,
+        case.reference,
+        person.username,
+    ]
     return trust
 
 
@@ -421,6 +443,10 @@ LEAKS: list[tuple[str, str, str]] = [
     (Role.BOARD_MEMBER, "api:signals", "list"),
     (Role.BOARD_MEMBER, "organisations:detail", "panel"),
     (Role.ADMINISTRATOR, "audit:index", "list"),
+    (Role.ADMINISTRATOR, "people:index", "list"),
+    (Role.ADMINISTRATOR, "people:add", "list"),
+    (Role.ADMINISTRATOR, "people:person", "record"),
+    (Role.ADMINISTRATOR, "people:deactivate", "record"),
 ]
 
 

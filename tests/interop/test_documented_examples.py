@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from caresignals.interop.registry import IMPORTERS, importer_class
 from caresignals.measures.models import Indicator, MeasureValue
-from caresignals.organisations.models import Area, Organisation
+from caresignals.organisations.models import Area, Membership, Organisation, User
 from caresignals.safety.models import PatientSafetyEvent
 from caresignals.voice.models import Feedback
 
@@ -23,6 +23,7 @@ EXAMPLES = DOCS / "examples"
 # In the order they must be imported: each file refers only to what came before it.
 ORDER = [
     ("organisations", "organisations.csv"),
+    ("people", "people.csv"),
     ("areas", "areas.csv"),
     ("indicators", "indicators.csv"),
     ("measures", "measures.csv"),
@@ -69,6 +70,8 @@ def test_the_examples_load_in_order_and_a_second_time_change_nothing():
         "events.fhir.jsonl"
     )
     assert Feedback.objects.count() == _data_lines("feedback.csv")
+    assert Membership.objects.count() == _data_lines("people.csv")
+    assert not User.objects.get(username="gus.pike").is_active  # a leaver
 
     for kind, filename in ORDER:
         rows = _data_lines(filename)
