@@ -32,6 +32,7 @@ class AuditAction(models.TextChoices):
     SECOND_FACTOR_RECOVERY_USED = "second_factor.recovery_used", "Recovery code used"
     SIGN_IN_REFUSED = "sign_in.refused", "Identity provider sign-in refused"
     IDENTITY_PROVIDER_LINKED = "sign_in.subject_recorded", "Identity provider subject recorded"
+    IDENTITY_PROVIDER_FORGOTTEN = "sign_in.subject_forgotten", "Identity provider subject forgotten"
     TOKEN_CREATED = "token.created", "API token issued"
     TOKEN_REVOKED = "token.revoked", "API token revoked"
     ESCALATION_CHANGED = "escalation.changed", "Escalation level changed"

@@ -154,3 +154,23 @@ def match_person(request: HttpRequest, subject: str, claims: dict[str, Any]) -> 
         refuse(request, Refusal.INACTIVE, claimed or person.username, subject)
         return None
     return person
+
+
+def forget_subject(user: User, *, actor: Actor) -> bool:
+    """Forget the subject recorded on a person (their provider account was replaced)."""
+    if not user.identity_provider_subject:
+        return False
+    with transaction.atomic():
+        old = user.identity_provider_subject
+        user.identity_provider_subject = ""
+        user.save(update_fields=["identity_provider_subject"])
+        record(
+            actor,
+            Change(
+                AuditAction.IDENTITY_PROVIDER_FORGOTTEN,
+                "user",
+                user.username,
+                details={"subject": old},
+            ),
+        )
+    return True

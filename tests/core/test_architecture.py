@@ -47,6 +47,8 @@ PUBLIC_VIEWS |= {
     "api_public_feedback",
 }
 PUBLIC_VIEWS |= {"api_signals"}  # the watchlist API checks its bearer token itself
+# Signing in with the organisation's identity provider starts and ends before anyone is.
+PUBLIC_VIEWS |= {"IdentityProviderStart", "IdentityProviderCallback"}
 
 
 def _view_modules() -> list[Path]:
