@@ -152,6 +152,7 @@ def second_factor_page(request: HttpRequest) -> HttpResponse:
         )
         if done is not None:
             del request.session[PENDING_SECRET]
+            request.session.cycle_key()
             otp_login(request, done.device)
             return render(
                 request,

@@ -237,6 +237,20 @@ def test_passwords_still_work_beside_the_identity_provider(identity_provider, sm
 
 
 @pytest.mark.django_db
+def test_a_paused_password_does_not_pause_the_identity_provider(
+    identity_provider, small_ics, settings
+):
+    ana = member(small_ics.trust_a, Role.STAFF, username="ana", email="ana.lead@example.nhs.uk")
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "ana", "password": "wrong-guess"})
+    paused = client.post(reverse("login"), {"username": "ana", "password": "a-long-test-password"})
+    assert paused.status_code == 429
+    assert _sign_in(client, identity_provider, "sub-ana").status_code == 302
+    assert get_user(client).pk == ana.pk
+
+
+@pytest.mark.django_db
 def test_off_unless_configured(small_ics):
     client = Client()
     assert "Sign in with" not in client.get(reverse("login")).content.decode()
