@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import secrets
-import time
 from dataclasses import dataclass
 
 import segno
@@ -69,9 +68,7 @@ def code_is_right(secret: str, code: str) -> bool:
     code = _normalised(code)
     if not code.isdigit():
         return False
-    totp = TOTP(bytes.fromhex(secret))
-    totp.time = time.time()
-    return totp.verify(int(code), tolerance=1)
+    return TOTP(bytes.fromhex(secret)).verify(int(code), tolerance=1)
 
 
 @dataclass(frozen=True)
@@ -90,9 +87,7 @@ def set_up(user: User, secret: str, code: str, *, actor: Actor) -> SetUp | None:
         StaticDevice.objects.filter(user=user).delete()
         device = TOTPDevice.objects.create(user=user, key=secret, name=APP_DEVICE, confirmed=True)
         # The code just given cannot be given again.
-        totp = TOTP(bytes.fromhex(secret))
-        totp.time = time.time()
-        device.last_t = totp.t()
+        device.last_t = TOTP(bytes.fromhex(secret)).t()
         device.save(update_fields=["last_t"])
         recovery = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE, confirmed=True)
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from caresignals.audit.models import AuditAction, AuditEntry
 from caresignals.organisations import second_factor
 from caresignals.organisations.roles import SECOND_FACTOR_ROLES, Role, needs_second_factor
 from caresignals.pages.views_signin import PENDING_SECRET
+from tests.clock import LONDON, suite_today
 from tests.factories import member
 
 PASSWORD = "a-long-test-password"
@@ -31,14 +31,14 @@ def _required(settings: Any) -> None:
 
 
 def _code(secret: str) -> str:
-    totp = TOTP(bytes.fromhex(secret))
-    totp.time = time.time()
-    return f"{totp.token():06d}"
+    """The code the app shows now (TOTP reads the suite's clock)."""
+    return f"{TOTP(bytes.fromhex(secret)).token():06d}"
 
 
-def _later(minutes: int = 1) -> time_machine.travel:
+def _later(minutes: int = 1, *, tick: bool = True) -> time_machine.travel:
     """Codes are single-use per 30-second step: the next one comes a little later."""
-    return time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes))
+    at = dt.datetime.combine(suite_today(), dt.time(10), LONDON) + dt.timedelta(minutes=minutes)
+    return time_machine.travel(at, tick=tick)
 
 
 def _password(client: Client, username: str) -> None:
@@ -135,7 +135,7 @@ def test_wrong_codes_make_the_next_try_wait(small_ics):
     _password(client, "cl")
     secret, _codes = _set_up(client)
     client.post(reverse("logout"))
-    with _later(), time_machine.travel(dt.datetime.now(dt.UTC), tick=False):
+    with _later(tick=False):
         _password(client, "cl")
         for _ in range(4):
             client.post(reverse("second_factor_verify"), {"code": "999999"})
