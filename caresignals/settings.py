@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "caresignals.pages",
     "caresignals.api",
     "axes",  # sign-in throttling per account (below)
+    "django_otp",  # the second factor for local passwords (below)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",  # sign-in with the organisation's identity provider (below)
     "ninja",  # its templates and static files: the API docs page served from this host
 ]
 
@@ -83,6 +87,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Whether this session has passed the second factor; then, for people whose roles need
+    # one, nothing but setting it up or giving it until they have (pages/middleware.py).
+    "django_otp.middleware.OTPMiddleware",
+    "caresignals.pages.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caresignals.core.middleware.PrivateResponsesMiddleware",
@@ -111,6 +119,47 @@ AXES_VERBOSE = False
 # each server process's memory, so behind `caresignals serve --workers N` up to N times this.
 SIGNIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("CARESIGNALS_SIGNIN_ADDRESS_FAILURE_LIMIT", "50"))
 SIGNIN_ADDRESS_WINDOW_SECONDS = int(AXES_COOLOFF_TIME.total_seconds())
+# Sign-in with the organisation's identity provider (OpenID Connect: NHS Care Identity
+# Service 2, Microsoft Entra ID, ...): off unless its client and endpoints are configured. It
+# signs in only people already here (organisations/identity.py; README "Signing in").
+# The issuer the ID tokens must name (`iss`), checked when set.
+CARESIGNALS_OIDC_ISSUER = os.environ.get("CARESIGNALS_OIDC_ISSUER", "")
+OIDC_RP_CLIENT_ID = os.environ.get("CARESIGNALS_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("CARESIGNALS_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("CARESIGNALS_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("CARESIGNALS_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("CARESIGNALS_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("CARESIGNALS_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("CARESIGNALS_OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_RP_SCOPES = os.environ.get("CARESIGNALS_OIDC_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10  # seconds for each request to the provider (token, keys, userinfo)
+OIDC_CREATE_USER = False  # no self-registration: people are added by an administrator
+OIDC_AUTHENTICATION_CALLBACK_URL = "identity_provider_callback"
+# The claim compared with the email address recorded on a person (case-insensitively), or
+# `sub` to match only the subject an administrator recorded on the person.
+CARESIGNALS_OIDC_MATCH_CLAIM = os.environ.get("CARESIGNALS_OIDC_MATCH_CLAIM", "email")
+CARESIGNALS_OIDC_PROVIDER_NAME = os.environ.get(
+    "CARESIGNALS_OIDC_PROVIDER_NAME", "your organisation's account"
+)
+IDENTITY_PROVIDER_BACKEND = "caresignals.organisations.identity.IdentityProviderBackend"
+CARESIGNALS_OIDC_ENABLED = bool(
+    OIDC_RP_CLIENT_ID
+    and OIDC_OP_AUTHORIZATION_ENDPOINT
+    and OIDC_OP_TOKEN_ENDPOINT
+    and OIDC_OP_JWKS_ENDPOINT
+)
+if CARESIGNALS_OIDC_ENABLED:
+    # After axes (which refuses a paused account before anything is checked), before the
+    # local passwords; each backend answers only its own kind of sign-in.
+    AUTHENTICATION_BACKENDS.insert(1, IDENTITY_PROVIDER_BACKEND)
+
+# A second factor (a time-based code from an authenticator app, or a single-use recovery
+# code) after a local password, for the roles that see identifiable or cross-organisation
+# data (organisations/roles.py, ADR 20). Off in the synthetic demo so it stays easy to walk.
+CARESIGNALS_REQUIRE_SECOND_FACTOR = _flag("CARESIGNALS_REQUIRE_SECOND_FACTOR", default=not DEMO)
+OTP_TOTP_ISSUER = os.environ.get("CARESIGNALS_SECOND_FACTOR_ISSUER", "Care Signals")
+
 # axes.W006 says axes' lockout leaves out the address: on purpose, since one address is
 # many people; the address has its own, higher limit above.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

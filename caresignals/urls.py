@@ -4,6 +4,7 @@ from django.urls import include, path
 from caresignals.core import views as core
 from caresignals.measures import views_matrix as measures_matrix
 from caresignals.pages import views as pages
+from caresignals.pages import views_signin as signin
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -12,6 +13,23 @@ urlpatterns = [
     path("healthz", core.healthz, name="healthz"),
     path("accounts/sign-in/", core.SignInView.as_view(), name="login"),
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/identity-provider/",
+        signin.IdentityProviderStart.as_view(),
+        name="identity_provider_sign_in",
+    ),
+    path(
+        "accounts/identity-provider/callback/",
+        signin.IdentityProviderCallback.as_view(),
+        name="identity_provider_callback",
+    ),
+    path("accounts/second-factor/", signin.second_factor_page, name="second_factor"),
+    path(
+        "accounts/second-factor/verify/", signin.second_factor_verify, name="second_factor_verify"
+    ),
+    path(
+        "accounts/second-factor/remove/", signin.second_factor_remove, name="second_factor_remove"
+    ),
     path("organisations/", include("caresignals.pages.urls_organisations")),
     path("organisations/", include("caresignals.measures.urls")),
     path("audit/", include("caresignals.pages.urls_audit")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -44,6 +45,13 @@ def _test_clock(_suite_clock: None) -> Iterator[None]:
 def today() -> dt.date:
     """The suite's today, for tests that build data relative to it or pass it on."""
     return suite_today()
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_off(settings: Any) -> None:
+    """Tests sign in with `force_login` or a password and go straight to the page under test;
+    the second factor is switched back on by the tests of it (tests/core/test_second_factor.py)."""
+    settings.CARESIGNALS_REQUIRE_SECOND_FACTOR = False
 
 
 @dataclass

@@ -30,6 +30,13 @@ class AuditAction(models.TextChoices):
     USER_INVITED = "user.invited", "Set-password link issued"
     USER_DEACTIVATED = "user.deactivated", "User deactivated"
     USER_REACTIVATED = "user.reactivated", "User reactivated"
+    # Sign-in: what changes how a person proves who they are, and who was refused.
+    SECOND_FACTOR_SET_UP = "second_factor.set_up", "Second factor set up"
+    SECOND_FACTOR_REMOVED = "second_factor.removed", "Second factor removed"
+    SECOND_FACTOR_RECOVERY_USED = "second_factor.recovery_used", "Recovery code used"
+    SIGN_IN_REFUSED = "sign_in.refused", "Identity provider sign-in refused"
+    IDENTITY_PROVIDER_LINKED = "sign_in.subject_recorded", "Identity provider subject recorded"
+    IDENTITY_PROVIDER_FORGOTTEN = "sign_in.subject_forgotten", "Identity provider subject forgotten"
     TOKEN_CREATED = "token.created", "API token issued"
     TOKEN_REVOKED = "token.revoked", "API token revoked"
     ESCALATION_CHANGED = "escalation.changed", "Escalation level changed"

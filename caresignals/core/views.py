@@ -39,6 +39,8 @@ class SignInView(auth_views.LoginView):
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         context = super().get_context_data(**kwargs)
         context["page_title"] = "Sign in"
+        if settings.CARESIGNALS_OIDC_ENABLED:
+            context["identity_provider_name"] = settings.CARESIGNALS_OIDC_PROVIDER_NAME
         if settings.DEMO:
             for extra in demo_sign_in_context:  # the demo's people (demo/apps.py)
                 context.update(extra())

@@ -153,7 +153,21 @@ class UserManager(DjangoUserManager["User"]):
 class User(AbstractUser):
     """A person who signs in. What they may see comes from their memberships."""
 
+    # The person's subject (`sub`) at the organisation's identity provider: recorded the first
+    # time they sign in there, after which only that subject signs in as them
+    # (organisations/identity.py). Blank until then.
+    identity_provider_subject = models.CharField(max_length=255, blank=True, default="")
+
     objects = UserManager()  # type: ignore[misc]
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identity_provider_subject"],
+                condition=~models.Q(identity_provider_subject=""),
+                name="unique_identity_provider_subject",
+            )
+        ]
 
     def role_codes(self) -> set[str]:
         cached: set[str] | None = getattr(self, "_role_codes", None)

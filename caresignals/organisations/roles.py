@@ -117,6 +117,37 @@ def user_can(user: Any, capability: Capability) -> bool:
     return any(capability in capabilities(role) for role in user.role_codes())
 
 
+# A second factor after a local password (ADR 20): for every role granting a capability that
+# reads identifiable data (patients' and complainants' details in events, candour, complaints
+# and feedback; speak-up cases; the audit log, which names people) or data across
+# organisations (safety across providers, the watchlist, quality governance). A stolen
+# password alone must not open these. Staff see only what they themselves record.
+SECOND_FACTOR_CAPABILITIES = frozenset(
+    {
+        Capability.VIEW_AUDIT,
+        Capability.VIEW_SAFETY_RESPONSES,
+        Capability.MANAGE_SAFETY_RESPONSES,
+        Capability.MANAGE_CANDOUR,
+        Capability.VIEW_SAFETY_SYSTEM,
+        Capability.HANDLE_SPEAKUP_CASES,
+        Capability.VIEW_PATIENT_VOICE,
+        Capability.WORK_PATIENT_VOICE,
+        Capability.VIEW_WATCHLIST,
+        Capability.VIEW_QUALITY_GOVERNANCE,
+    }
+)
+SECOND_FACTOR_ROLES = frozenset(
+    role for role, caps in _CAPABILITIES.items() if caps & SECOND_FACTOR_CAPABILITIES
+)
+
+
+def needs_second_factor(user: Any) -> bool:
+    """Whether a local password alone is not enough for this person, for any of their roles."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.role_codes() & SECOND_FACTOR_ROLES)
+
+
 @dataclass(frozen=True)
 class NavItem:
     label: str

@@ -49,6 +49,8 @@ PUBLIC_VIEWS |= {
 PUBLIC_VIEWS |= {"api_signals"}  # the watchlist API checks its bearer token itself
 # A person added by an administrator sets their password from a one-use link (ADR 19).
 PUBLIC_VIEWS |= {"SetPasswordView", "set_password_done"}
+# Signing in with the organisation's identity provider starts and ends before anyone is.
+PUBLIC_VIEWS |= {"IdentityProviderStart", "IdentityProviderCallback"}
 
 
 def _view_modules() -> list[Path]:

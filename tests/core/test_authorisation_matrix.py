@@ -89,6 +89,13 @@ ACCESS: dict[str, Access] = {
     "healthz": public(),
     "login": Access(NOBODY, listing=True),  # a signed-in person is sent on
     "logout": Access(NOBODY, listing=True),  # POST only
+    # Off unless an identity provider is configured (404): tests/core/test_identity_provider.py.
+    "identity_provider_sign_in": Access(NOBODY, listing=True),
+    "identity_provider_callback": Access(NOBODY, listing=True),
+    # Each person's own second factor: tests/core/test_second_factor.py.
+    "second_factor": public(),
+    "second_factor_verify": Access(NOBODY, listing=True),  # none set up: sent to set it up
+    "second_factor_remove": Access(NOBODY, listing=True),  # POST only
     "organisations:index": public(),
     "matrix": public(),
     "library:index": public(),
