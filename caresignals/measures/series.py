@@ -144,11 +144,24 @@ def zero_is_the_aim(indicator: Indicator, result: spc.SPCResult) -> bool:
     return bool(values.size and (values == 0).all()) or not lower > 0
 
 
+def zero_aim(indicator: Indicator, values: Any, lower: float, start: int = 0) -> bool:
+    """:func:`zero_is_the_aim` or a rare count (whose XmR limits collapse, so they say nothing
+    about reaching 0), from the values and the latest lower limit: for callers that chart many
+    series at once (the system matrix)."""
+    if not aims_for_zero(indicator):
+        return False
+    y = np.asarray(values, dtype=float)
+    present = y[~np.isnan(y)]
+    if not present.size:
+        return False
+    return bool((present == 0).all()) or not lower > 0 or rare_values(indicator, y, start)
+
+
 def zero_aim_for(series: Series, result: spc.SPCResult) -> bool:
-    """Zero is the aim for this chart: :func:`zero_is_the_aim`, or a rare count (whose XmR
-    limits collapse, so they say nothing about reaching 0) with a target of 0."""
-    indicator = series.indicator
-    return zero_is_the_aim(indicator, result) or (aims_for_zero(indicator) and is_rare(series))
+    """Zero is the aim for this chart (:func:`zero_aim`)."""
+    start = series.rebase_at[-1] if series.rebase_at else 0
+    lower = float(result.lpl[-1]) if len(result) else math.nan
+    return zero_aim(series.indicator, result.values, lower, start)
 
 
 def judge_assurance(series: Series, result: spc.SPCResult) -> spc.SPCResult:
@@ -168,15 +181,22 @@ def is_rare(series: Series) -> bool:
     Events (its numerator rule says ``never_event = true``), or a count averaging under
     :data:`RARE_MEAN` a month since its last rebase. Only with every month present, since a
     missing month is not a month without events."""
-    if series.indicator.unit != Unit.COUNT or series.is_empty:
+    if series.is_empty:
         return False
-    values = np.asarray(series.values, dtype=float)
-    if np.isnan(values).any() or not np.all(values == np.round(values)) or (values < 0).any():
-        return False
-    if dict(getattr(rules().get(series.indicator.code), "where", ())).get("never_event") is True:
-        return True
     start = series.rebase_at[-1] if series.rebase_at else 0
-    return bool(values[start:].mean() < RARE_MEAN)
+    return rare_values(series.indicator, series.values, start)
+
+
+def rare_values(indicator: Indicator, values: Any, start: int = 0) -> bool:
+    """:func:`is_rare` on bare values, ``start`` the first of the latest segment."""
+    if indicator.unit != Unit.COUNT:
+        return False
+    y = np.asarray(values, dtype=float)
+    if not y.size or np.isnan(y).any() or not np.all(y == np.round(y)) or (y < 0).any():
+        return False
+    if dict(getattr(rules().get(indicator.code), "where", ())).get("never_event") is True:
+        return True
+    return bool(y[start:].mean() < RARE_MEAN)
 
 
 @dataclass(frozen=True)
