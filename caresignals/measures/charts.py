@@ -339,14 +339,15 @@ def spc_chart_svg(
     bounds: tuple[float | None, float | None] = (None, None),
     point_names: Sequence[str] | None = None,
     x_title: str = "",
+    y_title: str | None = None,
 ) -> str:
     """A complete ``<svg>`` element drawing ``result`` as a Making Data Count chart.
 
-    Full size (720 × 380 by default, text at :data:`BODY_TEXT`): y axis with 4–6 ticks, month labels thinned so they
-    never overlap, a legend, the mean (solid), process limits (dashed) and target (dash-dot,
-    labelled). ``small=True`` (240 × 60 by default) is a sparkline for tables: same lines and
-    markers, no text. A new mean or limit starts a new line segment (a rebase); a missing value
-    breaks the data line.
+    Full size (720 × 380 by default, text at :data:`BODY_TEXT`): y axis with 4–6 ticks,
+    month labels thinned so they never overlap, a legend, the mean (solid), process limits
+    (dashed) and target (dash-dot, labelled). ``small=True`` (240 × 60 by default) is a
+    sparkline for tables: same lines and markers, no text. A new mean or limit starts a new
+    line segment (a rebase); a missing value breaks the data line.
 
     ``title`` is the accessible name, not drawn: the page's own heading names the chart.
     ``summary`` is the ``<desc>`` sentence (default: :func:`caresignals.stats.spc.summary`).
@@ -359,6 +360,8 @@ def spc_chart_svg(
     Count asks, while ``result`` (and so the data table) keeps the computed value.
     ``point_names`` name the points in their titles and on the x axis instead of their
     periods (a g chart's points are events, not months); ``x_title`` is drawn under the axis.
+    ``y_title`` names the y axis's unit where it differs from ``unit_label``, which also
+    follows each value ("Number in the month" for a count).
     """
     width = width if width is not None else (240 if small else 720)
     height = height if height is not None else (60 if small else 380)
@@ -434,7 +437,8 @@ def spc_chart_svg(
         labels = [tick_text(t) for t in ticks]
         left = max(48.0, max(_text_width(s, BODY_TEXT) for s in labels) + 16)
         right = 28.0
-        top = 2 * _LINE_H if unit_label else BODY_TEXT
+        axis_unit = unit_label if y_title is None else y_title
+        top = 2 * _LINE_H if axis_unit else BODY_TEXT
         legend_items = _legend_items(kinds, present, mean, lpl, upl, target, result.chart)
         legend, legend_h = _legend(legend_items, 12.0, width - 12.0)
         bottom = _LINE_H * (2 if x_title else 1) + 14 + legend_h
@@ -462,10 +466,10 @@ def spc_chart_svg(
                 f'<text class="y-label" x="{_n(left - 6)}" y="{yy}" dy="0.35em" '
                 f'text-anchor="end" fill="{COLOURS["text"]}">{_esc(tick_text(t))}</text>'
             )
-        if unit_label:
+        if axis_unit:
             parts.append(
                 f'<text class="unit-label" x="{_n(left)}" y="{_n(_LINE_H * 0.75)}" '
-                f'fill="{COLOURS["text_secondary"]}">{_esc(unit_label)}</text>'
+                f'fill="{COLOURS["text_secondary"]}">{_esc(axis_unit)}</text>'
             )
 
     # ---- centre line and limits, one segment per rebase (mean or group changes)

@@ -324,6 +324,7 @@ def chart_page(user: Any, code: str, indicator_code: str) -> ChartPage:
                 title=title,
                 summary=sentence,
                 unit_label="months",
+                y_title="Months without an event before each",
                 bounds=(0.0, None),
                 point_names=[f"Event {j + 1} ({p:%B %Y})" for j, p in enumerate(events.months)],
                 x_title="Events in the order they happened",
@@ -342,6 +343,7 @@ def chart_page(user: Any, code: str, indicator_code: str) -> ChartPage:
             title=title,
             summary=sentence,
             unit_label=unit_label(indicator),
+            y_title=axis_title(indicator),
             bounds=bounds_for(indicator),
         )
         assurance, zero_aim = assurance_words(series, result), zero_aim_for(series, result)

@@ -94,6 +94,7 @@ def test_common_counts_stay_on_an_xmr_chart(small_ics, lead):
     html = page(lead, "pressure_ulcers")
     assert "Events in the order they happened" not in html
     assert "Statistical process control (XmR) chart" in html
+    assert '<text class="unit-label"' in html and ">Number in the month</text>" in html
 
 
 def test_impossible_limits_are_drawn_at_zero_and_kept_in_the_table(small_ics, lead):
@@ -126,7 +127,7 @@ def test_percentages_are_not_drawn_above_one_hundred(small_ics, lead):
     svg = svg[: svg.index("</svg>")]
     assert max(float(s) for s in re.findall(r'class="y-label"[^>]*>([^<]*)<', svg)) == 100
     assert number(want.upl[0], 2) in html
-    assert 'class="unit-label"' in svg and ">%</text>" in svg
+    assert 'class="unit-label"' in svg and ">Per cent (%)</text>" in svg
 
 
 # Eight months at one level, then sixteen at a higher one: a sustained shift.
