@@ -42,10 +42,13 @@ from caresignals.stats.spc import SPCResult
 
 __all__ = [
     "ASSURANCE_ICONS",
+    "BODY_TEXT",
     "COLOURS",
     "VARIATION_ICONS",
     "assurance_icon_svg",
     "icon_symbols",
+    "rule_key",
+    "rule_words",
     "spc_chart_svg",
     "variation_icon_svg",
 ]
@@ -65,6 +68,11 @@ COLOURS: dict[str, str] = {
 """Hex colours by role; every text colour is at least 4.5:1 on white."""
 
 _FONT = "Arial, Helvetica, sans-serif"  # system fonts only: no request for Frutiger
+BODY_TEXT = 19
+"""Every text on a full-size chart is drawn at NHS.UK's desktop body size (19 px). The page
+shows the chart at its own size, scrolling sideways on a narrow screen rather than shrinking
+it, so the text never reads smaller than body text (ADR 22)."""
+_LINE_H = BODY_TEXT * 1.45
 _CHAR_W = 0.6  # generous average glyph width / font size for Arial, so labels never touch
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_FULL = (
@@ -185,6 +193,8 @@ def _axis_label(dates: list[dt.date] | None, i: int, monthly: bool) -> str:
 
 def _reason(label: str, centre: str) -> str:
     """NHSRplotthedots' rule label as plain English."""
+    if label == "Common Cause":
+        return "common cause variation"
     if label == "Above UCL":
         return "above the upper process limit"
     if label == "Below LCL":
@@ -199,6 +209,49 @@ def _reason(label: str, centre: str) -> str:
     if m:
         return f"part of a run of {m[1]} points {m[2].lower()} the {centre}"
     return label
+
+
+def rule_words(label: str, chart: str = "xmr") -> str:
+    """A rule label from :mod:`caresignals.stats.spc` in plain words, capitalised, for tables."""
+    text = _reason(label, "median" if chart == "run_chart" else "mean")
+    return text[:1].upper() + text[1:]
+
+
+def rule_key(result: SPCResult) -> list[tuple[str, int]]:
+    """Each rule the chart applies, in plain words, with how many points it marked.
+
+    The key beside a chart: it names every rule, including those that found nothing, so a
+    reader knows what was looked for as well as what was found.
+    """
+    k, centre = result.run_length, "median" if result.chart == "run_chart" else "mean"
+    found = [str(x) for x in result.special_cause_type.tolist()]
+    rules: list[tuple[str, tuple[str, ...]]] = []
+    if result.chart != "run_chart":
+        rules.append(
+            ("A point above the upper or below the lower process limit", ("Above UCL", "Below LCL"))
+        )
+    if result.chart == "g_chart":
+        return [(words, sum(found.count(x) for x in labels)) for words, labels in rules]
+    rules.append(
+        (
+            f"{k} points in a row above the {centre}, or {k} in a row below it",
+            (f"{k} Points Above CL", f"{k} Points Below CL"),
+        )
+    )
+    rules.append(
+        (
+            f"{k} points in a row each higher than the one before, or each lower",
+            (f"{k} Point Trend (Increasing)", f"{k} Point Trend (Decreasing)"),
+        )
+    )
+    if result.chart != "run_chart":
+        rules.append(
+            (
+                "2 of 3 points in a row close to a process limit, all on one side of the mean",
+                ("2 in 3 Above CL", "2 in 3 Below CL"),
+            )
+        )
+    return [(words, sum(found.count(x) for x in labels)) for words, labels in rules]
 
 
 def _marker(kind: str, x: float, y: float, small: bool, title: str) -> str:
@@ -232,6 +285,15 @@ def _legend_marker(kind: str, x: float, y: float) -> str:
     """The point's shape for the legend: no title, and not classed as a point."""
     svg = _marker(kind, x, y, False, "").replace("<title></title>", "")
     return svg.replace('class="pt ', 'class="legend-symbol ', 1)
+
+
+def _clip(a: np.ndarray, low: float | None, high: float | None) -> np.ndarray:
+    """Clip to what is possible, keeping NaN (no line) as NaN."""
+    if low is not None:
+        a = np.where(a < low, low, a)
+    if high is not None:
+        a = np.where(a > high, high, a)
+    return a
 
 
 def _step_path(xl: Sequence[float], xr: Sequence[float], ys: Sequence[float]) -> str:
@@ -274,23 +336,35 @@ def spc_chart_svg(
     value_format: Callable[[float], str] | None = None,
     summary: str | None = None,
     id_prefix: str | None = None,
+    bounds: tuple[float | None, float | None] = (None, None),
+    point_names: Sequence[str] | None = None,
+    x_title: str = "",
+    y_title: str | None = None,
 ) -> str:
     """A complete ``<svg>`` element drawing ``result`` as a Making Data Count chart.
 
-    Full size (720 × 300 by default): y axis with 4–6 ticks, month labels thinned so they
-    never overlap, a legend, the mean (solid), process limits (dashed) and target (dash-dot,
-    labelled). ``small=True`` (240 × 60 by default) is a sparkline for tables: same lines and
-    markers, no text. A new mean or limit starts a new line segment (a rebase); a missing value
-    breaks the data line.
+    Full size (720 × 380 by default, text at :data:`BODY_TEXT`): y axis with 4–6 ticks,
+    month labels thinned so they never overlap, a legend, the mean (solid), process limits
+    (dashed) and target (dash-dot, labelled). ``small=True`` (240 × 60 by default) is a
+    sparkline for tables: same lines and markers, no text. A new mean or limit starts a new
+    line segment (a rebase); a missing value breaks the data line.
 
     ``title`` is the accessible name, not drawn: the page's own heading names the chart.
     ``summary`` is the ``<desc>`` sentence (default: :func:`caresignals.stats.spc.summary`).
     ``value_format`` formats values in point titles and on the y axis. ``id_prefix`` names the
     ``<title>``/``<desc>`` ids; by default it is a digest of the inputs, so two different charts
     on one page never share an id and the same chart always gets the same one.
+
+    ``bounds`` is what the measure can possibly be (0 and None for a count or rate, 0 and 100
+    for a percentage): a mean or limit beyond it is drawn at the boundary, as Making Data
+    Count asks, while ``result`` (and so the data table) keeps the computed value.
+    ``point_names`` name the points in their titles and on the x axis instead of their
+    periods (a g chart's points are events, not months); ``x_title`` is drawn under the axis.
+    ``y_title`` names the y axis's unit where it differs from ``unit_label``, which also
+    follows each value ("Number in the month" for a count).
     """
     width = width if width is not None else (240 if small else 720)
-    height = height if height is not None else (60 if small else 300)
+    height = height if height is not None else (60 if small else 380)
     fmt = value_format or _default_format
     y = np.asarray(result.values, dtype=float)
     n = int(y.size)
@@ -308,7 +382,7 @@ def spc_chart_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="{_esc(tid)} {_esc(did)}" '
         f'class="spc-chart{" spc-chart-small" if small else ""}" '
-        f'font-family="{_FONT}" font-size="12">'
+        f'font-family="{_FONT}" font-size="{12 if small else BODY_TEXT}">'
         f'<title id="{_esc(tid)}">{_esc(title)}</title><desc id="{_esc(did)}">{_esc(desc)}</desc>'
     )
     if not present.any():
@@ -321,9 +395,10 @@ def spc_chart_svg(
 
     dates = _dates(result)
     monthly = dates is not None and _monthly(dates)
-    mean = np.asarray(result.mean, dtype=float)
-    lpl = np.asarray(result.lpl, dtype=float)
-    upl = np.asarray(result.upl, dtype=float)
+    low, high = bounds
+    mean = _clip(np.asarray(result.mean, dtype=float), low, high)
+    lpl = _clip(np.asarray(result.lpl, dtype=float), low, high)
+    upl = _clip(np.asarray(result.upl, dtype=float), low, high)
     target = result.target
     kinds = [str(k) for k in result.point_type.tolist()]
 
@@ -337,6 +412,14 @@ def spc_chart_svg(
         pad = abs(hi) * 0.1 or 1.0
         lo, hi = lo - pad, hi + pad
     ticks, decimals = _nice_ticks(lo, hi)
+    if low is not None and ticks[0] < low <= lo:  # no tick below what is possible
+        ticks = [t for t in ticks if t >= low] or [low]
+        if ticks[0] > low:
+            ticks.insert(0, low)
+    if high is not None and ticks[-1] > high >= hi:
+        ticks = [t for t in ticks if t <= high]
+        if ticks[-1] < high:
+            ticks.append(high)
     if small:  # no axis to show, so hug the data rather than round numbers
         span = hi - lo
         y0, y1 = lo - 0.06 * span, hi + 0.06 * span
@@ -352,12 +435,13 @@ def spc_chart_svg(
         left, right, top, bottom = 3.0, 3.0, 4.0, 4.0
     else:
         labels = [tick_text(t) for t in ticks]
-        left = max(36.0, max(_text_width(s, 12) for s in labels) + 14)
+        left = max(48.0, max(_text_width(s, BODY_TEXT) for s in labels) + 16)
         right = 28.0
-        top = 26.0 if unit_label else 12.0
+        axis_unit = unit_label if y_title is None else y_title
+        top = 2 * _LINE_H if axis_unit else BODY_TEXT
         legend_items = _legend_items(kinds, present, mean, lpl, upl, target, result.chart)
-        legend, legend_h = _legend(legend_items, left, width - right)
-        bottom = 26.0 + legend_h
+        legend, legend_h = _legend(legend_items, 12.0, width - 12.0)
+        bottom = _LINE_H * (2 if x_title else 1) + 14 + legend_h
     plot_w, plot_h = width - left - right, height - top - bottom
     dx = plot_w / n
 
@@ -382,10 +466,10 @@ def spc_chart_svg(
                 f'<text class="y-label" x="{_n(left - 6)}" y="{yy}" dy="0.35em" '
                 f'text-anchor="end" fill="{COLOURS["text"]}">{_esc(tick_text(t))}</text>'
             )
-        if unit_label:
+        if axis_unit:
             parts.append(
-                f'<text class="unit-label" x="{_n(left)}" y="14" fill="{COLOURS["text_secondary"]}"'
-                f">{_esc(unit_label)}</text>"
+                f'<text class="unit-label" x="{_n(left)}" y="{_n(_LINE_H * 0.75)}" '
+                f'fill="{COLOURS["text_secondary"]}">{_esc(axis_unit)}</text>'
             )
 
     # ---- centre line and limits, one segment per rebase (mean or group changes)
@@ -425,7 +509,7 @@ def spc_chart_svg(
         if not small:
             parts.append(
                 f'<text class="target-label" x="{_n(left + plot_w)}" y="{ty}" dy="-4" '
-                f'text-anchor="end" font-size="11" fill="{COLOURS["target"]}" stroke="#FFFFFF" '
+                f'text-anchor="end" fill="{COLOURS["target"]}" stroke="#FFFFFF" '
                 f'stroke-width="3" paint-order="stroke">'
                 f"{_esc('Target ' + _with_unit(fmt(target), unit_label))}</text>"
             )
@@ -451,7 +535,8 @@ def spc_chart_svg(
             continue
         kind = kinds[i]
         value = _with_unit(fmt(float(y[i])), unit_label)
-        head_txt = f"{_period_name(dates, i, monthly)}: {value}."
+        name = point_names[i] if point_names is not None else _period_name(dates, i, monthly)
+        head_txt = f"{name}: {value}."
         if kind == "common_cause":
             tip = f"{head_txt} Common cause variation."
         else:
@@ -471,10 +556,17 @@ def spc_chart_svg(
             parts.append(
                 f'<path class="x-tick" d="M{_n(xs[i])} {_n(axis_y)}v4" '
                 f'stroke="{COLOURS["common"]}"/>'
-                f'<text class="x-label" x="{_n(xs[i])}" y="{_n(axis_y + 17)}" '
+                f'<text class="x-label" x="{_n(xs[i])}" y="{_n(axis_y + 6 + BODY_TEXT)}" '
                 f'text-anchor="middle" fill="{COLOURS["text"]}">{_esc(text)}</text>'
             )
-        legend_y = axis_y + 26
+        legend_y = axis_y + _LINE_H + 14
+        if x_title:
+            parts.append(
+                f'<text class="x-title" x="{_n(left + plot_w / 2)}" '
+                f'y="{_n(axis_y + 6 + BODY_TEXT + _LINE_H)}" text-anchor="middle" '
+                f'fill="{COLOURS["text_secondary"]}">{_esc(x_title)}</text>'
+            )
+            legend_y += _LINE_H
         parts.extend(_shift(legend, legend_y))
     parts.append("</svg>")
     return "".join(parts)
@@ -489,7 +581,7 @@ def _x_label_indices(
     """Which points get an axis label: every k-th, k the first of 1, 2, 3, 4, 6, 12, 24… that
     fits, aligned to the calendar for monthly data (quarters, Januaries), then any label
     still too close to the one before (dates that skip months) is dropped."""
-    widths = [_text_width(_axis_label(dates, i, monthly), 12) for i in range(n)]
+    widths = [_text_width(_axis_label(dates, i, monthly), BODY_TEXT) for i in range(n)]
     need = max(widths) + _X_GAP
     dx = (xs[1] - xs[0]) if n > 1 else need
     steps = [1, 2, 3, 4, 6, 12] + [12 * m for m in range(2, n // 12 + 2)]
@@ -534,6 +626,7 @@ def flow_legend(
     x0: float,
     x_max: float,
     symbol: Callable[[str, float, float], str],
+    size: float = BODY_TEXT,
 ) -> tuple[list[str], float]:
     """Legend entries flowed left to right, wrapping; returns the SVG and the height used.
 
@@ -541,17 +634,17 @@ def flow_legend(
     :func:`_shift` moves them under the x axis once the plot height is known. Shared by every
     chart so their legends read alike.
     """
-    row_h = 18.0
+    row_h = max(18.0, size * 1.45)
     out: list[str] = []
     x, row = x0, 0
     for what, label in items:
-        w = 22 + _text_width(label, 11) + 10
+        w = 22 + _text_width(label, size) + 10
         if x + w > x_max and x > x0:
             x, row = x0, row + 1
         cy = row * row_h
         out.append(
             f'<g class="legend-item">{symbol(what, x, cy)}<text x="{_n(x + 22)}" y="{_n(cy)}" '
-            f'dy="0.35em" font-size="11" fill="{COLOURS["text"]}">{_esc(label)}</text></g>'
+            f'dy="0.35em" font-size="{_n(size)}" fill="{COLOURS["text"]}">{_esc(label)}</text></g>'
         )
         x += w
     return out, (row + 1) * row_h if items else 0.0

@@ -305,7 +305,7 @@ def _legend_symbol(what: str, x: float, y: float) -> str:
 
 def _legend(items: list[tuple[str, str]], x0: float, x_max: float) -> tuple[list[str], float]:
     """Legend entries flowed left to right and wrapped; positions relative to y = 0."""
-    return flow_legend(items, x0, x_max, _legend_symbol)
+    return flow_legend(items, x0, x_max, _legend_symbol, size=11)
 
 
 def _shift(items: list[str], dy: float) -> list[str]:

@@ -8,7 +8,9 @@ presenter gathers, for one organisation and a window of months, two views:
    interval, the ratio between the most and least advantaged groups, the slope and relative
    indices of inequality across deprivation, and a Making Data Count chart of the gap by month.
 2. **Patient-safety events by group**: who the events happened to, by deprivation, ethnic
-   group, learning disability, age and sex, with rates per head of population by deprivation.
+   group, learning disability, age and sex, with rates by deprivation against the right
+   denominator (:func:`rate_basis`): residents for an ICS or a place, the organisation's own
+   activity for a provider or a service.
 
 Every number comes from :mod:`caresignals.stats`; this module chooses the inputs, the
 comparisons and the words. Counts on the page pass through disclosure control (:func:`disclose`),
@@ -95,6 +97,15 @@ AGE_BANDS: list[tuple[str, str, int, int]] = [
     ("80+", "80 and over", 80, 200),
 ]
 NOT_KNOWN = "not_known"
+#: Activity a provider's or service's events are divided by, in order of preference: the first
+#: the organisation records in the window is used (docs/statistics.md, "Rates in the lens").
+ACTIVITY_MEASURES = ("occupied_bed_days", "admissions", "births", "ed_attendances")
+ACTIVITY_NOUNS = {
+    "occupied_bed_days": "occupied bed days",
+    "admissions": "admissions",
+    "births": "births",
+    "ed_attendances": "emergency department attendances",
+}
 
 
 # --------------------------------------------------------------------------- small values
@@ -656,6 +667,114 @@ def _stratified_measure(
 
 
 @dataclass(frozen=True)
+class RateBasis:
+    """What events by deprivation are divided by, and how the page says so.
+
+    ``kind``: "residents" (an ICS or place: person-years of the people living there),
+    "activity" (a provider or service: its own activity in the window) or "none" (a provider
+    or service that records no activity: shares only, never a rate against the place).
+    """
+
+    kind: str
+    exposure: np.ndarray
+    multiplier: int
+    per: str
+    """'per 100,000 residents a year', 'per 1,000 occupied bed days'."""
+    exposure_heading: str
+    note: str
+    estimated: bool = False
+
+
+def rate_basis(
+    user: Any,
+    organisation: Organisation,
+    profile: Any,
+    start: dt.date,
+    end: dt.date,
+    months: int,
+) -> RateBasis:
+    """The denominator for events by deprivation quintile (ADR 22).
+
+    An ICS or a place serves the people who live there: person-years of its residents. A
+    provider or service does not: the place's population says nothing about how much care it
+    gave, so two services in one place would otherwise get rates in proportion to their
+    sizes. Its own activity is used instead, the first of :data:`ACTIVITY_MEASURES` it records
+    in the window: by quintile where the activity is recorded by quintile, otherwise the
+    total shared out in proportion to the place's residents in each fifth (an estimate the
+    page names). Without activity there is no rate.
+    """
+    pop = {r.quintile: r.population for r in profile.rows}
+    residents = np.array([pop.get(q, 0) for q in range(1, 6)], dtype=float)
+    if organisation.kind in ("ics", "place"):
+        return RateBasis(
+            "residents",
+            residents * months / 12,
+            100_000,
+            "per 100,000 residents a year",
+            "Residents",
+            "Rates are per head of the people living here, counted as person-years over the "
+            "window.",
+        )
+    held = (
+        visible_measures(user)
+        .filter(
+            organisation__path__startswith=organisation.path,
+            indicator__code__in=ACTIVITY_MEASURES,
+            period__gte=start,
+            period__lte=end,
+        )
+        .order_by()
+    )
+    totals: dict[tuple[str, str, str], float] = defaultdict(float)
+    for code, stratum_type, stratum, n, mult in held.values_list(
+        "indicator__code", "stratum_type", "stratum", "numerator", "indicator__multiplier"
+    ):
+        totals[(code, stratum_type, stratum)] += n * mult
+    for code in ACTIVITY_MEASURES:
+        by_q = np.array([totals.get((code, "imd_quintile", str(q)), 0.0) for q in range(1, 6)])
+        total = totals.get((code, "", ""), 0.0)
+        noun = ACTIVITY_NOUNS[code]
+        per = f"per 1,000 {noun}"
+        heading = noun[:1].upper() + noun[1:]
+        if by_q.sum() > 0:
+            return RateBasis(
+                "activity",
+                by_q,
+                1000,
+                per,
+                heading,
+                f"Rates are per 1,000 {noun} at this organisation in the window, for patients "
+                "from each fifth, as recorded: not per head of the place's population, which "
+                "says nothing about how much care this organisation gave.",
+            )
+        if total > 0 and residents.sum() > 0:
+            return RateBasis(
+                "activity",
+                total * residents / residents.sum(),
+                1000,
+                per,
+                f"{heading} (estimated)",
+                f"Rates are per 1,000 {noun} at this organisation in the window, not per head "
+                f"of the place's population. Its {noun} are recorded only in total, so they "
+                "are shared out in proportion to the people living in each fifth of the "
+                "place: an estimate, which assumes the organisation's patients come from "
+                "each fifth as the place's residents do. Recording them by deprivation "
+                "quintile would replace the estimate.",
+                estimated=True,
+            )
+    return RateBasis(
+        "none",
+        np.zeros(5),
+        1000,
+        "",
+        "",
+        "No rates: this organisation records no activity (bed days, admissions, births or "
+        "attendances) for the window, and the place's population is not the right "
+        "denominator for one organisation's events. The shares of events are shown instead.",
+    )
+
+
+@dataclass(frozen=True)
 class GroupRow:
     key: str
     label: str
@@ -680,6 +799,7 @@ class Breakdown:
     chart_svg: Markup
     has_rates: bool = False
     ratio: Estimate | None = None
+    basis: RateBasis | None = None
 
 
 @dataclass(frozen=True)
@@ -778,12 +898,13 @@ def _events_section(
 
     breakdowns: list[Breakdown] = []
 
-    # Deprivation: counts, shares and rates per 100 000 residents a year.
-    pop = {r.quintile: r.population for r in profile.rows}
+    # Deprivation: counts, shares and rates against the organisation's denominator.
+    basis = rate_basis(user, organisation, profile, start, end, months)
     keys = [str(q) for q in range(1, 6)]
     x = np.array([by_imd.get(q, 0) for q in range(1, 6)], dtype=float)
-    person_years = np.array([pop.get(q, 0) * months / 12 for q in range(1, 6)], dtype=float)
-    rates = intervals.rate(x, person_years, confidence=CONFIDENCE, multiplier=100_000)
+    person_years = basis.exposure
+    safe = np.where(person_years > 0, person_years, 1.0)  # rows without one show no rate
+    rates = intervals.rate(x, safe, confidence=CONFIDENCE, multiplier=basis.multiplier)
     imd_rows = []
     for i, k in enumerate(keys):
         c = disclose(x[i])
@@ -793,7 +914,14 @@ def _events_section(
             else NO_ESTIMATE
         )
         imd_rows.append(
-            GroupRow(k, QUINTILE_LABELS[i + 1], c, _share(c, total), int(pop.get(i + 1, 0)), rate)
+            GroupRow(
+                k,
+                QUINTILE_LABELS[i + 1],
+                c,
+                _share(c, total),
+                round(float(person_years[i]) * (12 / months if basis.kind == "residents" else 1)),
+                rate,
+            )
         )
     imd_rows.append(GroupRow(NOT_KNOWN, "Not known", unknown_imd, _share(unknown_imd, total)))
     ratio: Estimate | None = None
@@ -803,10 +931,20 @@ def _events_section(
         ratio = Estimate(_num(rr.value), _num(rr.lower), _num(rr.upper))
     if ratio is not None and ratio.defined:
         times, ci = ratio_parts(ratio)
+        lead = (
+            "Per head of population"
+            if basis.kind == "residents"
+            else f"For the same activity ({basis.per.removeprefix('per 1,000 ')})"
+        )
         imd_summary = (
-            "Per head of population, patient-safety events happened to people from the most "
+            f"{lead}, patient-safety events happened to people from the most "
             f"deprived fifth of areas {times} times as often as to people from the least "
             f"deprived ({ci})." + _chance(ratio)
+        )
+    elif basis.kind == "none":
+        imd_summary = (
+            "No rates by deprivation: this organisation records no activity to divide its "
+            "events by."
         )
     else:
         imd_summary = (
@@ -835,11 +973,14 @@ def _events_section(
             )
             for r in imd_rows[:5]
         ],
-        title=f"Patient-safety events per 100,000 residents a year by deprivation quintile, "
-        f"{period_words}",
+        title=f"Patient-safety events {basis.per} by deprivation quintile, {period_words}",
         desc=imd_summary,
-        unit_label="per 100,000 a year",
+        unit_label=basis.per.replace(" residents", ""),
     )
+    if basis.kind == "none":
+        imd_chart = _bar_chart(
+            f"Patient-safety events by deprivation quintile, {period_words}", imd_summary, imd_rows
+        )
     breakdowns.append(
         Breakdown(
             "imd_quintile",
@@ -848,8 +989,9 @@ def _events_section(
             imd_rows,
             imd_summary,
             Markup(imd_chart),  # noqa: S704 - built by lens_chart.py, which escapes text
-            has_rates=True,
+            has_rates=basis.kind != "none",
             ratio=ratio,
+            basis=basis,
         )
     )
 

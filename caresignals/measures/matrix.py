@@ -20,7 +20,7 @@ from markupsafe import Markup
 from caresignals.core.periods import Month
 from caresignals.measures import charts
 from caresignals.measures.models import Indicator, MeasureValue, Polarity
-from caresignals.measures.series import IMPROVEMENT, rebases_for, value_of
+from caresignals.measures.series import IMPROVEMENT, rebases_for, value_of, zero_aim
 from caresignals.organisations.models import Organisation, ProviderType, ServiceType
 from caresignals.organisations.queries import visible_organisations
 from caresignals.stats import spc
@@ -106,6 +106,7 @@ def system_matrix(
         last_index: dict[int, int] = {}
         # Series with recorded rebases are charted one by one (xmr_many has no rebases).
         own: dict[int, tuple[spc.SPCResult, int]] = {}
+        spans: dict[int, tuple[int, int]] = {}
         for org_id, points in by_indicator[indicator.pk].items():
             first = Month.index_of(points[0][0])
             dense = [math.nan] * (Month.index_of(points[-1][0]) - first + 1)
@@ -129,6 +130,7 @@ def system_matrix(
                 own[org_id] = (result_one, last)
                 continue
             start = len(ys)
+            spans[org_id] = (start, start + len(dense))
             labels.extend([org_id] * len(dense))
             ys.extend(dense)
             last_index[org_id] = start + last
@@ -142,10 +144,18 @@ def system_matrix(
             )
             for org_id, i in last_index.items():
                 icon = spc.variation_icon(str(many.point_type[i]), str(many.special_cause_type[i]))
-                latest[org_id] = (icon, many.assurance.get(org_id), float(many.values[i]))
+                a, b = spans[org_id]
+                assurance = many.assurance.get(org_id)
+                if zero_aim(indicator, many.values[a:b], float(many.lpl[b - 1])):
+                    assurance = None  # zero is the aim, as on the chart page (ADR 22)
+                latest[org_id] = (icon, assurance, float(many.values[i]))
         for org_id, (one, i) in own.items():
             icon = spc.variation_icon(str(one.point_type[i]), str(one.special_cause_type[i]))
-            latest[org_id] = (icon, one.assurance, float(one.values[i]))
+            segment = int(np.flatnonzero(one.rebase_group == one.rebase_group[-1])[0])
+            assurance = one.assurance
+            if zero_aim(indicator, one.values, float(one.lpl[-1]), segment):
+                assurance = None
+            latest[org_id] = (icon, assurance, float(one.values[i]))
         for org_id, (icon, assurance, value) in latest.items():
             concerns += icon.startswith("special_cause_concern")
             org = by_id[org_id]

@@ -185,10 +185,14 @@ def record_rebase(
     note: str,
     *,
     periods: list[dt.date],
+    suggested: bool = False,
 ) -> ChartAnnotation:
     """Record that the process changed from `period`: the chart starts a new segment there.
 
     `periods` are the series' months: a rebase must fall inside it, after its first month.
+    `suggested` says the person confirmed the page's suggestion after a sustained shift: the
+    audit entry keeps that, so a review can tell a confirmed suggestion from a rebase chosen
+    unprompted.
     """
     require_actor(actor)
     if actor.user is not None:
@@ -216,7 +220,8 @@ def record_rebase(
                 "chart",
                 f"{organisation.code}/{indicator.code}",
                 organisation.path,
-                {"period": period.isoformat(), "note": note},
+                {"period": period.isoformat(), "note": note}
+                | ({"suggested": True} if suggested else {}),
             )
         ],
     )

@@ -26,6 +26,7 @@ class RebaseForm(forms.Form):
         label="Month the process changed",
         error_messages={"required": "Select the month the process changed"},
     )
+    suggested = forms.BooleanField(required=False, widget=forms.HiddenInput)
     note = forms.CharField(
         label="What changed",
         max_length=1000,
@@ -59,7 +60,9 @@ def chart(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     page = cast(ChartPage, ctx["page"])
     # Recorded for the chart's organisation: only where the person holds the capability.
     may_record = may(request.user, Capability.RECORD_CHART_CHANGES, page.organisation.path)
-    form = RebaseForm(periods=page.periods) if may_record else None
+    suggestion = page.suggested_rebase
+    initial = {"period": suggestion.period.isoformat(), "suggested": True} if suggestion else {}
+    form = RebaseForm(periods=page.periods, initial=initial) if may_record else None
     status = 200
     if request.method == "POST":
         if not may_record:
@@ -74,6 +77,9 @@ def chart(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
                     dt.date.fromisoformat(form.cleaned_data["period"]),
                     form.cleaned_data["note"],
                     periods=page.periods,
+                    suggested=bool(form.cleaned_data.get("suggested"))
+                    and suggestion is not None
+                    and form.cleaned_data["period"] == suggestion.period.isoformat(),
                 )
             except RebaseError as error:
                 form.add_error(error.field, str(error))

@@ -34,8 +34,9 @@ from caresignals.measures.presenters import (
     IndicatorSummary,
     chart_rows,
     summary_row,
+    unit_label,
 )
-from caresignals.measures.series import Series, rebases_for, spc_for, value_of
+from caresignals.measures.series import Series, bounds_for, rebases_for, spc_for, value_of
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import organisation_for, visible_ancestors
 from caresignals.safety.models import PatientSafetyEvent
@@ -322,6 +323,8 @@ def _attention(line: IndicatorLine) -> AttentionChart:
                 result,
                 title=f"{indicator.name}, {line.organisation.name}",
                 summary=line.summary.sentence,
+                unit_label=unit_label(indicator),
+                bounds=bounds_for(indicator),
             )
         ),
         variation_svg=line.summary.variation_svg,

@@ -4,6 +4,7 @@ No Django and no database: everything here can be used from a notebook. Each fun
 mirrors a reference R package used by NHS analysts and agrees with it to 1e-9 relative:
 
 - `spc`: Making Data Count XmR charts (NHSRplotthedots), Laney p′/u′, c and run charts
+- `rare`: g and t charts for rare events (Benneyan; Provost and Murray), hand-worked tests
 - `intervals`: Wilson, exact/Byar and Student t intervals (PHEindicatormethods), rate ratios
 - `standardise`: directly and indirectly standardised rates and ratios, ESP 2013
 - `inequality`: slope and relative index of inequality (PHEindicatormethods `phe_sii`)
@@ -13,6 +14,24 @@ mirrors a reference R package used by NHS analysts and agrees with it to 1e-9 re
 - `disclosure`: small-number suppression and rounding for published counts (docs/domain.md)
 """
 
-from caresignals.stats import cusum, disclosure, funnels, inequality, intervals, spc, standardise
+from caresignals.stats import (
+    cusum,
+    disclosure,
+    funnels,
+    inequality,
+    intervals,
+    rare,
+    spc,
+    standardise,
+)
 
-__all__ = ["cusum", "disclosure", "funnels", "inequality", "intervals", "spc", "standardise"]
+__all__ = [
+    "cusum",
+    "disclosure",
+    "funnels",
+    "inequality",
+    "intervals",
+    "rare",
+    "spc",
+    "standardise",
+]

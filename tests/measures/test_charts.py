@@ -284,7 +284,7 @@ def test_month_labels_do_not_overlap(n: int, width: int) -> None:
     labels = by_class(root, "x-label")
     assert len(labels) >= 2
     for a, b in itertools.pairwise(labels):
-        size = 12  # the chart's font size
+        size = charts.BODY_TEXT  # the chart's font size
         half_widths = (len(a.text or "") + len(b.text or "")) * size * 0.6 / 2
         assert float(b.get("x", 0)) - float(a.get("x", 0)) >= half_widths
     assert all(re.fullmatch(r"[A-Z][a-z]{2} \d\d", e.text or "") for e in labels)
@@ -498,3 +498,65 @@ def test_unknown_icon_names_are_refused() -> None:
 def test_icons_have_no_ids_so_they_can_repeat_on_a_page() -> None:
     svg = charts.variation_icon_svg("common_cause") + charts.assurance_icon_svg("inconsistent")
     assert " id=" not in svg
+
+
+# --------------------------------------------------------------------------- conventions (ADR 22)
+
+
+def _ys(d: str) -> list[float]:
+    """Every y coordinate in a path of M, H and V commands."""
+    return [float(v) for v in re.findall(r"(?:M[-\d.]+ |V)([-\d.]+)", d)]
+
+
+def test_limits_beyond_what_is_possible_are_drawn_at_the_boundary() -> None:
+    # Counts of 0 to 3: the XmR lower limit is below 0, which no count can be.
+    result = spc.xmr([0, 3, 0, 2, 1, 0, 3, 0, 1, 2, 0, 3], improvement="decrease")
+    assert result.lpl[0] < 0  # the statistics keep the computed value ...
+    root = parse(charts.spc_chart_svg(result, title="t", bounds=(0, None)))
+    zero = next(float(e.get("y", 0)) for e in by_class(root, "y-label") if e.text in ("0", "0.0"))
+    limits = by_class(root, "limits")[0].get("d", "")
+    assert max(_ys(limits)) == pytest.approx(zero, abs=0.1)  # ... the drawing stops at 0
+    assert all(float(e.text or "0") >= 0 for e in by_class(root, "y-label"))
+
+
+def test_percentages_stop_at_one_hundred() -> None:
+    result = spc.xmr([99.0, 100, 92, 100, 97, 100, 90, 100, 99, 94, 100, 98])
+    assert result.upl[0] > 100
+    root = parse(charts.spc_chart_svg(result, title="t", bounds=(0, 100), unit_label="%"))
+    hundred = next(float(e.get("y", 0)) for e in by_class(root, "y-label") if e.text == "100")
+    assert min(_ys(by_class(root, "limits")[0].get("d", ""))) == pytest.approx(hundred, abs=0.1)
+    assert all(float(e.text or "0") <= 100 for e in by_class(root, "y-label"))
+
+
+def test_without_bounds_a_difference_may_go_below_zero() -> None:
+    root = parse(charts.spc_chart_svg(spc.xmr([-3.0, 1, -2, 2, 0, -1, 1]), title="t"))
+    assert any(float((e.text or "0").replace("−", "-")) < 0 for e in by_class(root, "y-label"))
+
+
+def test_chart_text_is_body_size() -> None:
+    root = parse(charts.spc_chart_svg(concern_series(), title="t", unit_label="per 1,000 bed days"))
+    assert root.get("font-size") == str(charts.BODY_TEXT)
+    sizes = {e.get("font-size") for e in root.iter(f"{NS}text")} - {None}
+    assert sizes <= {str(charts.BODY_TEXT)}
+    assert by_class(root, "unit-label")[0].text == "per 1,000 bed days"
+
+
+def test_point_names_and_x_title_for_charts_of_events() -> None:
+    root = parse(
+        charts.spc_chart_svg(
+            spc.xmr([2.0, 1, 0, 3]),
+            title="t",
+            point_names=["Event 1 (March 2025)", "Event 2", "Event 3", "Event 4"],
+            x_title="Never Events, in the order they happened",
+        )
+    )
+    assert (markers(root)[0].findtext(f"{NS}title") or "").startswith("Event 1 (March 2025): 2.")
+    assert by_class(root, "x-title")[0].text == "Never Events, in the order they happened"
+
+
+def test_rule_key_names_every_rule_and_counts_what_it_found() -> None:
+    key = dict(charts.rule_key(spc.xmr([5.0, 6.0] * 8 + [12.0], periods=months(17))))
+    assert key["A point above the upper or below the lower process limit"] == 1
+    assert key["7 points in a row above the mean, or 7 in a row below it"] == 0
+    assert "7 points in a row each higher than the one before, or each lower" in key
+    assert charts.rule_words("7 Points Below CL") == "Part of a run of 7 points below the mean"

@@ -17,7 +17,7 @@ from caresignals.measures.lens_chart import ChartRow, interval_chart_svg
 from caresignals.measures.models import Indicator, MeasureValue
 from caresignals.organisations.roles import Role
 from caresignals.stats import inequality, intervals, spc
-from tests.factories import EventFactory, member
+from tests.factories import EventFactory, OrganisationFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -249,13 +249,15 @@ def _events(org, quintile, n, **kwargs):
         )
 
 
-def test_events_by_deprivation_with_rates_per_head_and_unknowns(small_ics, trust_a_lead):
+def test_events_by_deprivation_with_rates_per_head_and_unknowns(small_ics, icb_lead):
+    # A place serves the people who live there: its rates are per head (a provider's are
+    # per unit of its own activity, tested below).
     _events(small_ics.trust_a, 1, 30, learning_disability="true", patient_age_years=70)
     _events(small_ics.trust_a, 3, 5, patient_sex="female")
     _events(small_ics.trust_a, 5, 9)
     _events(small_ics.trust_a, None, 11)  # neither small area nor decile recorded
-    _events(small_ics.trust_b, 1, 50)  # another trust: not counted
-    page = lens.lens_page(trust_a_lead, "TA", months=12, period_end=END)
+    _events(small_ics.trust_b, 1, 50)  # another place's trust: not counted
+    page = lens.lens_page(icb_lead, "PA", months=12, period_end=END)
     ev = page.events
     assert ev.total.text == "55"
     imd = next(b for b in ev.breakdowns if b.key == "imd_quintile")
@@ -277,6 +279,103 @@ def test_events_by_deprivation_with_rates_per_head_and_unknowns(small_ics, trust
     assert [r.count.text for r in ld.rows] == ["30", "0", "25"]
     sex = next(b for b in ev.breakdowns if b.key == "sex")
     assert [r.count.text for r in sex.rows] == ["suppressed", "0", "50"]
+
+
+def _activity(org, code: str, per_month: float, by_quintile: list[float] | None = None):
+    indicator, _ = Indicator.objects.get_or_create(
+        code=code,
+        defaults={"name": code, "unit": "count", "multiplier": 1, "polarity": "neutral"},
+    )
+    for month in MONTHS:
+        MeasureValue.objects.create(
+            organisation=org, indicator=indicator, period=month, numerator=per_month
+        )
+        for q, n in enumerate(by_quintile or []):
+            MeasureValue.objects.create(
+                organisation=org,
+                indicator=indicator,
+                period=month,
+                stratum_type="imd_quintile",
+                stratum=str(q + 1),
+                numerator=n,
+            )
+
+
+def _service_events(service, quintile, n):
+    for _ in range(n):
+        EventFactory(
+            organisation=service.parent,
+            service=service,
+            imd_quintile=quintile,
+            occurred_on=dt.date(2026, 6, 1),
+        )
+
+
+def test_two_services_in_one_place_are_divided_by_their_own_activity(small_ics, trust_a_lead):
+    """The ward does four times the maternity unit's bed days and has four times its events:
+    the same rate, where dividing both by Place A's residents made the ward look four times
+    as unsafe."""
+    ward = OrganisationFactory(
+        code="TA-WARD", name="Ward A", kind="service", type="medicine", parent=small_ics.trust_a
+    )
+    mat = small_ics.maternity_a
+    _activity(ward, "occupied_bed_days", 800)
+    _activity(mat, "occupied_bed_days", 200)
+    _service_events(ward, 1, 80)
+    _service_events(ward, 5, 40)
+    _service_events(mat, 1, 20)
+    _service_events(mat, 5, 10)
+
+    def imd(code):
+        page = lens.lens_page(trust_a_lead, code, months=12, period_end=END)
+        return next(b for b in page.events.breakdowns if b.key == "imd_quintile")
+
+    ward_imd, mat_imd = imd("TA-WARD"), imd("TA-MAT")
+    assert ward_imd.basis.kind == mat_imd.basis.kind == "activity"
+    assert ward_imd.basis.estimated  # bed days held only in total: shared out by residents
+    # Place A: quintile 1 has 3,000 of its 5,000 residents, quintile 5 has 1,000.
+    ward_q1 = 800 * 12 * 3000 / 5000
+    assert ward_imd.rows[0].population == round(ward_q1)
+    want = intervals.rate(80, ward_q1, multiplier=1000)
+    assert ward_imd.rows[0].rate.value == pytest.approx(want.value)
+    assert ward_imd.rows[0].rate.lower == pytest.approx(want.lower)
+    assert ward_imd.rows[0].rate.value == pytest.approx(mat_imd.rows[0].rate.value)
+    assert ward_imd.rows[4].rate.value == pytest.approx(mat_imd.rows[4].rate.value)
+    assert "per 1,000 occupied bed days" in ward_imd.basis.per
+    assert "For the same activity (occupied bed days)" in ward_imd.summary
+
+    client = Client()
+    client.force_login(trust_a_lead)
+    html = client.get(
+        "/organisations/TA-WARD/inequalities/?months=12&period=2026-12"
+    ).content.decode()
+    assert "Occupied bed days (estimated)" in html
+    assert "not per head of the place&#39;s population" in html or (
+        "not per head of the place's population" in html
+    )
+
+
+def test_activity_recorded_by_quintile_is_used_as_it_is(small_ics, trust_a_lead):
+    _activity(small_ics.maternity_a, "births", 100, by_quintile=[50, 20, 15, 10, 5])
+    _service_events(small_ics.maternity_a, 1, 30)
+    _service_events(small_ics.maternity_a, 5, 9)
+    page = lens.lens_page(trust_a_lead, "TA-MAT", months=12, period_end=END)
+    imd = next(b for b in page.events.breakdowns if b.key == "imd_quintile")
+    assert not imd.basis.estimated and imd.basis.exposure_heading == "Births"
+    assert imd.rows[0].population == 600
+    rr = intervals.rate_ratio(30, 600, 9, 60)
+    assert imd.ratio.value == pytest.approx(rr.value)
+
+
+def test_an_organisation_without_activity_gets_shares_not_rates(small_ics, trust_a_lead):
+    _events(small_ics.trust_a, 1, 30)
+    _events(small_ics.trust_a, 5, 9)
+    page = lens.lens_page(trust_a_lead, "TA", months=12, period_end=END)
+    imd = next(b for b in page.events.breakdowns if b.key == "imd_quintile")
+    assert imd.basis.kind == "none" and not imd.has_rates
+    assert all(r.rate in (None, lens.NO_ESTIMATE) for r in imd.rows)
+    assert imd.ratio is None
+    assert "records no activity" in imd.summary
 
 
 def test_too_few_events_are_not_broken_down(small_ics, trust_a_lead):

@@ -108,3 +108,42 @@ def test_a_recorded_rebase_is_honoured_in_the_matrix(measured):
     result = spc_for(monthly_series(MeasureValue.objects.all(), measured.trust_b, tb_fft))
     assert cell.icon == spc.summary(result)[0]
     assert cell.icon != "special_cause_concern_low"  # the fall is the new normal after the change
+
+
+def test_zero_as_the_aim_reads_the_same_in_the_matrix(small_ics):
+    """ADR 22: no "consistently failing" against a target of 0 for rare events or counts whose
+    limits touch 0, in the matrix as on each chart."""
+    never = Indicator.objects.create(
+        code="never_events", name="Never Events", unit="count", multiplier=1,
+        polarity="lower_is_better", target=0,
+    )  # fmt: skip
+    falls = Indicator.objects.create(
+        code="falls", name="Falls", unit="count", multiplier=1,
+        polarity="lower_is_better", target=0,
+    )  # fmt: skip
+    for i in range(24):
+        period = dt.date(2024 + i // 12, i % 12 + 1, 1)
+        for org in (small_ics.trust_a, small_ics.trust_b):
+            MeasureValue.objects.create(
+                organisation=org, indicator=never, period=period, numerator=int(i in (5, 17))
+            )
+            many = 40 + i % 5 if org == small_ics.trust_b else i % 4  # B: far above 0
+            MeasureValue.objects.create(
+                organisation=org, indicator=falls, period=period, numerator=many
+            )
+    raw = spc.xmr([int(i in (5, 17)) for i in range(24)], improvement="decrease", target=0)
+    assert raw.assurance == "consistent_fail"
+    matrix = system_matrix(member(small_ics.ics, Role.ICB_QUALITY_LEAD))
+    cells = {
+        (r.organisation.code, i.code): c
+        for r in matrix.rows
+        for i, c in zip(matrix.indicators, r.cells, strict=True)
+    }
+    assert cells[("TA", "never_events")].assurance is None
+    assert cells[("TA", "falls")].assurance is None  # limits touch 0
+    assert cells[("TB", "falls")].assurance == "consistent_fail"  # 40 a month never reach 0
+    for (code, ind_code), cell in cells.items():
+        org = small_ics.trust_a if code == "TA" else small_ics.trust_b
+        indicator = never if ind_code == "never_events" else falls
+        series = monthly_series(MeasureValue.objects.all(), org, indicator)
+        assert cell.assurance == spc_for(series).assurance
