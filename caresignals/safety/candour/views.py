@@ -220,6 +220,7 @@ def candour_list(request: HttpRequest) -> HttpResponse:
                 ("due_soon", "Due soon"),
                 ("open", "All open"),
                 ("done", "Done"),
+                ("not_notifiable", "Decided not notifiable"),
                 ("not_known", "Not known"),
             ],
             "today": today,
