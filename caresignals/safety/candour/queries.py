@@ -71,6 +71,24 @@ def may_view_system(user: Any) -> bool:
     return not scope_for(user, SYSTEM).is_empty
 
 
+def may_set_tracked_from(user: Any, organisation: Organisation) -> bool:
+    return scope_for(user, Capability.SET_CANDOUR_TRACKED_FROM).covers(organisation.path)
+
+
+def provider_for_tracked_from(user: Any, code: str) -> Organisation:
+    """The provider whose "candour tracked from" date the user may set; 404 otherwise (an
+    organisation outside that scope, or not a provider)."""
+    org = get_visible_or_404(
+        Organisation.objects.filter(kind="provider"),
+        user,
+        path_field="path",
+        capability=Capability.SET_CANDOUR_TRACKED_FROM,
+        code=code,
+    )
+    assert isinstance(org, Organisation)
+    return org
+
+
 # --- one event --------------------------------------------------------------------------------
 
 
