@@ -319,8 +319,16 @@ def _category_choices() -> list[tuple[str, str]]:
     return list(Category.choices)
 
 
-def overdue_candour_count(user: Any, provider: Organisation | None, today: dt.date) -> int:
-    return notifiable_events(user, provider).filter(_candour_filters(today)["overdue"]).count()
+def overdue_candour_count(
+    user: Any,
+    provider: Organisation | None,
+    today: dt.date,
+    *,
+    service: Organisation | None = None,
+) -> int:
+    """Notifications overdue today (the list's "Overdue"), at one service if given."""
+    qs = notifiable_events(user, provider).filter(_candour_filters(today)["overdue"])
+    return qs.filter(service=service).count() if service is not None else qs.count()
 
 
 @dataclass(frozen=True)
