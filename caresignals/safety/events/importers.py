@@ -383,7 +383,8 @@ class EventImporter(Importer):
         for i in range(0, len(event_ids), 500):
             for r in CandourRecord.objects.filter(event_id__in=event_ids[i : i + 500]):
                 records[r.event_id] = r
-        new, changed = [], []
+        new: list[CandourRecord] = []
+        changed: list[CandourRecord] = []
         changes: dict[int, dict[str, Any]] = {}
         for key, step in steps.items():
             pk = ids.get(key)
