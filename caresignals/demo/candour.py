@@ -25,6 +25,8 @@ from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record_many
 from caresignals.core import clock
 from caresignals.core.periods import Month
+from caresignals.organisations.models import Organisation
+from caresignals.organisations.services import set_candour_tracked_from
 from caresignals.safety.candour import notifiable as candour
 from caresignals.safety.events import rules
 from caresignals.safety.models import (
@@ -69,9 +71,6 @@ TRACKED_FROM_MONTHS = (6, 9, 12, 18)
 def set_tracked_from(*, seed: int, last_period: str, actor: Actor) -> dict[str, dt.date]:
     """Give every provider a "candour tracked from" date, through the service people use:
     the first day of a month 6 to 18 months before `last_period`."""
-    from caresignals.organisations.models import Organisation
-    from caresignals.organisations.services import set_candour_tracked_from
-
     rng = np.random.default_rng(seed + 21)
     last = Month.parse(last_period)
     dates = {}
