@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from django.conf import settings
 
 from caresignals.audit.services import Actor
+from caresignals.core.periods import Month
 from caresignals.demo import generator, governance, safety_responses, starter
 from caresignals.demo import speakup as speakup_demo
 from caresignals.demo.voice import build_voice
@@ -87,15 +88,18 @@ def build_region(
                 details = "\n".join(e.message() for e in failed.report.errors[:20])
                 raise RuntimeError(f"the generated {kind} did not import:\n{details}") from None
 
+    if scale != "national":
+        # Before the governance records: a risk keeps the watchlist's candour signal as its
+        # linked signal, which must count what the candour list shows.
+        from caresignals.demo.candour import build_candour, set_tracked_from
+
+        say("Recording Duty of Candour steps and referral progress …")
+        set_tracked_from(seed=seed, last_period=data.last_period, actor=ACTOR)
+        build_candour(seed=seed, actor=ACTOR, until=Month.parse(data.last_period).last_day)
     say("Recording escalation decisions and quality risks …")
     governance.build_governance(last_period=data.last_period, plants=plants, seed=seed)
     say("Triaging events and adding learning responses …")
     safety_responses.build(seed=seed, actor=ACTOR)
-    if scale != "national":
-        from caresignals.demo.candour import build_candour
-
-        say("Recording Duty of Candour steps and referral progress …")
-        build_candour(seed=seed, actor=ACTOR)
     say("Adding Freedom to Speak Up cases …")
     speakup_demo.build_speakup(
         seed=seed, plants=plants, periods=(data.first_period, data.last_period)

@@ -1,11 +1,16 @@
 """Synthetic Duty of Candour steps and referral task progress for the demo region.
 
-Runs after the events are imported (the importer has raised the referral tasks already).
-Most notifiable events were told in person with an apology within 10 working days, some late,
-a few declined or could not be contacted after attempts, and a few recent ones are still open
-(and so overdue); some moderate psychological harm is flagged notifiable by hand. Referral
-tasks are mostly referred, some not needed, the newest still to do. Deterministic by seed and
-written in bulk: about half a second at the small scale.
+Runs after the events are imported (the importer has raised the referral tasks already) and
+before the governance records, so a risk's linked watchlist signal counts the notifications
+the candour list shows. Each provider keeps its steps here from a "candour tracked from" date
+(`set_tracked_from`); its imported history before that has no steps here and is "not known".
+From that date most notifiable events were told in person with an apology within 10 working
+days, some late, a few declined or could not be contacted after attempts, and a few from the
+region's last months are still open, every one of them already overdue at the end of the last
+month (so the watchlist's month and the list read on a later day count the same ones); some
+moderate psychological harm is flagged notifiable by hand. Referral tasks are mostly referred,
+some not needed, the newest still to do. Deterministic by seed and written in bulk: about half
+a second at the small scale.
 """
 
 from __future__ import annotations
@@ -14,10 +19,14 @@ import datetime as dt
 
 import numpy as np
 from django.db import connection
+from django.db.models import F, Q
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record_many
 from caresignals.core import clock
+from caresignals.core.periods import Month
+from caresignals.organisations.models import Organisation
+from caresignals.organisations.services import set_candour_tracked_from
 from caresignals.safety.candour import notifiable as candour
 from caresignals.safety.events import rules
 from caresignals.safety.models import (
@@ -55,14 +64,47 @@ def _working_days_later(start: dt.date, n: int) -> dt.date:
     return rules.add_working_days(start, int(n))
 
 
-def build_candour(*, seed: int, actor: Actor, today: dt.date | None = None) -> dict[str, int]:
-    """Candour records, contact attempts and referral progress; returns what was written."""
+#: Months before the region's last month from which providers keep candour here (by seed).
+TRACKED_FROM_MONTHS = (6, 9, 12, 18)
+
+
+def set_tracked_from(*, seed: int, last_period: str, actor: Actor) -> dict[str, dt.date]:
+    """Give every provider a "candour tracked from" date, through the service people use:
+    the first day of a month 6 to 18 months before `last_period`."""
+    rng = np.random.default_rng(seed + 21)
+    last = Month.parse(last_period)
+    dates = {}
+    for provider in Organisation.objects.filter(kind="provider").order_by("code"):
+        back = TRACKED_FROM_MONTHS[int(rng.integers(0, len(TRACKED_FROM_MONTHS)))]
+        day = (last - back).first_day
+        set_candour_tracked_from(provider, day, actor)
+        dates[provider.code] = day
+    return dates
+
+
+def build_candour(
+    *, seed: int, actor: Actor, today: dt.date | None = None, until: dt.date | None = None
+) -> dict[str, int]:
+    """Candour records, contact attempts and referral progress; returns what was written.
+
+    Events reported before their provider's tracked-from date get no steps here. Still open
+    are a few reported in the 90 days to `until` (the last day of the region's data; today
+    if not given) and, when `until` is given, overdue by its end: later ones are told.
+    """
     today = today or clock.today()
+    if until is None:
+        open_from, open_until = today - dt.timedelta(days=90), today
+    else:
+        open_from = until - dt.timedelta(days=90)
+        open_until = candour.overdue_reported_before(until + dt.timedelta(days=1))
     rng = np.random.default_rng(seed + 20)
 
     # A quarter of the "for a person to decide" events are decided notifiable by hand.
+    tracked = Q(organisation__candour_tracked_from__isnull=True) | Q(
+        reported_on__gte=F("organisation__candour_tracked_from")
+    )
     undecided = list(
-        PatientSafetyEvent.objects.filter(psychological_harm="moderate")
+        PatientSafetyEvent.objects.filter(tracked, psychological_harm="moderate")
         .exclude(candour.automatic_q())
         .order_by("id")
         .values_list("id", "reported_on")
@@ -70,7 +112,7 @@ def build_candour(*, seed: int, actor: Actor, today: dt.date | None = None) -> d
     flag = rng.random(len(undecided)) < 0.25
     hand = [pair for pair, f in zip(undecided, flag, strict=True) if f]
     hand_ids = {pk for pk, _ in hand}
-    automatic = PatientSafetyEvent.objects.filter(candour.automatic_q()).values_list(
+    automatic = PatientSafetyEvent.objects.filter(tracked, candour.automatic_q()).values_list(
         "id", "reported_on"
     )
     events = sorted([*automatic, *hand])
@@ -106,8 +148,8 @@ def build_candour(*, seed: int, actor: Actor, today: dt.date | None = None) -> d
             record.contact_outcome = "not_contactable"
             record.contact_outcome_on = min(_working_days_later(reported, 9), today)
             attempts_for.append((len(records), reported))
-        elif reported < today - dt.timedelta(days=90):
-            # Long past: told in the end, late.
+        elif not open_from <= reported <= open_until:
+            # Outside the last months (or too late in them to be overdue): told, late.
             record.notified_in_person_on = min(_working_days_later(reported, 12 + delay[i]), today)
             record.notified_by = NOTIFIERS[notifier[i]]
             record.apology_given = True

@@ -46,6 +46,10 @@ class Capability(enum.StrEnum):
     VIEW_SAFETY_RESPONSES = "view_safety_responses"
     MANAGE_CANDOUR = "manage_candour"  # Duty of Candour steps and referral tasks
     VIEW_SAFETY_SYSTEM = "view_safety_system"  # candour, referrals and events across providers
+    # A provider's "candour tracked from" date says from when its candour steps are held
+    # here: set by the patient-safety lead who keeps them (their own provider) and the ICB
+    # quality lead who oversees every provider (the date hides or shows overdue duties).
+    SET_CANDOUR_TRACKED_FROM = "set_candour_tracked_from"
     # Menus only: which cases a guardian may read is SpeakUpCase.objects.for_guardian's rule.
     HANDLE_SPEAKUP_CASES = "handle_speakup_cases"
     VIEW_SPEAKUP_SUMMARY = "view_speakup_summary"  # counts only, disclosure-controlled
@@ -68,6 +72,7 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_SQG_PACK,
             Capability.VIEW_SAFETY_RESPONSES,
             Capability.VIEW_SAFETY_SYSTEM,
+            Capability.SET_CANDOUR_TRACKED_FROM,
             Capability.VIEW_SPEAKUP_SUMMARY,
             Capability.VIEW_PATIENT_VOICE,
             Capability.VIEW_WATCHLIST,
@@ -82,6 +87,7 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_SAFETY_RESPONSES,
             Capability.MANAGE_CANDOUR,
             Capability.VIEW_SAFETY_SYSTEM,
+            Capability.SET_CANDOUR_TRACKED_FROM,
         }
     ),
     Role.BOARD_MEMBER: frozenset(

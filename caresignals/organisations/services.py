@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from caresignals.audit.models import AuditAction
-from caresignals.audit.services import Actor, Change, record_many
-from caresignals.core.cache import bump_reference
+from caresignals.audit.services import Actor, Change, record, record_many, require_actor
+from caresignals.core import clock
+from caresignals.core.cache import bump, bump_reference
 from caresignals.organisations.models import Area, Membership, Organisation, User
-from caresignals.organisations.roles import Role
+from caresignals.organisations.permissions import require_for
+from caresignals.organisations.roles import Capability, Role
 
 KIND_ORDER = {"ics": 0, "place": 1, "provider": 2, "service": 3}
 
@@ -218,6 +220,46 @@ def upsert_areas(rows: Iterable[AreaRow], actor: Actor) -> UpsertCounts:
 
 def _reference_changed() -> None:
     bump_reference()
+
+
+class TrackedFromRefused(ValueError):
+    """The date cannot be a "candour tracked from" date (the message says why)."""
+
+
+@transaction.atomic
+def set_candour_tracked_from(organisation: Organisation, day: dt.date | None, actor: Actor) -> bool:
+    """Set a provider's "candour tracked from" date, or clear it (None); whether it changed.
+
+    A person needs SET_CANDOUR_TRACKED_FROM where the provider is (their own provider, or
+    the ICB above it); named command-line operators act for the system. The change is
+    audited with the dates before and after, and every cached page is marked out of date:
+    the date moves notifications between "not known" and overdue on every candour count.
+    """
+    require_actor(actor)
+    if actor.user is not None:
+        require_for(actor.user, Capability.SET_CANDOUR_TRACKED_FROM, organisation.path)
+    if organisation.kind != "provider":
+        raise TrackedFromRefused("Only a provider has a candour tracked from date")
+    if day is not None and day > clock.today():
+        raise TrackedFromRefused("The date must be today or in the past")
+    before = organisation.candour_tracked_from
+    if before == day:
+        return False
+    organisation.candour_tracked_from = day
+    organisation.save(update_fields=["candour_tracked_from"])
+    record(
+        actor,
+        Change(
+            AuditAction.ORGANISATION_UPDATED,
+            "organisation",
+            organisation.code,
+            organisation.path,
+            {"changed": {"candour_tracked_from": [_iso(before), _iso(day)]}},
+        ),
+    )
+    bump_reference()
+    bump()
+    return True
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.organisations.scoping import scope_for
 from caresignals.safety.events import queries_api as queries
 from caresignals.safety.events.exports import EXPORT_FIELDS, new_record
-from caresignals.safety.events.formats import EVENT_CSV_COLUMNS
+from caresignals.safety.events.formats import CANDOUR_CSV_COLUMNS, EVENT_CSV_COLUMNS
 from caresignals.safety.events.public import (
     PUBLIC_BOOL,
     PUBLIC_EXTRA,
@@ -65,8 +65,13 @@ _RECORD_SCHEMA = {
                     "schema": {
                         "type": "object",
                         "description": "The events.csv fields (docs/import-formats.md); "
-                        "`source_id` is made up when left out.",
-                        "properties": {name: _VALUE_SCHEMA for name in EVENT_CSV_COLUMNS},
+                        "`source_id` is made up when left out. The optional candour fields "
+                        "carry the Duty of Candour steps your system holds: left out, the "
+                        "notification's clock runs here from reported_on.",
+                        "properties": {
+                            name: _VALUE_SCHEMA
+                            for name in (*EVENT_CSV_COLUMNS, *CANDOUR_CSV_COLUMNS)
+                        },
                         "additionalProperties": False,
                     }
                 }

@@ -153,6 +153,12 @@ class PatientSafetyEvent(models.Model):
     description = models.TextField(blank=True)
     reporter_type = models.CharField(max_length=15, choices=ReporterType.choices)
     anonymous = models.BooleanField(default=False)
+    # True when the event came in through a bulk import (events.csv, FHIR) whose row carried
+    # no Duty of Candour data: its steps are held elsewhere, so where its provider has no
+    # "candour tracked from" date an open notification is "not known", never overdue
+    # (safety/candour/notifiable.py, ADR 11). Set when the event is first written; a later
+    # row or record carrying candour data clears it, and nothing sets it again.
+    candour_not_supplied = models.BooleanField(default=False)
 
     # Derived when stored (derived.py), kept for fast aggregation.
     imd_quintile = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -371,6 +377,12 @@ class CandourRecord(models.Model):
         max_length=20, choices=ContactOutcome.choices, blank=True, default=""
     )
     contact_outcome_on = models.DateField(null=True, blank=True)
+    # A person decided the event is not a notifiable safety incident (say, the harm was not
+    # caused by the incident), with their reason: a decision a local system holds, brought by
+    # an import, the API or FHIR. The notification is then neither open nor overdue, and is
+    # listed under "Decided not notifiable" for scrutiny.
+    not_notifiable = models.BooleanField(default=False)
+    not_notifiable_reason = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -25,6 +25,11 @@ urlpatterns = [
         name="referral_task",
     ),
     path("safety/candour/", views_candour.candour_list, name="candour_list"),
+    path(
+        "safety/candour/tracked-from/<str:code>/",
+        views_candour.candour_tracked_from,
+        name="candour_tracked_from",
+    ),
     path("safety/referrals/", views_candour.referral_list, name="referral_list"),
     path("safety/system/", views_candour.system, name="system"),
     path("report-a-concern/", views_public.report_a_concern, name="report_concern"),

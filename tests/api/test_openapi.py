@@ -48,3 +48,19 @@ def test_the_docs_page_loads_nothing_from_other_hosts(client):
         assert served.status_code == 200
         served.close()
     assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_recording_an_event_documents_the_candour_steps(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    body = paths["/api/v1/events"]["post"]["requestBody"]["content"]["application/json"]
+    fields = set(body["schema"]["properties"])
+    assert {
+        "candour_notified_on",
+        "candour_written_on",
+        "candour_not_notifiable",
+        "candour_not_notifiable_reason",
+    } <= fields
+    assert body["schema"]["additionalProperties"] is False
+    # The public report takes none of them.
+    public = paths["/api/v1/public/events"]["post"]["requestBody"]["content"]["application/json"]
+    assert not {f for f in public["schema"]["properties"] if f.startswith("candour")}

@@ -86,3 +86,35 @@ def test_the_icb_quality_lead_opens_the_system_view(page, small_ics, assert_acce
     expect(page.get_by_text("For sharing beyond the ICB: counts from 1 to 7")).to_be_visible()
     assert "wrong dose" not in page.content()
     assert_accessible(page)
+
+
+def test_a_patient_safety_lead_sets_the_candour_tracked_from_date(
+    page, small_ics, assert_accessible, today
+):
+    reported = today - dt.timedelta(days=200)
+    notifiable_event(small_ics.trust_a, reported_on=reported, occurred_on=reported)
+    member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD, username="priya", first_name="Priya")
+    sign_in(page, "priya")
+
+    page.goto("/safety/candour/?org=TA")
+    page.get_by_role("link", name="Candour tracked from: no date").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Candour tracked from")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Save the date").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    assert_accessible(page)
+
+    day = today - dt.timedelta(days=100)
+    page.locator("#tracked_from").fill(str(day.day))
+    page.locator("#tracked_from-month").fill(str(day.month))
+    page.locator("#tracked_from-year").fill(str(day.year))
+    page.get_by_role("button", name="Save the date").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("keeps its Duty of Candour steps here from")).to_be_visible()
+    expect(page.get_by_role("link", name="Not known (1)")).to_be_visible()
+    assert_accessible(page)
+    small_ics.trust_a.refresh_from_db()
+    assert small_ics.trust_a.candour_tracked_from == day

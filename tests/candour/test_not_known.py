@@ -11,7 +11,7 @@ import pytest
 from caresignals.organisations.roles import Role
 from caresignals.safety.candour import notifiable as candour
 from caresignals.safety.candour import queries
-from caresignals.safety.models import CandourRecord
+from caresignals.safety.models import CandourRecord, PatientSafetyEvent
 from caresignals.signals.watchlist import config, engine, sources
 from caresignals.signals.watchlist.panel import month_range
 from tests.candour.factories import notifiable_event
@@ -58,7 +58,14 @@ def test_events_before_the_tracked_from_date_are_not_known_never_overdue(small_i
     day, made = history
     lead = member(small_ics.ics, Role.PATIENT_SAFETY_LEAD, username="lead.ics")
     a = queries.candour_list(lead, provider=small_ics.trust_a, status="not_known", today=day)
-    assert a.counts == {"overdue": 1, "due_soon": 0, "open": 1, "done": 1, "not_known": 1}
+    assert a.counts == {
+        "overdue": 1,
+        "due_soon": 0,
+        "open": 1,
+        "done": 1,
+        "not_notifiable": 0,
+        "not_known": 1,
+    }
     assert [r.reference for r in a.rows] == [made["TA", "old"].reference]
     assert a.rows[0].clock.state == "not_known" and a.rows[0].clock.text == "Not known"
     assert not a.rows[0].clock.is_open
@@ -80,8 +87,32 @@ def test_the_candour_pages_show_not_known(client, small_ics, history, today):
     assert "Overdue by" not in page
 
 
+def _imported_and_decided(small_ics, day: dt.date) -> None:
+    """At each trust, 60 days ago: an open event imported without candour data, and one a
+    person decided is not notifiable. The first is overdue at Trust A (it keeps its steps
+    here from its date, imports included) and "not known" at Trust B (no date); the second
+    is never overdue."""
+    reported = day - dt.timedelta(days=60)
+    for trust, service in (
+        (small_ics.trust_a, small_ics.maternity_a),
+        (small_ics.trust_b, small_ics.maternity_b),
+    ):
+        notifiable_event(
+            trust,
+            service=service,
+            reported_on=reported,
+            occurred_on=reported,
+            candour_not_supplied=True,
+        )
+        decided = notifiable_event(trust, service=service, reported_on=reported)
+        CandourRecord.objects.create(
+            event=decided, not_notifiable=True, not_notifiable_reason="Harm not from the event"
+        )
+
+
 def test_the_list_the_icb_view_and_the_watchlist_signal_agree_on_the_same_day(small_ics, history):
     day, _ = history
+    _imported_and_decided(small_ics, day)
     period = (day - dt.timedelta(days=1)).strftime("%Y-%m")
     lead = member(small_ics.ics, Role.PATIENT_SAFETY_LEAD, username="lead.ics")
     panel = empty_panel(
@@ -106,7 +137,23 @@ def test_the_list_the_icb_view_and_the_watchlist_signal_agree_on_the_same_day(sm
         listed = queries.candour_list(lead, provider=org, status="overdue", today=day).total
         assert signal[trust][0] == signal[service][0] == listed == icb[trust]
         assert details[trust].startswith(f"{listed} Duty of Candour notification(s) overdue")
-    assert (signal["TA"][0], signal["TB"][0]) == (1, 2)
+        counts = queries.candour_list(lead, provider=org, status="overdue", today=day).counts
+        assert counts["not_notifiable"] == 1
+        assert (
+            queries.overdue_candour_count(
+                lead,
+                org,
+                day,
+                service=getattr(small_ics, "maternity_a" if trust == "TA" else "maternity_b"),
+            )
+            == signal[service][0]
+        )
+    assert (signal["TA"][0], signal["TB"][0]) == (2, 2)
+    not_known = {
+        trust: queries.candour_list(lead, provider=org, status="not_known", today=day).total
+        for trust, org in (("TA", small_ics.trust_a), ("TB", small_ics.trust_b))
+    }
+    assert not_known == {"TA": 1, "TB": 1}  # A: reported before its date; B: imported
 
 
 def test_not_known_is_the_same_in_sql_and_for_one_event(small_ics, history):
@@ -120,3 +167,18 @@ def test_not_known_is_the_same_in_sql_and_for_one_event(small_ics, history):
         )
         assert from_sql == one, (code, name)
     assert day  # read on the same day throughout
+
+
+def test_not_known_is_the_same_in_sql_and_for_one_event_however_it_arrived(small_ics, history):
+    day, _ = history
+    _imported_and_decided(small_ics, day)
+    for event in PatientSafetyEvent.objects.select_related("organisation"):
+        record = CandourRecord.objects.filter(event=event).first()
+        from_sql = PatientSafetyEvent.objects.filter(candour.not_known_q(), pk=event.pk).exists()
+        settled = record is not None and (record.notification_done or record.not_notifiable)
+        one = not settled and not candour.is_known(
+            event.reported_on,
+            event.organisation.candour_tracked_from,
+            not_supplied=event.candour_not_supplied,
+        )
+        assert from_sql == one, event

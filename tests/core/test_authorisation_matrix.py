@@ -143,6 +143,7 @@ ACCESS: dict[str, Access] = {
     "safety:event_candour": record(*CANDOUR),
     "safety:referral_task": record(*CANDOUR),
     "safety:candour_list": listing(*CANDOUR),
+    "safety:candour_tracked_from": record(Capability.SET_CANDOUR_TRACKED_FROM),
     "safety:referral_list": listing(*CANDOUR),
     "safety:system": listing(Capability.VIEW_SAFETY_SYSTEM),
     "safety:event": record(Capability.VIEW_SAFETY_RESPONSES),

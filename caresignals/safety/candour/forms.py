@@ -239,3 +239,19 @@ class AddReferralForm(forms.Form):
             "invalid_choice": "Select the referral to add",
         },
     )
+
+
+class TrackedFromForm(forms.Form):
+    """A provider's "candour tracked from" date: set it (today or in the past), or clear it."""
+
+    action = forms.ChoiceField(
+        choices=[("set", "set"), ("clear", "clear")], widget=forms.HiddenInput
+    )
+    tracked_from = DateParts("the candour tracked from date", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        setting = self.cleaned_data.get("action") == "set" and not self.errors
+        if setting and self.cleaned_data.get("tracked_from") is None:
+            self.add_error("tracked_from", "Enter the candour tracked from date")
+        return self.cleaned_data

@@ -49,20 +49,48 @@ def done_q(prefix: str = "") -> Q:
     )
 
 
+def not_notifiable_q(prefix: str = "") -> Q:
+    """Notifications a person decided are not needed (the event is not a notifiable safety
+    incident, with a reason), unless a first notification was made all the same."""
+    return Q(**{f"{prefix}candour__not_notifiable": True}) & ~done_q(prefix)
+
+
 def not_known_q(prefix: str = "") -> Q:
-    """Open notifications of events reported before the provider's "candour tracked from"
-    date: their steps were kept elsewhere, so they are "not known" here, never overdue.
+    """Open notifications whose steps this system has never seen, so "not known", never
+    overdue:
 
-    An event whose first notification is recorded here is known whatever its date.
+    - the event was reported before its provider's "candour tracked from" date; or
+    - the event came in through an import that carried no candour data for it
+      (`candour_not_supplied`) and its provider has no tracked-from date. A provider with a
+      date states that from then on its steps are held here, imported events included.
+
+    An event whose first notification is recorded, or that a person decided is not
+    notifiable, is known whatever its date or however it arrived.
     """
-    return Q(
-        **{f"{prefix}reported_on__lt": F(f"{prefix}organisation__candour_tracked_from")}
-    ) & ~done_q(prefix)
+    tracked_from = F(f"{prefix}organisation__candour_tracked_from")
+    before = Q(**{f"{prefix}reported_on__lt": tracked_from})
+    not_supplied = Q(
+        **{
+            f"{prefix}candour_not_supplied": True,
+            f"{prefix}organisation__candour_tracked_from__isnull": True,
+        }
+    )
+    return (before | not_supplied) & ~done_q(prefix) & ~not_notifiable_q(prefix)
 
 
-def is_known(reported_on: dt.date, tracked_from: dt.date | None) -> bool:
+def open_q(prefix: str = "") -> Q:
+    """Notifications still to be made and counted on the clock: not done, not decided not
+    notifiable, not "not known". Overdue, due soon and open are ranges of these."""
+    return ~done_q(prefix) & ~not_notifiable_q(prefix) & ~not_known_q(prefix)
+
+
+def is_known(
+    reported_on: dt.date, tracked_from: dt.date | None, *, not_supplied: bool = False
+) -> bool:
     """`not_known_q` for one open notification."""
-    return tracked_from is None or reported_on >= tracked_from
+    if tracked_from is None:
+        return not not_supplied
+    return reported_on >= tracked_from
 
 
 def latest_reported_on(due_by: dt.date) -> dt.date:
@@ -97,7 +125,8 @@ class Clock:
     """
 
     due: dt.date
-    state: str  # "done_on_time", "done_late", "open", "due_soon", "overdue", "not_known"
+    # "done_on_time", "done_late", "open", "due_soon", "overdue", "not_known", "not_notifiable"
+    state: str
     working_days: int
     done_on: dt.date | None
 
@@ -111,6 +140,8 @@ class Clock:
         days = f"{n} working day{'' if n == 1 else 's'}"
         if self.state == "not_known":
             return "Not known"
+        if self.state == "not_notifiable":
+            return "Decided not notifiable"
         if self.state == "done_on_time":
             return "Done on time"
         if self.state == "done_late":
@@ -130,15 +161,24 @@ class Clock:
             "due_soon": "yellow",
             "overdue": "red",
             "not_known": "grey",
+            "not_notifiable": "white",
         }[self.state]
 
 
 def clock(
-    reported_on: dt.date, done_on: dt.date | None, today: dt.date, *, known: bool = True
+    reported_on: dt.date,
+    done_on: dt.date | None,
+    today: dt.date,
+    *,
+    known: bool = True,
+    not_notifiable: bool = False,
 ) -> Clock:
-    """The clock of a notifiable event reported on ``reported_on``; ``known`` False when it
-    was reported before its provider's "candour tracked from" date (`is_known`)."""
+    """The clock of a notifiable event reported on ``reported_on``; ``known`` False when its
+    steps were never seen here (`is_known`); ``not_notifiable`` when a person decided it is
+    not a notifiable safety incident. A notification made counts first, whatever else."""
     due = rules.add_working_days(reported_on, rules.CANDOUR_WORKING_DAYS)
+    if done_on is None and not_notifiable:
+        return Clock(due, "not_notifiable", 0, None)
     if done_on is None and not known:
         return Clock(due, "not_known", 0, None)
     if done_on is not None:

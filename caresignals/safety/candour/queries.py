@@ -42,7 +42,7 @@ from caresignals.stats.disclosure import control_count
 CANDOUR = (Capability.MANAGE_CANDOUR, Capability.VIEW_SAFETY_SYSTEM)
 SYSTEM = Capability.VIEW_SAFETY_SYSTEM
 LIST_LIMIT = 200
-CANDOUR_STATUSES = ("overdue", "due_soon", "open", "done", "not_known")
+CANDOUR_STATUSES = ("overdue", "due_soon", "open", "done", "not_notifiable", "not_known")
 
 
 # --- who may do what --------------------------------------------------------------------------
@@ -69,6 +69,24 @@ def may_view_candour(user: Any, organisation: Organisation | None = None) -> boo
 
 def may_view_system(user: Any) -> bool:
     return not scope_for(user, SYSTEM).is_empty
+
+
+def may_set_tracked_from(user: Any, organisation: Organisation) -> bool:
+    return scope_for(user, Capability.SET_CANDOUR_TRACKED_FROM).covers(organisation.path)
+
+
+def provider_for_tracked_from(user: Any, code: str) -> Organisation:
+    """The provider whose "candour tracked from" date the user may set; 404 otherwise (an
+    organisation outside that scope, or not a provider)."""
+    org = get_visible_or_404(
+        Organisation.objects.filter(kind="provider"),
+        user,
+        path_field="path",
+        capability=Capability.SET_CANDOUR_TRACKED_FROM,
+        code=code,
+    )
+    assert isinstance(org, Organisation)
+    return org
 
 
 # --- one event --------------------------------------------------------------------------------
@@ -152,8 +170,18 @@ def candour_page(user: Any, event: PatientSafetyEvent, today: dt.date) -> Candou
             done_on = record.notified_in_person_on or (
                 record.contact_outcome_on if record.contact_outcome else None
             )
-        known = candour.is_known(event.reported_on, event.organisation.candour_tracked_from)
-        clock = candour.clock(event.reported_on, done_on, today, known=known)
+        known = candour.is_known(
+            event.reported_on,
+            event.organisation.candour_tracked_from,
+            not_supplied=event.candour_not_supplied,
+        )
+        clock = candour.clock(
+            event.reported_on,
+            done_on,
+            today,
+            known=known,
+            not_notifiable=bool(record and record.not_notifiable),
+        )
     inside = is_inside(user, event.organisation)
     tasks = list(ReferralTask.objects.filter(event=event).order_by("kind"))
     have = {t.kind for t in tasks}
@@ -213,14 +241,14 @@ class CandourList:
 def _candour_filters(today: dt.date) -> dict[str, Q]:
     overdue_by = candour.overdue_reported_before(today)
     soon_by = candour.due_soon_reported_by(today)
-    not_known = candour.not_known_q()
-    open_ = ~candour.done_q() & ~not_known
+    open_ = candour.open_q()
     return {
         "overdue": open_ & Q(reported_on__lte=overdue_by),
         "due_soon": open_ & Q(reported_on__gt=overdue_by, reported_on__lte=soon_by),
         "open": open_,
         "done": candour.done_q(),
-        "not_known": not_known,
+        "not_notifiable": candour.not_notifiable_q(),
+        "not_known": candour.not_known_q(),
     }
 
 
@@ -250,7 +278,9 @@ def candour_list(
         "candour__notified_in_person_on",
         "candour__contact_outcome",
         "candour__contact_outcome_on",
+        "candour__not_notifiable",
         "organisation__candour_tracked_from",
+        "candour_not_supplied",
     )[:LIST_LIMIT]
     harm = dict(MaxHarm.choices)
     category = dict(_category_choices())
@@ -272,8 +302,11 @@ def candour_list(
                     done_on,
                     today,
                     known=candour.is_known(
-                        v["reported_on"], v["organisation__candour_tracked_from"]
+                        v["reported_on"],
+                        v["organisation__candour_tracked_from"],
+                        not_supplied=v["candour_not_supplied"],
                     ),
+                    not_notifiable=bool(v["candour__not_notifiable"]),
                 ),
             )
         )
@@ -286,8 +319,16 @@ def _category_choices() -> list[tuple[str, str]]:
     return list(Category.choices)
 
 
-def overdue_candour_count(user: Any, provider: Organisation | None, today: dt.date) -> int:
-    return notifiable_events(user, provider).filter(_candour_filters(today)["overdue"]).count()
+def overdue_candour_count(
+    user: Any,
+    provider: Organisation | None,
+    today: dt.date,
+    *,
+    service: Organisation | None = None,
+) -> int:
+    """Notifications overdue today (the list's "Overdue"), at one service if given."""
+    qs = notifiable_events(user, provider).filter(_candour_filters(today)["overdue"])
+    return qs.filter(service=service).count() if service is not None else qs.count()
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,11 @@ from caresignals.audit.services import Actor
 from caresignals.core import clock
 from caresignals.core.concurrency import EditConflict
 from caresignals.core.periods import Month
+from caresignals.organisations import services as organisation_services
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.permissions import requires
 from caresignals.organisations.queries import organisation_for
+from caresignals.organisations.roles import Capability
 from caresignals.safety.candour import queries as q
 from caresignals.safety.candour import services
 from caresignals.safety.candour.forms import (
@@ -33,6 +35,7 @@ from caresignals.safety.candour.forms import (
     HandFlagForm,
     ReferralForm,
     StepsForm,
+    TrackedFromForm,
 )
 from caresignals.safety.models import (
     ContactMethod,
@@ -220,9 +223,12 @@ def candour_list(request: HttpRequest) -> HttpResponse:
                 ("due_soon", "Due soon"),
                 ("open", "All open"),
                 ("done", "Done"),
+                ("not_notifiable", "Decided not notifiable"),
                 ("not_known", "Not known"),
             ],
             "today": today,
+            "may_set_tracked_from": provider is not None
+            and q.may_set_tracked_from(request.user, provider),
         },
     )
 
@@ -335,4 +341,53 @@ def system(request: HttpRequest) -> HttpResponse:
             "months": months,
             "periods": SYSTEM_PERIODS,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(Capability.SET_CANDOUR_TRACKED_FROM)
+def candour_tracked_from(request: HttpRequest, code: str) -> HttpResponse:
+    """Set or clear a provider's "candour tracked from" date (where the person holds the
+    capability: their own provider, or every provider beneath the ICB); elsewhere a 404."""
+    provider = q.provider_for_tracked_from(request.user, code)
+    values: dict[str, str] = _date_values("tracked_from", provider.candour_tracked_from)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        form = TrackedFromForm(request.POST)
+        if form.is_valid():
+            day = form.cleaned_data["tracked_from"]
+            if form.cleaned_data["action"] == "clear":
+                day = None
+            try:
+                changed = organisation_services.set_candour_tracked_from(
+                    provider, day, Actor(user=request.user)
+                )
+            except organisation_services.TrackedFromRefused as refused:
+                errors = {"tracked_from": [str(refused)]}
+            else:
+                if changed:
+                    messages.success(
+                        request,
+                        f"{provider.name} keeps its Duty of Candour steps here from {day:%-d %B %Y}"
+                        if day
+                        else f"{provider.name} has no candour tracked from date",
+                    )
+                return redirect(f"{reverse('safety:candour_list')}?org={provider.code}")
+        else:
+            errors = _errors(form)
+        values = _posted(request)
+    counts = q.candour_list(
+        request.user, provider=provider, status="not_known", today=_today()
+    ).counts
+    return render(
+        request,
+        "safety/candour/tracked_from.jinja",
+        {
+            "page_title": f"Candour tracked from – {provider.name}",
+            "provider": provider,
+            "values": values,
+            "errors": errors,
+            "counts": counts,
+        },
+        status=400 if errors else 200,
     )

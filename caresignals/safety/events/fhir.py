@@ -26,9 +26,11 @@ Choices worth knowing:
 
 Importing converts each line to an events.csv row and runs EventImporter over the rows, so
 the checks, the all-or-nothing rule, `--skip-invalid` and idempotence are the events import's
-own. Errors name the JSON line (the first line is line 1), never a row of the intermediate
-CSV: data row R of that CSV came from the JSON line `lines[R - 2]` (when no line is blank
-or unreadable, line N is row N + 1).
+own. The Duty of Candour steps a local system holds ride in four optional extensions
+(`CANDOUR_EXTENSIONS`), read into the events import's candour columns. Errors name the JSON
+line (the first line is line 1), never a row of the intermediate CSV: data row R of that CSV
+came from the JSON line `lines[R - 2]` (when no line is blank or unreadable, line N is
+row N + 1).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ from caresignals.interop.importing import (
     RowError,
     run_import,
 )
-from caresignals.safety.events.formats import EVENT_CSV_COLUMNS
+from caresignals.safety.events.formats import CANDOUR_CSV_COLUMNS, EVENT_CSV_COLUMNS
 from caresignals.safety.events.importers import EventImporter
 from caresignals.safety.vocabulary import (
     ETHNIC_CATEGORY,
@@ -133,6 +135,20 @@ FHIR_PATHS: dict[str, str] = {
     "anonymous": f"{_AE}.extension:anonymous",
 }
 assert set(FHIR_PATHS) == set(EVENT_CSV_COLUMNS)
+
+# The optional Duty of Candour steps a local system holds (events.csv's candour columns),
+# each an extension on the AdverseEvent; read by `import fhir` (ADR 11). An event with none
+# of them carried no candour data.
+CANDOUR_EXTENSIONS: dict[str, tuple[str, str]] = {
+    "candour_notified_on": ("candour-notified-on", "valueDate"),
+    "candour_written_on": ("candour-written-on", "valueDate"),
+    "candour_not_notifiable": ("candour-not-notifiable", "valueBoolean"),
+    "candour_not_notifiable_reason": ("candour-not-notifiable-reason", "valueString"),
+}
+CANDOUR_FHIR_PATHS: dict[str, str] = {
+    column: f"{_AE}.extension:{name}" for column, (name, _) in CANDOUR_EXTENSIONS.items()
+}
+assert set(CANDOUR_FHIR_PATHS) == set(CANDOUR_CSV_COLUMNS)
 
 _CATEGORY_OF = {"incident": "AE", "outcome": "AE", "risk": "PAE"}  # good care: none
 _RECORD_TYPE_OF = {"AE": "incident", "PAE": "risk"}  # when only `category` is given
@@ -514,6 +530,21 @@ def adverse_event_to_row(resource: Any) -> dict[str, str]:
     return {column: row[column] for column in EVENT_CSV_COLUMNS}
 
 
+def candour_cells(resource: Any) -> dict[str, str]:
+    """The candour columns of an AdverseEvent that `adverse_event_to_row` accepted (blank
+    where the extension is absent); values are checked by the events import."""
+    exts = _extensions(resource, _AE)
+    cells: dict[str, str] = {}
+    for column, (name, key) in CANDOUR_EXTENSIONS.items():
+        if key == "valueBoolean":
+            cells[column] = _flag(_value(exts, name, key, bool), "")
+        elif key == "valueDate":
+            cells[column] = _date(_value(exts, name, key, str) or "")
+        else:
+            cells[column] = _value(exts, name, key, str) or ""
+    return cells
+
+
 def _patient_columns(patient: Mapping[str, Any] | None) -> dict[str, str]:
     columns = {
         "patient_died": "false",
@@ -572,8 +603,9 @@ class LineError(RowError):
     missing: bool = False
 
     def message(self) -> str:
-        if self.column in FHIR_PATHS:
-            where = f"line {self.row}, column {self.column} ({FHIR_PATHS[self.column]})"
+        paths = FHIR_PATHS | CANDOUR_FHIR_PATHS
+        if self.column in paths:
+            where = f"line {self.row}, column {self.column} ({paths[self.column]})"
         elif self.column:
             where = f"line {self.row}, {'column ' if '+' in self.column else ''}{self.column}"
         else:
@@ -709,7 +741,9 @@ def _convert(
         bar = tqdm(unit="lines", desc="read fhir")
     with path.open("rb") as source, rows_path.open("w", newline="", encoding="utf-8") as out:
         # Neutralised like every CSV written, so that the column rules read it back exactly.
-        writer = spreadsheets.dict_writer(out, fieldnames=EVENT_CSV_COLUMNS)
+        writer = spreadsheets.dict_writer(
+            out, fieldnames=(*EVENT_CSV_COLUMNS, *CANDOUR_CSV_COLUMNS)
+        )
         writer.writeheader()
         for number, raw in enumerate(source, start=1):
             if bar is not None:
@@ -734,7 +768,7 @@ def _convert(
                 error(LineError(number, "", shown, f"one AdverseEvent as JSON ({detail})"))
                 continue
             try:
-                row = adverse_event_to_row(resource)
+                row = adverse_event_to_row(resource) | candour_cells(resource)
             except FhirError as exc:
                 error(LineError(number, exc.path, exc.value, exc.expected, missing=exc.missing))
                 continue

@@ -79,9 +79,13 @@ EVENT_COLUMNS: tuple[Column, ...] = (
 
 EVENT_CSV_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS)
 
-# The Duty of Candour steps a local system holds, which an events file may carry (ADR 11).
-# The columns may be left out: a file without them imports as before. A blank value records
-# nothing and clears nothing.
+#: The longest reason for a "decided not notifiable" decision (as for a hand flag's reason).
+NOT_NOTIFIABLE_REASON_MAX = 2000
+
+# The Duty of Candour steps a local system holds, which an events file (and the API's and
+# FHIR's events) may carry (ADR 11). The columns may be left out. A blank value records
+# nothing and clears nothing; a row with every one blank carried no candour data, so where
+# its provider has no "candour tracked from" date its notification is "not known".
 CANDOUR_COLUMNS: tuple[Column, ...] = (
     Column(
         "candour_notified_on",
@@ -95,7 +99,21 @@ CANDOUR_COLUMNS: tuple[Column, ...] = (
         required=False,
         kind="date",
     ),
+    Column(
+        "candour_not_notifiable",
+        "true (a person decided the event is not a notifiable safety incident) or false",
+        required=False,
+        kind="bool",
+    ),
+    Column(
+        "candour_not_notifiable_reason",
+        f"why it is not notifiable, up to {NOT_NOTIFIABLE_REASON_MAX:,} characters",
+        required=False,
+        max_length=NOT_NOTIFIABLE_REASON_MAX,
+    ),
 )
+
+CANDOUR_CSV_COLUMNS: tuple[str, ...] = tuple(c.name for c in CANDOUR_COLUMNS)
 
 # Fields derived when an event is stored (safety/events/derived.py), in exports and the API.
 DERIVED_COLUMNS: tuple[str, ...] = ("imd_quintile", "ethnic_group", "max_harm")

@@ -62,9 +62,59 @@ FIELDS = [
 ]
 
 
+# Written when an event is first stored, never by a later row of the same event: a public
+# reference, and whether the row carried candour data (a later row with candour data clears
+# the mark through `write_candour_steps`; one without leaves what is known alone).
+INSERT_ONLY = ["reference", "candour_not_supplied"]
+
+# The candour record's fields an import, the API or FHIR may set.
+STEP_FIELDS = [
+    "notified_in_person_on",
+    "apology_given",
+    "written_notification_on",
+    "not_notifiable",
+    "not_notifiable_reason",
+]
+
+
 def _mask(arr: pa.Array) -> np.ndarray:
     """True where a rule is broken; null (a value missing, checked elsewhere) is not."""
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _candour_given(t: dict[str, pa.Array]) -> np.ndarray:
+    """Rows that carried candour data: any candour column filled (`false` included)."""
+    given = np.zeros(len(t["source_id"]), dtype=bool)
+    for column in CANDOUR_COLUMNS:
+        given |= _mask(pc.is_valid(t[column.name]))
+    return given
+
+
+def _flag(value: str | None) -> bool | None:
+    return None if value is None else value == "true"
+
+
+@dataclass(frozen=True)
+class CandourSteps:
+    """The candour data one row carried (None: left blank, so left as it is)."""
+
+    org: int
+    source_id: str
+    notified_on: dt.date | None
+    written_on: dt.date | None
+    not_notifiable: bool | None
+    reason: str
+
+    def values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        if self.notified_on is not None:
+            values |= {"notified_in_person_on": self.notified_on, "apology_given": True}
+        if self.written_on is not None:
+            values["written_notification_on"] = self.written_on
+        if self.not_notifiable is not None:
+            values["not_notifiable"] = self.not_notifiable
+            values["not_notifiable_reason"] = self.reason if self.not_notifiable else ""
+        return values
 
 
 class EventImporter(Importer):
@@ -106,8 +156,8 @@ class EventImporter(Importer):
         from caresignals.safety.candour.referral_tasks import TaskWriter
 
         self.referral_tasks = TaskWriter(self.reference.service_ids, self.reference.service_types)
-        # Candour steps given in the file: (provider id, source_id, notified on, written on).
-        self._candour_steps: list[tuple[int, str, dt.date | None, dt.date | None]] = []
+        # Rows that carried candour data, by (provider id, source_id): their steps.
+        self._candour_steps: list[CandourSteps] = []
         # When one event is written: its created time, if not now (a public report's day).
         self.stamp: dt.datetime | None = None
         self._deferred = bulk.DeferredIndexes(PatientSafetyEvent)
@@ -164,6 +214,20 @@ class EventImporter(Importer):
             _mask(pc.less(t["candour_written_on"], t["candour_notified_on"])),
             "candour_written_on",
             "a date on or after candour_notified_on",
+        )
+        decided = pc.equal(t["candour_not_notifiable"], "true")
+        reason = pc.is_valid(t["candour_not_notifiable_reason"])
+        self.reject_where(
+            batch,
+            _mask(pc.and_(decided, pc.invert(reason))),
+            "candour_not_notifiable_reason",
+            "the reason the event is not notifiable (candour_not_notifiable is true)",
+        )
+        self.reject_where(
+            batch,
+            _mask(pc.and_(pc.invert(pc.fill_null(decided, False)), reason)),
+            "candour_not_notifiable_reason",
+            "a blank value unless candour_not_notifiable is true",
         )
 
         needs_harm = pc.is_in(t["record_type"], value_set=pa.array(["incident", "outcome"]))
@@ -250,6 +314,12 @@ class EventImporter(Importer):
             "ethnic_group": derived.ethnic_group(t["patient_ethnicity"]),
             "max_harm": derived.max_harm(t["physical_harm"], t["psychological_harm"]),
             "reference": pa.array(new_references(len(indices)), pa.string()),
+            # An event recorded here (a form, the API) is tracked here; an imported row only
+            # when it carried candour data (ADR 11).
+            "candour_not_supplied": pa.array(
+                np.zeros(len(indices), dtype=bool) if self._one_event else ~_candour_given(t),
+                pa.bool_(),
+            ),
         }
         table = pa.table(columns)
         months = pc.strftime(table.column("occurred_on"), format="%Y-%m-01")
@@ -260,30 +330,42 @@ class EventImporter(Importer):
         self._keep_candour_steps(table, t)
         if self._one_event:  # written by `write_new`, a plain insert
             return table, None
-        return table, bulk.encode_ahead(table, ["organisation", "source_id", *FIELDS, "reference"])
+        return table, bulk.encode_ahead(table, ["organisation", "source_id", *FIELDS, *INSERT_ONLY])
 
     def _keep_candour_steps(self, table: pa.Table, t: dict[str, pa.Array]) -> None:
-        notified, written = t["candour_notified_on"], t["candour_written_on"]
-        given = _mask(pc.or_(pc.is_valid(notified), pc.is_valid(written)))
+        given = _candour_given(t)
         if not given.any():
             return
+        keep = pa.array(given)
         rows = zip(
-            table.column("organisation").to_pylist(),
-            table.column("source_id").to_pylist(),
-            notified.to_pylist(),
-            written.to_pylist(),
+            *(
+                pc.filter(column, keep).to_pylist()
+                for column in (
+                    table.column("organisation"),
+                    table.column("source_id"),
+                    t["candour_notified_on"],
+                    t["candour_written_on"],
+                    t["candour_not_notifiable"],
+                    t["candour_not_notifiable_reason"],
+                )
+            ),
             strict=True,
         )
-        self._candour_steps.extend(row for row, keep in zip(rows, given, strict=True) if keep)
+        self._candour_steps.extend(
+            CandourSteps(org, source, notified, written, _flag(decided), reason or "")
+            for org, source, notified, written, decided, reason in rows
+        )
 
-    def _write_candour_steps(self) -> None:
-        """Store the steps the file gave on the events' candour records (made if missing).
+    def write_candour_steps(self) -> dict[int, dict[str, Any]]:
+        """Store the steps the rows gave on the events' candour records (made if missing),
+        and mark those events as carrying candour data. What changed, by event id.
 
-        A blank leaves a step as it is, so a file never clears what a person recorded here.
+        A blank leaves a step as it is, so a file never clears what a person recorded here;
+        `candour_not_notifiable` false withdraws a "not notifiable" decision.
         """
-        steps = {(org, source): (n, w) for org, source, n, w in self._candour_steps}
+        steps = {(s.org, s.source_id): s for s in self._candour_steps}
         if not steps:
-            return
+            return {}
         ids: dict[tuple[int, str], int] = {}
         for org in {org for org, _ in steps}:
             sources = [source for o, source in steps if o == org]
@@ -292,35 +374,42 @@ class EventImporter(Importer):
                     organisation_id=org, source_id__in=sources[i : i + 500]
                 ).values_list("id", "source_id"):
                     ids[org, source] = event_id
-        records = {
-            r.event_id: r for r in CandourRecord.objects.filter(event_id__in=list(ids.values()))
-        }
-        new, changed = [], []
-        for key, (notified, written) in steps.items():
+        event_ids = list(ids.values())
+        for i in range(0, len(event_ids), 500):
+            PatientSafetyEvent.objects.filter(
+                id__in=event_ids[i : i + 500], candour_not_supplied=True
+            ).update(candour_not_supplied=False)
+        records: dict[int, CandourRecord] = {}
+        for i in range(0, len(event_ids), 500):
+            for r in CandourRecord.objects.filter(event_id__in=event_ids[i : i + 500]):
+                records[r.event_id] = r
+        new: list[CandourRecord] = []
+        changed: list[CandourRecord] = []
+        changes: dict[int, dict[str, Any]] = {}
+        for key, step in steps.items():
             pk = ids.get(key)
             if pk is None:
                 continue
+            values = step.values()
             record = records.get(pk)
             if record is None:
                 record = CandourRecord(event_id=pk)
-                new.append(record)
-            values: dict[str, Any] = {"written_notification_on": written}
-            if notified is not None:
-                values |= {"notified_in_person_on": notified, "apology_given": True}
-            values = {k: v for k, v in values.items() if v is not None}
-            if record.pk is not None and all(getattr(record, k) == v for k, v in values.items()):
+            differs = {k: v for k, v in values.items() if getattr(record, k) != v}
+            if not differs:
                 continue
-            for k, v in values.items():
+            for k, v in differs.items():
                 setattr(record, k, v)
-            if record.pk is not None:
+            changes[pk] = {
+                k: v.isoformat() if isinstance(v, dt.date) else v for k, v in differs.items()
+            }
+            if record.pk is None:
+                new.append(record)
+            else:
                 record.version += 1
                 changed.append(record)
         CandourRecord.objects.bulk_create(new, batch_size=1000)
-        CandourRecord.objects.bulk_update(
-            changed,
-            ["notified_in_person_on", "apology_given", "written_notification_on", "version"],
-            batch_size=1000,
-        )
+        CandourRecord.objects.bulk_update(changed, [*STEP_FIELDS, "version"], batch_size=1000)
+        return changes
 
     def write(self, prepared: tuple[pa.Table, bulk.Encoded | None] | None) -> None:
         if prepared is None or not self.may_write:
@@ -331,7 +420,7 @@ class EventImporter(Importer):
             keys=["organisation", "source_id"],
             fields=FIELDS,
             table=table,
-            insert_only=["reference"],
+            insert_only=INSERT_ONLY,
             unseen=self._no_events_yet,
             encoded=encoded,
         )
@@ -364,7 +453,7 @@ class EventImporter(Importer):
         pk = bulk.insert_new(
             PatientSafetyEvent,
             table,
-            ["organisation", "source_id", *FIELDS, "reference"],
+            ["organisation", "source_id", *FIELDS, *INSERT_ONLY],
             keys=["organisation", "source_id"],
             stamp=self.stamp,
         )
@@ -395,7 +484,7 @@ class EventImporter(Importer):
         if self.may_write:
             self._deferred.restore()
             self.referral_tasks.release()
-            self._write_candour_steps()
+            self.write_candour_steps()
         if self.may_write and (self.report.created or self.report.updated):
             # An updated event may have moved month: recompute everything in that case.
             hooks.events_imported.send(

@@ -22,7 +22,7 @@ from caresignals.core.writes import serial_write
 from caresignals.interop.importing import ImportReport, build_row
 from caresignals.organisations.scoping import Scope
 from caresignals.safety import hooks
-from caresignals.safety.events.formats import EVENT_CSV_COLUMNS
+from caresignals.safety.events.formats import CANDOUR_CSV_COLUMNS, EVENT_CSV_COLUMNS
 from caresignals.safety.events.importers import EventImporter
 from caresignals.safety.models import RecordedEvent
 
@@ -34,8 +34,11 @@ class EventInvalid(Exception):
     errors: dict[str, list[str]]
 
 
-def _row(fields: Mapping[str, object]) -> dict[str, str]:
-    unknown = sorted(set(fields) - set(EVENT_CSV_COLUMNS))
+def _row(fields: Mapping[str, object], *, public: bool = False) -> dict[str, str]:
+    """The fields as an events.csv row; the candour steps only from staff (a public report
+    has no candour record to give)."""
+    allowed = EVENT_CSV_COLUMNS if public else (*EVENT_CSV_COLUMNS, *CANDOUR_CSV_COLUMNS)
+    unknown = sorted(set(fields) - set(allowed))
     if unknown:
         raise EventInvalid({name: ["Not a field of a patient-safety event"] for name in unknown})
 
@@ -46,7 +49,7 @@ def _row(fields: Mapping[str, object]) -> dict[str, str]:
             return "true" if value else "false"
         return str(value)
 
-    return {c: text(fields.get(c)) for c in EVENT_CSV_COLUMNS}
+    return {c: text(fields.get(c)) for c in allowed}
 
 
 class OutOfScope(Exception):
@@ -62,7 +65,8 @@ def record_event(
 ) -> RecordedEvent:
     """Validate and store one new event; raise EventInvalid (nothing stored) otherwise.
 
-    `fields` are the events.csv columns (values as text, booleans or numbers). Without a
+    `fields` are the events.csv columns (values as text, booleans or numbers), with the
+    optional candour columns from staff (stored on the event's candour record). Without a
     `source_id` one is made up, since the event was recorded here. An event whose key
     (organisation, source_id) is already stored is refused: a change is a revision. With
     `scope`, an `org_code` the caller may not see raises OutOfScope before anything else
@@ -79,7 +83,7 @@ def record_event(
         path = reference.path_of.get(str(code))
         if path is None or not scope.covers(path):
             raise OutOfScope(str(code))
-    row = _row(fields)
+    row = _row(fields, public=public)
     if not row["source_id"]:
         row["source_id"] = f"cs-{uuid.uuid4().hex[:16]}"
     importer.report = ImportReport(kind="events", path="(one event)")
@@ -126,6 +130,19 @@ def record_event(
             at=stamp,
         )
         importer.referral_tasks.audit(actor, event.reference)
+        steps = importer.write_candour_steps().get(pk)
+        if steps:
+            record(
+                actor,
+                Change(
+                    AuditAction.CANDOUR_STEPS_RECORDED,
+                    "event",
+                    event.reference,
+                    event.organisation_path,
+                    details={"changed": steps},
+                ),
+                at=stamp,
+            )
         # No data-version bump here: the cached pages show aggregates, which change when
         # the mark above is drained, and the drain bumps. Bumping here too would make every
         # recording transaction on PostgreSQL queue for that one row until it commits.

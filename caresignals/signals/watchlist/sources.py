@@ -56,10 +56,11 @@ def candour_overdue(panel: Panel, period: str) -> dict[str, tuple[int, str]] | N
     from unrecorded.
 
     Reads the candour module (``caresignals.safety.candour.notifiable``: ``notifiable_q()``,
-    ``done_q()`` and ``overdue_reported_before(day)``) when it is present. Notifications are
-    taken as recorded now, so for a past month one made since then no longer counts. Events
-    reported before their provider's "candour tracked from" date are "not known", never
-    overdue (``not_known_q()``), as on the candour list.
+    ``done_q()``, ``open_q()`` and ``overdue_reported_before(day)``) when it is present.
+    Notifications are taken as recorded now, so for a past month one made since then no
+    longer counts. Only open notifications count: not done, not decided not notifiable, and
+    not "not known" (reported before the provider's "candour tracked from" date, or imported
+    without candour data where the provider has no such date), as on the candour list.
     """
     try:
         module: Any = importlib.import_module("caresignals.safety.candour.notifiable")
@@ -68,15 +69,17 @@ def candour_overdue(panel: Panel, period: str) -> dict[str, tuple[int, str]] | N
     needed = ("notifiable_q", "done_q", "overdue_reported_before")
     if not all(hasattr(module, name) for name in needed):
         return None
-    from django.db.models import Count, Min, Q
+    from django.db.models import Count, Min
 
     y, m = int(period[:4]), int(period[5:7])
     day_after = dt.date(y + m // 12, m % 12 + 1, 1)
     cutoff = module.overdue_reported_before(day_after)
     rows = (
-        PatientSafetyEvent.objects.filter(module.notifiable_q(), reported_on__lte=cutoff)
-        .exclude(module.done_q())
-        .exclude(module.not_known_q() if hasattr(module, "not_known_q") else Q(pk__in=[]))
+        PatientSafetyEvent.objects.filter(
+            module.notifiable_q(),
+            module.open_q() if hasattr(module, "open_q") else ~module.done_q(),
+            reported_on__lte=cutoff,
+        )
         .values("organisation__code", "service__code")
         .annotate(n=Count("id"), oldest=Min("reported_on"))
         .order_by()
