@@ -37,6 +37,9 @@ def backup(path: Path, alias: str = "default") -> str:
     """Write the database to `path` (replaced only once the copy is whole); say what was done."""
     connection = connections[alias]
     partial = path.with_name(path.name + ".partial")
+    if connection.in_atomic_block:
+        # SQLite's backup would wait for ever on the transaction's own lock.
+        raise BackupError("A backup cannot be taken inside a transaction.")
     if not path.parent.is_dir():
         raise BackupError(f"The folder {path.parent} does not exist.")
     try:
