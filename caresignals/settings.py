@@ -112,7 +112,11 @@ SIGNIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("CARESIGNALS_SIGNIN_ADDRESS_FA
 SIGNIN_ADDRESS_WINDOW_SECONDS = int(AXES_COOLOFF_TIME.total_seconds())
 # axes.W006 says axes' lockout leaves out the address: on purpose, since one address is
 # many people; the address has its own, higher limit above.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# security.W021 asks for the HSTS preload directive. Preloading is decided by whoever owns the
+# registrable domain (for a host under nhs.uk, not the ICB) and is hard to undo, so it stays a
+# choice (CARESIGNALS_HSTS_PRELOAD), and `check --deploy` is clean without it
+# (docs/deployment.md).
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 
 ROOT_URLCONF = "caresignals.urls"
 WSGI_APPLICATION = "caresignals.wsgi.application"
