@@ -42,6 +42,11 @@ def backup(path: Path, alias: str = "default") -> str:
         raise BackupError("A backup cannot be taken inside a transaction.")
     if not path.parent.is_dir():
         raise BackupError(f"The folder {path.parent} does not exist.")
+    if "django_migrations" not in connection.introspection.table_names():
+        raise BackupError(
+            f"The {_describe(connection)} has no Care Signals tables: check DATABASE_URL "
+            "(a new database is made with `caresignals migrate`)."
+        )
     try:
         if connection.vendor == "sqlite":
             _sqlite_backup(connection, partial)

@@ -173,6 +173,19 @@ def test_backup_to_a_missing_folder_is_refused(tmp_path: Path) -> None:
         call_command("backup", str(tmp_path / "no-such-folder" / "caresignals.backup"))
 
 
+def test_a_database_without_tables_is_not_backed_up(tmp_path: Path) -> None:
+    """A mistyped DATABASE_URL would otherwise give an empty backup that looks like a good one."""
+    result = _caresignals(
+        f"sqlite:///{tmp_path / 'mistyped.sqlite3'}",
+        tmp_path / "var",
+        "backup",
+        str(tmp_path / "caresignals.backup"),
+    )
+    assert result.returncode == 1
+    assert "has no Care Signals tables" in result.stderr
+    assert not (tmp_path / "caresignals.backup").exists()
+
+
 def test_a_missing_postgresql_client_is_named_with_how_to_install_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
