@@ -25,6 +25,8 @@ COMMANDS = [
     ["speakup"],
     ["token"],
     ["analytics"],
+    ["backup"],
+    ["restore"],
     ["migrate"],
 ]
 
