@@ -52,6 +52,11 @@ def home_page(user: object) -> HomePage:
             reverse("safety:record_start"),
         ),
         Card(
+            "My events",
+            "The events you recorded, where each has got to, and what was learned.",
+            reverse("safety:my_events"),
+        ),
+        Card(
             "Organisations",
             "The system's places, providers and services, with populations and deprivation.",
             reverse("organisations:index"),

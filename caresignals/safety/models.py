@@ -461,3 +461,28 @@ class ReferralTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.event_id}"
+
+
+# --- Reporters following their own reports ---------------------------------------------------
+
+
+class EventReporter(models.Model):
+    """Who recorded an event through the staff form, so they can follow it ("My events").
+
+    A table of its own rather than a column on the event: imports and the API never write it,
+    and an anonymous report has no row at all (core/anonymity.py), so nothing in the event
+    itself can tie it to a person.
+    """
+
+    event = models.OneToOneField(
+        PatientSafetyEvent, on_delete=models.CASCADE, related_name="reporter_link"
+    )
+    user = models.ForeignKey(
+        "organisations.User", on_delete=models.CASCADE, related_name="recorded_events"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "event"], name="reporter_user_event")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} by {self.user_id}"

@@ -7,6 +7,7 @@ patient-safety role), writes through responses/services.py; anything out of scop
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
 from caresignals.organisations.permissions import requires
 from caresignals.organisations.roles import Capability
+from caresignals.safety.events import reporter
 from caresignals.safety.models import LearningResponse, SafetyAction
 from caresignals.safety.responses import presenters as present
 from caresignals.safety.responses import psirf, services
@@ -113,7 +115,22 @@ def _event_page(
     )
 
 
+def _reporter_sent_on(view: Any) -> Any:
+    """The person who recorded the event, without a patient-safety role where it happened, is
+    sent to their own page of it (My events) rather than refused."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, reference: str) -> HttpResponse:
+        if reporter.reporter_only(request.user, reference):
+            return redirect("safety:my_event", reference=reference)
+        response: HttpResponse = view(request, reference)
+        return response
+
+    return wrapped
+
+
 @require_GET
+@_reporter_sent_on
 @requires(Capability.VIEW_SAFETY_RESPONSES)
 def event(request: HttpRequest, reference: str) -> HttpResponse:
     return _event_page(request, reference)
