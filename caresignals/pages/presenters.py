@@ -9,6 +9,7 @@ from django.urls import reverse
 from caresignals.core import clock
 from caresignals.organisations import roles
 from caresignals.organisations.queries import memberships_of
+from caresignals.pages import work
 from caresignals.safety.candour.queries import overdue_candour_count
 
 
@@ -45,7 +46,13 @@ def home_page(user: object) -> HomePage:
     for m in memberships:
         if m.role not in seen:
             seen.append(m.role)
+    overdue, due_soon = work.counts(user, clock.today())
     cards = [
+        Card(
+            "My work",
+            f"{overdue:,} overdue and {due_soon:,} due soon of the work that names you as owner.",
+            reverse("my_work"),
+        ),
         Card(
             "Record a patient-safety event",
             "An incident, a poor outcome, a risk or good care: about 2 minutes.",

@@ -147,9 +147,17 @@ def record_view(user: Any, case: SpeakUpCase, *, page: str) -> None:
         record(Actor(user=user), _change(case, AuditAction.SPEAKUP_CASE_VIEWED, page=page))
 
 
+def _claim(user: Any, case: SpeakUpCase) -> None:
+    """The first guardian to work a case with no owner becomes its owner (ADR 21). Not a
+    change to the case's record, so its version (and anyone's open form) is untouched."""
+    if SpeakUpCase.objects.filter(pk=case.pk, owner_person__isnull=True).update(owner_person=user):
+        case.owner_person = user
+
+
 def guardian_reply(user: Any, case: SpeakUpCase, text: str) -> SpeakUpMessage:
     with transaction.atomic():
         SpeakUpCase.objects.select_for_update().filter(pk=case.pk).first()
+        _claim(user, case)
         message = SpeakUpMessage.objects.create(
             case=case,
             sequence=_next_sequence(case),
@@ -175,6 +183,7 @@ def update_case(user: Any, case: SpeakUpCase, version: int, values: dict[str, An
     }
     with transaction.atomic():
         save_if_unchanged(case, version, **changes)
+        _claim(user, case)
         if changes:
             # Field names only: the audit log is not a place for the case's content.
             record(

@@ -117,6 +117,8 @@ ACCESS: dict[str, Access] = {
     # The reporter's own events: a list of what the person recorded (none here), and an event
     # nobody in the matrix recorded, so not found for everyone.
     "safety:my_events": public(),
+    # Each person's own work (and their team's, in the scope where they lead it).
+    "my_work": public(),
     "safety:my_event": Access(NOBODY),
     "voice:feedback_start": public(),
     "voice:feedback_give": public(),

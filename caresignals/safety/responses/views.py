@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
 from caresignals.organisations.permissions import requires
+from caresignals.organisations.queries import person_choices, person_in
 from caresignals.organisations.roles import Capability
 from caresignals.safety.events import reporter
 from caresignals.safety.models import LearningResponse, SafetyAction
@@ -378,6 +379,7 @@ def _response_values(response: LearningResponse) -> dict[str, str]:
         "events": " ".join(response.events.order_by("id").values_list("reference", flat=True)),
         "terms_of_reference": response.terms_of_reference,
         "lead": response.lead,
+        "owner_person": str(response.owner_person_id or ""),
         "status": response.status,
         "summary": response.summary,
         "version": str(response.version),
@@ -406,7 +408,7 @@ def _response_form_page(
             else "Start a learning response",
             "provider": provider,
             "response": response,
-            "form": LearningResponseForm(),
+            "form": LearningResponseForm(people=person_choices(provider.path)),
             "values": values,
             "errors": errors,
             "factors": psirf.SeipsFactor.choices,
@@ -428,7 +430,7 @@ def _save_response(
         else:
             values = {"version": "0", "status": "planned", "events": request.GET.get("event", "")}
         return _response_form_page(request, provider, response, values, {})
-    form = LearningResponseForm(request.POST)
+    form = LearningResponseForm(request.POST, people=person_choices(provider.path))
     if not form.is_valid():
         return _response_form_page(request, provider, response, _values(request), _errors(form))
     d = form.cleaned_data
@@ -448,6 +450,7 @@ def _save_response(
         completed_on=d["completed_on"],
         summary=d["summary"],
         findings=form.findings(),
+        owner_person=person_in(provider.path, d["owner_person"]),
     )
     try:
         saved = services.save_learning_response(
@@ -542,6 +545,7 @@ def _action_values(action: SafetyAction) -> dict[str, str]:
     return {
         "description": action.description,
         "owner": action.owner,
+        "owner_person": str(action.owner_person_id or ""),
         "measure_of_effect": action.measure_of_effect,
         "status": action.status,
         "reason_not_taken": action.reason_not_taken,
@@ -565,7 +569,7 @@ def _action_form_page(
             "page_title": "Change a safety action" if action else "Raise a safety action",
             "response": response,
             "action": action,
-            "form": SafetyActionForm(),
+            "form": SafetyActionForm(people=person_choices(response.organisation.path)),
             "values": values,
             "errors": errors,
             "back": reverse("safety:response", kwargs={"reference": response.reference}),
@@ -579,7 +583,7 @@ def _save_action(
     if request.method != "POST":
         values = _action_values(action) if action else {"version": "0", "status": "open"}
         return _action_form_page(request, response, action, values, {})
-    form = SafetyActionForm(request.POST)
+    form = SafetyActionForm(request.POST, people=person_choices(response.organisation.path))
     if not form.is_valid():
         return _action_form_page(request, response, action, _values(request), _errors(form))
     d = form.cleaned_data
@@ -591,6 +595,7 @@ def _save_action(
         review_on=d["review_on"],
         status=d["status"],
         reason_not_taken=d["reason_not_taken"],
+        owner_person=person_in(response.organisation.path, d["owner_person"]),
     )
     try:
         services.save_action(
