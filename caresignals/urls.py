@@ -16,6 +16,7 @@ urlpatterns = [
     path("organisations/", include("caresignals.measures.urls")),
     path("audit/", include("caresignals.pages.urls_audit")),
     path("", include("caresignals.pages.urls_work")),
+    path("", include("caresignals.notifications.urls")),
     path("reports/", include("caresignals.publishing.urls")),
     path("system/matrix/", measures_matrix.matrix, name="matrix"),
     path("indicators/", include("caresignals.measures.urls_library")),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from caresignals.core import clock
+from caresignals.notifications import services as notifications
 from caresignals.organisations import roles
 from caresignals.organisations.queries import memberships_of
 from caresignals.pages import work
@@ -52,6 +53,11 @@ def home_page(user: object) -> HomePage:
             "My work",
             f"{overdue:,} overdue and {due_soon:,} due soon of the work that names you as owner.",
             reverse("my_work"),
+        ),
+        Card(
+            "Notifications",
+            f"{len(notifications.unread(user)):,} new; choose what you receive by email or here.",
+            reverse("notifications:index"),
         ),
         Card(
             "Record a patient-safety event",

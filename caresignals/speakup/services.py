@@ -19,7 +19,7 @@ from caresignals.audit.services import Actor, Change, record
 from caresignals.core import clock
 from caresignals.core.concurrency import save_if_unchanged
 from caresignals.organisations.models import Organisation
-from caresignals.speakup import codes
+from caresignals.speakup import codes, hooks
 from caresignals.speakup.models import CATEGORY_FIELDS, SpeakUpCase, SpeakUpMessage
 from caresignals.speakup.vocabulary import Author, Route, Status
 
@@ -122,13 +122,17 @@ def reporter_message(case: SpeakUpCase, text: str) -> SpeakUpMessage:
         raise CaseClosed(case.reference)
     with transaction.atomic():
         SpeakUpCase.objects.select_for_update().filter(pk=case.pk).first()
-        return SpeakUpMessage.objects.create(
+        message = SpeakUpMessage.objects.create(
             case=case,
             sequence=_next_sequence(case),
             author=Author.REPORTER,
             text=text,
             sent_on=_today(),
         )
+        transaction.on_commit(
+            lambda: hooks.reporter_replied.send(sender=SpeakUpCase, case_id=case.pk)
+        )
+    return message
 
 
 def _change(case: SpeakUpCase, action: AuditAction, **details: Any) -> Change:

@@ -119,6 +119,8 @@ ACCESS: dict[str, Access] = {
     "safety:my_events": public(),
     # Each person's own work (and their team's, in the scope where they lead it).
     "my_work": public(),
+    "notifications:index": public(),  # the person's own notifications
+    "notifications:preferences": public(),
     "safety:my_event": Access(NOBODY),
     "voice:feedback_start": public(),
     "voice:feedback_give": public(),
