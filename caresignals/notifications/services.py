@@ -8,6 +8,8 @@ settings) from tasks (tasks.py), so a slow relay never holds up a page.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +18,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 
 from caresignals.notifications.models import Kind, Notification, Preference
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -102,22 +106,34 @@ def send_pending_emails(users: Iterable[Any] | None = None) -> int:
     for items in by_user.values():
         user = items[0].user
         if user.email:
-            lines = [f"- {n.text}: {n.reference}\n  {link(n.url)}" for n in items]
-            send_mail(
-                subject=f"Care Signals: {len(items)} thing{'s' if len(items) != 1 else ''} for you",
-                message="Hello,\n\nCare Signals has this for you:\n\n"
-                + "\n".join(lines)
-                + "\n\nYour work: "
-                + link("/my-work/")
-                + "\nChoose what you receive: "
-                + link("/notifications/preferences/")
-                + "\n",
-                from_email=None,
-                recipient_list=[user.email],
-            )
+            if not _send_list(user, items):
+                continue  # left unsent: the next run tries again
             sent += 1
         Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed=True)
     return sent
+
+
+def _send_list(user: Any, items: list[Notification]) -> bool:
+    """Send one person their list; False (logged) when the relay refused or was unreachable,
+    so a mail outage never fails the page or API request that recorded the event."""
+    lines = [f"- {n.text}: {n.reference}\n  {link(n.url)}" for n in items]
+    try:
+        send_mail(
+            subject=f"Care Signals: {len(items)} thing{'s' if len(items) != 1 else ''} for you",
+            message="Hello,\n\nCare Signals has this for you:\n\n"
+            + "\n".join(lines)
+            + "\n\nYour work: "
+            + link("/my-work/")
+            + "\nChoose what you receive: "
+            + link("/notifications/preferences/")
+            + "\n",
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    except (OSError, smtplib.SMTPException):
+        logger.warning("Could not email notifications to user %s; will retry", user.pk)
+        return False
+    return True
 
 
 def send_digest(user: Any, overdue: list[Any], due_soon: list[Any], team_open: int) -> bool:
@@ -138,5 +154,9 @@ def send_digest(user: Any, overdue: list[Any], due_soon: list[Any], team_open: i
         + link("/notifications/preferences/")
         + "\n"
     )
-    send_mail("Care Signals: your week", body, None, [user.email])
+    try:
+        send_mail("Care Signals: your week", body, None, [user.email])
+    except (OSError, smtplib.SMTPException):
+        logger.warning("Could not email the weekly digest to user %s", user.pk)
+        return False
     return True

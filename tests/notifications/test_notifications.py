@@ -164,3 +164,18 @@ def test_the_weekly_digest_counts_and_links(small_ics, inbox, today):
     body = Inbox.body(message)
     assert "1 overdue" in body and action.reference in body
     assert "https://care-signals.example.nhs.uk/my-work/" in body
+
+
+def test_a_mail_outage_fails_nothing_and_the_next_run_sends(small_ics, settings, inbox, today):
+    lead = member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD, username="l", email="l@example.com")
+    response = LearningResponseFactory(
+        organisation=small_ics.trust_a, owner_person=lead, due_on=today
+    )
+    port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = _free_port()  # nothing listens there
+    tasks.daily.enqueue()
+    assert not Notification.objects.get(reference=response.reference).emailed
+    settings.EMAIL_PORT = port
+    tasks.daily.enqueue()
+    [message] = inbox.to("l@example.com")
+    assert response.reference in Inbox.body(message)
