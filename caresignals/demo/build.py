@@ -21,6 +21,7 @@ from caresignals.audit.services import Actor
 from caresignals.demo import generator, governance, safety_responses, starter
 from caresignals.demo import speakup as speakup_demo
 from caresignals.demo.voice import build_voice
+from caresignals.demo.work import build_work
 from caresignals.interop.importing import ImportFailed, ImportReport, run_import
 from caresignals.measures import services as measure_services
 from caresignals.measures.importers import MeasureImporter
@@ -101,6 +102,8 @@ def build_region(
     )
 
     build_voice(seed=seed, say=say)
+    say("Naming the owners of work and the reporters of a few events …")
+    build_work()
     parquet = None
     if scale == "national":
         parquet = write_national_parquet(seed=seed, plants=plants, say=say)
