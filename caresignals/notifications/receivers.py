@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.urls import reverse
 
 from caresignals.core import clock
@@ -18,7 +19,8 @@ from caresignals.speakup.models import SpeakUpCase
 
 
 def event_stored(sender: Any, event: Any, **_: Any) -> None:
-    """A new event that meets a national requirement: its provider's patient-safety leads."""
+    """A new event that meets a national requirement: its provider's patient-safety leads are
+    told once the event is committed."""
     s = event.stored
     requirement = rules.national_requirement(
         s.get("never_event_type") or None,
@@ -26,8 +28,11 @@ def event_stored(sender: Any, event: Any, **_: Any) -> None:
         s.get("death_in_care_more_likely_than_not"),
         s.get("detained_mha"),
     )
-    if not requirement:
-        return
+    if requirement:  # most events have none: nothing is left waiting for the commit
+        transaction.on_commit(lambda: _tell_safety_leads(event))
+
+
+def _tell_safety_leads(event: Any) -> None:
     url = reverse("safety:event", kwargs={"reference": event.reference})
     leads = people_for(event.organisation_path, roles_with(Capability.MANAGE_SAFETY_RESPONSES))
     for person in leads:

@@ -17,6 +17,7 @@ event_recorded = Signal()
 # `provider_months` (None when every month must be recomputed).
 events_imported = Signal()
 
-# One event was recorded one at a time (the form, the API, a complaint): sent after the write
-# commits, with `event` (a RecordedEvent). Imports do not send it.
+# One event was recorded one at a time (the form, the API, a complaint): sent inside the write
+# transaction with `event` (a RecordedEvent); a receiver with work to do defers it to the
+# commit. Imports do not send it.
 event_stored = Signal()

@@ -138,7 +138,7 @@ def record_event(
             at=stamp,
         )
         importer.referral_tasks.audit(actor, event.reference)
-        transaction.on_commit(lambda: hooks.event_stored.send(sender=RecordedEvent, event=event))
+        hooks.event_stored.send(sender=RecordedEvent, event=event)
         # No data-version bump here: the cached pages show aggregates, which change when
         # the mark above is drained, and the drain bumps. Bumping here too would make every
         # recording transaction on PostgreSQL queue for that one row until it commits.
