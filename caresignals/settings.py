@@ -66,8 +66,10 @@ INSTALLED_APPS = [
     "caresignals.analytics",
     "caresignals.demo",
     "caresignals.publishing",
+    "caresignals.notifications",
     "caresignals.pages",
     "caresignals.api",
+    "django_tasks",
     "axes",  # sign-in throttling per account (below)
     "django_otp",  # the second factor for local passwords (below)
     "django_otp.plugins.otp_totp",
@@ -327,3 +329,20 @@ CARESIGNALS_SUPPRESS_BELOW = int(os.environ.get("CARESIGNALS_SUPPRESS_BELOW", "8
 # The key for speak-up access-code hashes (speakup/codes.py); by default derived from the secret
 # key. Set it separately so the secret key can be rotated without locking reporters out.
 CARESIGNALS_SPEAKUP_CODE_KEY = os.environ.get("CARESIGNALS_SPEAKUP_CODE_KEY", "")
+
+# Notifications (ADR 21). Email through Django's mail framework to any SMTP relay; links in
+# messages start with CARESIGNALS_BASE_URL (the address people reach Care Signals at).
+CARESIGNALS_BASE_URL = os.environ.get("CARESIGNALS_BASE_URL", "http://127.0.0.1:8000")
+EMAIL_HOST = os.environ.get("CARESIGNALS_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CARESIGNALS_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CARESIGNALS_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CARESIGNALS_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("CARESIGNALS_EMAIL_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "CARESIGNALS_EMAIL_FROM", "Care Signals <care-signals@localhost>"
+)
+EMAIL_TIMEOUT = 20
+# Background tasks (django-tasks). The installed django-tasks 0.12 has no database backend (it
+# moved to the separate django-tasks-db package), so tasks run in the process that enqueues
+# them until a queue backend is configured here.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -34,6 +34,8 @@ urlpatterns = [
     path("organisations/", include("caresignals.measures.urls")),
     path("audit/", include("caresignals.pages.urls_audit")),
     path("people/", include("caresignals.people.urls")),
+    path("", include("caresignals.pages.urls_work")),
+    path("", include("caresignals.notifications.urls")),
     path("reports/", include("caresignals.publishing.urls")),
     path("system/matrix/", measures_matrix.matrix, name="matrix"),
     path("indicators/", include("caresignals.measures.urls_library")),

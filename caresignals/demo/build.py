@@ -22,6 +22,7 @@ from caresignals.core.periods import Month
 from caresignals.demo import generator, governance, safety_responses, starter
 from caresignals.demo import speakup as speakup_demo
 from caresignals.demo.voice import build_voice
+from caresignals.demo.work import build_work
 from caresignals.interop.importing import ImportFailed, ImportReport, run_import
 from caresignals.measures import feedback_indicators
 from caresignals.measures import services as measure_services
@@ -110,6 +111,8 @@ def build_region(
     # imported beats derived and only what they leave uncovered is counted from its records.
     say("Counting experience indicators from feedback records where none was submitted …")
     feedback_indicators.refresh()
+    say("Naming the owners of work and the reporters of a few events …")
+    build_work()
     parquet = None
     if scale == "national":
         parquet = write_national_parquet(seed=seed, plants=plants, say=say)

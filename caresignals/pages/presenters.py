@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from caresignals.core import clock
+from caresignals.notifications import services as notifications
 from caresignals.organisations import roles
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import memberships_of
+from caresignals.pages import work
 from caresignals.safety.candour.queries import overdue_candour_count
 
 
@@ -49,11 +51,27 @@ def home_page(user: object) -> HomePage:
     for m in memberships:
         if m.role not in seen:
             seen.append(m.role)
+    overdue, due_soon = work.counts(user, clock.today())
     cards = [
+        Card(
+            "My work",
+            f"{overdue:,} overdue and {due_soon:,} due soon of the work that names you as owner.",
+            reverse("my_work"),
+        ),
+        Card(
+            "Notifications",
+            f"{len(notifications.unread(user)):,} new; choose what you receive by email or here.",
+            reverse("notifications:index"),
+        ),
         Card(
             "Record a patient-safety event",
             "An incident, a poor outcome, a risk or good care: about 2 minutes.",
             reverse("safety:record_start"),
+        ),
+        Card(
+            "My events",
+            "The events you recorded, where each has got to, and what was learned.",
+            reverse("safety:my_events"),
         ),
         Card(
             "Organisations",

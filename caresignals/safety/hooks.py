@@ -16,3 +16,8 @@ event_recorded = Signal()
 # An import stored or changed events: sent after the rows are written, with
 # `provider_months` (None when every month must be recomputed).
 events_imported = Signal()
+
+# One event was recorded one at a time (the form, the API, a complaint): sent inside the write
+# transaction with `event` (a RecordedEvent); a receiver with work to do defers it to the
+# commit. Imports do not send it.
+event_stored = Signal()

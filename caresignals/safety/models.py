@@ -263,6 +263,14 @@ class LearningResponse(models.Model):
     events = models.ManyToManyField(PatientSafetyEvent, related_name="learning_responses")
     terms_of_reference = models.TextField(blank=True)
     lead = models.CharField(max_length=200, blank=True)
+    # The person who leads it (ADR 21); `lead` is the lead as recorded before people owned work.
+    owner_person = models.ForeignKey(
+        "organisations.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_learning_responses",
+    )
     status = models.CharField(max_length=12, default="planned")
     started_on = models.DateField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True)
@@ -327,6 +335,14 @@ class SafetyAction(models.Model):
     )
     description = models.TextField()
     owner = models.CharField(max_length=200)
+    # The person who owns it (ADR 21); `owner` is the owner as recorded (a role or team).
+    owner_person = models.ForeignKey(
+        "organisations.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_safety_actions",
+    )
     due_on = models.DateField()
     measure_of_effect = models.TextField()
     review_on = models.DateField(null=True, blank=True)
@@ -370,6 +386,14 @@ class CandourRecord(models.Model):
     hand_flag_reason = models.TextField(blank=True)
     notified_in_person_on = models.DateField(null=True, blank=True)
     notified_by = models.CharField(max_length=150, blank=True)
+    # The person who owns the steps; none: the provider's patient-safety team (ADR 21).
+    owner_person = models.ForeignKey(
+        "organisations.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_candour",
+    )
     apology_given = models.BooleanField(default=False)
     written_notification_on = models.DateField(null=True, blank=True)
     results_shared_on = models.DateField(null=True, blank=True)
@@ -473,3 +497,28 @@ class ReferralTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.event_id}"
+
+
+# --- Reporters following their own reports ---------------------------------------------------
+
+
+class EventReporter(models.Model):
+    """Who recorded an event through the staff form, so they can follow it ("My events").
+
+    A table of its own rather than a column on the event: imports and the API never write it,
+    and an anonymous report has no row at all (core/anonymity.py), so nothing in the event
+    itself can tie it to a person.
+    """
+
+    event = models.OneToOneField(
+        PatientSafetyEvent, on_delete=models.CASCADE, related_name="reporter_link"
+    )
+    user = models.ForeignKey(
+        "organisations.User", on_delete=models.CASCADE, related_name="recorded_events"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "event"], name="reporter_user_event")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} by {self.user_id}"

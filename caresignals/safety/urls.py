@@ -14,6 +14,8 @@ urlpatterns = [
     path("safety/record/<str:draft_id>/details/", views_record.step_two, name="record_details"),
     path("safety/record/<str:draft_id>/check/", views_record.check, name="record_check"),
     path("safety/record/<str:draft_id>/delete/", views_record.delete_draft, name="record_delete"),
+    path("safety/my-events/", views_record.my_events, name="my_events"),
+    path("safety/my-events/<str:reference>/", views_record.my_event, name="my_event"),
     path(
         "safety/events/<str:reference>/candour/",
         views_candour.event_candour,

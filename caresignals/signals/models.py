@@ -132,6 +132,14 @@ class ReviewAction(models.Model):
     description = models.TextField()
     owner = models.CharField(max_length=150)
     due_on = models.DateField()
+    # The person who owns it (ADR 21); `owner` is the owner as recorded.
+    owner_person = models.ForeignKey(
+        "organisations.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_review_actions",
+    )
     status = models.CharField(max_length=5, choices=ActionStatus.choices, default=ActionStatus.OPEN)
 
     class Meta:
@@ -184,6 +192,14 @@ class QualityRisk(models.Model):
     target_consequence = models.PositiveSmallIntegerField()
     target_likelihood = models.PositiveSmallIntegerField()
     owner = models.CharField(max_length=150)
+    # The person who owns it and its reviews (ADR 21); `owner` is the owner as recorded.
+    owner_person = models.ForeignKey(
+        "organisations.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_quality_risks",
+    )
     controls = models.TextField(blank=True)
     review_on = models.DateField()
     status = models.CharField(max_length=6, choices=RiskStatus.choices, default=RiskStatus.OPEN)

@@ -90,6 +90,14 @@ class SpeakUpCase(models.Model):
         max_length=10, blank=True, default="", choices=SpeakUpAgain.choices
     )
     closed_on = models.DateField(null=True, blank=True)
+    # The guardian who handles the case; none: the organisation's guardians (ADR 21).
+    owner_person = models.ForeignKey(
+        "organisations.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_speakup_cases",
+    )
     access_code_hash = models.CharField(max_length=200)
     # A keyed hash of the random token the raising form carried, so that resending the same
     # form (a refresh, a double click) does not raise the concern twice. Not identifying.

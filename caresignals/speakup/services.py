@@ -19,7 +19,7 @@ from caresignals.audit.services import Actor, Change, record
 from caresignals.core import clock
 from caresignals.core.concurrency import save_if_unchanged
 from caresignals.organisations.models import Organisation
-from caresignals.speakup import codes
+from caresignals.speakup import codes, hooks
 from caresignals.speakup.models import CATEGORY_FIELDS, SpeakUpCase, SpeakUpMessage
 from caresignals.speakup.vocabulary import Author, Route, Status
 
@@ -122,13 +122,17 @@ def reporter_message(case: SpeakUpCase, text: str) -> SpeakUpMessage:
         raise CaseClosed(case.reference)
     with transaction.atomic():
         SpeakUpCase.objects.select_for_update().filter(pk=case.pk).first()
-        return SpeakUpMessage.objects.create(
+        message = SpeakUpMessage.objects.create(
             case=case,
             sequence=_next_sequence(case),
             author=Author.REPORTER,
             text=text,
             sent_on=_today(),
         )
+        transaction.on_commit(
+            lambda: hooks.reporter_replied.send(sender=SpeakUpCase, case_id=case.pk)
+        )
+    return message
 
 
 def _change(case: SpeakUpCase, action: AuditAction, **details: Any) -> Change:
@@ -147,9 +151,17 @@ def record_view(user: Any, case: SpeakUpCase, *, page: str) -> None:
         record(Actor(user=user), _change(case, AuditAction.SPEAKUP_CASE_VIEWED, page=page))
 
 
+def _claim(user: Any, case: SpeakUpCase) -> None:
+    """The first guardian to work a case with no owner becomes its owner (ADR 21). Not a
+    change to the case's record, so its version (and anyone's open form) is untouched."""
+    if SpeakUpCase.objects.filter(pk=case.pk, owner_person__isnull=True).update(owner_person=user):
+        case.owner_person = user
+
+
 def guardian_reply(user: Any, case: SpeakUpCase, text: str) -> SpeakUpMessage:
     with transaction.atomic():
         SpeakUpCase.objects.select_for_update().filter(pk=case.pk).first()
+        _claim(user, case)
         message = SpeakUpMessage.objects.create(
             case=case,
             sequence=_next_sequence(case),
@@ -175,6 +187,7 @@ def update_case(user: Any, case: SpeakUpCase, version: int, values: dict[str, An
     }
     with transaction.atomic():
         save_if_unchanged(case, version, **changes)
+        _claim(user, case)
         if changes:
             # Field names only: the audit log is not a place for the case's content.
             record(

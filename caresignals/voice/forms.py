@@ -190,6 +190,21 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class OwnerForm(VersionedForm):
+    """Who works the complaint: a person of the provider's complaints team (ADR 21)."""
+
+    owner_person = forms.ChoiceField(
+        required=False,
+        error_messages={"invalid_choice": "Select a person of the complaints team"},
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner_person"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "The complaints team (no one person)"), *people]
+
+
 class AgreedDate(DateParts):
     """A date that may be in the future (an agreed response date)."""
 

@@ -143,6 +143,14 @@ class Complaint(models.Model):
     final_response_on = models.DateField(null=True, blank=True)
     ombudsman_signposted = models.BooleanField(default=False)
     outcome = models.CharField(max_length=14, choices=Outcome.choices, blank=True)
+    # The person who works the complaint; none: the provider's complaints team (ADR 21).
+    owner_person = models.ForeignKey(
+        "organisations.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_complaints",
+    )
     # By label, not by import: capture apps stay independent of each other (ADR 16).
     safety_event = models.ForeignKey(
         "safety.PatientSafetyEvent",

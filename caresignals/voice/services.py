@@ -169,6 +169,13 @@ def update_complaint(
     )
 
 
+@transaction.atomic
+def assign_complaint(complaint: Complaint, owner: Any, *, version: int, actor: Actor) -> None:
+    """Name the person who works the complaint; None hands it back to the team."""
+    save_if_unchanged(complaint, version, owner_person=owner)
+    record(actor, _complaint_change(complaint, step="owner", owner=owner.pk if owner else None))
+
+
 def _link(complaint: Complaint, event: Any, version: int, actor: Actor) -> None:
     save_if_unchanged(complaint, version, safety_event=event)
     record(

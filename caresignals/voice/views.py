@@ -20,8 +20,8 @@ from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
 from caresignals.core.vocabulary import Category, PhysicalHarm
 from caresignals.organisations.permissions import requires
-from caresignals.organisations.queries import organisation_for
-from caresignals.organisations.roles import Capability
+from caresignals.organisations.queries import organisation_for, person_choices, person_in
+from caresignals.organisations.roles import Capability, roles_with
 from caresignals.voice import forms as vf
 from caresignals.voice import insight as voice_insight
 from caresignals.voice import queries, services
@@ -74,6 +74,7 @@ def _complaint_page(
         {
             "page_title": f"Complaint {reference}",
             "row": row,
+            "people": _team(row.feedback.organisation.path),
             "can_work": queries.can_work(request.user, row.feedback),
             "errors": errors or {},
             "form_name": form_name,
@@ -125,10 +126,17 @@ STEP_DONE = {
 }
 
 
+def _team(path: str) -> list[tuple[str, str]]:
+    """Who may own a complaint: the complaints team where it was made (ADR 21)."""
+    return person_choices(path, roles_with(Capability.WORK_PATIENT_VOICE))
+
+
 @require_POST
 def complaint_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     row = queries.complaint_for(request.user, reference, work=True)
     actor = Actor(user=request.user)
+    if step == "owner":
+        return _assign(request, row, actor)
     if step in STEPS:
         form_class = STEPS[step][0]
         form = form_class(request.POST, complaint=row.complaint)  # type: ignore[call-arg]
@@ -183,6 +191,28 @@ def complaint_step(request: HttpRequest, reference: str, step: str) -> HttpRespo
         )
     except services.FeedbackInvalid as invalid:
         return _complaint_page(request, reference, errors=invalid.errors, form_name=step)
+    return redirect("voice:complaint", reference=reference)
+
+
+def _assign(request: HttpRequest, row: queries.ComplaintRow, actor: Actor) -> HttpResponse:
+    reference = row.feedback.reference
+    path = row.feedback.organisation.path
+    form = vf.OwnerForm(request.POST, people=_team(path))
+    if not form.is_valid():
+        return _complaint_page(request, reference, errors=_errors(form), form_name="owner")
+    data = form.cleaned_data
+    owner = person_in(path, data["owner_person"], roles_with(Capability.WORK_PATIENT_VOICE))
+    try:
+        services.assign_complaint(row.complaint, owner, version=data["version"], actor=actor)
+    except EditConflict:
+        return _complaint_page(
+            request,
+            reference,
+            errors={"non_field_errors": [CONFLICT]},
+            form_name="owner",
+            status=409,
+        )
+    messages.success(request, "Owner recorded.")
     return redirect("voice:complaint", reference=reference)
 
 

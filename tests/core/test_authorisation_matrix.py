@@ -121,6 +121,14 @@ ACCESS: dict[str, Access] = {
     "safety:record_check": Access(NOBODY, listing=True),
     "safety:record_delete": Access(NOBODY, listing=True),
     "safety:report_concern": public(),
+    # The reporter's own events: a list of what the person recorded (none here), and an event
+    # nobody in the matrix recorded, so not found for everyone.
+    "safety:my_events": public(),
+    # Each person's own work (and their team's, in the scope where they lead it).
+    "my_work": public(),
+    "notifications:index": public(),  # the person's own notifications
+    "notifications:preferences": public(),
+    "safety:my_event": Access(NOBODY),
     "voice:feedback_start": public(),
     "voice:feedback_give": public(),
     "voice:feedback_easy_read": public(),

@@ -8,9 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from caresignals.core import clock
 from caresignals.demo import generator
 from caresignals.measures.models import Indicator, MeasureValue
 from caresignals.organisations.models import Area, Organisation, User
+from caresignals.pages.work import my_work
+from caresignals.safety.events.reporter import my_events
 from caresignals.safety.models import PatientSafetyEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,6 +44,11 @@ def test_demo_builds_the_whole_region_and_lists_sign_ins(settings):
     # The derived fields were filled in on the way through the importer.
     assert PatientSafetyEvent.objects.filter(imd_quintile=1).exists()
     assert PatientSafetyEvent.objects.filter(max_harm="severe").exists()
+    # People with work to show (ADR 21): My work and My events are not empty in the demo.
+    today = clock.today()
+    for username in ("safety.lead", "staff", "complaints.lead", "guardian", "icb.quality"):
+        assert my_work(User.objects.get(username=username), today).count, username
+    assert my_events(User.objects.get(username="staff"))
 
 
 def test_demo_refuses_to_replace_a_real_database(small_ics, settings):

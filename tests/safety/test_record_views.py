@@ -252,7 +252,7 @@ def test_a_refusal_by_the_importer_rules_is_shown_and_the_draft_kept(client, sta
     from caresignals.safety.events import views as views_record
     from caresignals.safety.events.services import EventInvalid
 
-    def refuse(fields, *, actor):
+    def refuse(fields, *, actor, recorded_by=None):
         raise EventInvalid({"occurred_on": ["Expected a date on or before reported_on"]})
 
     monkeypatch.setattr(views_record, "record_event", refuse)

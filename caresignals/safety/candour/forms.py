@@ -255,3 +255,23 @@ class TrackedFromForm(forms.Form):
         if setting and self.cleaned_data.get("tracked_from") is None:
             self.add_error("tracked_from", "Enter the candour tracked from date")
         return self.cleaned_data
+
+
+class OwnerForm(forms.Form):
+    """Who owns the candour steps: a person with a role at the provider, or its patient-safety
+    team while no one is named (ADR 21)."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    owner_person = forms.ChoiceField(
+        required=False,
+        error_messages={"invalid_choice": "Select a person with a role at the provider"},
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner_person"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", TEAM), *people]
+
+
+TEAM = "The patient-safety team (no one person)"

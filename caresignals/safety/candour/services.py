@@ -102,6 +102,25 @@ def set_hand_flag(
     return candour
 
 
+@transaction.atomic
+def assign_candour(
+    event: PatientSafetyEvent, owner: Any, *, version: int, actor: Actor
+) -> CandourRecord:
+    """Name the person who owns the event's candour steps; None hands them back to the
+    provider's patient-safety team (ADR 21)."""
+    _authorise(actor, event)
+    candour = _save(event, version, owner_person=owner)
+    record(
+        actor,
+        _change(
+            AuditAction.CANDOUR_STEPS_RECORDED,
+            event,
+            changed={"owner_person": owner.pk if owner else None},
+        ),
+    )
+    return candour
+
+
 STEP_FIELDS = (
     "notified_in_person_on",
     "notified_by",

@@ -25,7 +25,7 @@ from caresignals.core.periods import Month
 from caresignals.organisations import services as organisation_services
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.permissions import requires
-from caresignals.organisations.queries import organisation_for
+from caresignals.organisations.queries import organisation_for, person_choices, person_in
 from caresignals.organisations.roles import Capability
 from caresignals.safety.candour import queries as q
 from caresignals.safety.candour import services
@@ -33,6 +33,7 @@ from caresignals.safety.candour.forms import (
     AddReferralForm,
     AttemptForm,
     HandFlagForm,
+    OwnerForm,
     ReferralForm,
     StepsForm,
     TrackedFromForm,
@@ -152,6 +153,15 @@ def event_candour(request: HttpRequest, reference: str) -> HttpResponse:
                     services.add_contact_attempt(event, actor=actor, **form.cleaned_data)
                     messages.success(request, "The attempt to contact them is recorded")
                     return redirect("safety:event_candour", reference=reference)
+            elif action == "owner":
+                path = event.organisation.path
+                form = OwnerForm(request.POST, people=person_choices(path))
+                if form.is_valid():
+                    owner = person_in(path, form.cleaned_data["owner_person"])
+                    version = form.cleaned_data["version"]
+                    services.assign_candour(event, owner, version=version, actor=actor)
+                    messages.success(request, "The owner of the candour steps is saved")
+                    return redirect("safety:event_candour", reference=reference)
             elif action == "add_referral":
                 form = AddReferralForm(request.POST)
                 if form.is_valid():
@@ -183,6 +193,7 @@ def event_candour(request: HttpRequest, reference: str) -> HttpResponse:
             "methods": ContactMethod.choices,
             "today": today,
             "event_url": _event_url(request.user, event),
+            "people": person_choices(event.organisation.path) if page.can_manage else [],
         },
         status=400 if errors else 200,
     )

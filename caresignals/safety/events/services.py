@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.db import transaction
@@ -24,7 +25,7 @@ from caresignals.organisations.scoping import Scope
 from caresignals.safety import hooks
 from caresignals.safety.events.formats import CANDOUR_CSV_COLUMNS, EVENT_CSV_COLUMNS
 from caresignals.safety.events.importers import EventImporter
-from caresignals.safety.models import RecordedEvent
+from caresignals.safety.models import EventReporter, RecordedEvent
 
 
 @dataclass
@@ -52,6 +53,10 @@ def _row(fields: Mapping[str, object], *, public: bool = False) -> dict[str, str
     return {c: text(fields.get(c)) for c in allowed}
 
 
+def _truthy(value: object) -> bool:
+    return value is True or str(value).strip().lower() in {"true", "yes", "1"}
+
+
 class OutOfScope(Exception):
     """The event's organisation is unknown or outside the caller's scope (answer: not found)."""
 
@@ -62,6 +67,7 @@ def record_event(
     actor: Actor,
     scope: Scope | None = None,
     public: bool = False,
+    recorded_by: Any = None,
 ) -> RecordedEvent:
     """Validate and store one new event; raise EventInvalid (nothing stored) otherwise.
 
@@ -73,7 +79,11 @@ def record_event(
     is said about the event (the API's 404). A `public` report (a patient, family or carer,
     without signing in) keeps only the day it was made, on the event, its referral tasks and
     their audit entries: an exact time could tie it to a person (ADR 13, hazard H17).
+    `recorded_by`, the signed-in person recording through the staff form, is linked so they can
+    follow the event ("My events"); never for an anonymous or public report (hazard H68).
     """
+    if recorded_by is not None and (public or _truthy(fields.get("anonymous"))):
+        raise ValueError("An anonymous or public report is never linked to its reporter")
     importer = EventImporter(actor, one_event=True)
     stamp = day_only() if public else None
     importer.stamp = stamp
@@ -124,6 +134,8 @@ def record_event(
             stored=stored,
             plan=tuple(reference.plans.get(organisation_id, ())),
         )
+        if recorded_by is not None:
+            EventReporter.objects.create(event_id=pk, user=recorded_by)
         record(
             actor,
             Change(AuditAction.EVENT_CREATED, "event", event.reference, event.organisation_path),
@@ -143,6 +155,7 @@ def record_event(
                 ),
                 at=stamp,
             )
+        hooks.event_stored.send(sender=RecordedEvent, event=event)
         # No data-version bump here: the cached pages show aggregates, which change when
         # the mark above is drained, and the drain bumps. Bumping here too would make every
         # recording transaction on PostgreSQL queue for that one row until it commits.

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caresignals.audit.services import Actor
-from caresignals.safety.events import drafts
+from caresignals.safety.events import drafts, reporter
 from caresignals.safety.events.forms import (
     ETHNIC_CATEGORY,
     EventStepOne,
@@ -255,7 +255,9 @@ def check(request: HttpRequest, draft_id: str) -> HttpResponse:
         anonymous = bool(fields["anonymous"])
         actor = Actor(label=ANONYMOUS_ACTOR) if anonymous else Actor(user=request.user)
         try:
-            event = record_event(fields, actor=actor)
+            event = record_event(
+                fields, actor=actor, recorded_by=None if anonymous else request.user
+            )
         except EventInvalid as invalid:  # nothing was stored; say why, without field links
             errors = {
                 "non_field_errors": [
@@ -295,4 +297,26 @@ def done(request: HttpRequest) -> HttpResponse:
         request,
         "safety/record/done.jinja",
         {"page_title": "Event recorded", "recorded": recorded},
+    )
+
+
+# --- My events: the reporter follows what they recorded ---------------------------------------
+
+
+@require_GET
+def my_events(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "safety/record/my_events.jinja",
+        {"page_title": "My events", "events": reporter.my_events(request.user)},
+    )
+
+
+@require_GET
+def my_event(request: HttpRequest, reference: str) -> HttpResponse:
+    event = reporter.my_event(request.user, reference)
+    return render(
+        request,
+        "safety/record/my_event.jinja",
+        {"page_title": f"Event {event.reference}", "event": event},
     )

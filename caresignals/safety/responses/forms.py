@@ -56,6 +56,22 @@ def _text(
     )
 
 
+#: The blank choice of an owner: whoever saves the form owns the item (ADR 21).
+YOU = "You (the person saving this)"
+
+
+def owner_field(message: str) -> forms.ChoiceField:
+    """A person to own the item, from those with a role in its organisation
+    (organisations.queries.person_choices, set by the form's `people`)."""
+    return _choice([], message, blank=YOU)
+
+
+def set_people(form: forms.Form, people: Any) -> None:
+    field = form.fields["owner_person"]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [("", YOU), *people]
+
+
 class VersionField(forms.IntegerField):
     def __init__(self) -> None:
         super().__init__(min_value=0, required=True, widget=forms.HiddenInput)
@@ -115,6 +131,7 @@ class LearningResponseForm(forms.Form):
     )
     terms_of_reference = _text("Enter the terms of reference", "The terms of reference")
     lead = _text("Enter who leads the response", "The lead", max_length=200)
+    owner_person = owner_field("Select the person who leads the response")
     status = _choice(psirf.ResponseStatus.choices, "Select the status")
     started_on = AnyDateParts("the start date", required=False)
     due_on = AnyDateParts("the date it is due to be completed", required=False)
@@ -122,8 +139,9 @@ class LearningResponseForm(forms.Form):
     summary = _text(None, "The summary")
     version = VersionField()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        set_people(self, people)
         for factor, label in psirf.SeipsFactor.choices:
             self.fields[f"finding_{factor}"] = _text(None, f"The finding on {label.lower()}")
 
@@ -174,6 +192,7 @@ class EngagementForm(forms.Form):
 class SafetyActionForm(forms.Form):
     description = _text("Enter the action", "The action")
     owner = _text("Enter who owns the action", "The owner", max_length=200)
+    owner_person = owner_field("Select the person who owns the action")
     due_on = AnyDateParts("the date the action is due")
     measure_of_effect = _text(
         "Enter how its effect will be measured", "The measure of effect", max_length=TEXT_MAX
@@ -182,6 +201,10 @@ class SafetyActionForm(forms.Form):
     status = _choice(psirf.ActionStatus.choices, "Select the status")
     reason_not_taken = _text(None, "The reason")
     version = VersionField()
+
+    def __init__(self, *args: Any, people: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_people(self, people)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -265,7 +265,7 @@ def response_for(user: Any, reference: str, *, write: bool = False) -> LearningR
     scope = write_scope(user) if write else read_scope(user)
     response = (
         LearningResponse.objects.filter(scope.q("organisation__path"), reference=reference)
-        .select_related("organisation")
+        .select_related("organisation", "owner_person")
         .first()
     )
     if response is None:
@@ -280,7 +280,7 @@ def responses_of_event(event: PatientSafetyEvent) -> list[LearningResponse]:
 def actions_of(responses: Iterable[LearningResponse]) -> list[SafetyAction]:
     return list(
         SafetyAction.objects.filter(response__in=list(responses))
-        .select_related("response")
+        .select_related("response", "owner_person")
         .order_by("due_on", "id")
     )
 
@@ -293,7 +293,7 @@ def actions_for(
         qs = qs.filter(organisation=provider)
     if overdue:
         qs = qs.filter(status__in=psirf.ACTION_OPEN_STATUSES, due_on__lt=clock.today())
-    return qs.select_related("response", "organisation").order_by("due_on", "id")
+    return qs.select_related("response", "organisation", "owner_person").order_by("due_on", "id")
 
 
 def action_for(user: Any, reference: str, *, write: bool = False) -> SafetyAction:

@@ -269,6 +269,7 @@ class ResponseFields:
     completed_on: dt.date | None
     summary: str
     findings: Mapping[str, str]  # SEIPS factor → what was found (blank: nothing recorded)
+    owner_person: Any = None  # the person who leads it; None: whoever saves it (ADR 21)
 
 
 def _check_events(provider: Organisation, kind: str, events: Sequence[PatientSafetyEvent]) -> None:
@@ -296,6 +297,7 @@ def save_learning_response(
         "title": fields.title,
         "terms_of_reference": fields.terms_of_reference,
         "lead": fields.lead,
+        "owner_person": fields.owner_person or _user(actor),
         "status": fields.status,
         "started_on": fields.started_on,
         "due_on": fields.due_on,
@@ -390,6 +392,7 @@ class ActionFields:
     review_on: dt.date | None
     status: str
     reason_not_taken: str
+    owner_person: Any = None  # the person who owns it; None: whoever saves it (ADR 21)
 
 
 @transaction.atomic
@@ -408,6 +411,7 @@ def save_action(
     values = {
         "description": fields.description,
         "owner": fields.owner,
+        "owner_person": fields.owner_person or _user(actor),
         "due_on": fields.due_on,
         "measure_of_effect": fields.measure_of_effect,
         "review_on": fields.review_on,

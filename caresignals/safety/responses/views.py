@@ -7,6 +7,7 @@ patient-safety role), writes through responses/services.py; anything out of scop
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,7 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
 from caresignals.organisations.permissions import requires
+from caresignals.organisations.queries import person_choices, person_in
 from caresignals.organisations.roles import Capability
+from caresignals.safety.events import reporter
 from caresignals.safety.models import LearningResponse, SafetyAction
 from caresignals.safety.responses import presenters as present
 from caresignals.safety.responses import psirf, services
@@ -113,7 +116,22 @@ def _event_page(
     )
 
 
+def _reporter_sent_on(view: Any) -> Any:
+    """The person who recorded the event, without a patient-safety role where it happened, is
+    sent to their own page of it (My events) rather than refused."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, reference: str) -> HttpResponse:
+        if reporter.reporter_only(request.user, reference):
+            return redirect("safety:my_event", reference=reference)
+        response: HttpResponse = view(request, reference)
+        return response
+
+    return wrapped
+
+
 @require_GET
+@_reporter_sent_on
 @requires(Capability.VIEW_SAFETY_RESPONSES)
 def event(request: HttpRequest, reference: str) -> HttpResponse:
     return _event_page(request, reference)
@@ -361,6 +379,7 @@ def _response_values(response: LearningResponse) -> dict[str, str]:
         "events": " ".join(response.events.order_by("id").values_list("reference", flat=True)),
         "terms_of_reference": response.terms_of_reference,
         "lead": response.lead,
+        "owner_person": str(response.owner_person_id or ""),
         "status": response.status,
         "summary": response.summary,
         "version": str(response.version),
@@ -389,7 +408,7 @@ def _response_form_page(
             else "Start a learning response",
             "provider": provider,
             "response": response,
-            "form": LearningResponseForm(),
+            "form": LearningResponseForm(people=person_choices(provider.path)),
             "values": values,
             "errors": errors,
             "factors": psirf.SeipsFactor.choices,
@@ -411,7 +430,7 @@ def _save_response(
         else:
             values = {"version": "0", "status": "planned", "events": request.GET.get("event", "")}
         return _response_form_page(request, provider, response, values, {})
-    form = LearningResponseForm(request.POST)
+    form = LearningResponseForm(request.POST, people=person_choices(provider.path))
     if not form.is_valid():
         return _response_form_page(request, provider, response, _values(request), _errors(form))
     d = form.cleaned_data
@@ -431,6 +450,7 @@ def _save_response(
         completed_on=d["completed_on"],
         summary=d["summary"],
         findings=form.findings(),
+        owner_person=person_in(provider.path, d["owner_person"]),
     )
     try:
         saved = services.save_learning_response(
@@ -525,6 +545,7 @@ def _action_values(action: SafetyAction) -> dict[str, str]:
     return {
         "description": action.description,
         "owner": action.owner,
+        "owner_person": str(action.owner_person_id or ""),
         "measure_of_effect": action.measure_of_effect,
         "status": action.status,
         "reason_not_taken": action.reason_not_taken,
@@ -548,7 +569,7 @@ def _action_form_page(
             "page_title": "Change a safety action" if action else "Raise a safety action",
             "response": response,
             "action": action,
-            "form": SafetyActionForm(),
+            "form": SafetyActionForm(people=person_choices(response.organisation.path)),
             "values": values,
             "errors": errors,
             "back": reverse("safety:response", kwargs={"reference": response.reference}),
@@ -562,7 +583,7 @@ def _save_action(
     if request.method != "POST":
         values = _action_values(action) if action else {"version": "0", "status": "open"}
         return _action_form_page(request, response, action, values, {})
-    form = SafetyActionForm(request.POST)
+    form = SafetyActionForm(request.POST, people=person_choices(response.organisation.path))
     if not form.is_valid():
         return _action_form_page(request, response, action, _values(request), _errors(form))
     d = form.cleaned_data
@@ -574,6 +595,7 @@ def _save_action(
         review_on=d["review_on"],
         status=d["status"],
         reason_not_taken=d["reason_not_taken"],
+        owner_person=person_in(response.organisation.path, d["owner_person"]),
     )
     try:
         services.save_action(

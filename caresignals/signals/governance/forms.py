@@ -32,6 +32,10 @@ class Day(DateParts):
         super().__init__(what, future=future, **kwargs)
 
 
+#: The blank choice of an owner: whoever saves the form owns the item (ADR 21).
+YOU = "You (the person saving this)"
+
+
 def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     return cast(forms.ChoiceField, form.fields[name])
 
@@ -93,8 +97,9 @@ class ReviewForm(VersionForm):
     decision = _radios(EscalationLevel.choices, "Select the level the review agreed")
     decision_note = _text("Enter the reasons for the decision")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.people = {pk: person for pk, person in people}
         for i in range(1, ATTENDEE_ROWS + 1):
             for part in ("name", "role", "org"):
                 self.fields[f"attendee_{i}_{part}"] = forms.CharField(
@@ -109,6 +114,11 @@ class ReviewForm(VersionForm):
             )
             self.fields[f"action_{i}_due"] = Day(
                 f"the due date of action {i}", future=True, required=False
+            )
+            self.fields[f"action_{i}_person"] = forms.ChoiceField(
+                choices=[("", YOU), *((pk, p.display_name) for pk, p in self.people.items())],
+                required=False,
+                error_messages={"invalid_choice": f"Select the person who owns action {i}"},
             )
         for i in range(1, CRITERION_ROWS + 1):
             self.fields[f"criterion_{i}_text"] = forms.CharField(
@@ -146,7 +156,8 @@ class ReviewForm(VersionForm):
             if due is None and not self.has_error(f"action_{i}_due"):
                 self.add_error(f"action_{i}_due", f"Enter the due date of action {i}")
             if text and owner and due:
-                actions.append(ActionRow(text, owner, due))
+                person = self.people.get(data.get(f"action_{i}_person", ""))
+                actions.append(ActionRow(text, owner, due, owner_person=person))
         criteria = [
             CriterionRow(data[f"criterion_{i}_text"], bool(data.get(f"criterion_{i}_met")))
             for i in range(1, CRITERION_ROWS + 1)
@@ -196,6 +207,10 @@ class RiskForm(VersionForm):
     target_consequence = _radios(RATING_CHOICES_C, "Select the target consequence, from 1 to 5")
     target_likelihood = _radios(RATING_CHOICES_L, "Select the target likelihood, from 1 to 5")
     owner = _text("Enter who owns the risk", max_length=150)
+    owner_person = forms.ChoiceField(
+        required=False,
+        error_messages={"invalid_choice": "Select a person with a role where the risk sits"},
+    )
     controls = forms.CharField(max_length=5000, required=False, strip=True)
     review_on = Day("the next review date", future=True)
     status = _radios(RiskStatus.choices, "Select whether the risk is open or closed")
@@ -218,9 +233,15 @@ class RiskForm(VersionForm):
         actions: list[ReviewAction],
         signal_details: dict[str, str],
         editing: bool,
+        people: Any = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.people = {pk: person for pk, person in people}
+        _choice_field(self, "owner_person").choices = [
+            ("", YOU),
+            *((pk, p.display_name) for pk, p in self.people.items()),
+        ]
         self.places = {o.code: o for o in places}
         self.actions = {str(a.pk): a for a in actions}
         self.signal_details = signal_details
@@ -252,8 +273,12 @@ class RiskForm(VersionForm):
                 "target_likelihood", "The target score must not be higher than the current score"
             )
         org = self.places.get(data.get("organisation", ""))
+        person = self.people.get(data.get("owner_person", ""))
+        data["owner_person"] = person
         if org is not None:
             data["organisation"] = org
+            if person is not None and not _has_role_about(person, org):
+                self.add_error("owner_person", "Select a person with a role where the risk sits")
             wrong = [
                 v
                 for v in data.get("linked_signals", [])
@@ -299,6 +324,14 @@ class RiskForm(VersionForm):
                 }
             )
         return records
+
+
+def _has_role_about(person: Any, org: Organisation) -> bool:
+    """A role in the organisation, above it, or in one of its services (ADR 21)."""
+    return any(
+        org.path.startswith(path) or path.startswith(org.path)
+        for path in person.memberships.values_list("organisation__path", flat=True)
+    )
 
 
 def place_label(org: Organisation, places: dict[str, Organisation]) -> str:

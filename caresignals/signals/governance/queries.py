@@ -162,7 +162,7 @@ def changes_between(
 
 def visible_risks(user: Any, capability: Capability = READ) -> QuerySet[QualityRisk]:
     return visible(
-        QualityRisk.objects.select_related("organisation"),
+        QualityRisk.objects.select_related("organisation", "owner_person"),
         user,
         path_field="organisation__path",
         capability=capability,
@@ -171,7 +171,7 @@ def visible_risks(user: Any, capability: Capability = READ) -> QuerySet[QualityR
 
 def risk_for(user: Any, reference: str) -> QualityRisk:
     risk = get_visible_or_404(
-        QualityRisk.objects.select_related("organisation").prefetch_related(
+        QualityRisk.objects.select_related("organisation", "owner_person").prefetch_related(
             "reviews", "linked_actions__review__provider"
         ),
         user,

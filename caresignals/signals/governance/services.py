@@ -165,6 +165,7 @@ class ActionRow:
     owner: str
     due_on: dt.date
     status: str = ActionStatus.OPEN
+    owner_person: Any = None  # None: whoever records the review owns it (ADR 21)
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,7 @@ def record_review(
                 review=review,
                 description=a.description,
                 owner=a.owner,
+                owner_person=a.owner_person or _user(actor),
                 due_on=a.due_on,
                 status=a.status,
             )
@@ -314,6 +316,7 @@ class RiskInput:
     linked_signals: list[dict[str, str]] = field(default_factory=list)
     linked_action_ids: list[int] = field(default_factory=list)
     status: str = RiskStatus.OPEN
+    owner_person: Any = None  # None: whoever saves it owns it (ADR 21)
 
 
 def _check_risk(data: RiskInput) -> None:
@@ -369,6 +372,7 @@ def create_risk(actor: Actor, data: RiskInput, *, opened_on: dt.date | None = No
             reference=f"new-{dt.datetime.now().timestamp()}"[:12],
             opened_on=opened_on or clock.today(),
             created_by=_user(actor),
+            owner_person=data.owner_person or _user(actor),
             **_risk_fields(data),
         )
         risk.reference = f"QR-{risk.pk:04d}"
@@ -394,6 +398,7 @@ def update_risk(
     _check_risk(data)
     before = _audit_details(risk)
     changes = _risk_fields(data)
+    changes["owner_person"] = data.owner_person or _user(actor)
     changes["status"] = data.status
     if data.status == RiskStatus.CLOSED and risk.closed_on is None:
         changes["closed_on"] = clock.today()

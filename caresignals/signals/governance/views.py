@@ -19,6 +19,7 @@ from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
 from caresignals.core.periods import Month
 from caresignals.organisations.permissions import require_for, requires
+from caresignals.organisations.queries import people_for
 from caresignals.organisations.roles import Capability
 from caresignals.signals.governance import forms, pack, presenters, queries, services
 from caresignals.signals.models import RiskStatus
@@ -150,11 +151,12 @@ def review_new(request: HttpRequest, code: str) -> HttpResponse:
     page = presenters.escalation_page(request.user, code)
     _manage(request, page.provider.path)
     values: dict[str, Any] = {"version": str(page.version), "decision": page.level}
-    form = forms.ReviewForm()
+    people = [(str(u.pk), u) for u in people_for(page.provider.path)]
+    form = forms.ReviewForm(people=people)
     errors: Any = {}
     if request.method == "POST":
         values = _values(request)
-        form = forms.ReviewForm(request.POST)
+        form = forms.ReviewForm(request.POST, people=people)
         if form.is_valid():
             d = form.cleaned_data
             data = services.ReviewInput(
@@ -275,7 +277,20 @@ def _risk_form(request: HttpRequest, data: Any, *, editing: bool) -> forms.RiskF
         actions=list(queries.visible_actions(request.user)),
         signal_details=dict(signals),
         editing=editing,
+        people=[(str(u.pk), u) for u in _risk_people(request.user)],
     )
+
+
+def _risk_people(user: Any) -> list[Any]:
+    """Everyone with a role where the person may place a risk (checked again for the one
+    place chosen)."""
+    places = queries.risk_places(user)
+    tops = [p for p in places if not any(p.path.startswith(o.path) and o != p for o in places)]
+    seen: dict[int, Any] = {}
+    for top in tops:
+        for person in people_for(top.path):
+            seen.setdefault(person.pk, person)
+    return sorted(seen.values(), key=lambda u: (u.display_name, u.pk))
 
 
 def _risk_input(form: forms.RiskForm, status: str) -> services.RiskInput:
@@ -289,6 +304,7 @@ def _risk_input(form: forms.RiskForm, status: str) -> services.RiskInput:
         target_consequence=d["target_consequence"],
         target_likelihood=d["target_likelihood"],
         owner=d["owner"],
+        owner_person=d["owner_person"],
         controls=d["controls"],
         review_on=d["review_on"],
         linked_signals=form.linked_signal_records(),
@@ -369,6 +385,7 @@ def _risk_values(risk: Any) -> dict[str, Any]:
         "target_consequence": str(risk.target_consequence),
         "target_likelihood": str(risk.target_likelihood),
         "owner": risk.owner,
+        "owner_person": str(risk.owner_person_id or ""),
         "controls": risk.controls,
         "status": risk.status,
         "linked_signals": [

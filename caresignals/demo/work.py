@@ -1,0 +1,81 @@
+"""Owners for the synthetic region's work, so "My work" and "My events" have something to show
+(ADR 21). Runs after everything else is built; deterministic (lowest keys first); invented.
+
+- the patient-safety lead leads her trust's open learning responses and owns half of its
+  open safety actions and a few Duty of Candour steps; the rest stay with the team;
+- the staff member owns two safety actions, and a few of her trust's staff-recorded events are
+  linked to her as their reporter (never an anonymous one);
+- the complaints lead works half of his trust's open complaints;
+- the guardian has taken up the older half of her open speak-up cases;
+- the ICB quality lead owns the risks and rapid-review actions, but the board member owns one
+  risk at his trust.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from caresignals.organisations.models import User
+from caresignals.safety.models import (
+    CandourRecord,
+    EventReporter,
+    LearningResponse,
+    PatientSafetyEvent,
+    SafetyAction,
+)
+from caresignals.safety.responses import psirf
+from caresignals.signals.models import QualityRisk, ReviewAction, RiskStatus
+from caresignals.speakup.models import SpeakUpCase
+from caresignals.speakup.vocabulary import Status
+from caresignals.voice.models import Complaint
+
+REPORTED_BY_STAFF = 4
+CANDOUR_OWNED = 3
+
+
+def _ids(qs: object, n: int | None = None) -> list[int]:
+    ids = list(qs.order_by("id").values_list("id", flat=True))  # type: ignore[attr-defined]
+    return ids if n is None else ids[:n]
+
+
+@transaction.atomic
+def build_work() -> None:
+    people = {u.username: u for u in User.objects.all()}
+    lead, staff = people.get("safety.lead"), people.get("staff")
+    if lead is None or staff is None:
+        return
+    trust = lead.memberships.get().organisation
+    LearningResponse.objects.filter(organisation=trust).exclude(
+        status=psirf.ResponseStatus.COMPLETED
+    ).update(owner_person=lead)
+    actions = _ids(
+        SafetyAction.objects.filter(organisation=trust, status__in=psirf.ACTION_OPEN_STATUSES)
+    )
+    SafetyAction.objects.filter(id__in=actions[:2]).update(owner_person=staff)
+    SafetyAction.objects.filter(id__in=actions[2::2]).update(owner_person=lead)
+    CandourRecord.objects.filter(
+        id__in=_ids(CandourRecord.objects.filter(event__organisation=trust), CANDOUR_OWNED)
+    ).update(owner_person=lead)
+    events = _ids(
+        PatientSafetyEvent.objects.filter(
+            organisation=trust, anonymous=False, reporter_type="staff"
+        ),
+        REPORTED_BY_STAFF,
+    )
+    EventReporter.objects.bulk_create(EventReporter(event_id=e, user=staff) for e in events)
+
+    if complaints_lead := people.get("complaints.lead"):
+        open_ = _ids(
+            Complaint.objects.filter(feedback__organisation=trust, final_response_on__isnull=True)
+        )
+        Complaint.objects.filter(id__in=open_[::2]).update(owner_person=complaints_lead)
+    if guardian := people.get("guardian"):
+        where = guardian.memberships.get().organisation
+        cases = _ids(SpeakUpCase.objects.filter(organisation=where, status=Status.OPEN))
+        SpeakUpCase.objects.filter(id__in=cases[: len(cases) // 2]).update(owner_person=guardian)
+    if icb := people.get("icb.quality"):
+        QualityRisk.objects.filter(status=RiskStatus.OPEN).update(owner_person=icb)
+        ReviewAction.objects.update(owner_person=icb)
+    if board := people.get("board"):
+        mine = _ids(QualityRisk.objects.filter(organisation__path__startswith=trust.path), 1)
+        QualityRisk.objects.filter(id__in=mine).update(owner_person=board)
