@@ -9,8 +9,12 @@ mirrors a reference R package used by NHS analysts and agrees with it to 1e-9 re
 - `inequality`: slope and relative index of inequality (PHEindicatormethods `phe_sii`)
 - `funnels`: Spiegelhalter funnel plots (FunnelPlotR) and PHE funnel significance
 - `disclosure`: small-number suppression and rounding for published counts (docs/domain.md)
+
+`shift` (the watchlist's test of a run's mean against a baseline: quasi-Poisson with Laney's
+moving-range dispersion, or means by the series' own variation) has no R reference; its tests
+check it against scipy's distributions.
 """
 
-from caresignals.stats import disclosure, funnels, inequality, intervals, spc, standardise
+from caresignals.stats import disclosure, funnels, inequality, intervals, shift, spc, standardise
 
-__all__ = ["disclosure", "funnels", "inequality", "intervals", "spc", "standardise"]
+__all__ = ["disclosure", "funnels", "inequality", "intervals", "shift", "spc", "standardise"]
