@@ -11,7 +11,7 @@ problems, each starting at ONSET and lasting PLANT_MONTHS months):
 
 * a maternity unit whose incident reporting falls by 45 % while the share of its incidents
   with moderate-or-worse harm quadruples, and its complaints and negative FFT answers rise;
-* a busy adult ward whose moderate-or-worse harm rises 2.5-fold (reporting unchanged);
+* a busy adult ward whose moderate-or-worse harm triples (reporting unchanged);
 * an emergency department whose complaints triple and whose negative FFT share triples;
 * a care home with the closed-culture pattern: agency staff up, supervision and visits down,
   complaints falling silent.
@@ -204,6 +204,58 @@ def _noisy(rng: np.random.Generator, mean: np.ndarray, dispersion: float) -> np.
     return rng.poisson(mean).astype(float)
 
 
+HARMFUL = np.array(["moderate", "moderate", "moderate", "severe"])
+HARMLESS = np.array(["none", "low", "low"])
+
+
+def _write_events(
+    out: csv.DictWriter[str],
+    rng: np.random.Generator,
+    s: Service,
+    months: list[str],
+    incidents: np.ndarray,
+    harmful: np.ndarray,
+    lsoas: list[str],
+    after: dt.date,
+    serial: int,
+) -> int:
+    """One service's incidents, month by month (the first `harmful` of a month harmful);
+    returns the last serial number used."""
+    last_day = after - dt.timedelta(days=1)
+    for i, period in enumerate(months):
+        n = int(incidents[i])
+        if n == 0:
+            continue
+        first = dt.date(int(period[:4]), int(period[5:7]), 1)
+        days = rng.integers(0, 28, n)
+        delays = rng.integers(0, 3, n)
+        harm = np.where(np.arange(n) < harmful[i], rng.choice(HARMFUL, n), rng.choice(HARMLESS, n))
+        categories = rng.choice(np.array(CATEGORIES), n)
+        places = rng.choice(np.array(lsoas), n)
+        for j in range(n):
+            serial += 1
+            occurred = first + dt.timedelta(days=int(days[j]))
+            reported = min(occurred + dt.timedelta(days=int(delays[j])), last_day)
+            out.writerow(
+                {
+                    "source_id": f"IND-{serial:07d}",
+                    "record_type": "incident",
+                    "org_code": s.provider,
+                    "service_code": s.code,
+                    "occurred_on": occurred.isoformat(),
+                    "reported_on": reported.isoformat(),
+                    "service_area": s.area,
+                    "category": str(categories[j]),
+                    "physical_harm": str(harm[j]),
+                    "patient_died": "false",
+                    "patient_lsoa": str(places[j]),
+                    "reporter_type": "staff",
+                    "anonymous": "false",
+                }
+            )
+    return serial
+
+
 def write_region(directory: Path, *, last_period: str, planted: bool, seed: int) -> Written:
     """The region's import files under `directory`, ending with `last_period` (YYYY-MM)."""
     rng = np.random.default_rng(seed)
@@ -273,7 +325,7 @@ def write_region(directory: Path, *, last_period: str, planted: bool, seed: int)
                 complaints = np.where(on, complaints * 4, complaints)
                 fft_negative = np.where(on, fft_negative * 4, fft_negative)
             elif plant == "ward_harm_rise":
-                harm_share = np.where(on, harm_share * 2.5, harm_share)
+                harm_share = np.where(on, harm_share * 3, harm_share)
             elif plant == "care_home_closed_culture":
                 complaints = np.where(on, complaints * 0.1, complaints)
             elif plant == "ed_experience_worsening":
@@ -281,34 +333,10 @@ def write_region(directory: Path, *, last_period: str, planted: bool, seed: int)
                 fft_negative = np.where(on, fft_negative * 3, fft_negative)
             n_incidents = _noisy(rng, incidents, 0.03)
             n_harmful = rng.binomial(n_incidents.astype(int), np.minimum(harm_share, 1.0))
-            for i, period in enumerate(months):
-                y, m = int(period[:4]), int(period[5:7])
-                for j in range(int(n_incidents[i])):
-                    serial += 1
-                    day = int(rng.integers(1, 29))
-                    occurred = dt.date(y, m, day)
-                    reported = occurred + dt.timedelta(days=int(rng.integers(0, 3)))
-                    if j < n_harmful[i]:
-                        harm = str(rng.choice(["moderate", "moderate", "moderate", "severe"]))
-                    else:
-                        harm = str(rng.choice(["none", "low", "low"]))
-                    ew.writerow(
-                        {
-                            "source_id": f"IND-{serial:07d}",
-                            "record_type": "incident",
-                            "org_code": s.provider,
-                            "service_code": s.code,
-                            "occurred_on": occurred.isoformat(),
-                            "reported_on": min(reported, after - dt.timedelta(days=1)).isoformat(),
-                            "service_area": s.area,
-                            "category": str(rng.choice(CATEGORIES)),
-                            "physical_harm": harm,
-                            "patient_died": "false",
-                            "patient_lsoa": str(rng.choice(lsoas[place_of[s.provider]])),
-                            "reporter_type": "staff",
-                            "anonymous": "false",
-                        }
-                    )
+            serial = _write_events(
+                ew, rng, s, months, n_incidents, n_harmful, lsoas[place_of[s.provider]], after,
+                serial,
+            )  # fmt: skip
             rows: list[tuple[str, np.ndarray, np.ndarray | None]] = []
             if s.bed_days:
                 rows.append(("occupied_bed_days", _noisy(rng, s.bed_days * season, 0.001), None))
