@@ -3,9 +3,10 @@
 * :func:`concern` reads the Making Data Count XmR chart (caresignals.stats.spc.xmr_many) of
   each series up to the month being read, with limits set from the earlier months, and says
   whether that month shows special-cause concern (beyond a limit, a shift, a trend or two of
-  three near a limit), since when, and how strongly. A run only counts when its mean differs
-  from the centre line by a material share: runs of seven happen on noise in about one
-  36-month series in twenty, and a watchlist that cries wolf stops being read.
+  three near a limit), since when, and how strongly. The concern only counts when it passes a
+  shift test against the baseline (stats.shift): runs of seven happen on noise in about one
+  36-month series in twenty, and a watchlist that cries wolf stops being read. A shift older
+  than the recent months is still judged against the level before it (:func:`_sustained`).
 * :func:`rare_excess` is for counts too rare for an XmR chart (a care home's harmful falls,
   about 0.1 a month, give degenerate limits): the count of the last one, two or three months
   against its Poisson expectation from the earlier months.
