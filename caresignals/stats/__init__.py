@@ -12,6 +12,10 @@ mirrors a reference R package used by NHS analysts and agrees with it to 1e-9 re
   outlier alerts)
 - `funnels`: Spiegelhalter funnel plots (FunnelPlotR) and PHE funnel significance
 - `disclosure`: small-number suppression and rounding for published counts (docs/domain.md)
+
+`shift` (the watchlist's test of a run's mean against a baseline: quasi-Poisson with Laney's
+moving-range dispersion, or means by the series' own variation) has no R reference; its tests
+check it against scipy's distributions.
 """
 
 from caresignals.stats import (
@@ -21,6 +25,7 @@ from caresignals.stats import (
     inequality,
     intervals,
     rare,
+    shift,
     spc,
     standardise,
 )
@@ -32,6 +37,7 @@ __all__ = [
     "inequality",
     "intervals",
     "rare",
+    "shift",
     "spc",
     "standardise",
 ]

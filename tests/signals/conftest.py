@@ -33,4 +33,5 @@ def people(small_ics: SmallIcs) -> People:
 
 
 # Generated regions for the acceptance tests of the watchlist, built once per session.
+from tests.signals.independent_regions import independent_regions  # noqa: E402, F401
 from tests.signals.regions import regions  # noqa: E402, F401

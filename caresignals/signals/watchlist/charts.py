@@ -3,9 +3,10 @@
 * :func:`concern` reads the Making Data Count XmR chart (caresignals.stats.spc.xmr_many) of
   each series up to the month being read, with limits set from the earlier months, and says
   whether that month shows special-cause concern (beyond a limit, a shift, a trend or two of
-  three near a limit), since when, and how strongly. A run only counts when its mean differs
-  from the centre line by a material share: runs of seven happen on noise in about one
-  36-month series in twenty, and a watchlist that cries wolf stops being read.
+  three near a limit), since when, and how strongly. The concern only counts when it passes a
+  shift test against the baseline (stats.shift): runs of seven happen on noise in about one
+  36-month series in twenty, and a watchlist that cries wolf stops being read. A shift older
+  than the recent months is still judged against the level before it (:func:`_sustained`).
 * :func:`rare_excess` is for counts too rare for an XmR chart (a care home's harmful falls,
   about 0.1 a month, give degenerate limits): the count of the last one, two or three months
   against its Poisson expectation from the earlier months.
@@ -19,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from caresignals.stats import spc
+from caresignals.stats import shift, spc
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -64,12 +65,22 @@ def concern(
     higher_is_worse: bool,
     run_length: int,
     min_baseline: int,
-    min_relative_change: float,
+    p_value: float | None,
     recent: int = 1,
     eligible: BoolArray | None = None,
+    counts: FloatArray | None = None,
+    exposure: FloatArray | None = None,
 ) -> Verdict:
     """Special-cause concern at month ``t`` of every row of ``values`` (units × months),
-    charting months ``start``..``t`` with limits from the months before the last ``recent``."""
+    charting months ``start``..``t`` with limits from the months before the last ``recent``.
+
+    The concern must also pass the shift test (stats.shift) at ``p_value`` (None: no test):
+    the months of concern against the baseline. Where the values are events over an exposure
+    (``counts`` / ``exposure``: a count has exposure 1, a rate per 1 000 bed days bed days /
+    1 000, a share of incidents incidents / 100) the test is quasi-Poisson on the events;
+    otherwise it compares means by the series' own month-to-month variation. With the test,
+    a row whose concern began before the last ``recent`` months is judged against the level
+    before it (see :func:`_sustained`), so a shift keeps firing while it lasts."""
     n = values.shape[0]
     window = values[:, start : t + 1]
     w = window.shape[1]
@@ -103,29 +114,187 @@ def concern(
     beyond = np.isin(reason[:, -1], list(_BEYOND))
     cols = np.arange(w)
     in_run = cols[None, :] >= (w - run)[:, None]
+    run_n = np.sum(in_run & ~np.isnan(y), axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        run_mean = np.nansum(np.where(in_run, y, 0.0), axis=1) / np.maximum(
-            np.sum(in_run & ~np.isnan(y), axis=1), 1
-        )
+        run_mean = np.nansum(np.where(in_run, y, 0.0), axis=1) / np.maximum(run_n, 1)
         scale = np.abs(centre)
         relative = np.where(scale > 0, np.abs(run_mean - centre) / scale, np.inf)
         reach = np.abs(latest - centre) / np.abs(limit - centre)
-    material = relative >= min_relative_change
-    fired = bad[:, -1] & material
+    events = None
+    if counts is not None:
+        ex = np.ones_like(counts) if exposure is None else exposure
+        events = (counts[rows, start : t + 1], ex[rows, start : t + 1])
+    base_mask = np.broadcast_to(cols[None, :] < w - recent, y.shape)
+    p = _shift_p(y, events, base_mask, in_run, higher_is_worse)
+    significant = np.ones(rows.size, dtype=np.bool_) if p_value is None else p < p_value
+    fired = bad[:, -1] & significant
     strength = np.where(
         beyond,
         np.clip(np.nan_to_num(reach, nan=1.0, posinf=2.0), 1.0, 2.0),
         np.clip(0.5 + relative, 0.75, 1.5),
     )
+    since = t - run + 1
+    rule = reason[:, -1].copy()
+    held = (
+        None
+        if p_value is None
+        else _sustained(
+            y,
+            events,
+            w - recent,
+            higher_is_worse=higher_is_worse,
+            run_length=run_length,
+            min_baseline=max(12, min_baseline),
+            p_value=p_value,
+        )
+    )
+    if held is not None:
+        begins, held_centre, held_sigma = held
+        take = ~fired & (begins >= 0)
+        earlier = fired & ~beyond & (begins >= 0)
+        since = np.where(take | earlier, start + begins, since)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            held_run = np.array(
+                [np.nanmean(y[i, b:]) if b >= 0 else np.nan for i, b in enumerate(begins)]
+            )
+            held_rel = np.where(
+                held_centre != 0, np.abs(held_run - held_centre) / np.abs(held_centre), np.inf
+            )
+        # A run that began before the recent months is described against the level before
+        # it, not against a centre line that has absorbed part of it.
+        moved = take | earlier
+        sign = 1.0 if higher_is_worse else -1.0
+        centre = np.where(moved, held_centre, centre)
+        limit = np.where(moved, held_centre + sign * 3 * held_sigma, limit)
+        held_strength = np.clip(0.5 + held_rel, 0.75, 1.5)
+        strength = np.where(moved, np.maximum(np.where(take, 0.0, strength), held_strength),
+                            strength)  # fmt: skip
+        rule = np.where(moved, "sustained shift", rule)
+        fired = fired | take
     out.fired[rows] = fired
     out.beyond[rows] = beyond & fired
-    out.since[rows] = t - run + 1
+    out.since[rows] = since
     out.strength[rows] = np.where(fired, strength, 0.0)
     out.latest[rows] = latest
     out.centre[rows] = centre
     out.limit[rows] = limit
-    out.rule[rows] = reason[:, -1]
+    out.rule[rows] = rule
     return out
+
+
+def _shift_p(
+    y: FloatArray,
+    events: tuple[FloatArray, FloatArray] | None,
+    base: BoolArray,
+    run: BoolArray,
+    higher: bool,
+) -> FloatArray:
+    """The shift test's p-value per row: the ``run`` months against the ``base`` months."""
+    present = ~np.isnan(y)
+    if events is None:
+        b, r = base & present, run & present
+        with np.errstate(invalid="ignore", divide="ignore"):
+            base_mean = np.where(b, y, 0.0).sum(axis=1) / b.sum(axis=1)
+            run_mean = np.where(r, y, 0.0).sum(axis=1) / r.sum(axis=1)
+        sigma = shift.moving_range_sigma(np.where(base, y, np.nan))
+        return shift.mean_shift_p(run_mean, r.sum(axis=1), base_mean, sigma, b.sum(axis=1),
+                                  higher=higher)  # fmt: skip
+    counts, exposure = events
+    ok = ~np.isnan(counts) & ~np.isnan(exposure) & (exposure > 0)
+    b, r = base & ok, run & ok
+    c = np.where(ok, counts, 0.0)
+    e = np.where(ok, exposure, 0.0)
+    base_exposure = np.where(b, e, 0.0).sum(axis=1)
+    run_exposure = np.where(r, e, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(b, c, 0.0).sum(axis=1) / base_exposure
+        if higher:  # a first event in a quiet series is not "infinitely" surprising
+            rate = np.maximum(rate, 0.5 / base_exposure)
+        phi = shift.laney_dispersion(c, rate[:, None] * e, b)
+        # The baseline rate is itself an estimate: its variance adds to the run's.
+        phi = np.clip(phi, 1.0, 10.0) * (1.0 + run_exposure / base_exposure)
+    observed = np.where(r, c, 0.0).sum(axis=1)
+    return shift.count_shift_p(observed, rate * run_exposure, phi, higher=higher)
+
+
+# A sustained shift (charts._sustained): at least this share of its months on the side of
+# concern of the level before it, and its last LAST_MONTHS months still at least half as far
+# from that level as the whole shift (else the data have returned).
+ON_SIDE_SHARE = 0.75
+LAST_MONTHS = 3
+
+
+def _sustained(
+    y: FloatArray,
+    events: tuple[FloatArray, FloatArray] | None,
+    recent_from: int,
+    *,
+    higher_is_worse: bool,
+    run_length: int,
+    min_baseline: int,
+    p_value: float,
+) -> tuple[IntArray, FloatArray, FloatArray] | None:
+    """A shift that began before the recent months, judged against the months before it.
+
+    Limits from a fixed number of months back absorb a change once it is older than the
+    recent months: a unit whose reporting halved a year ago looks "usual" again. So each
+    earlier month ``c`` is tried as the change point, with the months before it as the
+    baseline (each on its own: a baseline already holding changed months must not hide the
+    change point before it). ``c`` holds when the months from it to the month read are at
+    least ``run_length``, mostly (ON_SIDE_SHARE) on the side of concern of the baseline mean,
+    pass the shift test against the baseline, and have not returned: their last LAST_MONTHS
+    are still at least half as far from the baseline as the whole run. Of the ``c`` that
+    hold, the most significant is where the shift began. Returns, per row, the change point
+    (column in ``y``, or -1), the mean before it and that baseline's sigma; None when no row
+    held."""
+    rows, w = y.shape
+    begins = np.full(rows, -1, dtype=np.intp)
+    centre = np.full(rows, np.nan)
+    sigma = np.full(rows, np.nan)
+    best = np.ones(rows)
+    sign = 1.0 if higher_is_worse else -1.0
+    cols = np.arange(w)[None, :]
+    for c in range(recent_from - 1, min_baseline - 1, -1):
+        base = y[:, :c]
+        seg = y[:, c:]
+        n = np.sum(~np.isnan(base), axis=1)
+        present = ~np.isnan(seg)
+        k = present.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = np.where(n > 0, np.nansum(base, axis=1) / np.maximum(n, 1), np.nan)
+            away = sign * (seg - m[:, None])
+            on_side = np.sum((away > 0) & present, axis=1) / np.maximum(k, 1)
+            whole = np.nansum(np.where(present, away, 0.0), axis=1) / np.maximum(k, 1)
+            last = seg[:, -LAST_MONTHS:]
+            last_away = np.nanmean(sign * (last - m[:, None]), axis=1)
+        held = (
+            (k >= run_length)
+            & (n >= min_baseline)
+            & (on_side >= ON_SIDE_SHARE)
+            & (whole > 0)
+            & (last_away >= 0.5 * whole)
+        )
+        if not held.any():
+            continue
+        p = _shift_p(
+            y,
+            events,
+            np.broadcast_to(cols < c, y.shape),
+            np.broadcast_to(cols >= c, y.shape),
+            higher_is_worse,
+        )
+        held &= p < p_value
+        better = held & (p < best)
+        if not better.any():
+            continue
+        s = shift.moving_range_sigma(base)
+        best = np.where(better, p, best)
+        begins = np.where(better, c, begins)
+        centre = np.where(better, m, centre)
+        sigma = np.where(better, s, sigma)
+    if not (begins >= 0).any():
+        return None
+    return begins, centre, sigma
 
 
 def rare_excess(

@@ -60,7 +60,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, float, float]]] = {
         "history_months": ("int", 12, 120),
         "min_baseline_months": ("int", 6, 60),
         "recent_months": ("int", 1, 24),
-        "min_relative_change": ("num", 0, 10),
+        "shift_p_value": ("prob", 0, 1),
         "min_mean_count": ("num", 0, 1000),
     },
     "rare": {
@@ -73,7 +73,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, float, float]]] = {
         "min_peers": ("int", 3, 1000),
         "limit": ("int", 95, 99),
     },
-    "reporting": {"min_mean_events": ("num", 0, 1e6)},
+    "reporting": {"min_mean_events": ("num", 0, 1e6), "min_fall_with_harm": ("prob", 0, 1)},
     "missing": {
         "activity_indicators": ("list", 0, 0),
         "months_silent": ("int", 1, 12),

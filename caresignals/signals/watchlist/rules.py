@@ -68,8 +68,12 @@ class Context:
         higher_is_worse: bool,
         eligible: np.ndarray | None = None,
         material: bool = True,
+        counts: Matrix | None = None,
+        exposure: Matrix | None = None,
     ) -> Verdict:
-        """The XmR verdict of a family of series, computed once per month read."""
+        """The XmR verdict of a family of series, computed once per month read. `counts` and
+        `exposure` (values ≈ counts / exposure) make the shift test quasi-Poisson on events
+        (charts.concern); `material=False` skips the test."""
         ck = ("xmr", key, higher_is_worse, material)
         if ck not in self._cache:
             spc_cfg = self.config.spc
@@ -80,9 +84,11 @@ class Context:
                 higher_is_worse=higher_is_worse,
                 run_length=int(spc_cfg["run_length"]),
                 min_baseline=int(spc_cfg["min_baseline_months"]),
-                min_relative_change=float(spc_cfg["min_relative_change"]) if material else 0.0,
+                p_value=float(spc_cfg["shift_p_value"]) if material else None,
                 recent=int(spc_cfg["recent_months"]),
                 eligible=eligible,
+                counts=counts,
+                exposure=exposure,
             )
         return self._cache[ck]
 
@@ -211,15 +217,27 @@ def _measure_hits(
     ]
 
 
+def _has_beds(ctx: Context) -> np.ndarray:
+    """Rows with bed days recorded in enough of the history to chart a rate per 1 000."""
+    beds = _exposure(ctx.panel)
+    return np.sum(~np.isnan(beds[:, ctx.start : ctx.t + 1]), axis=1) >= int(
+        ctx.config.spc["min_baseline_months"]
+    )
+
+
+def _event_exposure(ctx: Context, has_beds: np.ndarray) -> Matrix:
+    """What event counts are charted over: thousands of bed days where `has_beds`, else 1
+    (a monthly count), for the shift test on the events behind a rate."""
+    beds = _exposure(ctx.panel) / 1000.0
+    return np.where(has_beds[:, None], beds, 1.0)
+
+
 def _harm_series(ctx: Context) -> tuple[Matrix, np.ndarray]:
     """Moderate-or-worse harm per unit: per 1 000 bed days where bed days are recorded in
     the history, else the monthly count; and which it is, per row."""
     panel = ctx.panel
-    beds = _exposure(panel)
-    has_beds = np.sum(~np.isnan(beds[:, ctx.start : ctx.t + 1]), axis=1) >= int(
-        ctx.config.spc["min_baseline_months"]
-    )
-    rate = _per_1000(panel.harmful, beds)
+    has_beds = _has_beds(ctx)
+    rate = _per_1000(panel.harmful, _exposure(panel))
     values = np.where(has_beds[:, None], rate, panel.harmful)
     return values, has_beds
 
@@ -246,7 +264,14 @@ def harm_special_cause(ctx: Context) -> list[Hit]:
     values, has_beds = _harm_series(ctx)
     counts_mean = ctx.baseline_mean(ctx.panel.harmful)
     eligible = counts_mean >= float(ctx.config.spc["min_mean_count"])
-    v = ctx.concern("harm", values, higher_is_worse=True, eligible=eligible)
+    v = ctx.concern(
+        "harm",
+        values,
+        higher_is_worse=True,
+        eligible=eligible,
+        counts=ctx.panel.harmful,
+        exposure=_event_exposure(ctx, has_beds),
+    )
     hits = []
     for u in np.flatnonzero(v.fired):
         beds = bool(has_beds[u])
@@ -386,7 +411,14 @@ def moderate_harm_rising(ctx: Context) -> list[Hit]:
         share = np.where(panel.incidents > 0, panel.harmful / panel.incidents * 100.0, np.nan)
     eligible = ctx.baseline_mean(panel.harmful) >= float(ctx.config.spc["min_mean_count"])
     eligible &= ctx.baseline_mean(panel.incidents) >= float(ctx.config.reporting["min_mean_events"])
-    v = ctx.concern("harm_share", share, higher_is_worse=True, eligible=eligible)
+    v = ctx.concern(
+        "harm_share",
+        share,
+        higher_is_worse=True,
+        eligible=eligible,
+        counts=panel.harmful,
+        exposure=panel.incidents / 100.0,
+    )
     return [
         Hit(
             int(u),
@@ -406,12 +438,18 @@ def moderate_harm_rising(ctx: Context) -> list[Hit]:
 def _reporting(ctx: Context) -> tuple[Verdict, np.ndarray]:
     panel = ctx.panel
     beds = _exposure(panel)
-    has_beds = np.sum(~np.isnan(beds[:, ctx.start : ctx.t + 1]), axis=1) >= int(
-        ctx.config.spc["min_baseline_months"]
-    )
+    has_beds = _has_beds(ctx)
     values = np.where(has_beds[:, None], _per_1000(panel.incidents, beds), panel.incidents)
     eligible = ctx.baseline_mean(panel.incidents) >= float(ctx.config.reporting["min_mean_events"])
-    return ctx.concern("reporting", values, higher_is_worse=False, eligible=eligible), has_beds
+    v = ctx.concern(
+        "reporting",
+        values,
+        higher_is_worse=False,
+        eligible=eligible,
+        counts=panel.incidents,
+        exposure=_event_exposure(ctx, has_beds),
+    )
+    return v, has_beds
 
 
 @rule("reporting_fall")
@@ -461,7 +499,7 @@ def reporting_fall_with_harm(ctx: Context) -> list[Hit]:
         if not np.isfinite(v.latest[u]) or not np.isfinite(v.centre[u]) or v.centre[u] <= 0:
             continue
         fall = 1 - v.latest[u] / v.centre[u]
-        if fall < float(ctx.config.spc["min_relative_change"]) / 2:
+        if fall < float(ctx.config.reporting["min_fall_with_harm"]):
             continue
         hits.append(
             Hit(
@@ -639,7 +677,7 @@ def complaints_rising(ctx: Context) -> list[Hit]:
         return []
     counts = panel.numerators["complaints"]
     common = ctx.baseline_mean(counts) >= float(ctx.config.spc["min_mean_count"])
-    v = ctx.concern("complaints", counts, higher_is_worse=True, eligible=common)
+    v = ctx.concern("complaints", counts, higher_is_worse=True, eligible=common, counts=counts)
     r = ctx.rare("complaints", np.nan_to_num(counts, nan=0.0), ~common)
     hits = []
     for u in np.flatnonzero(v.fired | r.fired):
