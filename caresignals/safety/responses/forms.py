@@ -61,8 +61,12 @@ class VersionField(forms.IntegerField):
         super().__init__(min_value=0, required=True, widget=forms.HiddenInput)
 
 
+#: Said when a triage decision is saved with no response chosen: nothing is assumed for the lead.
+CHOOSE_RESPONSE = "Choose how to respond to this event"
+
+
 class TriageForm(forms.Form):
-    response = _choice(psirf.ResponseType.choices, "Select the learning response")
+    response = _choice(psirf.ResponseType.choices, CHOOSE_RESPONSE)
     note = _text(None, "The note", max_length=2000)
     version = VersionField()
 
