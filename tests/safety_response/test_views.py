@@ -589,3 +589,45 @@ def test_bulk_acceptance_refuses_a_post_without_the_csrf_token(small_ics):
     assert _accept(strict, e).status_code == 403
     assert not TriageDecision.objects.exists()
 
+
+# --- a learning response started from an event --------------------------------------------------
+
+
+def test_new_learning_response_takes_the_triage_decision_type(client, lead, small_ics):
+    e = event(small_ics.trust_a)
+    client.post(_triage_url(e), {"response": "mdt", "version": "0"})
+    url = reverse("safety:response_new") + f"?org=TA&event={e.reference}"
+    html = client.get(url).content.decode()
+    assert 'value="mdt" checked' in html
+    untriaged = event(small_ics.trust_a)
+    html = client.get(
+        reverse("safety:response_new") + f"?org=TA&event={untriaged.reference}"
+    ).content.decode()
+    assert (
+        "checked" not in html.split('name="kind"')[0][-400:] and 'value="mdt" checked' not in html
+    )
+
+
+def test_learning_response_refuses_a_start_date_in_the_future(client, lead, small_ics, today):
+    e = event(small_ics.trust_a)
+    url = reverse("safety:response_new") + "?org=TA"
+    tomorrow = today + dt.timedelta(days=1)
+    later = today + dt.timedelta(days=60)
+    data = _response_post(
+        e,
+        started_on_day=str(tomorrow.day),
+        started_on_month=str(tomorrow.month),
+        started_on_year=str(tomorrow.year),
+        due_on_day=str(later.day),
+        due_on_month=str(later.month),
+        due_on_year=str(later.year),
+    )
+    bad = client.post(url, data)
+    assert bad.status_code == 200
+    html = bad.content.decode()
+    assert "There is a problem" in html and "The start date must be today or in the past" in html
+    assert not LearningResponse.objects.exists()
+    data.update(started_on_day=str(today.day), started_on_month=str(today.month))
+    data.update(started_on_year=str(today.year))
+    assert client.post(url, data).status_code == 302
+    assert LearningResponse.objects.get().started_on == today

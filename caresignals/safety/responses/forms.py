@@ -120,7 +120,13 @@ class LearningResponseForm(forms.Form):
     terms_of_reference = _text("Enter the terms of reference", "The terms of reference")
     lead = _text("Enter who leads the response", "The lead", max_length=200)
     status = _choice(psirf.ResponseStatus.choices, "Select the status")
-    started_on = AnyDateParts("the start date", required=False)
+    # A response cannot have started on a day still to come ("today" from core/clock.py).
+    started_on = DateParts(
+        "the start date",
+        required=False,
+        years=AnyDateParts.years,
+        out_of_years=AnyDateParts.out_of_years,
+    )
     due_on = AnyDateParts("the date it is due to be completed", required=False)
     completed_on = AnyDateParts("the date it was completed", required=False)
     summary = _text(None, "The summary")

@@ -447,6 +447,17 @@ def _response_form_page(
     )
 
 
+def _kind_from_triage(provider: Any, reference: str) -> dict[str, str]:
+    """A response started from an event takes the type its triage decided, so the lead does
+    not choose it twice (nothing when undecided or "no further response")."""
+    found = q.events_by_reference(provider, [reference.strip().upper()]) if reference else {}
+    for e in found.values():
+        triage = getattr(e, "triage", None)  # the reverse one-to-one raises when there is none
+        if triage is not None and triage.response in psirf.LearningResponseType.values:
+            return {"kind": triage.response}
+    return {}
+
+
 def _save_response(
     request: HttpRequest, provider: Any, response: LearningResponse | None
 ) -> HttpResponse:
@@ -455,6 +466,7 @@ def _save_response(
             values = _response_values(response)
         else:
             values = {"version": "0", "status": "planned", "events": request.GET.get("event", "")}
+            values.update(_kind_from_triage(provider, values["events"]))
         return _response_form_page(request, provider, response, values, {})
     form = LearningResponseForm(request.POST)
     if not form.is_valid():
