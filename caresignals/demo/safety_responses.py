@@ -124,7 +124,8 @@ def build(*, seed: int, actor: Actor) -> Summary:
                 decision = picked[int(index)]
                 e = decision.event
                 where = e.service.name.split(",")[0] if e.service else trust.name
-                started = e.reported_on + dt.timedelta(days=int(rng.integers(3, 15)))
+                # Never after today: the learning-response form refuses a future start.
+                started = min(e.reported_on + dt.timedelta(days=int(rng.integers(3, 15))), today)
                 done = n % 2 == 0 and started + dt.timedelta(days=60) < today
                 response = LearningResponse.objects.create(
                     organisation=trust,

@@ -39,6 +39,11 @@ urlpatterns = [
     path("safety/events/<str:reference>/", views_response.event, name="event"),
     path("safety/events/<str:reference>/triage/", views_response.event_triage, name="event_triage"),
     path("safety/triage/", views_response.triage, name="triage"),
+    path(
+        "safety/triage/accept/",
+        views_response.triage_accept_plan,
+        name="triage_accept_plan",
+    ),
     path("safety/plan/", views_response.plan, name="plan"),
     path("safety/plan/rules/new/", views_response.plan_rule_new, name="plan_rule_new"),
     path("safety/plan/rules/<int:pk>/", views_response.plan_rule_edit, name="plan_rule"),

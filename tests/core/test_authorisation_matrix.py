@@ -157,6 +157,7 @@ ACCESS: dict[str, Access] = {
     "safety:event": record(Capability.VIEW_SAFETY_RESPONSES),
     "safety:event_triage": Access(NOBODY),  # POST only
     "safety:triage": listing(Capability.VIEW_SAFETY_RESPONSES),
+    "safety:triage_accept_plan": Access(NOBODY),  # POST only
     "safety:plan": listing(Capability.VIEW_SAFETY_RESPONSES),
     "safety:plan_rule_new": listing(Capability.MANAGE_SAFETY_RESPONSES),
     "safety:plan_rule": record(Capability.MANAGE_SAFETY_RESPONSES),

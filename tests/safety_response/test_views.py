@@ -133,9 +133,34 @@ def test_triage_cannot_go_below_a_national_requirement(client, lead, small_ics):
 def test_triage_validation_messages(client, lead, small_ics):
     e = event(small_ics.trust_a)
     response = client.post(_triage_url(e), {"response": "", "version": "0"})
-    assert "Select the learning response" in response.content.decode()
+    assert "Choose how to respond to this event" in response.content.decode()
     assert "There is a problem" in response.content.decode()
     assert not TriageDecision.objects.exists()
+
+
+def test_saving_with_nothing_chosen_never_applies_the_plans_suggestion(client, lead, small_ics):
+    PlanRuleFactory(organisation=small_ics.trust_a, category="falls", response="swarm")
+    e = event(small_ics.trust_a, category="falls", physical_harm="low", max_harm="low")
+    page = client.get(reverse("safety:event", kwargs={"reference": e.reference})).content.decode()
+    assert "The plan suggests: SWARM huddle" in page
+    assert "checked" not in page  # nothing is chosen for the lead
+    assert 'name="accept_plan"' in page
+
+    empty = client.post(_triage_url(e), {"note": "Looked at it.", "version": "0"})
+    assert empty.status_code == 200
+    html = empty.content.decode()
+    assert "There is a problem" in html
+    assert "#response" in html and html.count("Choose how to respond to this event") >= 2
+    assert "Looked at it." in html  # what was typed is kept
+    assert not TriageDecision.objects.exists()
+    assert not AuditEntry.objects.filter(action="event.triaged").exists()
+
+    accepted = client.post(
+        _triage_url(e), {"accept_plan": "1", "note": "As planned.", "version": "0"}
+    )
+    assert accepted.status_code == 302
+    decision = TriageDecision.objects.get(event=e)
+    assert (decision.response, decision.note, decision.decided_by) == ("swarm", "As planned.", lead)
 
 
 def test_concurrent_triage_does_not_overwrite(client, lead, small_ics):
@@ -444,3 +469,165 @@ def test_icb_reads_every_provider_but_changes_nothing(client, small_ics):
 def test_navigation_and_home_link_the_queue(client, lead):
     html = client.get(reverse("home")).content.decode()
     assert reverse("safety:triage") in html
+
+
+# --- the queue: what happened, and accepting the plan for routine events -------------------------
+
+
+def test_queue_shows_an_escaped_excerpt_cut_at_a_word(client, lead, small_ics):
+    long = " ".join(["Synthetic: the patient slipped near the bay"] * 10) + " <script>x</script>"
+    e = event(small_ics.trust_a, description=long)
+    html = client.get(reverse("safety:triage")).content.decode()
+    assert "Synthetic: the patient slipped near the bay Synthetic" in html
+    assert "<script>x</script>" not in html  # cut off, and escaped had it been shown
+    start = html.index("Synthetic: the patient")
+    shown = html[start : html.index("…", start)]
+    assert len(shown) <= 160 and shown.endswith(("bay", "the", "patient", "slipped", "near"))
+    short = event(small_ics.trust_a, description="Fell <b>twice</b> & bruised.")
+    html = client.get(reverse("safety:triage")).content.decode()
+    assert "Fell &lt;b&gt;twice&lt;/b&gt; &amp; bruised." in html
+    assert e.reference in html and short.reference in html
+
+
+def test_queue_excerpt_is_de_identified_outside_the_provider(client, small_ics):
+    event(small_ics.trust_a, description="Synthetic: Mrs Jane Example, NHS 943 476 5919, fell.")
+    client.force_login(member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="icb"))
+    html = client.get(reverse("safety:triage")).content.decode()
+    assert "fell." in html
+    assert "Jane Example" not in html and "943 476 5919" not in html
+    assert 'name="events"' not in html  # reading is not triaging: nothing to tick
+
+
+def _accept(client, *events, **params):
+    url = reverse("safety:triage_accept_plan")
+    if params:
+        url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
+    return client.post(url, {"events": [e.reference for e in events]})
+
+
+def test_routine_events_accept_the_plan_in_one_post_each_audited(client, lead, small_ics):
+    PlanRuleFactory(organisation=small_ics.trust_a, category="falls", response="swarm")
+    PlanRuleFactory(organisation=small_ics.trust_a, category="medication", response="none")
+    falls = event(small_ics.trust_a, category="falls")
+    meds = event(small_ics.trust_a, category="medication")
+    never = event(small_ics.trust_a, never_event_type="scalding", max_harm="none")
+    queue = client.get(reverse("safety:triage")).content.decode()
+    assert f'value="{falls.reference}"' in queue and f'value="{meds.reference}"' in queue
+    assert f'value="{never.reference}"' not in queue  # a national requirement: no tick box
+    assert "A person decides: it meets a national requirement" in queue
+
+    response = _accept(client, falls, meds, harm="low")
+    assert response.status_code == 302 and response["Location"] == "/safety/triage/?harm=low"
+    decisions = dict(TriageDecision.objects.values_list("event__reference", "response"))
+    assert decisions == {falls.reference: "swarm", meds.reference: "none"}
+    assert set(TriageDecision.objects.values_list("decided_by", flat=True)) == {lead.pk}
+    entries = AuditEntry.objects.filter(action="event.triaged").order_by("id")
+    assert [(a.object_id, a.details["response"]) for a in entries] == [
+        (falls.reference, "swarm"),
+        (meds.reference, "none"),
+    ]
+    after = client.get(reverse("safety:triage")).content.decode()
+    assert "2 events triaged as the plan suggests." in after
+    assert never.reference in after and falls.reference not in after
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "reason"),
+    [
+        ({"never_event_type": "scalding", "max_harm": "none"}, "a national requirement"),
+        ({"category": "medication"}, "the plan does not cover it"),
+        ({"category": "pressure_ulcer"}, "the plan asks for a PSII"),
+        ({"physical_harm": "severe", "max_harm": "severe"}, "severe or fatal"),
+        ({"category": "safeguarding"}, "a referral beyond the provider"),
+    ],
+)
+def test_bulk_acceptance_refuses_events_needing_judgement_and_stores_nothing(
+    client, lead, small_ics, kwargs, reason
+):
+    PlanRuleFactory(organisation=small_ics.trust_a, category="pressure_ulcer", response="psii")
+    PlanRuleFactory(organisation=small_ics.trust_a, category="falls", response="aar")
+    PlanRuleFactory(organisation=small_ics.trust_a, category="safeguarding", response="aar")
+    routine = event(small_ics.trust_a, category="falls")
+    judged = event(small_ics.trust_a, **kwargs)
+    response = _accept(client, routine, judged)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert f"{judged.reference} needs a person&#39;s judgement" in html and reason in html
+    assert not TriageDecision.objects.exists()  # all or none
+    assert not AuditEntry.objects.filter(action="event.triaged").exists()
+
+
+def test_bulk_acceptance_is_scoped_needs_a_choice_and_is_csrf_protected(client, lead, small_ics):
+    PlanRuleFactory(organisation=small_ics.trust_a, category="falls", response="aar")
+    PlanRuleFactory(organisation=small_ics.trust_b, category="falls", response="aar")
+    ours, theirs = event(small_ics.trust_a), event(small_ics.trust_b)
+    none = client.post(reverse("safety:triage_accept_plan"), {}).content.decode()
+    assert "Select the events whose plan suggestion you accept" in none
+    foreign = _accept(client, ours, theirs).content.decode()
+    assert f"{theirs.reference} is no longer waiting for triage" in foreign
+    assert not TriageDecision.objects.exists()
+    # Already triaged by someone else: refused, nothing more stored.
+    client.post(_triage_url(ours), {"response": "mdt", "version": "0"})
+    again = _accept(client, ours).content.decode()
+    assert f"{ours.reference} is no longer waiting for triage" in again
+    assert TriageDecision.objects.get().response == "mdt"
+    # A read-only role reaches the queue but triages nothing.
+    client.force_login(member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="icb"))
+    other = event(small_ics.trust_a)
+    assert _accept(client, other).status_code == 200
+    assert not TriageDecision.objects.filter(event=other).exists()
+
+
+def test_bulk_acceptance_refuses_a_post_without_the_csrf_token(small_ics):
+    from django.test import Client
+
+    PlanRuleFactory(organisation=small_ics.trust_a, category="falls", response="aar")
+    e = event(small_ics.trust_a)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD, username="lead-csrf"))
+    assert _accept(strict, e).status_code == 403
+    assert not TriageDecision.objects.exists()
+
+
+# --- a learning response started from an event --------------------------------------------------
+
+
+def test_new_learning_response_takes_the_triage_decision_type(client, lead, small_ics):
+    e = event(small_ics.trust_a)
+    client.post(_triage_url(e), {"response": "mdt", "version": "0"})
+    url = reverse("safety:response_new") + f"?org=TA&event={e.reference}"
+    html = client.get(url).content.decode()
+    assert 'value="mdt" checked' in html
+    untriaged = event(small_ics.trust_a)
+    html = client.get(
+        reverse("safety:response_new") + f"?org=TA&event={untriaged.reference}"
+    ).content.decode()
+    assert (
+        "checked" not in html.split('name="kind"')[0][-400:] and 'value="mdt" checked' not in html
+    )
+
+
+def test_learning_response_refuses_a_start_date_in_the_future(client, lead, small_ics, today):
+    e = event(small_ics.trust_a)
+    url = reverse("safety:response_new") + "?org=TA"
+    tomorrow = today + dt.timedelta(days=1)
+    later = today + dt.timedelta(days=60)
+    data = _response_post(
+        e,
+        started_on_day=str(tomorrow.day),
+        started_on_month=str(tomorrow.month),
+        started_on_year=str(tomorrow.year),
+        due_on_day=str(later.day),
+        due_on_month=str(later.month),
+        due_on_year=str(later.year),
+    )
+    bad = client.post(url, data)
+    assert bad.status_code == 200
+    html = bad.content.decode()
+    assert "There is a problem" in html and "The start date must be today or in the past" in html
+    assert not LearningResponse.objects.exists()
+    data.update(started_on_day=str(today.day), started_on_month=str(today.month))
+    data.update(started_on_year=str(today.year))
+    assert client.post(url, data).status_code == 302
+    assert LearningResponse.objects.get().started_on == today

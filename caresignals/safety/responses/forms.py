@@ -77,8 +77,12 @@ class VersionField(forms.IntegerField):
         super().__init__(min_value=0, required=True, widget=forms.HiddenInput)
 
 
+#: Said when a triage decision is saved with no response chosen: nothing is assumed for the lead.
+CHOOSE_RESPONSE = "Choose how to respond to this event"
+
+
 class TriageForm(forms.Form):
-    response = _choice(psirf.ResponseType.choices, "Select the learning response")
+    response = _choice(psirf.ResponseType.choices, CHOOSE_RESPONSE)
     note = _text(None, "The note", max_length=2000)
     version = VersionField()
 
@@ -133,7 +137,13 @@ class LearningResponseForm(forms.Form):
     lead = _text("Enter who leads the response", "The lead", max_length=200)
     owner_person = owner_field("Select the person who leads the response")
     status = _choice(psirf.ResponseStatus.choices, "Select the status")
-    started_on = AnyDateParts("the start date", required=False)
+    # A response cannot have started on a day still to come ("today" from core/clock.py).
+    started_on = DateParts(
+        "the start date",
+        required=False,
+        years=AnyDateParts.years,
+        out_of_years=AnyDateParts.out_of_years,
+    )
     due_on = AnyDateParts("the date it is due to be completed", required=False)
     completed_on = AnyDateParts("the date it was completed", required=False)
     summary = _text(None, "The summary")

@@ -25,6 +25,8 @@ from caresignals.safety.responses.queries import (
     actions_of,
     plan_of,
     plan_rules,
+    plan_suggestion,
+    plans_for,
     responses_of_event,
 )
 from caresignals.safety.vocabulary import (
@@ -223,6 +225,19 @@ def event_page(user: Any, event: PatientSafetyEvent) -> EventPage:
     )
 
 
+#: How much of an event's description the queue shows: enough to triage from, a line or two.
+EXCERPT_CHARACTERS = 160
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARACTERS) -> str:
+    """The start of a description, cut at a word boundary so no word is left half-shown."""
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words
+    cut = words[: limit + 1].rsplit(" ", 1)[0] if " " in words[:limit] else words[:limit]
+    return cut.rstrip(" ,;:.-–") + "…"
+
+
 @dataclass(frozen=True)
 class QueueRow:
     event: PatientSafetyEvent
@@ -231,15 +246,33 @@ class QueueRow:
     category_label: str
     candour: bool
     days_waiting: int
+    excerpt: str = ""
+    suggestion_label: str = ""
+    routine: bool = False  # the plan's suggestion may be accepted from the queue
+    judgement: str = ""  # why a person must decide it instead
 
 
-def queue_rows(events: list[PatientSafetyEvent], today: dt.date | None = None) -> list[QueueRow]:
+def queue_rows(
+    events: list[PatientSafetyEvent], today: dt.date | None = None, *, user: Any = None
+) -> list[QueueRow]:
+    """The queue's rows. The excerpt follows the event page's rule for free text: in full
+    inside the provider, de-identified outside it."""
     today = today or clock.today()
+    plans = plans_for({e.organisation_id for e in events})
+    may_triage = write_scope(user) if user is not None else None
+    inside: dict[int, bool] = {}
     rows = []
     for e in events:
         requirement = rules.national_requirement(
             e.never_event_type, e.patient_died, e.death_in_care_more_likely_than_not, e.detained_mha
         )
+        if e.organisation_id not in inside:
+            inside[e.organisation_id] = user is not None and is_inside(
+                user, e.organisation, Capability.VIEW_SAFETY_RESPONSES
+            )
+        text = e.description if inside[e.organisation_id] else deidentify(e.description)
+        suggestion, reason = plan_suggestion(e, plans.get(e.organisation_id, []))
+        writable = may_triage is not None and may_triage.covers(e.organisation.path)
         rows.append(
             QueueRow(
                 e,
@@ -248,6 +281,10 @@ def queue_rows(events: list[PatientSafetyEvent], today: dt.date | None = None) -
                 label(Category.choices, e.category),
                 bool(getattr(e, "candour_rank", 0)),
                 (today - e.reported_on).days,
+                excerpt=excerpt(text or "") or "No description recorded",
+                suggestion_label=RESPONSE_LABELS.get(suggestion, "") if suggestion else "",
+                routine=writable and reason is None,
+                judgement=reason or "",
             )
         )
     return rows

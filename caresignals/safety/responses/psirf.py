@@ -228,3 +228,30 @@ def plan_response_many(
             if not open_.any():
                 break
     return list(result)
+
+
+def needs_judgement(
+    *,
+    requirement: str | None,
+    plan_response: str | None,
+    max_harm: str | None,
+    referrals: Sequence[str],
+    patient_died: bool | None,
+) -> str | None:
+    """Why an event's triage needs a person rather than the plan, or None when it is routine.
+
+    Only routine events may have the plan's suggestion accepted in bulk from the queue: a
+    national requirement, a PSII, severe or fatal harm, a death or a referral to another body
+    each deserve a lead's reading of the event, as does a kind of event the plan leaves open.
+    """
+    if requirement:
+        return "it meets a national requirement"
+    if plan_response is None:
+        return "the plan does not cover it"
+    if plan_response == ResponseType.PSII:
+        return "the plan asks for a PSII"
+    if _harm(max_harm) >= _harm("severe") or patient_died:
+        return "the harm is severe or fatal, or the patient died"
+    if referrals:
+        return "it needs a referral beyond the provider"
+    return None

@@ -196,6 +196,57 @@ def triage_queue(user: Any, filters: QueueFilters) -> QuerySet[PatientSafetyEven
     )
 
 
+def plan_suggestion(
+    event: PatientSafetyEvent, plan: Sequence[psirf.PlanRule] | None = None
+) -> tuple[str | None, str | None]:
+    """What the plan (or a national requirement) suggests for the event, and why a person
+    must decide it rather than accept that in bulk (None when it is routine)."""
+    if plan is None:
+        plan = plans_for([event.organisation_id]).get(event.organisation_id, [])
+    requirement = rules.national_requirement(
+        event.never_event_type,
+        event.patient_died,
+        event.death_in_care_more_likely_than_not,
+        event.detained_mha,
+    )
+    planned, _ = psirf.plan_response(
+        plan,
+        category=event.category,
+        max_harm=event.max_harm,
+        service_area=event.service_area,
+        service_id=event.service_id,
+    )
+    referrals = rules.referrals(
+        patient_died=event.patient_died,
+        learning_disability=event.learning_disability,
+        autism=event.autism,
+        patient_age_years=event.patient_age_years,
+        service_area=event.service_area,
+        service_type=event.service.type if event.service else None,
+        max_harm=event.max_harm,
+        category=event.category,
+    )
+    reason = psirf.needs_judgement(
+        requirement=requirement,
+        plan_response=planned,
+        max_harm=event.max_harm,
+        referrals=referrals,
+        patient_died=event.patient_died,
+    )
+    return ("psii" if requirement else planned), reason
+
+
+def untriaged_events(user: Any, references: Sequence[str]) -> dict[str, PatientSafetyEvent]:
+    """The events named that the person may triage and that still wait for it (others absent)."""
+    return {
+        e.reference: e
+        for e in _events(user, write=True)
+        .filter(reference__in=references, triage__isnull=True)
+        .exclude(record_type="good_care")
+        .select_related("organisation", "service")
+    }
+
+
 def queue_counts(qs: QuerySet[PatientSafetyEvent]) -> dict[str, int]:
     return qs.aggregate(
         total=Count("id"),

@@ -29,7 +29,7 @@ from caresignals.safety.models import (
     TriageDecision,
 )
 from caresignals.safety.responses import psirf
-from caresignals.safety.responses.queries import plans_for
+from caresignals.safety.responses.queries import plan_suggestion, plans_for
 
 NO_REQUIREMENT_MESSAGE = (
     "This event meets a national requirement, so it must have a patient-safety incident "
@@ -104,6 +104,55 @@ def triage_event(
         ),
     )
     return decision
+
+
+ACCEPTED_NOTE = "The plan's suggestion, accepted from the triage queue."
+
+
+def accept_plan_for(events: Sequence[PatientSafetyEvent], *, actor: Actor) -> list[TriageDecision]:
+    """Accept the plan's suggestion for several routine events at once: all or none.
+
+    Each is its own triage decision with its own audit entry, as if decided one by one. Any
+    event needing a person's judgement (psirf.needs_judgement), or already triaged, refuses
+    the lot, so a lead never finds half a batch stored.
+    """
+    plans = plans_for({e.organisation_id for e in events})
+    chosen: list[tuple[PatientSafetyEvent, str]] = []
+    refused: list[str] = []
+    for e in events:
+        suggestion, reason = plan_suggestion(e, plans.get(e.organisation_id, []))
+        if reason or suggestion is None:
+            refused.append(f"{e.reference} needs a person's judgement: {reason}")
+        else:
+            chosen.append((e, suggestion))
+    if refused:
+        raise ResponseInvalid({"events": refused})
+    decisions = []
+    try:
+        with transaction.atomic():
+            for e, response in chosen:
+                decisions.append(
+                    TriageDecision.objects.create(
+                        event=e,
+                        response=response,
+                        note=ACCEPTED_NOTE,
+                        by_plan=True,
+                        decided_by=_user(actor),
+                    )
+                )
+                record(
+                    actor,
+                    Change(
+                        AuditAction.EVENT_TRIAGED,
+                        "event",
+                        e.reference,
+                        e.organisation.path,
+                        {"response": response, "previous": None, "accepted_plan": True},
+                    ),
+                )
+    except IntegrityError:  # someone triaged one of them between our read and write
+        raise EditConflict(events[0]) from None
+    return decisions
 
 
 def triage_by_plan(

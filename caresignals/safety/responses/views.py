@@ -95,10 +95,10 @@ def _event_page(
             "response": page.triage.response if page.triage else "",
             "note": page.triage.note if page.triage and page.inside else "",
         }
+        # Only a national requirement, which leaves nothing to choose, is chosen for the lead;
+        # the plan's suggestion is a separate button, never applied by saving an empty form.
         if not page.triage and page.derived.requirement:
             values["response"] = "psii"
-        elif not page.triage and page.derived.plan_response:
-            values["response"] = page.derived.plan_response
     # A re-shown form keeps the version it was read at, so a conflict is still caught.
     values.setdefault("version", str(page.triage.version if page.triage else 0))
     return render(
@@ -142,7 +142,12 @@ def event(request: HttpRequest, reference: str) -> HttpResponse:
 def event_triage(request: HttpRequest, reference: str) -> HttpResponse:
     event = q.event_for(request.user, reference, write=True)
     requirement = services.event_requirement(event)
-    form = TriageForm(request.POST, requirement=requirement)
+    data = request.POST.copy()
+    if request.POST.get("accept_plan"):
+        suggestion, _ = q.plan_suggestion(event)
+        if suggestion:
+            data["response"] = suggestion
+    form = TriageForm(data, requirement=requirement)
     if not form.is_valid():
         return _event_page(request, reference, values=_values(request), errors=_errors(form))
     try:
@@ -168,9 +173,9 @@ def event_triage(request: HttpRequest, reference: str) -> HttpResponse:
 # --- the triage queue ----------------------------------------------------------------------------
 
 
-@require_GET
-@requires(Capability.VIEW_SAFETY_RESPONSES)
-def triage(request: HttpRequest) -> HttpResponse:
+def _queue_page(
+    request: HttpRequest, errors: dict[str, list[str]] | None = None, status: int = 200
+) -> HttpResponse:
     services_ = q.queue_services(request.user)
     codes = {s.code for s in services_}
     filters = q.QueueFilters(
@@ -186,7 +191,7 @@ def triage(request: HttpRequest) -> HttpResponse:
         "safety/response/triage.jinja",
         {
             "page_title": "Triage queue",
-            "rows": present.queue_rows(list(page.object_list)),
+            "rows": present.queue_rows(list(page.object_list), user=request.user),
             "page": page,
             "links": _page_links(request, page),
             "counts": counts,
@@ -196,8 +201,48 @@ def triage(request: HttpRequest) -> HttpResponse:
             "harms": MaxHarm.choices,
             "categories": Category.choices,
             "may_triage": not write_scope(request.user).is_empty,
+            "errors": errors or {},
+            "ticked": set(request.POST.getlist("events")),
         },
+        status=status,
     )
+
+
+@require_GET
+@requires(Capability.VIEW_SAFETY_RESPONSES)
+def triage(request: HttpRequest) -> HttpResponse:
+    return _queue_page(request)
+
+
+@require_POST
+@requires(Capability.VIEW_SAFETY_RESPONSES)
+def triage_accept_plan(request: HttpRequest) -> HttpResponse:
+    """Accept the plan's suggestion for the ticked routine events, all or none."""
+    references = list(dict.fromkeys(request.POST.getlist("events")))
+    if not references:
+        errors = {"events": ["Select the events whose plan suggestion you accept"]}
+        return _queue_page(request, errors)
+    found = q.untriaged_events(request.user, references)
+    gone = [r for r in references if r not in found]
+    if gone:
+        errors = {"events": [f"{r} is no longer waiting for triage" for r in gone]}
+        return _queue_page(request, errors)
+    try:
+        decisions = services.accept_plan_for(
+            [found[r] for r in references], actor=Actor(user=request.user)
+        )
+    except services.ResponseInvalid as invalid:
+        return _queue_page(request, _errors(None, invalid))
+    except EditConflict:
+        messages.warning(request, CONFLICT)
+        return redirect(reverse("safety:triage") + _query(request))
+    n = len(decisions)
+    messages.success(request, f"{n} event{'s' if n != 1 else ''} triaged as the plan suggests.")
+    return redirect(reverse("safety:triage") + _query(request))
+
+
+def _query(request: HttpRequest) -> str:
+    return "?" + request.GET.urlencode() if request.GET else ""
 
 
 # --- the incident response plan --------------------------------------------------------------
@@ -421,6 +466,17 @@ def _response_form_page(
     )
 
 
+def _kind_from_triage(provider: Any, reference: str) -> dict[str, str]:
+    """A response started from an event takes the type its triage decided, so the lead does
+    not choose it twice (nothing when undecided or "no further response")."""
+    found = q.events_by_reference(provider, [reference.strip().upper()]) if reference else {}
+    for e in found.values():
+        triage = getattr(e, "triage", None)  # the reverse one-to-one raises when there is none
+        if triage is not None and triage.response in psirf.LearningResponseType.values:
+            return {"kind": triage.response}
+    return {}
+
+
 def _save_response(
     request: HttpRequest, provider: Any, response: LearningResponse | None
 ) -> HttpResponse:
@@ -429,6 +485,7 @@ def _save_response(
             values = _response_values(response)
         else:
             values = {"version": "0", "status": "planned", "events": request.GET.get("event", "")}
+            values.update(_kind_from_triage(provider, values["events"]))
         return _response_form_page(request, provider, response, values, {})
     form = LearningResponseForm(request.POST, people=person_choices(provider.path))
     if not form.is_valid():
