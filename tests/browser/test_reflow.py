@@ -112,6 +112,22 @@ def test_icb_quality_lead_matrix_candour_and_error_pages(narrow, small_ics, chec
 
 def test_board_member_report_and_a_forbidden_page(narrow, small_ics, check):
     _indicators([small_ics.trust_a, small_ics.maternity_a], count=4)
+    fft = Indicator.objects.create(
+        code="fft_positive",
+        name="Friends and Family Test: positive",
+        unit="proportion",
+        multiplier=100,
+        polarity="higher_is_better",
+        target=90,
+    )
+    for i in range(24):
+        MeasureValue.objects.create(
+            organisation=small_ics.maternity_a,
+            indicator=fft,
+            period=dt.date(2024 + i // 12, i % 12 + 1, 1),
+            numerator=(92 if i < 16 else 80) + i % 3,
+            denominator=100,
+        )
     EventFactory(
         organisation=small_ics.trust_a,
         occurred_on=dt.date(2025, 12, 2),
@@ -126,6 +142,8 @@ def test_board_member_report_and_a_forbidden_page(narrow, small_ics, check):
     expect(narrow.get_by_role("heading", level=1)).to_have_text(
         "Board quality report: December 2025"
     )
+    expect(narrow.get_by_role("heading", name="Charts that need attention")).to_be_visible()
+    expect(narrow.get_by_text("By service")).to_be_visible()
     check(narrow)
 
     narrow.get_by_label("Month of the report").fill("June")
