@@ -169,6 +169,11 @@ def test_patient_safety_lead_candour_and_back_links(narrow, small_ics, check, to
     expect(narrow.get_by_role("link", name=event.reference)).to_be_visible()
     check(narrow)
 
+    narrow.goto("/safety/referrals/")
+    expect(narrow.get_by_role("heading", level=1)).to_have_text("Referral tasks")
+    check(narrow)
+
+    narrow.goto("/safety/candour/")
     narrow.get_by_role("link", name=event.reference).click()
     narrow.wait_for_load_state()
     back = narrow.get_by_role("navigation", name="Back")
