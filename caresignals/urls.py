@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("caresignals.signals.urls")),
 ]
 
+handler400 = "caresignals.core.views.bad_request"
 handler404 = "caresignals.core.views.not_found"
 handler403 = "caresignals.core.views.forbidden"
 handler500 = "caresignals.core.views.server_error"

@@ -47,12 +47,22 @@ class SignInView(auth_views.LoginView):
         return context
 
 
+# Error pages set `error_page`, so their titles start "Error: " as the NHS.UK pattern asks.
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    context = {"page_title": "Sorry, there is a problem with this request", "error_page": True}
+    return render(request, "400.jinja", context, status=400)
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.jinja", {"page_title": "Page not found"}, status=404)
+    context = {"page_title": "Page not found", "error_page": True}
+    return render(request, "404.jinja", context, status=404)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "403.jinja", {"page_title": "You cannot do this"}, status=403)
+    context = {"page_title": "You cannot do this", "error_page": True}
+    return render(request, "403.jinja", context, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -66,6 +76,7 @@ def too_many(request: HttpRequest, template: str, title: str, retry_after: int) 
         template,
         {
             "page_title": title,
+            "error_page": True,
             "retry_after": retry_after,
             "minutes": max(1, (retry_after + 59) // 60),
         },

@@ -71,18 +71,17 @@ def axe():
 
 @pytest.fixture
 def assert_accessible(axe):
-    """Run axe (WCAG 2.x A and AA rules) on the page and fail with what it found."""
+    """Run axe (WCAG 2.x A and AA rules) on the page and fail with what it found.
 
-    def check(page) -> None:
-        results = axe.run(
-            page,
-            options={
-                "runOnly": {
-                    "type": "tag",
-                    "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
-                }
-            },
-        )
+    `best_practice` adds axe's best-practice rules, among them `region` (everything inside a
+    landmark) and `heading-order`, which the WCAG tags alone leave out.
+    """
+
+    def check(page, *, best_practice: bool = False) -> None:
+        tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+        if best_practice:
+            tags.append("best-practice")
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": tags}})
         violations = results.response["violations"]
         summary = "\n".join(
             f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes) e.g. {v['nodes'][0]['html'][:200]}"

@@ -136,3 +136,26 @@ def test_audit_log_is_for_administrators(small_ics):
     response = client.get("/audit/")
     assert response.status_code == 403
     assert "You cannot do this" in response.content.decode()
+
+
+def _title(response) -> str:
+    return re.search(r"<title>(.*?)</title>", response.content.decode()).group(1)
+
+
+def test_error_pages_titles_say_error(small_ics, rf):
+    from caresignals.core import views
+
+    client = Client()
+    client.force_login(member(small_ics.trust_a, Role.BOARD_MEMBER))
+    assert _title(client.get("/no-such-page/")) == "Error: Page not found – Care Signals"
+    assert _title(client.get("/safety/plan/")) == "Error: You cannot do this – Care Signals"
+    request = rf.get("/")
+    assert _title(views.bad_request(request)).startswith("Error: Sorry, there is a problem")
+    assert _title(views.server_error(request)).startswith("Error: Sorry, there is a problem")
+
+
+def test_a_form_shown_again_with_errors_says_error_in_its_title(small_ics):
+    member(small_ics.trust_a, Role.STAFF, username="sam")
+    assert _title(Client().get("/accounts/sign-in/")) == "Sign in – Care Signals"
+    response = Client().post("/accounts/sign-in/", {"username": "sam", "password": "nope"})
+    assert _title(response) == "Error: Sign in – Care Signals"
