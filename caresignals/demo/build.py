@@ -8,6 +8,7 @@ validation rule on every row. The `national` scale writes its events to Parquet 
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import time
 from collections.abc import Callable
@@ -76,6 +77,14 @@ def build_region(
         )
     measure_services.sync_definitions(ACTOR)
 
+    if scale != "national":
+        # Before the events: a provider's events file carries candour data from its date.
+        from caresignals.demo.candour import set_tracked_from, with_candour_data
+
+        say("Setting each provider's candour tracked from date …")
+        tracked_from = set_tracked_from(seed=seed, last_period=data.last_period, actor=ACTOR)
+        data = dataclasses.replace(data, events=with_candour_data(data.events, tracked_from))
+
     reports: list[ImportReport] = []
     with tempfile.TemporaryDirectory(prefix="caresignals-demo-") as tmp:
         paths = generator.write_csvs(data, Path(tmp))
@@ -92,10 +101,9 @@ def build_region(
     if scale != "national":
         # Before the governance records: a risk keeps the watchlist's candour signal as its
         # linked signal, which must count what the candour list shows.
-        from caresignals.demo.candour import build_candour, set_tracked_from
+        from caresignals.demo.candour import build_candour
 
         say("Recording Duty of Candour steps and referral progress …")
-        set_tracked_from(seed=seed, last_period=data.last_period, actor=ACTOR)
         build_candour(seed=seed, actor=ACTOR, until=Month.parse(data.last_period).last_day)
     say("Recording escalation decisions and quality risks …")
     governance.build_governance(last_period=data.last_period, plants=plants, seed=seed)

@@ -3,7 +3,9 @@
 Runs after the events are imported (the importer has raised the referral tasks already) and
 before the governance records, so a risk's linked watchlist signal counts the notifications
 the candour list shows. Each provider keeps its steps here from a "candour tracked from" date
-(`set_tracked_from`); its imported history before that has no steps here and is "not known".
+(`set_tracked_from`, before the events are imported); its events file says so from then on
+(`with_candour_data`: `candour_not_notifiable` false), so those events are on the clock, while
+its imported history before that carries no candour data and is "not known".
 From that date most notifiable events were told in person with an apology within 10 working
 days, some late, a few declined or could not be contacted after attempts, and a few from the
 region's last months are still open, every one of them already overdue at the end of the last
@@ -18,6 +20,8 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import connection
 from django.db.models import F, Q
 
@@ -80,6 +84,19 @@ def set_tracked_from(*, seed: int, last_period: str, actor: Actor) -> dict[str, 
         set_candour_tracked_from(provider, day, actor)
         dates[provider.code] = day
     return dates
+
+
+def with_candour_data(events: pa.Table, tracked_from: dict[str, dt.date]) -> pa.Table:
+    """The events file as each provider's local system sends it once it keeps its candour
+    steps here: from its tracked-from date every row states `candour_not_notifiable` false
+    (the record is held, nothing decided), so those events are on the clock; rows before it
+    carry no candour data and stay "not known"."""
+    day = pc.cast(events.column("reported_on"), pa.date32())
+    codes = events.column("org_code")
+    since = pa.array([tracked_from.get(c) for c in codes.to_pylist()], pa.date32())
+    held = pc.fill_null(pc.greater_equal(day, since), False)
+    column = pc.if_else(held, "false", "")
+    return events.append_column("candour_not_notifiable", column)
 
 
 def build_candour(

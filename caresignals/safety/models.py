@@ -154,8 +154,8 @@ class PatientSafetyEvent(models.Model):
     reporter_type = models.CharField(max_length=15, choices=ReporterType.choices)
     anonymous = models.BooleanField(default=False)
     # True when the event came in through a bulk import (events.csv, FHIR) whose row carried
-    # no Duty of Candour data: its steps are held elsewhere, so where its provider has no
-    # "candour tracked from" date an open notification is "not known", never overdue
+    # no Duty of Candour data: its steps are held elsewhere, so an open notification is
+    # "not known", never overdue, whatever its provider's "candour tracked from" date
     # (safety/candour/notifiable.py, ADR 11). Set when the event is first written; a later
     # row or record carrying candour data clears it, and nothing sets it again.
     candour_not_supplied = models.BooleanField(default=False)

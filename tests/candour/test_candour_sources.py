@@ -1,9 +1,9 @@
 """Where an event's candour steps come from decides whether its clock runs here.
 
-An event recorded here (a form, the API's single-event route) is tracked here. An event
-imported (events.csv, FHIR) is tracked only if its row carried candour data, or its provider
-has a "candour tracked from" date on or before its reporting day; otherwise its open
-notification is "not known", never overdue. A local system's "decided not notifiable, with
+An event recorded here (a form, the API's single-event route) is tracked here (from its
+provider's "candour tracked from" date, if any). An event imported (events.csv, FHIR) is
+tracked only if its row carried candour data (`candour_not_notifiable` false included), and
+reported on or after that date; otherwise its open notification is "not known", never overdue. A local system's "decided not notifiable, with
 reason" comes in through the same columns, the API body and FHIR extensions.
 """
 
@@ -91,20 +91,27 @@ def test_an_import_without_candour_data_is_not_known_and_never_overdue(small_ics
     assert row.clock.text == "Decided not notifiable" and not row.clock.is_open
 
 
-def test_a_tracked_from_date_makes_imported_events_from_then_on_tracked(small_ics, tmp_path, today):
+def test_a_tracked_from_date_does_not_put_imports_without_candour_data_on_the_clock(
+    small_ics, tmp_path, today
+):
     small_ics.trust_a.candour_tracked_from = dt.date(2026, 3, 1)
     small_ics.trust_a.save()
-    run(
-        write(
-            tmp_path,
-            [
-                harmful(source_id="AFTER"),
-                harmful(source_id="BEFORE", reported_on="2026-02-27", occurred_on="2026-02-26"),
-            ],
-        )
-    )
-    assert status("AFTER", today) == "open"  # the provider keeps its steps here from 1 March
+    rows = [
+        harmful(source_id="AFTER"),
+        harmful(source_id="BEFORE", reported_on="2026-02-27", occurred_on="2026-02-26"),
+        harmful(source_id="OPTED_IN", candour_not_notifiable="false"),
+        harmful(
+            source_id="OPTED_IN_BEFORE",
+            reported_on="2026-02-27",
+            occurred_on="2026-02-26",
+            candour_not_notifiable="false",
+        ),
+    ]
+    run(write(tmp_path, rows, CANDOUR))
+    assert status("AFTER", today) == "not_known"  # no candour data, whatever the date
     assert status("BEFORE", today) == "not_known"
+    assert status("OPTED_IN", today) == "open"  # the local system said it holds this one
+    assert status("OPTED_IN_BEFORE", today) == "not_known"  # before the date all the same
 
 
 def test_a_later_row_with_candour_data_makes_an_event_known_and_one_without_leaves_it(

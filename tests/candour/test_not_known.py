@@ -89,8 +89,8 @@ def test_the_candour_pages_show_not_known(client, small_ics, history, today):
 
 def _imported_and_decided(small_ics, day: dt.date) -> None:
     """At each trust, 60 days ago: an open event imported without candour data, and one a
-    person decided is not notifiable. The first is overdue at Trust A (it keeps its steps
-    here from its date, imports included) and "not known" at Trust B (no date); the second
+    person decided is not notifiable. The first is "not known" at both trusts (Trust A's
+    tracked-from date does not put imports without candour data on the clock); the second
     is never overdue."""
     reported = day - dt.timedelta(days=60)
     for trust, service in (
@@ -148,12 +148,13 @@ def test_the_list_the_icb_view_and_the_watchlist_signal_agree_on_the_same_day(sm
             )
             == signal[service][0]
         )
-    assert (signal["TA"][0], signal["TB"][0]) == (2, 2)
+    assert (signal["TA"][0], signal["TB"][0]) == (1, 2)
     not_known = {
         trust: queries.candour_list(lead, provider=org, status="not_known", today=day).total
         for trust, org in (("TA", small_ics.trust_a), ("TB", small_ics.trust_b))
     }
-    assert not_known == {"TA": 1, "TB": 1}  # A: reported before its date; B: imported
+    # A: one reported before its date and one imported; B: imported.
+    assert not_known == {"TA": 2, "TB": 1}
 
 
 def test_not_known_is_the_same_in_sql_and_for_one_event(small_ics, history):
@@ -182,3 +183,30 @@ def test_not_known_is_the_same_in_sql_and_for_one_event_however_it_arrived(small
             not_supplied=event.candour_not_supplied,
         )
         assert from_sql == one, event
+
+
+def test_imported_without_candour_data_is_not_known_whatever_the_tracked_from_date(
+    small_ics, history
+):
+    """Issue 15 read literally: a tracked-from date is where steps recorded here begin, not a
+    claim that a local system's extract holds them."""
+    day, _ = history
+    reported = day - dt.timedelta(days=60)
+    imported = notifiable_event(
+        small_ics.trust_a,
+        service=small_ics.maternity_a,
+        reported_on=reported,
+        occurred_on=reported,
+        candour_not_supplied=True,
+    )
+    assert reported >= small_ics.trust_a.candour_tracked_from
+    assert not candour.is_known(reported, small_ics.trust_a.candour_tracked_from, not_supplied=True)
+    lead = member(small_ics.ics, Role.PATIENT_SAFETY_LEAD, username="lead.ics")
+    rows = queries.candour_list(lead, provider=small_ics.trust_a, status="not_known", today=day)
+    assert imported.reference in [r.reference for r in rows.rows]
+    overdue = queries.candour_list(lead, provider=small_ics.trust_a, status="overdue", today=day)
+    assert imported.reference not in [r.reference for r in overdue.rows]
+    # Candour data arriving later (the importer clears the mark) puts it on the clock.
+    PatientSafetyEvent.objects.filter(pk=imported.pk).update(candour_not_supplied=False)
+    overdue = queries.candour_list(lead, provider=small_ics.trust_a, status="overdue", today=day)
+    assert imported.reference in [r.reference for r in overdue.rows]

@@ -1,7 +1,8 @@
 """The demo's Duty of Candour numbers agree everywhere they are stated (issue 15): the
 watchlist's candour signal, a quality risk's linked signal and the candour list, read on the
 same day, count the same overdue notifications; history from before each provider's
-"candour tracked from" date is "not known", never overdue."""
+"candour tracked from" date, imported without candour data, is "not known", never overdue,
+and the events on the clock are those whose rows said the provider holds their record."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import pytest
 
 from caresignals.demo.build import build_region
 from caresignals.organisations.models import Organisation, User
+from caresignals.safety.candour import notifiable as candour
 from caresignals.safety.candour import queries
+from caresignals.safety.models import PatientSafetyEvent
 from caresignals.signals.models import QualityRisk
 from caresignals.signals.watchlist import sources
 from caresignals.signals.watchlist.compute import compute_watchlist
@@ -51,6 +54,9 @@ def test_the_demos_candour_signal_risk_text_and_list_agree(today):
     total = queries.candour_list(reader, provider=None, status="overdue", today=today)
     assert 0 < total.total < 50, "a handful overdue, not three years of imported history"
     assert total.counts["not_known"] > total.total  # the history before tracking began
+    on_clock = PatientSafetyEvent.objects.filter(candour.open_q(), candour.notifiable_q())
+    assert not on_clock.filter(candour_not_supplied=True).exists()
+    assert PatientSafetyEvent.objects.filter(candour_not_supplied=True).exists()
     for p in providers:
         assert source.get(p.code, (0, ""))[0] == listed(p.code), p.code
 

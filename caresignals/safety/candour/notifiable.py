@@ -61,20 +61,17 @@ def not_known_q(prefix: str = "") -> Q:
 
     - the event was reported before its provider's "candour tracked from" date; or
     - the event came in through an import that carried no candour data for it
-      (`candour_not_supplied`) and its provider has no tracked-from date. A provider with a
-      date states that from then on its steps are held here, imported events included.
+      (`candour_not_supplied`), whatever its provider's date: the date says where the steps
+      recorded here begin, not that a local system's extract holds them. A row stating
+      `candour_not_notifiable` false (or any candour step) carries data, so a local system
+      puts its imported events on the clock that way.
 
     An event whose first notification is recorded, or that a person decided is not
     notifiable, is known whatever its date or however it arrived.
     """
     tracked_from = F(f"{prefix}organisation__candour_tracked_from")
     before = Q(**{f"{prefix}reported_on__lt": tracked_from})
-    not_supplied = Q(
-        **{
-            f"{prefix}candour_not_supplied": True,
-            f"{prefix}organisation__candour_tracked_from__isnull": True,
-        }
-    )
+    not_supplied = Q(**{f"{prefix}candour_not_supplied": True})
     return (before | not_supplied) & ~done_q(prefix) & ~not_notifiable_q(prefix)
 
 
@@ -88,9 +85,9 @@ def is_known(
     reported_on: dt.date, tracked_from: dt.date | None, *, not_supplied: bool = False
 ) -> bool:
     """`not_known_q` for one open notification."""
-    if tracked_from is None:
-        return not not_supplied
-    return reported_on >= tracked_from
+    if not_supplied:
+        return False
+    return tracked_from is None or reported_on >= tracked_from
 
 
 def latest_reported_on(due_by: dt.date) -> dt.date:

@@ -84,8 +84,8 @@ NOT_NOTIFIABLE_REASON_MAX = 2000
 
 # The Duty of Candour steps a local system holds, which an events file (and the API's and
 # FHIR's events) may carry (ADR 11). The columns may be left out. A blank value records
-# nothing and clears nothing; a row with every one blank carried no candour data, so where
-# its provider has no "candour tracked from" date its notification is "not known".
+# nothing and clears nothing; a row with every one blank carried no candour data, so its
+# notification is "not known" (never overdue) until candour data arrive for it.
 CANDOUR_COLUMNS: tuple[Column, ...] = (
     Column(
         "candour_notified_on",

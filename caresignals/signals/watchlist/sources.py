@@ -60,7 +60,7 @@ def candour_overdue(panel: Panel, period: str) -> dict[str, tuple[int, str]] | N
     Notifications are taken as recorded now, so for a past month one made since then no
     longer counts. Only open notifications count: not done, not decided not notifiable, and
     not "not known" (reported before the provider's "candour tracked from" date, or imported
-    without candour data where the provider has no such date), as on the candour list.
+    without candour data), as on the candour list.
     """
     try:
         module: Any = importlib.import_module("caresignals.safety.candour.notifiable")
