@@ -333,7 +333,10 @@ CARESIGNALS_SPEAKUP_CODE_KEY = os.environ.get("CARESIGNALS_SPEAKUP_CODE_KEY", ""
 # Notifications (ADR 21). Email through Django's mail framework to any SMTP relay; links in
 # messages start with CARESIGNALS_BASE_URL (the address people reach Care Signals at).
 CARESIGNALS_BASE_URL = os.environ.get("CARESIGNALS_BASE_URL", "http://127.0.0.1:8000")
-EMAIL_HOST = os.environ.get("CARESIGNALS_EMAIL_HOST", "localhost")
+if "CARESIGNALS_EMAIL_HOST" in os.environ:
+    # Only when given: an unset host is how the people pages know email is not set up (they
+    # then show a set-password link instead of sending it); Django's default is "localhost".
+    EMAIL_HOST = os.environ["CARESIGNALS_EMAIL_HOST"]
 EMAIL_PORT = int(os.environ.get("CARESIGNALS_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("CARESIGNALS_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CARESIGNALS_EMAIL_PASSWORD", "")
