@@ -5,6 +5,12 @@ the worker enqueues the scheduled runs once per period however often it is resta
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -18,7 +24,7 @@ from caresignals.organisations.roles import Role
 from caresignals.safety.events.services import record_event
 from tests.clock import LONDON
 from tests.factories import member
-from tests.notifications.smtp import Inbox
+from tests.notifications.smtp import Inbox, free_port
 from tests.safety_response.factories import LearningResponseFactory, SafetyActionFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +134,59 @@ def test_the_worker_enqueues_each_run_once_however_often_it_restarts(
         "Care Signals: your week",
     }
     assert all(action.reference in Inbox.body(m) for m in mine)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except FileNotFoundError:
+        return ""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_serve_runs_the_queue_in_a_worker_that_stops_with_it(tmp_path):
+    """The real server against a database of its own: a digest enqueued before it starts is
+    run by the worker it started, and the worker ends when the server does."""
+    root = Path(__file__).resolve().parents[2]
+    database = tmp_path / "caresignals.sqlite3"
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(root),
+        "CARESIGNALS_SECRET_KEY": "worker-test-" + "x" * 40,
+        "CARESIGNALS_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{database}",
+    }
+    command = [sys.executable, "-c", "from caresignals.cli import main; main()"]
+    for step in (["migrate", "-v", "0"], ["notify", "weekly"]):
+        done = subprocess.run([*command, *step], env=env, cwd=root, capture_output=True)
+        assert done.returncode == 0, done.stderr
+
+    def statuses() -> list[str]:
+        with sqlite3.connect(database) as db:
+            rows = db.execute("SELECT status FROM django_tasks_database_dbtaskresult").fetchall()
+        return [row[0] for row in rows]
+
+    assert statuses() == ["READY"]
+    server = subprocess.Popen(
+        [*command, "serve", "--port", str(free_port()), "--workers", "1", "--threads", "1"],
+        env=env,
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while "READY" in statuses():
+            assert time.monotonic() < deadline and server.poll() is None
+            time.sleep(0.3)
+        [worker] = [c for c in _children(server.pid) if "caresignals.cli worker" in _cmdline(c)]
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    assert "READY" not in statuses() and "SUCCESSFUL" in statuses()
+    assert "caresignals.cli worker" not in _cmdline(worker)  # gone with the server
