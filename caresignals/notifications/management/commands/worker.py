@@ -40,6 +40,7 @@ class Command(BaseCommand):
             "--interval",
             type=float,
             default=1.0,
+            metavar="SECONDS",
             help="seconds to wait when the queue is empty (default 1)",
         )
 
