@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "caresignals.pages",
     "caresignals.api",
     "django_tasks",
+    "django_tasks_db",
     "axes",  # sign-in throttling per account (below)
     "django_otp",  # the second factor for local passwords (below)
     "django_otp.plugins.otp_totp",
@@ -345,7 +346,6 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "CARESIGNALS_EMAIL_FROM", "Care Signals <care-signals@localhost>"
 )
 EMAIL_TIMEOUT = 20
-# Background tasks (django-tasks). The installed django-tasks 0.12 has no database backend (it
-# moved to the separate django-tasks-db package), so tasks run in the process that enqueues
-# them until a queue backend is configured here.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background tasks (django-tasks): a queue in the database (django-tasks-db), run by
+# `caresignals worker`, which `caresignals serve` starts alongside the web workers (ADR 21).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -54,6 +54,13 @@ def _second_factor_off(settings: Any) -> None:
     settings.CARESIGNALS_REQUIRE_SECOND_FACTOR = False
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings: Any) -> None:
+    """Tasks run where they are enqueued, so a test sees their effect at once; the database
+    queue and `caresignals worker` are proven by tests/notifications/test_worker.py."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @dataclass
 class SmallIcs:
     ics: Organisation

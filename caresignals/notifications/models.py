@@ -60,3 +60,20 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}"
+
+
+class ScheduledRun(models.Model):
+    """That the worker enqueued a scheduled run for a period (the day, or the week's Monday):
+    written with the task in one transaction, so a restarted worker, or a second one, never
+    enqueues it again."""
+
+    run = models.CharField(max_length=10)
+    period = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "period"], name="one_scheduled_run_a_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.period}"

@@ -27,6 +27,7 @@ COMMANDS = [
     ["analytics"],
     ["backup"],
     ["restore"],
+    ["worker"],
     ["migrate"],
 ]
 

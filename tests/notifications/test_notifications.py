@@ -4,13 +4,8 @@ each person receiving what they chose; never patient-identifiable or speak-up co
 from __future__ import annotations
 
 import datetime as dt
-import email
-import socket
-from collections.abc import Iterator
-from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from caresignals.audit.services import Actor
 from caresignals.notifications import tasks
@@ -19,49 +14,12 @@ from caresignals.organisations.roles import Role
 from caresignals.safety.events.services import record_event
 from caresignals.speakup import services as speakup
 from tests.factories import member
+from tests.notifications.smtp import Inbox, free_port
 from tests.safety_response.factories import LearningResponseFactory, SafetyActionFactory
 from tests.speakup.factories import CONCERN, raise_case
 from tests.voice.factories import complaint
 
 pytestmark = pytest.mark.django_db
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for m in self.messages if m["To"] == address]
-
-    @staticmethod
-    def body(message: Message) -> str:
-        payload = message.get_payload(decode=True)
-        assert isinstance(payload, bytes)
-        return payload.decode()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def inbox(settings) -> Iterator[Inbox]:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.CARESIGNALS_BASE_URL = "https://care-signals.example.nhs.uk"
-    try:
-        yield handler
-    finally:
-        controller.stop()
 
 
 def test_a_never_event_tells_the_providers_safety_leads(
@@ -172,7 +130,7 @@ def test_a_mail_outage_fails_nothing_and_the_next_run_sends(small_ics, settings,
         organisation=small_ics.trust_a, owner_person=lead, due_on=today
     )
     port = settings.EMAIL_PORT
-    settings.EMAIL_PORT = _free_port()  # nothing listens there
+    settings.EMAIL_PORT = free_port()  # nothing listens there
     tasks.daily.enqueue()
     assert not Notification.objects.get(reference=response.reference).emailed
     settings.EMAIL_PORT = port

@@ -1,7 +1,12 @@
-"""caresignals serve [--port P]: the application behind gunicorn, static files by WhiteNoise."""
+"""caresignals serve [--port P] [--no-worker]: the application behind gunicorn, static files by
+WhiteNoise, and `caresignals worker` (the task queue and the scheduled runs) as a child process
+that stops with it."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -17,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start `caresignals worker` (when it runs as its own service)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from django.core.wsgi import get_wsgi_application
@@ -50,8 +60,31 @@ class Command(BaseCommand):
 
         hide_server_header()  # before the workers fork, so all of them inherit it
         self.stdout.write(f"Care Signals is running at http://{bind}/ (press Ctrl+C to stop)")
-        _App().run()
+        # By name, in its own process: core does not import the notifications layer (ADR 16).
+        queue_worker = (
+            None
+            if options["no_worker"]
+            else subprocess.Popen([sys.executable, "-m", "caresignals.cli", "worker"])
+        )
+        arbiter = os.getpid()
+        try:
+            _App().run()
+        finally:
+            # Gunicorn's forked web workers leave through here too: only the arbiter stops it.
+            if queue_worker is not None and os.getpid() == arbiter:
+                _stop(queue_worker)
 
 
 def _start_background_refresh(worker: Any) -> None:
     worker_started.send(sender=Command)
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    """SIGTERM lets the worker finish the task in hand; one that will not stop is killed."""
+    if worker.poll() is None:
+        worker.terminate()
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()

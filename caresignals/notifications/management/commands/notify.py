@@ -1,7 +1,6 @@
-"""`caresignals notify daily|weekly`: enqueue the daily reminders or the weekly digest.
+"""`caresignals notify daily|weekly`: enqueue the daily reminders or the weekly digest by hand.
 
-Run it from cron or a systemd timer (the README's "Notifications"); the task runs on the
-configured django-tasks backend."""
+`caresignals worker` enqueues both on schedule (notifications/schedule.py) and runs them."""
 
 from __future__ import annotations
 
