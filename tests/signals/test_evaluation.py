@@ -53,11 +53,23 @@ def test_same_seed_same_regions():
 
 
 def test_a_huge_change_is_found_in_its_first_month():
-    huge = regions.Scenario("fall_with_harm_share", "90 % fall, harm share ×6", 0.9, 6.0)
+    huge = regions.Scenario("harm_rise", "×6", ratio=6.0)
     outcome = run.evaluate(ONE, seed=5, scenarios=(huge,))
     assert outcome.count(huge) == 1
     assert outcome.detection(run.WATCHLIST, huge, 1) == 1.0
     assert outcome.months_to_detection(run.WATCHLIST, huge) == 1
+
+
+def test_a_huge_fall_with_the_harm_share_rising_is_found_by_its_second_month():
+    """Not in its first: a 90 % fall leaves a handful of reports (7 here, 2 of them harmful),
+    too few for the shift test to call the harm share's rise (p 0.001), and the fall alone
+    (strength about 1.6 × weight 1.0) is below the listing score of 1.8. A second month of
+    it is enough."""
+    huge = regions.Scenario("fall_with_harm_share", "90 % fall, harm share ×6", 0.9, 6.0)
+    outcome = run.evaluate(ONE, seed=5, scenarios=(huge,))
+    assert outcome.count(huge) == 1
+    assert outcome.detection(run.WATCHLIST, huge, 2) == 1.0
+    assert outcome.months_to_detection(run.WATCHLIST, huge) <= 2
 
 
 def test_nothing_changed_and_nothing_listed_means_nothing_detected():
