@@ -12,6 +12,7 @@ denominator beside it as ``<code>__out_of``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -58,56 +59,48 @@ def monthly_counts_sql(source: str = "events") -> str:
 
 def write_snapshot(directory: Path, *, chunk: int = 250_000) -> Path:
     """Write every stored event's analytic columns to `directory`/events.parquet."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "events.parquet"
-    schema = pa.schema(
-        [(c, pa.date32() if c == "occurred_on" else pa.string()) for c in SNAPSHOT_COLUMNS]
-    )
-    sql = (
+    return _write(
+        directory / "events.parquet",
+        SNAPSHOT_COLUMNS,
+        "occurred_on",
         "SELECT o.code, s.code, e.occurred_on, e.record_type, e.physical_harm, "
         "e.psychological_harm, e.category, e.never_event_type "
         "FROM safety_patientsafetyevent e "
         "JOIN organisations_organisation o ON o.id = e.organisation_id "
-        "LEFT JOIN organisations_organisation s ON s.id = e.service_id ORDER BY e.id"
+        "LEFT JOIN organisations_organisation s ON s.id = e.service_id ORDER BY e.id",
+        chunk,
     )
-    with pq.ParquetWriter(path, schema) as writer, connection.cursor() as cursor:
-        cursor.execute(sql)
-        while rows := cursor.fetchmany(chunk):
-            columns = list(zip(*rows, strict=True))
-            arrays = [
-                pa.array(
-                    [_date(v) for v in col] if name == "occurred_on" else [v or "" for v in col],
-                    type=schema.field(name).type,
-                )
-                for name, col in zip(SNAPSHOT_COLUMNS, columns, strict=True)
-            ]
-            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-    return path
 
 
 def write_feedback_snapshot(directory: Path, *, chunk: int = 250_000) -> Path:
     """Write every feedback record's counted columns to `directory`/feedback.parquet."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "feedback.parquet"
-    schema = pa.schema(
-        [(c, pa.date32() if c == "received_on" else pa.string()) for c in FEEDBACK_COLUMNS]
-    )
-    sql = (
+    return _write(
+        directory / "feedback.parquet",
+        FEEDBACK_COLUMNS,
+        "received_on",
         "SELECT o.code, s.code, f.received_on, f.kind, f.fft_rating "
         "FROM voice_feedback f "
         "JOIN organisations_organisation o ON o.id = f.organisation_id "
-        "LEFT JOIN organisations_organisation s ON s.id = f.service_id ORDER BY f.id"
+        "LEFT JOIN organisations_organisation s ON s.id = f.service_id ORDER BY f.id",
+        chunk,
     )
+
+
+def _write(path: Path, names: Sequence[str], date_column: str, sql: str, chunk: int) -> Path:
+    """Stream the query's rows into one Parquet file a chunk at a time, so a million records
+    never sit in memory at once; blanks as '' as the store keeps them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    schema = pa.schema([(c, pa.date32() if c == date_column else pa.string()) for c in names])
     with pq.ParquetWriter(path, schema) as writer, connection.cursor() as cursor:
         cursor.execute(sql)
         while rows := cursor.fetchmany(chunk):
             columns = list(zip(*rows, strict=True))
             arrays = [
                 pa.array(
-                    [_date(v) for v in col] if name == "received_on" else [v or "" for v in col],
+                    [_date(v) for v in col] if name == date_column else [v or "" for v in col],
                     type=schema.field(name).type,
                 )
-                for name, col in zip(FEEDBACK_COLUMNS, columns, strict=True)
+                for name, col in zip(names, columns, strict=True)
             ]
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
     return path
