@@ -10,6 +10,7 @@ from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from caresignals.core import chrome, formatting
+from caresignals.notifications import following
 
 
 def environment(**options: Any) -> Environment:
@@ -29,6 +30,8 @@ def environment(**options: Any) -> Environment:
             "get_messages": get_messages,
             "chrome_header": lambda *args: chrome.header(*args),
             "chrome_footer": lambda: chrome.footer(),
+            "may_follow": following.may_follow,
+            "follows": following.follows,
         }
     )
     env.filters.update(

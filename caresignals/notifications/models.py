@@ -12,6 +12,10 @@ class Kind(models.TextChoices):
     WORK_DUE = "work_due", "Safety actions, learning responses and risk reviews due"
     COMPLAINT_CLOCK = "complaint_clock", "A complaint clock about to run out"
     SPEAKUP_REPLY = "speakup_reply", "A reply on a speak-up case you handle"
+    FOLLOWED_PROVIDER = (
+        "followed_provider",
+        "A new or changed watchlist entry or escalation level for a provider you follow",
+    )
     WEEKLY_DIGEST = "weekly_digest", "A weekly digest of your work"
 
 
@@ -77,3 +81,26 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} {self.period}"
+
+
+class Following(models.Model):
+    """A person follows a provider, with what they were last told of it: the daily run tells
+    them of a change once (ADR 21). Blank `watchlist_level`: not on the watchlist; blank
+    `escalation_level`: routine quality monitoring (nothing to tell on following)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followings"
+    )
+    provider = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    watchlist_level = models.CharField(max_length=10, blank=True, default="")
+    escalation_level = models.CharField(max_length=10, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "provider"], name="one_following_per_provider")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.provider_id}"

@@ -11,7 +11,7 @@ from django_tasks import task
 
 from caresignals.core import clock
 from caresignals.core.work import DUE_SOON, OVERDUE, WorkItem
-from caresignals.notifications import services
+from caresignals.notifications import following, services
 from caresignals.notifications.models import Kind
 from caresignals.safety import work as safety_work
 from caresignals.signals.governance import work as governance_work
@@ -66,8 +66,10 @@ def remind(today: dt.date) -> int:
 
 @task()
 def daily() -> int:
-    """The daily run: reminders, then every email not yet sent (speak-up replies included)."""
+    """The daily run: reminders, changes to followed providers, then every email not yet sent
+    (speak-up replies included)."""
     made = remind(clock.today())
+    made += following.tell_followers(clock.today())
     services.send_pending_emails()
     return made
 

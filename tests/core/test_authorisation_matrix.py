@@ -128,6 +128,8 @@ ACCESS: dict[str, Access] = {
     "my_work": public(),
     "notifications:index": public(),  # the person's own notifications
     "notifications:preferences": public(),
+    "notifications:follow": Access(NOBODY, listing=True),  # POST only
+    "notifications:unfollow": Access(NOBODY, listing=True),  # POST only
     "safety:my_event": Access(NOBODY),
     "voice:feedback_start": public(),
     "voice:feedback_give": public(),
