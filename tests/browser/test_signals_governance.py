@@ -29,6 +29,15 @@ def test_escalation_history_and_the_risk_register(
     expect(page.get_by_text("Consider whether enhanced surveillance is needed")).to_be_visible()
     assert_accessible(page)
 
+    page.get_by_role("button", name="Follow this provider").click()
+    expect(page.get_by_text("You follow Trust A.")).to_be_visible()
+    expect(page.get_by_role("button", name="Stop following")).to_be_visible()
+    assert_accessible(page)
+    page.goto("/notifications/preferences/")
+    expect(page.get_by_role("link", name="Trust A")).to_be_visible()
+    assert_accessible(page)
+    page.goto("/signals/escalation/TA/")
+
     page.get_by_role("button", name="Change the level").click()
     page.get_by_label("Enhanced surveillance").check()
     page.get_by_label("Day").fill("20")
