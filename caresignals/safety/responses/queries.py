@@ -367,3 +367,28 @@ def events_by_reference(
         e.reference: e
         for e in PatientSafetyEvent.objects.filter(organisation=provider, reference__in=references)
     }
+
+
+# --- owners (ADR 21) ---------------------------------------------------------------------------
+
+
+def owned_action(user: Any, reference: str) -> SafetyAction | None:
+    """The action if `user` is named as its owner, wherever they hold roles."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        SafetyAction.objects.filter(reference=reference, owner_person=user)
+        .select_related("response", "organisation")
+        .first()
+    )
+
+
+def owned_response(user: Any, reference: str) -> LearningResponse | None:
+    """The learning response if `user` is named as the person who leads it."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        LearningResponse.objects.filter(reference=reference, owner_person=user)
+        .select_related("organisation")
+        .first()
+    )
