@@ -70,6 +70,7 @@ def test_an_untriaged_event_is_given_to_a_patient_safety_lead(
     entry = AuditEntry.objects.get(action=AuditAction.TRIAGE_ASSIGNED)
     assert entry.object_id == found.reference and entry.details["owner_person"] == colleague.pk
     assert "To triage: Pat" in client.get(page_url).content.decode()
+    assert "To triage: Pat" in client.get(reverse("safety:triage")).content.decode()
 
     client.force_login(colleague)
     mine = client.get("/my-work/").content.decode()
@@ -144,6 +145,11 @@ def test_the_owner_of_an_action_updates_its_status_and_progress(client, small_ic
     assert stale.status_code == 302
     action.refresh_from_db()
     assert action.status == "done"  # the stale update was not saved
+    # The patient-safety team reads the owner's note on the action.
+    lead = member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD, username="psl-reads")
+    client.force_login(lead)
+    edit = client.get(reverse("safety:action", kwargs={"reference": action.reference}))
+    assert "handover checks in place on both wards" in edit.content.decode()
 
 
 def test_only_the_owner_reaches_the_update_page(client, small_ics, lead, nurse, today):
@@ -186,6 +192,10 @@ def test_the_lead_of_a_learning_response_updates_it_but_does_not_complete_it(
     response.refresh_from_db()
     assert response.status == "in_progress" and response.progress == "Synthetic: interviews done."
     assert AuditEntry.objects.filter(action=AuditAction.LEARNING_RESPONSE_PROGRESS).count() == 1
+    lead = member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD, username="psl-reads")
+    client.force_login(lead)
+    assert "Synthetic: interviews done." in client.get(detail).content.decode()
+    client.force_login(nurse)
     LearningResponse.objects.filter(pk=response.pk).update(status="completed")
     after = client.post(progress, {"status": "planned", "version": "2"})
     assert after.status_code == 400
