@@ -47,15 +47,21 @@ class AuditAction(models.TextChoices):
     RISK_REVIEWED = "risk.reviewed", "Quality risk reviewed"
     EVENT_TRIAGED = "event.triaged", "Event triaged"
     EVENTS_TRIAGED_BY_PLAN = "event.triaged_by_plan", "Events triaged by the response plan"
+    TRIAGE_ASSIGNED = "event.triage_assigned", "Event given to a person to triage"
     PLAN_RULE_CREATED = "plan_rule.created", "Response plan rule added"
     PLAN_RULE_UPDATED = "plan_rule.updated", "Response plan rule changed"
     PLAN_RULE_REMOVED = "plan_rule.removed", "Response plan rule removed"
     LEARNING_RESPONSE_CREATED = "learning_response.created", "Learning response started"
     LEARNING_RESPONSE_UPDATED = "learning_response.updated", "Learning response changed"
+    LEARNING_RESPONSE_PROGRESS = (
+        "learning_response.progress",
+        "Learning response updated by its owner",
+    )
     ENGAGEMENT_ADDED = "learning_response.engagement_added", "Person engaged recorded"
     ENGAGEMENT_REMOVED = "learning_response.engagement_removed", "Person engaged removed"
     SAFETY_ACTION_CREATED = "safety_action.created", "Safety action raised"
     SAFETY_ACTION_UPDATED = "safety_action.updated", "Safety action changed"
+    SAFETY_ACTION_PROGRESS = "safety_action.progress", "Safety action updated by its owner"
     CANDOUR_FLAGGED = "candour.flagged", "Flagged notifiable under Duty of Candour"
     CANDOUR_UNFLAGGED = "candour.unflagged", "Duty of Candour hand flag cleared"
     CANDOUR_STEPS_RECORDED = "candour.steps", "Duty of Candour steps recorded"

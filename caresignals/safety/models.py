@@ -251,6 +251,28 @@ class TriageDecision(models.Model):
         return f"{self.event_id}: {self.response}"
 
 
+class TriageOwner(models.Model):
+    """The person of the provider's patient-safety team who is to triage an event (ADR 21).
+
+    A table of its own, not a column on the event, so the event store keeps its bulk-import
+    shape (ADR 7). No row: the patient-safety team as a whole.
+    """
+
+    event = models.OneToOneField(
+        PatientSafetyEvent, on_delete=models.CASCADE, related_name="triage_owner"
+    )
+    owner_person = models.ForeignKey(
+        "organisations.User", on_delete=models.CASCADE, related_name="owned_triage"
+    )
+    assigned_by = models.ForeignKey(
+        "organisations.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.owner_person_id}"
+
+
 class LearningResponse(models.Model):
     """A PSII, AAR, SWARM, MDT review or thematic review, and what it found."""
 
@@ -276,6 +298,8 @@ class LearningResponse(models.Model):
     due_on = models.DateField(null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
     summary = models.TextField(blank=True)
+    # The owner's latest word on how it is going (ADR 21: owners update their own work).
+    progress = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -348,6 +372,8 @@ class SafetyAction(models.Model):
     review_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, default="open")
     reason_not_taken = models.TextField(blank=True)
+    # The owner's latest word on how it is going (ADR 21: owners update their own work).
+    progress = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

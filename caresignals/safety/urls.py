@@ -38,6 +38,11 @@ urlpatterns = [
     # PSIRF responses: triage, the incident response plan, learning responses and actions.
     path("safety/events/<str:reference>/", views_response.event, name="event"),
     path("safety/events/<str:reference>/triage/", views_response.event_triage, name="event_triage"),
+    path(
+        "safety/events/<str:reference>/triage-owner/",
+        views_response.event_triage_owner,
+        name="event_triage_owner",
+    ),
     path("safety/triage/", views_response.triage, name="triage"),
     path(
         "safety/triage/accept/",
@@ -77,4 +82,14 @@ urlpatterns = [
     ),
     path("safety/actions/", views_response.actions, name="actions"),
     path("safety/actions/<str:reference>/", views_response.action_edit, name="action"),
+    path(
+        "safety/actions/<str:reference>/progress/",
+        views_response.action_progress,
+        name="action_progress",
+    ),
+    path(
+        "safety/responses/<str:reference>/progress/",
+        views_response.response_progress,
+        name="response_progress",
+    ),
 ]

@@ -1,9 +1,10 @@
-"""The safety app's part of "My work" (ADR 21): safety actions, learning responses and Duty of
-Candour steps, each as a `core.work.WorkItem`.
+"""The safety app's part of "My work" (ADR 21): triage, safety actions, learning responses and
+Duty of Candour steps, each as a `core.work.WorkItem`.
 
 `owned_by` is what names the person as owner; `team_of` is the work of the providers where the
 person leads patient safety (MANAGE_SAFETY_RESPONSES, MANAGE_CANDOUR), whoever owns it. Candour
-steps with no person named belong to the provider's patient-safety team.
+steps, and events waiting for triage, with no person named belong to the provider's
+patient-safety team.
 """
 
 from __future__ import annotations
@@ -74,6 +75,32 @@ def _candour(e: PatientSafetyEvent, today: dt.date) -> WorkItem:
     )
 
 
+def _triage(e: PatientSafetyEvent, today: dt.date) -> WorkItem:
+    due = rules.add_working_days(e.reported_on, psirf.TRIAGE_WORKING_DAYS)
+    link = getattr(e, "triage_owner", None)
+    person = link.owner_person if link is not None else None
+    return WorkItem(
+        kind="Triage",
+        reference=e.reference,
+        title=f"Decide the learning response ({e.get_category_display()})",
+        organisation=e.organisation.name,
+        due_on=due,
+        due_label="Triage due",
+        url=reverse("safety:event", kwargs={"reference": e.reference}),
+        owner=owner_label(person, unassigned=SAFETY_TEAM),
+        owner_id=person.pk if person is not None else None,
+        state=standing(due, today),
+    )
+
+
+def _untriaged() -> QuerySet[PatientSafetyEvent]:
+    return (
+        PatientSafetyEvent.objects.filter(triage__isnull=True)
+        .exclude(record_type="good_care")
+        .select_related("organisation", "triage_owner__owner_person")
+    )
+
+
 def _open_actions() -> QuerySet[SafetyAction]:
     return SafetyAction.objects.filter(status__in=psirf.ACTION_OPEN_STATUSES).select_related(
         "organisation", "owner_person"
@@ -100,10 +127,12 @@ def _items(
     actions: QuerySet[SafetyAction],
     responses: QuerySet[LearningResponse],
     events: QuerySet[PatientSafetyEvent],
+    untriaged: QuerySet[PatientSafetyEvent],
     today: dt.date,
 ) -> list[WorkItem]:
     return (
-        [_action(a, today) for a in actions.order_by("due_on", "id")[:LIMIT]]
+        [_triage(e, today) for e in untriaged.order_by("reported_on", "id")[:LIMIT]]
+        + [_action(a, today) for a in actions.order_by("due_on", "id")[:LIMIT]]
         + [_response(r, today) for r in responses.order_by("due_on", "id")[:LIMIT]]
         + [_candour(e, today) for e in events.order_by("reported_on", "id")[:LIMIT]]
     )
@@ -115,6 +144,7 @@ def owned_by(user: Any, today: dt.date) -> list[WorkItem]:
         _open_actions().filter(owner_person=user),
         _open_responses().filter(owner_person=user),
         _open_candour().filter(candour__owner_person=user),
+        _untriaged().filter(triage_owner__owner_person=user),
         today,
     )
 
@@ -131,6 +161,7 @@ def team_of(user: Any, today: dt.date) -> list[WorkItem]:
         _open_actions().filter(_in(responses_scope, "organisation__path")),
         _open_responses().filter(_in(responses_scope, "organisation__path")),
         _open_candour().filter(_in(candour_scope, "organisation__path")),
+        _untriaged().filter(_in(responses_scope, "organisation__path")),
         today,
     )
 

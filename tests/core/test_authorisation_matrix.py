@@ -158,6 +158,7 @@ ACCESS: dict[str, Access] = {
     "safety:system": listing(Capability.VIEW_SAFETY_SYSTEM),
     "safety:event": record(Capability.VIEW_SAFETY_RESPONSES),
     "safety:event_triage": Access(NOBODY),  # POST only
+    "safety:event_triage_owner": Access(NOBODY),  # POST only
     "safety:triage": listing(Capability.VIEW_SAFETY_RESPONSES),
     "safety:triage_accept_plan": Access(NOBODY),  # POST only
     "safety:plan": listing(Capability.VIEW_SAFETY_RESPONSES),
@@ -173,6 +174,9 @@ ACCESS: dict[str, Access] = {
     "safety:action_new": record(Capability.MANAGE_SAFETY_RESPONSES),
     "safety:actions": listing(Capability.VIEW_SAFETY_RESPONSES),
     "safety:action": record(Capability.MANAGE_SAFETY_RESPONSES),
+    # Only the person named as owner (nobody in the matrix) updates their own item (ADR 21).
+    "safety:action_progress": Access(NOBODY),
+    "safety:response_progress": Access(NOBODY),
     "voice:complaints": listing(Capability.VIEW_PATIENT_VOICE),
     "voice:complaint": record(Capability.VIEW_PATIENT_VOICE),
     "voice:complaint_step": Access(NOBODY),  # POST only
@@ -287,6 +291,8 @@ def _trust_records(org: Organisation, service: Organisation) -> Trust:
         "safety:engagement_remove": {"reference": response.reference, "pk": 1},
         "safety:action_new": {"reference": response.reference},
         "safety:action": {"reference": action.reference},
+        "safety:action_progress": {"reference": action.reference},
+        "safety:response_progress": {"reference": response.reference},
         "voice:complaint": {"reference": found.feedback.reference},
         "voice:complaint_step": {"reference": found.feedback.reference},
         "voice:feedback_detail": {"reference": feedback.reference},

@@ -227,3 +227,43 @@ class SafetyActionForm(forms.Form):
         if due and review and review < due:
             self.add_error("review_on", "The review date must be on or after the due date")
         return data
+
+
+# --- owners updating their own work, and who triages an event (ADR 21) ------------------------
+
+TEAM = "The patient-safety team"
+
+
+class TriageOwnerForm(forms.Form):
+    """Who is to triage an event: one of the provider's patient-safety leads, or the team."""
+
+    owner_person = _choice([], "Select who is to triage the event", blank=TEAM)
+
+    def __init__(self, *args: Any, people: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner_person"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", TEAM), *people]
+
+
+class ActionProgressForm(forms.Form):
+    """What the owner of a safety action may change: its status and how it is going."""
+
+    status = _choice(psirf.ActionStatus.choices, "Select the status")
+    reason_not_taken = _text(None, "The reason")
+    progress = _text(None, "The progress note")
+    version = VersionField()
+
+
+class ResponseProgressForm(forms.Form):
+    """What the owner of a learning response may change: planned or in progress, and a note."""
+
+    status = _choice(
+        [
+            (psirf.ResponseStatus.PLANNED.value, psirf.ResponseStatus.PLANNED.label),
+            (psirf.ResponseStatus.IN_PROGRESS.value, psirf.ResponseStatus.IN_PROGRESS.label),
+        ],
+        "Select the status",
+    )
+    progress = _text(None, "The progress note")
+    version = VersionField()

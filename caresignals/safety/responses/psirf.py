@@ -78,6 +78,11 @@ class ActionStatus(models.TextChoices):
     NOT_TAKEN_FORWARD = "not_taken_forward", "Not taken forward"
 
 
+#: Working days from reporting by which an event should be triaged. PSIRF sets no national
+#: deadline and no plan here records one, so this follows the common provider practice of an
+#: initial review within three working days (ADR 21).
+TRIAGE_WORKING_DAYS: Final = 3
+
 #: Statuses in which an action is still owed, so a past due date makes it overdue.
 ACTION_OPEN_STATUSES: Final = (ActionStatus.OPEN.value,)
 

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.http import Http404
 
 from caresignals.core import clock
@@ -176,6 +177,14 @@ class QueueFilters:
     category: str = ""
 
 
+_OWNER = "triage_owner__owner_person__"
+# The person's display name (full name, else username), as the queue shows who is to triage.
+_TRIAGE_OWNER_NAME = Coalesce(
+    NullIf(Trim(Concat(F(_OWNER + "first_name"), Value(" "), F(_OWNER + "last_name"))), Value("")),
+    F(_OWNER + "username"),
+)
+
+
 def triage_queue(user: Any, filters: QueueFilters) -> QuerySet[PatientSafetyEvent]:
     """Untriaged events the person may see, most urgent first: a national requirement, then
     the worse harm, then Duty of Candour, then the longest waiting. Good care is not triaged."""
@@ -184,6 +193,8 @@ def triage_queue(user: Any, filters: QueueFilters) -> QuerySet[PatientSafetyEven
         .filter(triage__isnull=True)
         .exclude(record_type="good_care")
         .select_related("organisation", "service")
+        # Who is to triage it, when a person is named (ADR 21): one name, not the row.
+        .annotate(triage_owner_name=_TRIAGE_OWNER_NAME)
     )
     if filters.service:
         qs = qs.filter(service__code=filters.service)
@@ -367,3 +378,28 @@ def events_by_reference(
         e.reference: e
         for e in PatientSafetyEvent.objects.filter(organisation=provider, reference__in=references)
     }
+
+
+# --- owners (ADR 21) ---------------------------------------------------------------------------
+
+
+def owned_action(user: Any, reference: str) -> SafetyAction | None:
+    """The action if `user` is named as its owner, wherever they hold roles."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        SafetyAction.objects.filter(reference=reference, owner_person=user)
+        .select_related("response", "organisation")
+        .first()
+    )
+
+
+def owned_response(user: Any, reference: str) -> LearningResponse | None:
+    """The learning response if `user` is named as the person who leads it."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        LearningResponse.objects.filter(reference=reference, owner_person=user)
+        .select_related("organisation")
+        .first()
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -27,6 +27,7 @@ from caresignals.safety.models import (
     PlanRule,
     SafetyAction,
     TriageDecision,
+    TriageOwner,
 )
 from caresignals.safety.responses import psirf
 from caresignals.safety.responses.queries import plan_suggestion, plans_for
@@ -104,6 +105,30 @@ def triage_event(
         ),
     )
     return decision
+
+
+@transaction.atomic
+def assign_triage(event: PatientSafetyEvent, person: Any, *, actor: Actor) -> None:
+    """Name the person of the patient-safety team who is to triage the event; None gives it
+    back to the team (ADR 21)."""
+    previous = TriageOwner.objects.filter(event=event).values_list("owner_person_id", flat=True)
+    before = previous.first()
+    if person is None:
+        TriageOwner.objects.filter(event=event).delete()
+    else:
+        TriageOwner.objects.update_or_create(
+            event=event, defaults={"owner_person": person, "assigned_by": _user(actor)}
+        )
+    record(
+        actor,
+        Change(
+            AuditAction.TRIAGE_ASSIGNED,
+            "event",
+            event.reference,
+            event.organisation.path,
+            {"owner_person": person.pk if person is not None else None, "previous": before},
+        ),
+    )
 
 
 ACCEPTED_NOTE = "The plan's suggestion, accepted from the triage queue."
@@ -490,3 +515,76 @@ def save_action(
         ),
     )
     return action
+
+
+# --- owners updating their own work (ADR 21) --------------------------------------------------
+
+#: What the owner of a learning response may set without managing responses: completing one
+#: (its summary and findings) stays with the patient-safety team.
+OWNER_RESPONSE_STATUSES: Final = (
+    psirf.ResponseStatus.PLANNED.value,
+    psirf.ResponseStatus.IN_PROGRESS.value,
+)
+
+
+@transaction.atomic
+def update_action_progress(
+    action: SafetyAction,
+    *,
+    status: str,
+    reason_not_taken: str,
+    progress: str,
+    expected_version: int,
+    actor: Actor,
+) -> None:
+    """The owner's update of their action: its status and a progress note, nothing else."""
+    if status not in psirf.ActionStatus.values:
+        raise ResponseInvalid({"status": ["Select the status"]})
+    if status == psirf.ActionStatus.NOT_TAKEN_FORWARD and not reason_not_taken:
+        raise ResponseInvalid(
+            {"reason_not_taken": ["Enter why the action is not being taken forward"]}
+        )
+    save_if_unchanged(
+        action,
+        expected_version,
+        status=status,
+        reason_not_taken=reason_not_taken,
+        progress=progress,
+    )
+    record(
+        actor,
+        Change(
+            AuditAction.SAFETY_ACTION_PROGRESS,
+            "safety_action",
+            action.reference,
+            action.organisation.path,
+            {"response": action.response.reference, "status": status, "previous": action.status},
+        ),
+    )
+
+
+@transaction.atomic
+def update_response_progress(
+    response: LearningResponse,
+    *,
+    status: str,
+    progress: str,
+    expected_version: int,
+    actor: Actor,
+) -> None:
+    """The owner's update of their learning response: planned or in progress, and a note."""
+    if response.status == psirf.ResponseStatus.COMPLETED:
+        raise ResponseInvalid({"status": ["This learning response is complete"]})
+    if status not in OWNER_RESPONSE_STATUSES:
+        raise ResponseInvalid({"status": ["Select planned or in progress"]})
+    save_if_unchanged(response, expected_version, status=status, progress=progress)
+    record(
+        actor,
+        Change(
+            AuditAction.LEARNING_RESPONSE_PROGRESS,
+            "learning_response",
+            response.reference,
+            response.organisation.path,
+            {"status": status, "previous": response.status},
+        ),
+    )

@@ -22,7 +22,7 @@ from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
 from caresignals.organisations.permissions import requires
 from caresignals.organisations.queries import person_choices, person_in
-from caresignals.organisations.roles import Capability
+from caresignals.organisations.roles import Capability, Role
 from caresignals.safety.events import reporter
 from caresignals.safety.models import LearningResponse, SafetyAction
 from caresignals.safety.responses import presenters as present
@@ -30,11 +30,14 @@ from caresignals.safety.responses import psirf, services
 from caresignals.safety.responses import queries as q
 from caresignals.safety.responses.access import write_scope
 from caresignals.safety.responses.forms import (
+    ActionProgressForm,
     EngagementForm,
     LearningResponseForm,
     PlanRuleForm,
+    ResponseProgressForm,
     SafetyActionForm,
     TriageForm,
+    TriageOwnerForm,
 )
 from caresignals.safety.vocabulary import Category, MaxHarm
 
@@ -111,9 +114,16 @@ def _event_page(
             "values": values,
             "errors": errors or {},
             "response_labels": present.RESPONSE_LABELS,
+            "owner_form": TriageOwnerForm(people=_triage_people(event.organisation.path)),
+            "triage_owner": getattr(event, "triage_owner", None),
         },
         status=status,
     )
+
+
+def _triage_people(provider_path: str) -> list[tuple[str, str]]:
+    """Who may be given an event to triage: the provider's patient-safety leads."""
+    return person_choices(provider_path, [Role.PATIENT_SAFETY_LEAD])
 
 
 def _reporter_sent_on(view: Any) -> Any:
@@ -168,6 +178,26 @@ def event_triage(request: HttpRequest, reference: str) -> HttpResponse:
     chosen = present.RESPONSE_LABELS[form.cleaned_data["response"]]
     messages.success(request, f"Event {event.reference} triaged: {chosen}.")
     return redirect("safety:triage")
+
+
+@require_POST
+@requires(Capability.VIEW_SAFETY_RESPONSES)
+def event_triage_owner(request: HttpRequest, reference: str) -> HttpResponse:
+    """Give an untriaged event to one of the provider's patient-safety leads, or back to
+    the team (ADR 21)."""
+    event = q.event_for(request.user, reference, write=True)
+    if getattr(event, "triage", None) is not None:
+        messages.warning(request, f"Event {event.reference} has already been triaged.")
+        return redirect("safety:event", reference=reference)
+    path = event.organisation.path
+    form = TriageOwnerForm(request.POST, people=_triage_people(path))
+    if not form.is_valid():
+        return _event_page(request, reference, errors=_errors(form), status=400)
+    person = person_in(path, form.cleaned_data["owner_person"], [Role.PATIENT_SAFETY_LEAD])
+    services.assign_triage(event, person, actor=Actor(user=request.user))
+    who = person.display_name if person is not None else "the patient-safety team"
+    messages.success(request, f"Event {event.reference} is now for {who} to triage.")
+    return redirect("safety:event", reference=reference)
 
 
 # --- the triage queue ----------------------------------------------------------------------------
@@ -389,7 +419,26 @@ def responses(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _owner_sent_on(lookup: Any, progress_view: str) -> Any:
+    """The owner of a response or action who may not manage responses where it is goes to
+    the page where they update it, rather than being refused (ADR 21)."""
+
+    def decorate(view: Any) -> Any:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, reference: str) -> HttpResponse:
+            owned = lookup(request.user, reference)
+            if owned is not None and not write_scope(request.user).covers(owned.organisation.path):
+                return redirect(progress_view, reference=reference)
+            response: HttpResponse = view(request, reference)
+            return response
+
+        return wrapped
+
+    return decorate
+
+
 @require_GET
+@_owner_sent_on(q.owned_response, "safety:response_progress")
 @requires(Capability.VIEW_SAFETY_RESPONSES)
 def response_detail(request: HttpRequest, reference: str) -> HttpResponse:
     response = q.response_for(request.user, reference)
@@ -682,6 +731,7 @@ def action_new(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@_owner_sent_on(q.owned_action, "safety:action_progress")
 @requires(Capability.VIEW_SAFETY_RESPONSES)
 def action_edit(request: HttpRequest, reference: str) -> HttpResponse:
     action = q.action_for(request.user, reference)
@@ -690,3 +740,103 @@ def action_edit(request: HttpRequest, reference: str) -> HttpResponse:
             raise Http404("Not found")
         return redirect("safety:response", reference=action.response.reference)
     return _save_action(request, action.response, action)
+
+
+# --- owners updating their own work (ADR 21) ---------------------------------------------------
+
+
+def _progress_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    values: dict[str, str],
+    errors: dict[str, list[str]],
+    status: int = 200,
+) -> HttpResponse:
+    return render(request, template, {**context, "values": values, "errors": errors}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def action_progress(request: HttpRequest, reference: str) -> HttpResponse:
+    """The owner of a safety action updates its status and progress; nobody else comes here."""
+    action = q.owned_action(request.user, reference)
+    if action is None:
+        raise Http404("Not found")
+    template = "safety/response/action_progress.jinja"
+    context = {
+        "page_title": f"Update safety action {action.reference}",
+        "action": action,
+        "form": ActionProgressForm(),
+        "statuses": dict(psirf.ActionStatus.choices),
+    }
+    if request.method != "POST":
+        values = {
+            "status": action.status,
+            "reason_not_taken": action.reason_not_taken,
+            "progress": action.progress,
+            "version": str(action.version),
+        }
+        return _progress_page(request, template, context, values, {})
+    form = ActionProgressForm(request.POST)
+    if not form.is_valid():
+        return _progress_page(request, template, context, _values(request), _errors(form), 400)
+    d = form.cleaned_data
+    try:
+        services.update_action_progress(
+            action,
+            status=d["status"],
+            reason_not_taken=d["reason_not_taken"],
+            progress=d["progress"],
+            expected_version=d["version"],
+            actor=Actor(user=request.user),
+        )
+    except services.ResponseInvalid as invalid:
+        errors = _errors(None, invalid)
+        return _progress_page(request, template, context, _values(request), errors, 400)
+    except EditConflict:
+        messages.warning(request, CONFLICT)
+        return redirect("safety:action_progress", reference=reference)
+    messages.success(request, f"Safety action {action.reference} has been updated.")
+    return redirect(request.path)
+
+
+@require_http_methods(["GET", "POST"])
+def response_progress(request: HttpRequest, reference: str) -> HttpResponse:
+    """The person who leads a learning response updates its status and progress."""
+    response = q.owned_response(request.user, reference)
+    if response is None:
+        raise Http404("Not found")
+    template = "safety/response/response_progress.jinja"
+    context = {
+        "page_title": f"Update learning response {response.reference}",
+        "response": response,
+        "form": ResponseProgressForm(),
+        "statuses": dict(psirf.ResponseStatus.choices),
+    }
+    if request.method != "POST":
+        values = {
+            "status": response.status,
+            "progress": response.progress,
+            "version": str(response.version),
+        }
+        return _progress_page(request, template, context, values, {})
+    form = ResponseProgressForm(request.POST)
+    if not form.is_valid():
+        return _progress_page(request, template, context, _values(request), _errors(form), 400)
+    d = form.cleaned_data
+    try:
+        services.update_response_progress(
+            response,
+            status=d["status"],
+            progress=d["progress"],
+            expected_version=d["version"],
+            actor=Actor(user=request.user),
+        )
+    except services.ResponseInvalid as invalid:
+        errors = _errors(None, invalid)
+        return _progress_page(request, template, context, _values(request), errors, 400)
+    except EditConflict:
+        messages.warning(request, CONFLICT)
+        return redirect("safety:response_progress", reference=reference)
+    messages.success(request, f"Learning response {response.reference} has been updated.")
+    return redirect(request.path)
