@@ -9,9 +9,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from caresignals.core import clock
 from caresignals.demo.build import build_region
 from caresignals.demo.starter import DEMO_PASSWORD, DEMO_USERS
-from caresignals.organisations.models import Organisation
+from caresignals.notifications import following
+from caresignals.notifications import tasks as notification_tasks
+from caresignals.organisations.models import Organisation, User
 
 
 class Command(BaseCommand):
@@ -53,8 +56,10 @@ class Command(BaseCommand):
                 plants=not options["no_plants"],
                 say=lambda line: self.stdout.write(line),
             )
+            made = _first_notifications()
         for r in report.imports:
             self.stdout.write(f"  {r.summary()}")
+        self.stdout.write(f"  {made} notification(s) waiting for the demo's people")
         if report.parquet:
             self.stdout.write(f"  National-scale events written to {report.parquet}")
         self.stdout.write(
@@ -71,3 +76,16 @@ class Command(BaseCommand):
             self.stdout.write(f"  {u.username:<16} {u.description}")
         if not options["no_serve"]:
             call_command("serve", port=options["port"])
+
+
+def _first_notifications() -> int:
+    """So the demo opens with notifications to read: the ICB quality lead follows the trusts,
+    and the daily run's reminders and followed-provider news are made now (in the app; their
+    emails wait for the worker and a mail relay)."""
+    lead = User.objects.filter(username="icb.quality").first()
+    if lead is not None:
+        for provider in Organisation.objects.filter(kind="provider", type="acute_trust"):
+            if following.may_follow(lead, provider):
+                following.follow(lead, provider)
+    today = clock.today()
+    return notification_tasks.remind(today) + following.tell_followers(today)
