@@ -11,6 +11,7 @@ import functools
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -762,42 +763,18 @@ def action_progress(request: HttpRequest, reference: str) -> HttpResponse:
     action = q.owned_action(request.user, reference)
     if action is None:
         raise Http404("Not found")
-    template = "safety/response/action_progress.jinja"
-    context = {
-        "page_title": f"Update safety action {action.reference}",
-        "action": action,
-        "form": ActionProgressForm(),
-        "statuses": dict(psirf.ActionStatus.choices),
-    }
-    if request.method != "POST":
-        values = {
-            "status": action.status,
-            "reason_not_taken": action.reason_not_taken,
-            "progress": action.progress,
-            "version": str(action.version),
-        }
-        return _progress_page(request, template, context, values, {})
-    form = ActionProgressForm(request.POST)
-    if not form.is_valid():
-        return _progress_page(request, template, context, _values(request), _errors(form), 400)
-    d = form.cleaned_data
-    try:
-        services.update_action_progress(
-            action,
-            status=d["status"],
-            reason_not_taken=d["reason_not_taken"],
-            progress=d["progress"],
-            expected_version=d["version"],
-            actor=Actor(user=request.user),
-        )
-    except services.ResponseInvalid as invalid:
-        errors = _errors(None, invalid)
-        return _progress_page(request, template, context, _values(request), errors, 400)
-    except EditConflict:
-        messages.warning(request, CONFLICT)
-        return redirect("safety:action_progress", reference=reference)
-    messages.success(request, f"Safety action {action.reference} has been updated.")
-    return redirect(request.path)
+    return _owner_update(
+        request,
+        action,
+        noun="Safety action",
+        template="safety/response/action_progress.jinja",
+        form_class=ActionProgressForm,
+        statuses=dict(psirf.ActionStatus.choices),
+        fields=("status", "reason_not_taken", "progress"),
+        update=services.update_action_progress,
+        url=("safety:action_progress", reference),
+        context={"action": action},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -806,29 +783,52 @@ def response_progress(request: HttpRequest, reference: str) -> HttpResponse:
     response = q.owned_response(request.user, reference)
     if response is None:
         raise Http404("Not found")
-    template = "safety/response/response_progress.jinja"
+    return _owner_update(
+        request,
+        response,
+        noun="Learning response",
+        template="safety/response/response_progress.jinja",
+        form_class=ResponseProgressForm,
+        statuses=dict(psirf.ResponseStatus.choices),
+        fields=("status", "progress"),
+        update=services.update_response_progress,
+        url=("safety:response_progress", reference),
+        context={"response": response},
+    )
+
+
+def _owner_update(
+    request: HttpRequest,
+    record: Any,
+    *,
+    noun: str,
+    template: str,
+    form_class: type[forms.Form],
+    statuses: dict[str, str],
+    fields: tuple[str, ...],
+    update: Any,
+    url: tuple[str, str],
+    context: dict[str, Any],
+) -> HttpResponse:
+    """One page for an owner's update of what they own: the fields they may change, checked
+    against the version they read."""
     context = {
-        "page_title": f"Update learning response {response.reference}",
-        "response": response,
-        "form": ResponseProgressForm(),
-        "statuses": dict(psirf.ResponseStatus.choices),
+        **context,
+        "page_title": f"Update {noun.lower()} {record.reference}",
+        "form": form_class(),
+        "statuses": statuses,
     }
     if request.method != "POST":
-        values = {
-            "status": response.status,
-            "progress": response.progress,
-            "version": str(response.version),
-        }
+        values = {f: getattr(record, f) for f in fields} | {"version": str(record.version)}
         return _progress_page(request, template, context, values, {})
-    form = ResponseProgressForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         return _progress_page(request, template, context, _values(request), _errors(form), 400)
     d = form.cleaned_data
     try:
-        services.update_response_progress(
-            response,
-            status=d["status"],
-            progress=d["progress"],
+        update(
+            record,
+            **{f: d[f] for f in fields},
             expected_version=d["version"],
             actor=Actor(user=request.user),
         )
@@ -837,6 +837,6 @@ def response_progress(request: HttpRequest, reference: str) -> HttpResponse:
         return _progress_page(request, template, context, _values(request), errors, 400)
     except EditConflict:
         messages.warning(request, CONFLICT)
-        return redirect("safety:response_progress", reference=reference)
-    messages.success(request, f"Learning response {response.reference} has been updated.")
+        return redirect(url[0], reference=url[1])
+    messages.success(request, f"{noun} {record.reference} has been updated.")
     return redirect(request.path)
