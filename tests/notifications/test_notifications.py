@@ -14,6 +14,7 @@ from caresignals.organisations.roles import Role
 from caresignals.safety.events.services import record_event
 from caresignals.speakup import services as speakup
 from tests.factories import member
+from tests.notifications.events import NEVER_EVENT
 from tests.notifications.smtp import Inbox, free_port
 from tests.safety_response.factories import LearningResponseFactory, SafetyActionFactory
 from tests.speakup.factories import CONCERN, raise_case
@@ -27,23 +28,8 @@ def test_a_never_event_tells_the_providers_safety_leads(
 ):
     lead = member(small_ics.trust_a, Role.PATIENT_SAFETY_LEAD, username="l", email="l@example.com")
     other = member(small_ics.trust_b, Role.PATIENT_SAFETY_LEAD, username="o", email="o@example.com")
-    fields = {
-        "org_code": "TA",
-        "record_type": "incident",
-        "occurred_on": "2026-11-01",
-        "reported_on": "2026-11-02",
-        "service_area": "acute",
-        "category": "treatment",
-        "physical_harm": "moderate",
-        "psychological_harm": "none",
-        "never_event_type": "wrong_site_surgery",
-        "description": "Synthetic: Mrs Example had surgery on the wrong side.",
-        "reporter_type": "staff",
-        "patient_died": False,
-        "anonymous": False,
-    }
     with django_capture_on_commit_callbacks(execute=True):
-        event = record_event(fields, actor=Actor(label="tests"))
+        event = record_event(NEVER_EVENT, actor=Actor(label="tests"))
     note = Notification.objects.get(user=lead)
     assert note.kind == Kind.NATIONAL_REQUIREMENT and note.reference == event.reference
     assert not Notification.objects.filter(user=other).exists()

@@ -24,26 +24,11 @@ from caresignals.organisations.roles import Role
 from caresignals.safety.events.services import record_event
 from tests.clock import LONDON
 from tests.factories import member
+from tests.notifications.events import NEVER_EVENT
 from tests.notifications.smtp import Inbox, free_port
 from tests.safety_response.factories import LearningResponseFactory, SafetyActionFactory
 
 pytestmark = pytest.mark.django_db
-
-NEVER_EVENT = {
-    "org_code": "TA",
-    "record_type": "incident",
-    "occurred_on": "2026-11-01",
-    "reported_on": "2026-11-02",
-    "service_area": "acute",
-    "category": "treatment",
-    "physical_harm": "moderate",
-    "psychological_harm": "none",
-    "never_event_type": "wrong_site_surgery",
-    "description": "Synthetic: Mrs Example had surgery on the wrong side.",
-    "reporter_type": "staff",
-    "patient_died": False,
-    "anonymous": False,
-}
 
 
 BEFORE_THE_SCHEDULE = dt.datetime(2026, 11, 16, 6, 0, tzinfo=LONDON)  # a Monday: nothing due
