@@ -14,7 +14,9 @@ presenter gathers, for one organisation and a window of months, two views:
 
 Every number comes from :mod:`caresignals.stats`; this module chooses the inputs, the
 comparisons and the words. Counts on the page pass through disclosure control (:func:`disclose`),
-because this is an aggregate view that people beyond the patient-safety team read and copy.
+because this is an aggregate view that people beyond the patient-safety team read and copy;
+the ICB's staff who read the records across providers see them exactly
+(:func:`caresignals.organisations.scoping.sees_exact_counts` decides, once).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from caresignals.measures.series import IMPROVEMENT
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.presenters import QUINTILE_LABELS, population_profile
 from caresignals.organisations.queries import organisation_for, visible_ancestors
+from caresignals.organisations.scoping import sees_exact_counts
 from caresignals.safety.events.queries import events_for
 from caresignals.safety.vocabulary import EthnicGroup, PatientSex, TriState
 from caresignals.stats import disclosure, inequality, intervals, spc
@@ -155,20 +158,26 @@ NO_ESTIMATE = Estimate(None, None, None)
 
 @dataclass(frozen=True)
 class Count:
-    """A count after disclosure control: rounded to 5, or suppressed (``shown`` None)."""
+    """A count as shown: exact (``exact``), or after disclosure control: rounded to 5, or
+    suppressed (``shown`` None)."""
 
     shown: int | None
     suppressed: bool
+    exact: bool = False
 
     @property
     def text(self) -> str:
         return "suppressed" if self.suppressed else f"{self.shown:,}"
 
 
-def disclose(count: float, *, below: int | None = None) -> Count:
+def disclose(count: float, *, below: int | None = None, exact: bool = False) -> Count:
     """A count through :func:`caresignals.stats.disclosure.control_count` (suppress 1 to
     ``below - 1``, round the rest to 5), with the page's threshold
-    ``settings.CARESIGNALS_SUPPRESS_BELOW`` (8, as NHS England's small-number rules use)."""
+    ``settings.CARESIGNALS_SUPPRESS_BELOW`` (8, as NHS England's small-number rules use).
+    With ``exact`` (the reader may see exact counts: scoping.sees_exact_counts) the count is
+    shown as it is."""
+    if exact:
+        return Count(round(float(count)), False, exact=True)
     threshold = settings.CARESIGNALS_SUPPRESS_BELOW if below is None else below
     shown = disclosure.control_count(count, threshold=threshold)
     return Count(shown, shown is None)
@@ -532,6 +541,7 @@ def _stratified_measure(
     sources: list[str],
     start: dt.date,
     end: dt.date,
+    exact: bool = False,
 ) -> StratifiedMeasure | None:
     window: dict[str, list[float]] = {}
     months_seen: set[dt.date] = set()
@@ -555,7 +565,7 @@ def _stratified_measure(
         ratio_name = "rate ratio"
     imd = stratum_type == "imd_quintile"
     reference = "5" if imd else "white"
-    counts = [disclose(v) for v in x]
+    counts = [disclose(v, exact=exact) for v in x]
     ratios: list[Estimate | None] = [None] * len(keys)
     if reference in keys:
         r = keys.index(reference)
@@ -574,7 +584,11 @@ def _stratified_measure(
             if counts[i].suppressed
             else Estimate(_num(ci.value[i]), _num(ci.lower[i]), _num(ci.upper[i]))
         )
-        den_text = disclose(n[i]).text if indicator.unit == Unit.PROPORTION else f"{n[i]:,.0f}"
+        den_text = (
+            disclose(n[i], exact=exact).text
+            if indicator.unit == Unit.PROPORTION
+            else f"{n[i]:,.0f}"
+        )
         rows.append(
             StratumRow(
                 key=k,
@@ -875,24 +889,29 @@ def _bar_chart(title: str, summary: str, rows: list[GroupRow]) -> Markup:
 
 
 def _events_section(
-    user: Any, organisation: Organisation, start: dt.date, end: dt.date, months: int
+    user: Any,
+    organisation: Organisation,
+    start: dt.date,
+    end: dt.date,
+    months: int,
+    exact: bool = False,
 ) -> EventsSection:
     qs = events_for(user, organisation).filter(
         occurred_on__gte=start, occurred_on__lte=Month.of(end).last_day
     )
     raw_total = qs.count()
-    total = disclose(raw_total)
+    total = disclose(raw_total, exact=exact)
     profile = population_profile(organisation)
     period_words = f"{start:%B %Y} to {end:%B %Y}"
     by_imd = _grouped(qs, "imd_quintile")
-    unknown_imd = disclose(by_imd.get(None, 0))
+    unknown_imd = disclose(by_imd.get(None, 0), exact=exact)
     if raw_total == 0 or total.suppressed:
         return EventsSection(total, [], profile.described_as, profile.population, unknown_imd)
 
     def rows_for(pairs: list[tuple[str, str, int]]) -> list[GroupRow]:
         out = []
         for key, label, n in pairs:
-            c = disclose(n)
+            c = disclose(n, exact=exact)
             out.append(GroupRow(key, label, c, _share(c, total)))
         return out
 
@@ -907,7 +926,7 @@ def _events_section(
     rates = intervals.rate(x, safe, confidence=CONFIDENCE, multiplier=basis.multiplier)
     imd_rows = []
     for i, k in enumerate(keys):
-        c = disclose(x[i])
+        c = disclose(x[i], exact=exact)
         rate = (
             Estimate(_num(rates.value[i]), _num(rates.lower[i]), _num(rates.upper[i]))
             if not c.suppressed and person_years[i] > 0
@@ -1063,6 +1082,7 @@ class LensPage:
     events: EventsSection
     breadcrumbs: list[dict[str, str]]
     suppress_below: int
+    exact_counts: bool = False  # scoping.sees_exact_counts: no rounding or suppression
     month_choices: tuple[int, ...] = MONTH_CHOICES
     notes: list[str] = field(default_factory=list)
 
@@ -1101,6 +1121,7 @@ def lens_page(
     end = Month.of(period_end).first_day if period_end else _latest_month(user, organisation)
     end = end or Month.of(clock.today()).first_day
     start = (Month.of(end) - (months - 1)).first_day
+    exact = sees_exact_counts(user)
 
     series = _measure_rows(user, organisation, (Month.of(end) - (GAP_MONTHS - 1)).first_day, end)
     indicators = {i.pk: i for i in Indicator.objects.filter(pk__in={k[0] for k in series})}
@@ -1111,7 +1132,9 @@ def lens_page(
         indicator = indicators[ind_id]
         if indicator.unit not in (Unit.PROPORTION, Unit.RATE):
             continue  # counts and means have no denominator to compare groups on
-        section = _stratified_measure(indicator, stratum_type, summed, names, start, end)
+        section = _stratified_measure(
+            indicator, stratum_type, summed, names, start, end, exact=exact
+        )
         if section is not None:
             sections.append(section)
 
@@ -1121,7 +1144,8 @@ def lens_page(
         period_start=start,
         period_end=end,
         measures=sections,
-        events=_events_section(user, organisation, start, end, months),
+        events=_events_section(user, organisation, start, end, months, exact=exact),
         breadcrumbs=lens_breadcrumbs(user, organisation),
         suppress_below=settings.CARESIGNALS_SUPPRESS_BELOW,
+        exact_counts=exact,
     )

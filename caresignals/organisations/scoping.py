@@ -156,3 +156,26 @@ def get_visible_or_404(
         return visible(queryset, user, path_field=path_field, capability=capability).get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404("Not found") from None
+
+
+def sees_exact_counts(user: Any) -> bool:
+    """Whether counts reach this person exactly, or through disclosure control (docs/domain.md,
+    "Disclosure control", which the lens, the matrix and the funnels follow).
+
+    Disclosure control (suppress 1 to 7, round the rest to 5) protects people in outputs read
+    by those not entitled to the records behind them: anything published or public, and staff
+    who see a count for an organisation whose records they cannot read. Staff of the ICB
+    itself who hold, at the integrated care system, a role that reads patient-safety records
+    across providers (Capability.VIEW_SAFETY_SYSTEM: the ICB quality lead and the analyst)
+    can already open every record a count is made of, so rounding would only make their
+    figures disagree with the records and with the percentages beside them. Everyone else,
+    and everyone signed out, gets controlled counts. This is the one place that decides.
+    """
+    from caresignals.organisations.roles import Capability
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(
+        p.strip("/").count("/") == 0
+        for p in scope_for_capability(user, Capability.VIEW_SAFETY_SYSTEM).paths
+    )

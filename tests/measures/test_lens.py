@@ -249,15 +249,22 @@ def _events(org, quintile, n, **kwargs):
         )
 
 
-def test_events_by_deprivation_with_rates_per_head_and_unknowns(small_ics, icb_lead):
-    # A place serves the people who live there: its rates are per head (a provider's are
-    # per unit of its own activity, tested below).
+def _place_a_events(small_ics):
     _events(small_ics.trust_a, 1, 30, learning_disability="true", patient_age_years=70)
     _events(small_ics.trust_a, 3, 5, patient_sex="female")
     _events(small_ics.trust_a, 5, 9)
     _events(small_ics.trust_a, None, 11)  # neither small area nor decile recorded
     _events(small_ics.trust_b, 1, 50)  # another place's trust: not counted
-    page = lens.lens_page(icb_lead, "PA", months=12, period_end=END)
+
+
+def test_events_by_deprivation_with_rates_per_head_and_unknowns(small_ics):
+    # A place serves the people who live there: its rates are per head (a provider's are
+    # per unit of its own activity, tested below). A reader at the place (not the ICB's
+    # cross-provider staff) gets the counts through disclosure control.
+    _place_a_events(small_ics)
+    place_reader = member(small_ics.place_a, Role.BOARD_MEMBER, username="pat")
+    page = lens.lens_page(place_reader, "PA", months=12, period_end=END)
+    assert not page.exact_counts
     ev = page.events
     assert ev.total.text == "55"
     imd = next(b for b in ev.breakdowns if b.key == "imd_quintile")
@@ -491,3 +498,88 @@ def test_an_organisation_with_nothing_yet_says_so(small_ics, icb_lead):
     html = client.get("/organisations/PB/inequalities/").content.decode()
     assert "No indicators split by deprivation or ethnic group are held" in html
     assert "No patient-safety events were recorded" in html
+
+
+# --------------------------------------------------------------------------- who sees exact counts
+
+
+@pytest.mark.parametrize("role", [Role.ICB_QUALITY_LEAD, Role.ANALYST])
+def test_the_icbs_cross_provider_staff_see_exact_counts(small_ics, role):
+    _place_a_events(small_ics)
+    reader = member(small_ics.ics, role, username="exact")
+    page = lens.lens_page(reader, "PA", months=12, period_end=END)
+    assert page.exact_counts
+    ev = page.events
+    assert ev.total.text == "55" and ev.total.exact
+    imd = next(b for b in ev.breakdowns if b.key == "imd_quintile")
+    rows = {r.key: r for r in imd.rows}
+    assert [rows[k].count.text for k in ("1", "2", "3", "4", "5", "not_known")] == [
+        "30",
+        "0",
+        "5",
+        "0",
+        "9",
+        "11",
+    ]
+    # Nothing is suppressed, so the small group has its rate; shares are the exact ones.
+    expected = intervals.rate(5, rows["3"].population, multiplier=100_000)
+    assert rows["3"].rate.value == pytest.approx(expected.value)
+    assert rows["not_known"].share == pytest.approx(11 / 55)
+    assert "Deprivation is not known for 11 events (20%)" in imd.summary
+    sex = next(b for b in ev.breakdowns if b.key == "sex")
+    assert [r.count.text for r in sex.rows] == ["5", "0", "50"]
+
+
+def test_the_page_says_which_counts_it_shows(small_ics):
+    _place_a_events(small_ics)
+    analyst = member(small_ics.ics, Role.ANALYST, username="ana")
+    place_reader = member(small_ics.place_a, Role.BOARD_MEMBER, username="pat")
+    client = Client()
+    client.force_login(analyst)
+    html = client.get("/organisations/PA/inequalities/?period=2026-12").content.decode()
+    assert "<p>55 patient-safety events happened" in html
+    assert "Counts are exact" in html and "rounded to the nearest 5 and small" not in html
+    assert '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">11</td>' in html
+    client.force_login(place_reader)
+    html = client.get("/organisations/PA/inequalities/?period=2026-12").content.decode()
+    assert "<p>About 55 patient-safety events happened" in html
+    assert "Counts are rounded to the nearest 5 and small counts are suppressed" in html
+    assert '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">11</td>' not in html
+    assert '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">10</td>' in html
+
+
+def _possible(shown: int) -> tuple[float, float]:
+    """The true counts a count shown after rounding to the nearest 5 can stand for."""
+    return (max(shown - 2, 0), shown + 2)
+
+
+def test_a_value_beside_rounded_counts_never_disagrees_with_them(sepsis, trust_a_lead):
+    # Rounded numerators and denominators beside a value from the exact counts: the value
+    # must be one the shown counts could give within the rounding (and the caption says so).
+    [m] = lens.lens_page(trust_a_lead, "TA", period_end=END).measures
+    for r in m.rows:
+        assert not r.numerator.exact
+        num = int(r.numerator.text.replace(",", ""))
+        den = int(r.denominator_text.replace(",", ""))
+        assert num % 5 == 0 and den % 5 == 0
+        lo_n, hi_n = _possible(num)
+        lo_d, hi_d = _possible(den)
+        shown_value = float(r.estimate.value_text(1).replace(",", ""))
+        assert 100 * lo_n / hi_d - 0.05 <= shown_value <= 100 * hi_n / lo_d + 0.05
+    client = Client()
+    client.force_login(trust_a_lead)
+    html = client.get("/organisations/TA/inequalities/?period=2026-12").content.decode()
+    assert "values and intervals are worked out from the exact counts" in html
+
+
+def test_shares_beside_rounded_counts_are_the_shown_counts_share(small_ics):
+    _place_a_events(small_ics)
+    place_reader = member(small_ics.place_a, Role.BOARD_MEMBER, username="pat")
+    ev = lens.lens_page(place_reader, "PA", period_end=END).events
+    total = int(ev.total.text)
+    for b in ev.breakdowns:
+        for r in b.rows:
+            if r.count.suppressed:
+                assert r.share_text == "suppressed"
+            else:
+                assert r.share_text == lens.share_text(int(r.count.text) / total)
