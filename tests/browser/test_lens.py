@@ -71,7 +71,10 @@ def test_icb_quality_lead_reads_the_inequality_lens_for_a_place(page, small_ics,
     expect(
         page.get_by_role("region", name="Patient-safety events by deprivation: table")
     ).to_be_visible()
-    assert "suppressed" in page.content()  # 3 events in quintile 3
+    # The ICB's quality lead reads the records across providers: the 3 events in quintile 3
+    # are shown as they are, not suppressed (scoping.sees_exact_counts).
+    assert "Counts are exact" in page.content()
+    assert "suppressed" not in page.content()
     assert_accessible(page)
 
     page.get_by_text("How this is calculated").first.click()
