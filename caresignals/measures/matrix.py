@@ -3,6 +3,10 @@
 One screen for the System Quality Group. All series are charted in one vectorised call per
 indicator (`spc.xmr_many`), with missing months kept as gaps exactly as on each chart page, so
 a cell always agrees with the chart it links to.
+
+Rows sort by name or by concern (:func:`sort_rows`): most latest months showing special cause
+concern first, then most targets consistently missed. The page carries a key (:data:`KEY`)
+saying in words what every icon and colour means.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 from django.urls import reverse
@@ -26,6 +31,88 @@ from caresignals.organisations.queries import visible_organisations
 from caresignals.stats import spc
 
 LEVELS = {"providers": "provider", "services": "service"}
+#: How rows may be sorted (the ``sort`` GET parameter); the first is the default.
+SORTS = ("name", "concern")
+
+
+@dataclass(frozen=True)
+class KeyEntry:
+    icon: str  # a VARIATION_ICONS or ASSURANCE_ICONS name, or "" for none drawn
+    name: str
+    meaning: str
+
+    @property
+    def svg(self) -> Markup:
+        if self.icon in charts.VARIATION_ICONS:
+            return Markup(charts.variation_icon_svg(self.icon, size=24, use=True))  # noqa: S704
+        if self.icon in charts.ASSURANCE_ICONS:
+            return Markup(charts.assurance_icon_svg(self.icon, size=24, use=True))  # noqa: S704
+        return Markup("")
+
+
+#: What each icon says, in words (Making Data Count). Variation first, then assurance.
+KEY: tuple[KeyEntry, ...] = (
+    KeyEntry(
+        "common_cause",
+        "Common cause variation (grey, a level line)",
+        "The latest month is within what this process usually does: no signal to act on.",
+    ),
+    KeyEntry(
+        "special_cause_concern_high",
+        "Special cause concern, higher (orange, H and an arrow up)",
+        "Unusually high where lower is better: look into it.",
+    ),
+    KeyEntry(
+        "special_cause_concern_low",
+        "Special cause concern, lower (orange, L and an arrow down)",
+        "Unusually low where higher is better: look into it.",
+    ),
+    KeyEntry(
+        "special_cause_improvement_high",
+        "Special cause improvement, higher (blue, H and an arrow up)",
+        "Unusually high where higher is better: find out what went well.",
+    ),
+    KeyEntry(
+        "special_cause_improvement_low",
+        "Special cause improvement, lower (blue, L and an arrow down)",
+        "Unusually low where lower is better: find out what went well.",
+    ),
+    KeyEntry(
+        "special_cause_neutral_high",
+        "Special cause variation, higher (purple, H and an arrow up)",
+        "Unusually high, for an indicator where neither direction is better.",
+    ),
+    KeyEntry(
+        "special_cause_neutral_low",
+        "Special cause variation, lower (purple, L and an arrow down)",
+        "Unusually low, for an indicator where neither direction is better.",
+    ),
+    KeyEntry(
+        "consistent_pass",
+        "Assurance: passing (blue, P)",
+        "Both process limits are on the right side of the target: it will be met month "
+        "after month unless the process changes.",
+    ),
+    KeyEntry(
+        "consistent_fail",
+        "Assurance: failing (orange, F)",
+        "Both process limits are on the wrong side of the target: it will be missed month "
+        "after month unless the process changes.",
+    ),
+    KeyEntry(
+        "inconsistent",
+        "Assurance: hit and miss (grey, ?)",
+        "The target lies between the process limits: it will sometimes be met and sometimes "
+        "missed, by chance alone.",
+    ),
+    KeyEntry(
+        "",
+        "No second icon",
+        "The indicator has no target, or its target of zero is the aim rather than something "
+        "the process can be expected to reach.",
+    ),
+    KeyEntry("", "A dash (–)", "The indicator is not measured there."),
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +132,30 @@ class Row:
     place: str
     cells: list[Cell | None]
 
+    @property
+    def concerns(self) -> int:
+        """Indicators whose latest month shows special cause concern."""
+        return sum(1 for c in self.cells if c and c.icon.startswith("special_cause_concern"))
+
+    @property
+    def failing(self) -> int:
+        """Indicators whose target will consistently be missed (assurance: failing)."""
+        return sum(1 for c in self.cells if c and c.assurance == "consistent_fail")
+
+
+def sort_rows(rows: list[Row], by: str) -> list[Row]:
+    """Rows by organisation name (A to Z), or with ``by="concern"`` most concerning first:
+    most indicators showing special cause concern, then most failing assurance, then name."""
+    if by not in SORTS:
+        raise ValueError(f"sort must be one of {SORTS}, got {by!r}")
+
+    def name(r: Row) -> tuple[str, str]:
+        return (r.organisation.name.casefold(), r.organisation.code)
+
+    if by == "concern":
+        return sorted(rows, key=lambda r: (-r.concerns, -r.failing, *name(r)))
+    return sorted(rows, key=name)
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -62,6 +173,14 @@ class Matrix:
     place: str
     type: str
     concerns: int
+    sort: str = "name"
+    key: tuple[KeyEntry, ...] = KEY
+
+    def query(self, **changes: str) -> str:
+        """This view's GET parameters with ``changes``: links keep the filters chosen."""
+        params = {"level": self.level, "place": self.place, "type": self.type, "sort": self.sort}
+        params.update(changes)
+        return urlencode({k: v for k, v in params.items() if v})
 
     @property
     def icon_symbols(self) -> Markup:
@@ -69,7 +188,7 @@ class Matrix:
 
 
 def system_matrix(
-    user: Any, *, level: str = "providers", place: str = "", type_: str = ""
+    user: Any, *, level: str = "providers", place: str = "", type_: str = "", sort: str = "name"
 ) -> Matrix:
     kind = LEVELS.get(level, "provider")
     orgs = visible_organisations(user).filter(kind=kind)
@@ -175,15 +294,18 @@ def system_matrix(
             )
 
     place_names = {p.code: p.name for p in places}
-    rows = [
-        Row(
-            o,
-            place_names.get(o.ancestor_codes()[1] if len(o.ancestor_codes()) > 1 else "", ""),
-            [cells.get((o.pk, ind.pk)) for ind in indicators],
-        )
-        for o in org_list
-        if any((o.pk, ind.pk) in cells for ind in indicators)
-    ]
+    rows = sort_rows(
+        [
+            Row(
+                o,
+                place_names.get(o.ancestor_codes()[1] if len(o.ancestor_codes()) > 1 else "", ""),
+                [cells.get((o.pk, ind.pk)) for ind in indicators],
+            )
+            for o in org_list
+            if any((o.pk, ind.pk) in cells for ind in indicators)
+        ],
+        sort,
+    )
     return Matrix(
         indicators=indicators,
         rows=rows,
@@ -194,4 +316,5 @@ def system_matrix(
         place=place,
         type=type_,
         concerns=concerns,
+        sort=sort,
     )

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from caresignals.core.cache import cached_fragment
-from caresignals.measures.matrix import LEVELS, system_matrix
+from caresignals.measures.matrix import LEVELS, SORTS, system_matrix
 
 
 def matrix(request: HttpRequest) -> HttpResponse:
@@ -14,12 +14,17 @@ def matrix(request: HttpRequest) -> HttpResponse:
     if level not in LEVELS:
         level = "providers"
     place, type_ = request.GET.get("place", "")[:20], request.GET.get("type", "")[:30]
+    sort = request.GET.get("sort", SORTS[0])
+    if sort not in SORTS:
+        sort = SORTS[0]  # a link's parameter, never typed: the default order, not an error
     body, _ = cached_fragment(
         request,
         "matrix",
-        (level, place, type_),
+        (level, place, type_, sort),
         "measures/matrix_body.jinja",
-        lambda: {"page": system_matrix(request.user, level=level, place=place, type_=type_)},
+        lambda: {
+            "page": system_matrix(request.user, level=level, place=place, type_=type_, sort=sort)
+        },
     )
     return render(
         request,

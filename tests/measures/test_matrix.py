@@ -6,10 +6,13 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from markupsafe import Markup
 
-from caresignals.measures.matrix import system_matrix
+from caresignals.measures import charts
+from caresignals.measures.matrix import KEY, Cell, Row, sort_rows, system_matrix
 from caresignals.measures.models import Indicator, MeasureValue
 from caresignals.measures.series import monthly_series, spc_for
+from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Role
 from caresignals.stats import spc
 from tests.factories import member
@@ -147,3 +150,89 @@ def test_zero_as_the_aim_reads_the_same_in_the_matrix(small_ics):
         indicator = never if ind_code == "never_events" else falls
         series = monthly_series(MeasureValue.objects.all(), org, indicator)
         assert cell.assurance == spc_for(series).assurance
+
+
+# --------------------------------------------------------------------------- sorting and the key
+
+
+def _row(name: str, icons: list[str], assurances: list[str | None]) -> Row:
+    org = Organisation(code=name[:3].upper(), name=name)
+    cells = [
+        Cell(
+            icon=i,
+            assurance=a,
+            latest=1.0,
+            href="",
+            label="",
+            variation_svg=Markup(""),
+            assurance_svg=Markup(""),
+        )
+        for i, a in zip(icons, assurances, strict=True)
+    ]
+    return Row(org, "", [*cells, None])
+
+
+CONCERN = "special_cause_concern_high"
+COMMON = "common_cause"
+BETTER = "special_cause_improvement_low"
+
+
+def test_sort_by_concern_counts_concerns_then_failing_assurance_then_name():
+    rows = [
+        _row("Alder", [COMMON, COMMON], [None, "consistent_pass"]),
+        _row("birch", [CONCERN, COMMON], [None, None]),
+        _row("Cedar", [CONCERN, COMMON], ["consistent_fail", None]),
+        _row("Damson", [COMMON, BETTER], ["consistent_fail", "consistent_fail"]),
+        _row("Elm", [CONCERN, "special_cause_concern_low"], ["inconsistent", None]),
+        _row("Alder Vale", [CONCERN, COMMON], [None, None]),
+    ]
+    assert [(r.concerns, r.failing) for r in rows] == [
+        (0, 0), (1, 0), (1, 1), (0, 2), (2, 0), (1, 0)
+    ]  # fmt: skip
+    by_concern = [r.organisation.name for r in sort_rows(rows, "concern")]
+    assert by_concern == ["Elm", "Cedar", "Alder Vale", "birch", "Damson", "Alder"]
+    by_name = [r.organisation.name for r in sort_rows(rows, "name")]
+    assert by_name == ["Alder", "Alder Vale", "birch", "Cedar", "Damson", "Elm"]  # case aside
+    with pytest.raises(ValueError, match="sort must be one of"):
+        sort_rows(rows, "worst")
+
+
+def test_the_matrix_sorts_by_concern(measured):
+    icb = member(measured.ics, Role.ICB_QUALITY_LEAD)
+    assert [r.organisation.code for r in system_matrix(icb).rows] == ["TA", "TB"]
+    by_concern = system_matrix(icb, sort="concern")
+    assert [r.organisation.code for r in by_concern.rows] == ["TB", "TA"]
+    assert by_concern.rows[0].concerns == 2
+    assert by_concern.query(sort="name") == "level=providers&sort=name"
+
+
+def test_sortable_headers_are_links_that_announce_their_state(measured):
+    client = Client()
+    client.force_login(member(measured.ics, Role.ANALYST))
+    html = client.get("/system/matrix/?place=&sort=concern").content.decode()
+    assert html.index("Trust B") < html.index("Trust A")
+    assert 'aria-sort="descending"><a href="?level=providers&amp;sort=concern#matrix-sort">' \
+        "Concerns" in html  # fmt: skip
+    assert html.count("aria-sort=") == 1  # only the column the rows are sorted by
+    assert '<a href="?level=providers&amp;sort=name#matrix-sort">Organisation' in html
+    assert "<strong>most concerning first</strong>" in html
+    assert '<input type="hidden" name="sort" value="concern">' in html  # filters keep it
+    by_name = client.get("/system/matrix/?sort=name&place=PB").content.decode()
+    assert 'aria-sort="ascending"' in by_name and "sorted A to Z" in by_name
+    assert "?level=providers&amp;place=PB&amp;sort=concern" in by_name
+    nonsense = client.get("/system/matrix/?sort=worst").content.decode()
+    assert 'aria-sort="ascending"' in nonsense  # an unknown sort falls back to names
+    assert nonsense.index("Trust A") < nonsense.index("Trust B")
+
+
+def test_the_key_names_every_icon_in_words(measured):
+    client = Client()
+    client.force_login(member(measured.ics, Role.ICB_QUALITY_LEAD))
+    html = client.get("/system/matrix/").content.decode()
+    assert '<h2 id="matrix-key">Key</h2>' in html
+    keyed = {k.icon for k in KEY if k.icon}
+    assert keyed == set(charts.VARIATION_ICONS) | set(charts.ASSURANCE_ICONS)
+    for k in KEY:
+        assert f"<strong>{k.name}</strong>: {k.meaning}" in html.replace("&#39;", "'")
+    for colour in ("orange", "blue", "purple", "grey"):
+        assert colour in " ".join(k.name for k in KEY)
