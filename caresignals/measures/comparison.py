@@ -574,3 +574,31 @@ def _describe(page: FunnelPage) -> tuple[str, list[str]]:
             "them are no bigger than chance and the usual spread between organisations explain."
         )
     return summary, sentences
+
+
+@dataclass(frozen=True)
+class ComparableIndicator:
+    indicator: Indicator
+    organisations: int  # how many the reader may see with values
+    latest: dt.date  # the latest month with a value
+
+    @property
+    def better_when(self) -> str:
+        return str(Polarity(self.indicator.polarity).label)
+
+
+def comparable_indicators(user: Any) -> list[ComparableIndicator]:
+    """Every indicator a funnel plot can compare (a proportion or a rate: it has the
+    denominator a funnel needs) with values the user may see, by name: the way into the
+    funnel plots."""
+    rows = (
+        visible_measures(user)
+        .filter(stratum_type="", indicator__unit__in=[Unit.PROPORTION, Unit.RATE])
+        .values("indicator_id")
+        .annotate(orgs=Count("organisation_id", distinct=True), latest=Max("period"))
+    )
+    found = {r["indicator_id"]: r for r in rows}
+    return [
+        ComparableIndicator(i, found[i.pk]["orgs"], found[i.pk]["latest"])
+        for i in Indicator.objects.filter(pk__in=found).order_by("name")
+    ]

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from caresignals.core.periods import Month, MonthError
-from caresignals.measures.comparison import funnel_page
+from caresignals.measures.comparison import comparable_indicators, funnel_page
 
 _TYPE = re.compile(r"[a-z_]{1,30}")
 
@@ -21,6 +21,18 @@ def _parse_period(raw: str) -> dt.date | None:
     except MonthError:
         return None
     return month.first_day if month.year >= 1900 else None
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Every indicator that can be compared across organisations: the way into the funnels."""
+    return render(
+        request,
+        "measures/funnel_index.jinja",
+        {
+            "page_title": "Compare organisations fairly",
+            "indicators": comparable_indicators(request.user),
+        },
+    )
 
 
 def funnel(request: HttpRequest, indicator: str) -> HttpResponse:

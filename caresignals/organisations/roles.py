@@ -208,8 +208,8 @@ HOME_INTRO: dict[str, str] = {
     Role.ICB_QUALITY_LEAD: "One view of every provider: how each is doing, where to look first, "
     "and what to escalate.",
     Role.BOARD_MEMBER: "Your organisation's quality and safety at a glance.",
-    Role.ANALYST: "Indicator definitions, clean imports and exports, "
-    "and the statistics behind them.",
+    Role.ANALYST: "Where the system's indicators show concern, how organisations compare, "
+    "where care is unequal, and how each indicator is calculated.",
     Role.ADMINISTRATOR: "People, roles and the audit log.",
 }
 

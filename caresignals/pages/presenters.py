@@ -12,6 +12,7 @@ from caresignals.organisations import roles
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import memberships_of
 from caresignals.pages import work
+from caresignals.pages.analysis import AnalysisSection, analysis_section
 from caresignals.safety.candour.queries import overdue_candour_count
 
 
@@ -43,6 +44,8 @@ class HomePage:
     # A superuser with no role yet (a fresh install): the command that makes them the first
     # administrator, with the ICS's code when there is one.
     first_administrator: str = ""
+    # Analysts and ICB quality leads: their tools and what changed (pages/analysis.py).
+    analysis: AnalysisSection | None = None
 
 
 def home_page(user: object) -> HomePage:
@@ -177,6 +180,7 @@ def home_page(user: object) -> HomePage:
         ],
         cards=cards,
         first_administrator=_first_administrator(user) if not memberships else "",
+        analysis=analysis_section(user) if memberships else None,
     )
 
 

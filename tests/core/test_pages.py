@@ -59,7 +59,7 @@ def test_wrong_password_shows_an_error_summary(small_ics):
         (Role.SPEAKUP_GUARDIAN, "Freedom to Speak Up cases"),
         (Role.ICB_QUALITY_LEAD, "One view of every provider"),
         (Role.BOARD_MEMBER, "quality and safety at a glance"),
-        (Role.ANALYST, "Indicator definitions"),
+        (Role.ANALYST, "how organisations compare"),
         (Role.ADMINISTRATOR, "People, roles and the audit log"),
     ],
 )
