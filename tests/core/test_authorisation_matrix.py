@@ -101,6 +101,7 @@ ACCESS: dict[str, Access] = {
     "library:index": public(),
     "library:definition": Access(NOBODY, listing=True),  # no such indicator in the region
     "measures:funnel": Access(NOBODY, listing=True),
+    "measures:funnel_index": public(),
     "api:openapi-json": public(),
     "api:openapi-view": public(),
     "api:api-root": Access(NOBODY, listing=True),
