@@ -73,7 +73,7 @@ def test_icb_quality_lead_reads_the_system_matrix(page, small_ics, assert_access
         small_ics.ics, Role.ICB_QUALITY_LEAD, username="helen", first_name="Helen", last_name="A"
     )
     sign_in(page, "helen")
-    page.get_by_role("link", name="System view").click()
+    page.get_by_role("link", name="System view", exact=True).click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "System view"
     expect(
