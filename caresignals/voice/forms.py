@@ -99,6 +99,9 @@ class StartForm(forms.Form):
         field.choices = [("", "Select an organisation"), *providers]
 
 
+CONTACT_ORDER = ("name", "email", "phone", "consent_to_contact", "consent_to_publish")
+
+
 class FeedbackForm(forms.Form):
     """The feedback itself. Which fields are required depends on the kind, fixed in advance."""
 
@@ -186,7 +189,26 @@ class FeedbackForm(forms.Form):
             and self.feedback_kind == Kind.FFT
         ):
             self.add_error("consent_to_publish", "Write a comment if you want it published")
+        self._errors_in_page_order()
         return data
+
+    # The order the questions come on the page, so the error summary lists them in it.
+    PAGE_ORDER: tuple[str, ...] = (
+        "service_code",
+        "care_of",
+        "relationship",
+        "representative_basis",
+        "fft_rating",
+        "text",
+        *CONTACT_ORDER,
+    )
+
+    def _errors_in_page_order(self) -> None:
+        first = [name for name in self.PAGE_ORDER if name in self.errors]
+        found = dict(self.errors)
+        self.errors.clear()
+        for name in [*first, *(n for n in found if n not in first)]:
+            self.errors[name] = found[name]
 
     def _clean_care_of(self, data: dict[str, Any]) -> None:
         """Whose care: asked for everything but the FFT, required for a complaint. Answers to
@@ -270,6 +292,16 @@ class EasyReadForm(FeedbackForm):
     representative_basis = _choice(
         EASY_BASIS_CHOICES, "Choose why you can complain for them", required=False
     )
+    PAGE_ORDER = (
+        "org_code",
+        "kind",
+        "fft_rating",
+        "text",
+        "care_of",
+        "relationship",
+        "representative_basis",
+        *CONTACT_ORDER,
+    )
     EASY_MESSAGES = {
         "text": "Write what happened",
         "fft_rating": "Choose how it was",
@@ -285,6 +317,7 @@ class EasyReadForm(FeedbackForm):
         for name, message in self.EASY_MESSAGES.items():
             if name in self.errors and not (self.data.get(name) or "").strip():
                 self.errors[name] = self.error_class([message])  # missing: said simply
+        self._errors_in_page_order()
         return data
 
 

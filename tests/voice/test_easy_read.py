@@ -162,3 +162,28 @@ def test_the_complaint_confirmation_gives_the_acknowledgement_date(client, small
     assert f"We will acknowledge your complaint within 3 working days, by {nhs_date(due)}." in page
     assert "If it will take longer than 6 months, we will write to tell you why." in page
     assert "Parliamentary and Health Service Ombudsman" in page
+
+
+def test_the_error_summary_lists_the_questions_in_page_order(client, small_ics):
+    easy = send(client, {"org_code": "TB", "kind": "complaint", "care_of": "someone_else"})
+    assert list(errors_of(easy)) == [
+        "text",
+        "relationship",
+        "representative_basis",
+        "name",
+        "email",
+        "consent_to_contact",
+    ]
+    standard = client.post(
+        "/feedback/give/?org_code=TA&kind=complaint",
+        {"website": "", "email": "nope", "care_of": "someone_else"},
+        REMOTE_ADDR=IP,
+    )
+    assert list(errors_of(standard)) == [
+        "relationship",
+        "representative_basis",
+        "text",
+        "name",
+        "email",
+        "consent_to_contact",
+    ]

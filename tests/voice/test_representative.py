@@ -240,3 +240,15 @@ def test_the_api_takes_and_checks_whose_care(client, small_ics):
     assert ok.status_code == 201
     f = Feedback.objects.get(reference=ok.json()["reference"])
     assert (f.care_of, f.relationship, f.representative_basis) == ("someone_else", "Son", "died")
+
+
+def test_the_feedback_page_shows_whose_care(client, small_ics):
+    send(
+        client,
+        {"text": "Synthetic.", "care_of": "someone_else", "relationship": "Wife"},
+        kind="concern",
+    )
+    f = Feedback.objects.get()
+    client.force_login(member(small_ics.trust_a, "complaints_lead"))
+    page = client.get(f"/feedback/manage/{f.reference}/").content.decode()
+    assert "Someone else&#39;s. The person giving feedback is their Wife" in page
