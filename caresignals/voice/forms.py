@@ -12,7 +12,15 @@ from django import forms
 
 from caresignals.core.forms import DateParts
 from caresignals.core.vocabulary import Category, PhysicalHarm
-from caresignals.voice.models import ChangeStatus, Complaint, FftRating, Kind, Outcome
+from caresignals.voice.models import (
+    RELATIONSHIP_MAX,
+    CareOf,
+    ChangeStatus,
+    Complaint,
+    FftRating,
+    Kind,
+    Outcome,
+)
 from caresignals.voice.public import NAME_MAX, TEXT_MAX, check_phone
 
 FFT_QUESTION = "Overall, how was your experience of our service?"
@@ -27,7 +35,47 @@ EASY_KIND_CHOICES = [
     (Kind.COMPLIMENT.value, "Something was good"),
     (Kind.CONCERN.value, "Something was not good"),
     (Kind.COMPLAINT.value, "I want to make a complaint"),
+    (Kind.FFT.value, "I want to say how it was overall"),
 ]
+# The national scale in its order, in easy-read words (stored as the same ratings).
+EASY_FFT_CHOICES = [
+    (FftRating.VERY_GOOD.value, "Very good"),
+    (FftRating.GOOD.value, "Good"),
+    (FftRating.NEITHER.value, "Not good and not bad"),
+    (FftRating.POOR.value, "Poor"),
+    (FftRating.VERY_POOR.value, "Very poor"),
+    (FftRating.DONT_KNOW.value, "I do not know"),
+]
+
+CARE_OF_CHOICES = [
+    (CareOf.SELF.value, "My own care"),
+    (CareOf.SOMEONE_ELSE.value, "Someone else's care, for example a relative's or a friend's"),
+]
+# Why a person may complain for someone else, in plain words (RepresentativeBasis).
+BASIS_CHOICES = [
+    ("consent", "They have agreed that I can complain for them"),
+    ("died", "They have died"),
+    ("child", "They are a child (under 18) and I am their parent or guardian"),
+    (
+        "lacks_capacity",
+        "They cannot make the complaint themselves, because of an illness or disability",
+    ),
+    ("not_yet", "None of these: they have not agreed yet"),
+]
+EASY_CARE_OF_CHOICES = [
+    (CareOf.SELF.value, "It is about me"),
+    (CareOf.SOMEONE_ELSE.value, "It is about someone else"),
+]
+EASY_BASIS_CHOICES = [
+    ("consent", "They said yes"),
+    ("died", "They have died"),
+    ("child", "They are a child. I am their parent or guardian"),
+    ("lacks_capacity", "They cannot do it because they are ill or disabled"),
+    ("not_yet", "They have not said yes yet"),
+]
+CARE_OF_REQUIRED = "Select whether your complaint is about your own care or someone else's"
+RELATIONSHIP_REQUIRED = "Enter who you are to the person, like their son or their carer"
+BASIS_REQUIRED = "Select why you can complain for them"
 
 
 def _choice(choices: list[tuple[str, str]], required_message: str, **kw: Any) -> forms.ChoiceField:
@@ -49,6 +97,9 @@ class StartForm(forms.Form):
         field = self.fields["org_code"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "Select an organisation"), *providers]
+
+
+CONTACT_ORDER = ("name", "email", "phone", "consent_to_contact", "consent_to_publish")
 
 
 class FeedbackForm(forms.Form):
@@ -76,6 +127,17 @@ class FeedbackForm(forms.Form):
     phone = forms.CharField(required=False, max_length=40)
     consent_to_contact = forms.BooleanField(required=False)
     consent_to_publish = forms.BooleanField(required=False)
+    care_of = _choice(CARE_OF_CHOICES, CARE_OF_REQUIRED, required=False)
+    relationship = forms.CharField(
+        required=False,
+        strip=True,
+        max_length=RELATIONSHIP_MAX,
+        error_messages={
+            "max_length": f"Who you are to the person must be {RELATIONSHIP_MAX} characters "
+            "or fewer"
+        },
+    )
+    representative_basis = _choice(BASIS_CHOICES, BASIS_REQUIRED, required=False)
     # The honeypot: hidden from people by a CSS class; form-filling robots fill it in.
     website = forms.CharField(required=False)
 
@@ -97,6 +159,7 @@ class FeedbackForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        self._clean_care_of(data)  # asked before the text, so its errors are listed first
         if self.feedback_kind == Kind.FFT:
             if not data.get("fft_rating") and "fft_rating" not in self.errors:
                 self.add_error("fft_rating", "Select how your experience was")
@@ -126,7 +189,54 @@ class FeedbackForm(forms.Form):
             and self.feedback_kind == Kind.FFT
         ):
             self.add_error("consent_to_publish", "Write a comment if you want it published")
+        self._errors_in_page_order()
         return data
+
+    # The order the questions come on the page, so the error summary lists them in it.
+    PAGE_ORDER: tuple[str, ...] = (
+        "service_code",
+        "care_of",
+        "relationship",
+        "representative_basis",
+        "fft_rating",
+        "text",
+        *CONTACT_ORDER,
+    )
+
+    def _errors_in_page_order(self) -> None:
+        first = [name for name in self.PAGE_ORDER if name in self.errors]
+        found = dict(self.errors)
+        self.errors.clear()
+        for name in [*first, *(n for n in found if n not in first)]:
+            self.errors[name] = found[name]
+
+    def _clean_care_of(self, data: dict[str, Any]) -> None:
+        """Whose care: asked for everything but the FFT, required for a complaint. Answers to
+        the follow-up questions count only for someone else's care (hidden ones are ignored)."""
+        if self.feedback_kind == Kind.FFT:
+            data["care_of"] = ""
+        care_of = data.get("care_of") or ""
+        if care_of != CareOf.SOMEONE_ELSE:
+            data["relationship"] = data["representative_basis"] = ""
+            self.errors.pop("relationship", None)
+            self.errors.pop("representative_basis", None)
+        if self.feedback_kind != Kind.COMPLAINT:
+            data["representative_basis"] = ""
+            self.errors.pop("representative_basis", None)
+        if "care_of" in self.errors:
+            return
+        if self.feedback_kind == Kind.COMPLAINT and not care_of:
+            self.add_error("care_of", CARE_OF_REQUIRED)
+        if care_of != CareOf.SOMEONE_ELSE:
+            return
+        if not data.get("relationship") and "relationship" not in self.errors:
+            self.add_error("relationship", RELATIONSHIP_REQUIRED)
+        if (
+            self.feedback_kind == Kind.COMPLAINT
+            and not data.get("representative_basis")
+            and "representative_basis" not in self.errors
+        ):
+            self.add_error("representative_basis", BASIS_REQUIRED)
 
     def api_body(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -140,6 +250,9 @@ class FeedbackForm(forms.Form):
             body["service_code"] = data["service_code"]
         if self.feedback_kind == Kind.FFT:
             body["fft_rating"] = data["fft_rating"]
+        for name in ("care_of", "relationship", "representative_basis"):
+            if data.get(name):
+                body[name] = data[name]
         contact = {
             k: v
             for k, v in (
@@ -174,12 +287,37 @@ class EasyReadForm(FeedbackForm):
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "Choose a place"), *providers]
 
+    fft_rating = _choice(EASY_FFT_CHOICES, "Choose how it was", required=False)
+    care_of = _choice(EASY_CARE_OF_CHOICES, "Choose who it is about", required=False)
+    representative_basis = _choice(
+        EASY_BASIS_CHOICES, "Choose why you can complain for them", required=False
+    )
+    PAGE_ORDER = (
+        "org_code",
+        "kind",
+        "fft_rating",
+        "text",
+        "care_of",
+        "relationship",
+        "representative_basis",
+        *CONTACT_ORDER,
+    )
+    EASY_MESSAGES = {
+        "text": "Write what happened",
+        "fft_rating": "Choose how it was",
+        "care_of": "Choose who it is about",
+        "relationship": "Write who you are to them",
+        "representative_basis": "Choose why you can complain for them",
+    }
+
     def clean(self) -> dict[str, Any]:
         if self.feedback_kind not in dict(EASY_KIND_CHOICES):
             return super(FeedbackForm, self).clean() or {}
         data = super().clean()
-        if "text" in self.errors:
-            self.errors["text"] = self.error_class(["Write what happened"])
+        for name, message in self.EASY_MESSAGES.items():
+            if name in self.errors and not (self.data.get(name) or "").strip():
+                self.errors[name] = self.error_class([message])  # missing: said simply
+        self._errors_in_page_order()
         return data
 
 

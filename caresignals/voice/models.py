@@ -67,6 +67,29 @@ class ChangeStatus(models.TextChoices):
     MADE = "made", "Change made"
 
 
+class CareOf(models.TextChoices):
+    """Whose care the feedback is about: the person's own, or someone else's."""
+
+    NOT_ASKED = "", "Not asked"
+    SELF = "self", "Their own care"
+    SOMEONE_ELSE = "someone_else", "Someone else's care"
+
+
+class RepresentativeBasis(models.TextChoices):
+    """Why someone may complain for another person (the NHS complaints regulations, 2009,
+    regulation 5): the person agreed, died, is a child, or cannot complain themselves.
+    NOT_YET records a complaint made before the person agreed: the complaints team asks them."""
+
+    CONSENT = "consent", "The person has agreed"
+    DIED = "died", "The person has died"
+    CHILD = "child", "The person is a child"
+    LACKS_CAPACITY = "lacks_capacity", "The person cannot make the complaint themselves"
+    NOT_YET = "not_yet", "The person has not agreed yet"
+
+
+RELATIONSHIP_MAX = 100
+
+
 class Feedback(models.Model):
     reference = models.CharField(max_length=16, unique=True, default=new_feedback_reference)
     organisation = models.ForeignKey(
@@ -92,6 +115,14 @@ class Feedback(models.Model):
     contact_phone = models.CharField(max_length=40, blank=True)
     consent_to_contact = models.BooleanField(default=False)
     consent_to_publish = models.BooleanField(default=False)
+
+    # Whose care it is about; for someone else's, who the person giving it is to them and,
+    # for a complaint, why they may complain for them. Blank where not asked (imports, FFT).
+    care_of = models.CharField(max_length=12, choices=CareOf.choices, blank=True, default="")
+    relationship = models.CharField(max_length=RELATIONSHIP_MAX, blank=True)
+    representative_basis = models.CharField(
+        max_length=14, choices=RepresentativeBasis.choices, blank=True
+    )
 
     # "You said, we did": moderation, the provider's reply, the change it made.
     publication = models.CharField(

@@ -3,8 +3,9 @@
 The public web forms turn their answers into this body, and `POST /api/v1/public/feedback`
 takes it as JSON (docs/api.md): `{"org_code", "service_code"?, "kind", "text",
 "fft_rating"?, "contact"? {"name", "email" | "phone"}, "consent_to_publish"?,
-"consent_to_contact"?}`. `check_body` answers the cleaned values or the errors per field;
-`services.receive_feedback` then checks the codes against the database and stores it.
+"consent_to_contact"?, "care_of"?, "relationship"?, "representative_basis"?}`.
+`check_body` answers the cleaned values or the errors per field; `services.receive_feedback`
+then checks the codes against the database and stores it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from caresignals.voice.models import FftRating, Kind
+from caresignals.voice.models import (
+    RELATIONSHIP_MAX,
+    CareOf,
+    FftRating,
+    Kind,
+    RepresentativeBasis,
+)
 
 TEXT_MAX = 5_000
 NAME_MAX = 200
@@ -33,8 +40,13 @@ FIELDS = {
     "after moderation",
     "consent_to_contact": "false to refuse contact although details were given "
     "(default true when contact details are given)",
+    "care_of": "whose care it is about: self or someone_else",
+    "relationship": "for someone_else: who you are to them, such as daughter (required)",
+    "representative_basis": "for a complaint about someone_else (required): consent, died, "
+    "child, lacks_capacity or not_yet",
     "website": "leave empty",
 }
+BASES = ", ".join(RepresentativeBasis.values)
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,9 @@ class PublicFeedback:
     phone: str
     consent_to_contact: bool
     consent_to_publish: bool
+    care_of: str = ""
+    relationship: str = ""
+    representative_basis: str = ""
 
 
 def _text(body: dict[str, Any], name: str, errs: dict[str, list[str]]) -> str:
@@ -71,6 +86,29 @@ def check_email(value: str) -> bool:
 
 def check_phone(value: str) -> bool:
     return bool(PHONE_PATTERN.match(value))
+
+
+def _check_care_of(
+    kind: str, care_of: str, relationship: str, basis: str, errs: dict[str, list[str]]
+) -> None:
+    """Someone else's care needs the relationship and, for a complaint, why the person giving
+    it may complain for them; one's own care needs neither."""
+    if care_of and care_of not in (CareOf.SELF, CareOf.SOMEONE_ELSE):
+        errs.setdefault("care_of", ["Expected self or someone_else"])
+        return
+    if care_of == CareOf.SOMEONE_ELSE:
+        if not relationship:
+            errs.setdefault("relationship", ["Required when care_of is someone_else"])
+        elif len(relationship) > RELATIONSHIP_MAX:
+            errs["relationship"] = [f"Expected at most {RELATIONSHIP_MAX} characters"]
+        if basis and basis not in RepresentativeBasis.values:
+            errs.setdefault("representative_basis", [f"Expected one of {BASES}"])
+        elif not basis and kind == Kind.COMPLAINT:
+            errs.setdefault("representative_basis", ["Required for a complaint about someone_else"])
+        return
+    for name, value in (("relationship", relationship), ("representative_basis", basis)):
+        if value:
+            errs.setdefault(name, ["Expected only when care_of is someone_else"])
 
 
 def check_body(body: dict[str, Any]) -> tuple[PublicFeedback | None, dict[str, list[str]]]:
@@ -125,6 +163,10 @@ def check_body(body: dict[str, Any]) -> tuple[PublicFeedback | None, dict[str, l
             errs["contact.name"] = ["Required for a complaint"]
         if not email and not phone and not {"contact.email", "contact.phone"} & set(errs):
             errs["contact"] = ["A complaint needs an email address or a phone number"]
+    care_of = _text(body, "care_of", errs)
+    relationship = _text(body, "relationship", errs)
+    basis = _text(body, "representative_basis", errs)
+    _check_care_of(kind, care_of, relationship, basis, errs)
     flags = {}
     for flag in ("consent_to_publish", "consent_to_contact"):
         value = body.get(flag)
@@ -146,6 +188,9 @@ def check_body(body: dict[str, Any]) -> tuple[PublicFeedback | None, dict[str, l
             phone=phone,
             consent_to_contact=has_contact and flags["consent_to_contact"] is not False,
             consent_to_publish=bool(flags["consent_to_publish"]) and bool(text),
+            care_of=care_of,
+            relationship=relationship,
+            representative_basis=basis,
         ),
         {},
     )

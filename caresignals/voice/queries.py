@@ -190,13 +190,13 @@ def services_of(provider: Organisation) -> list[tuple[str, str]]:
     )
 
 
-PUBLIC_PAGE_SIZE = 50
+PUBLIC_PAGE_SIZE = 20
 
 
-def published_stories(provider: Organisation) -> list[Feedback]:
-    """Approved stories, newest first: only the moderator's de-identified text is shown."""
-    return list(
-        Feedback.objects.filter(organisation=provider, publication=Publication.APPROVED)
-        .select_related("service")
-        .order_by("-published_on", "-received_on", "-id")[:PUBLIC_PAGE_SIZE]
-    )
+def published_stories(provider: Organisation, service_code: str = "") -> QuerySet[Feedback]:
+    """Approved stories, newest first, of one service if a code is given: only the
+    moderator's de-identified text is shown. The page shows them PUBLIC_PAGE_SIZE at a time."""
+    qs = Feedback.objects.filter(organisation=provider, publication=Publication.APPROVED)
+    if service_code:
+        qs = qs.filter(service__code=service_code)
+    return qs.select_related("service").order_by("-published_on", "-received_on", "-id")

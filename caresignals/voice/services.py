@@ -76,6 +76,9 @@ def receive_feedback(item: PublicFeedback, *, channel: str, actor: Actor) -> Fee
         contact_phone=item.phone,
         consent_to_contact=item.consent_to_contact,
         consent_to_publish=item.consent_to_publish,
+        care_of=item.care_of,
+        relationship=item.relationship,
+        representative_basis=item.representative_basis,
         publication=Publication.PENDING if item.consent_to_publish else Publication.NOT_ASKED,
     )
     if feedback.kind == Kind.COMPLAINT:

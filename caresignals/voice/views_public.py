@@ -9,18 +9,22 @@ turns robots away without a CAPTCHA that would shut out screen-reader users.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caresignals.audit.services import Actor
+from caresignals.core import clock
 from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.core.views import too_many
 from caresignals.voice import queries
+from caresignals.voice.clocks import ACKNOWLEDGE_WITHIN_WORKING_DAYS, acknowledgement_due
 from caresignals.voice.forms import FFT_QUESTION, EasyReadForm, FeedbackForm, StartForm
-from caresignals.voice.models import Channel, Kind, new_feedback_reference
+from caresignals.voice.models import Channel, Kind, RepresentativeBasis, new_feedback_reference
 from caresignals.voice.public import check_body
 from caresignals.voice.services import FeedbackInvalid, receive_feedback
 
@@ -43,12 +47,28 @@ def _too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
 
 
 def _received(
-    request: HttpRequest, reference: str, kind: str, *, easy: bool = False
+    request: HttpRequest,
+    reference: str,
+    kind: str,
+    *,
+    easy: bool = False,
+    form: FeedbackForm | None = None,
 ) -> HttpResponse:
+    """The confirmation, with what happens next; a complaint's acknowledgement date is the
+    complaint clock's own (3 working days from today, bank holidays left out)."""
     return render(
         request,
         "voice/public/received.jinja",
-        {"page_title": "Thank you", "reference": reference, "kind": kind, "easy": easy},
+        {
+            "page_title": "Thank you",
+            "reference": reference,
+            "kind": kind,
+            "easy": easy,
+            "acknowledge_by": acknowledgement_due(clock.today()),
+            "acknowledge_days": ACKNOWLEDGE_WITHIN_WORKING_DAYS,
+            "representative_not_yet": form is not None
+            and form.cleaned_data.get("representative_basis") == RepresentativeBasis.NOT_YET,
+        },
     )
 
 
@@ -115,7 +135,7 @@ def feedback_give(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             reference, errors = _store(request, form, Channel.WEB)
             if reference:
-                return _received(request, reference, kind)
+                return _received(request, reference, kind, form=form)
         else:
             errors = _errors(form)
     return render(
@@ -151,7 +171,7 @@ def feedback_easy_read(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             reference, errors = _store(request, form, Channel.EASY_READ)
             if reference:
-                return _received(request, reference, form.feedback_kind, easy=True)
+                return _received(request, reference, form.feedback_kind, easy=True, form=form)
         else:
             errors = _errors(form)
     return render(
@@ -160,22 +180,74 @@ def feedback_easy_read(request: HttpRequest) -> HttpResponse:
         {
             "page_title": "Tell us about your care (easy read)",
             "form": form,
+            "fft_question": FFT_QUESTION,
             "values": request.POST if request.method == "POST" else {},
             "errors": errors,
         },
     )
 
 
+def page_numbers(current: int, last: int) -> list[int | None]:
+    """The page numbers to link: the first, the last, and those beside the current one;
+    None where numbers are left out (shown as an ellipsis)."""
+    wanted = sorted({1, last, *range(max(1, current - 1), min(last, current + 1) + 1)})
+    numbers: list[int | None] = []
+    for n in wanted:
+        if numbers and n - (numbers[-1] or 0) == 2:
+            numbers.append(n - 1)  # one number left out: show it rather than an ellipsis
+        elif numbers and n - (numbers[-1] or 0) > 2:
+            numbers.append(None)
+        numbers.append(n)
+    return numbers
+
+
+def _pagination(page: Any, params: dict[str, str]) -> dict[str, Any] | None:
+    """The NHS.UK pagination component's parameters; every link keeps the filters."""
+    if page.paginator.num_pages < 2:
+        return None
+
+    def href(n: int) -> str:
+        return "?" + urlencode({**params, "page": n})
+
+    items = [
+        {"ellipsis": True}
+        if n is None
+        else {"number": n, "href": href(n), "current": n == page.number}
+        for n in page_numbers(page.number, page.paginator.num_pages)
+    ]
+    return {
+        "previous": {"href": href(page.number - 1)} if page.has_previous() else {},
+        "next": {"href": href(page.number + 1)} if page.has_next() else {},
+        "items": items,
+        "ariaLabel": "Pages of stories",
+    }
+
+
 @login_not_required
 @require_GET
 def provider_stories(request: HttpRequest, code: str) -> HttpResponse:
+    """Published stories, PUBLIC_PAGE_SIZE a page, optionally of one service. An unknown
+    service or page number shows every story, or the nearest page, rather than an error."""
     provider = queries.provider_or_404(code)
+    services = queries.services_of(provider)
+    service = request.GET.get("service", "")
+    if service not in dict(services):
+        service = ""
+    page = Paginator(
+        queries.published_stories(provider, service), queries.PUBLIC_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "voice/public/stories.jinja",
         {
-            "page_title": f"You said, we did: {provider.name}",
+            "page_title": f"You said, we did: {provider.name}"
+            + (f" (page {page.number} of {page.paginator.num_pages})" if page.number > 1 else ""),
             "provider": provider,
-            "stories": queries.published_stories(provider),
+            "services": services,
+            "service": service,
+            "service_name": dict(services).get(service, ""),
+            "stories": page.object_list,
+            "page": page,
+            "pagination": _pagination(page, {"service": service} if service else {}),
         },
     )

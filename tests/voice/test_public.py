@@ -99,6 +99,7 @@ def test_a_complaint_needs_name_contact_and_consent(client, small_ics):
     assert "within 3 working days" in page and "Ombudsman" in page and "6 months" in page
     response = send(client, {"text": "Synthetic complaint."}, kind="complaint")
     assert errors_of(response) == {
+        "care_of": ["Select whether your complaint is about your own care or someone else's"],
         "name": ["Enter your name"],
         "email": ["Enter an email address or a phone number"],
         "consent_to_contact": ["Confirm that we may contact you about your complaint"],
@@ -115,12 +116,14 @@ def test_a_complaint_opens_its_clocks(client, small_ics):
             "phone": "0191 496 0000",
             "consent_to_contact": "on",
             "consent_to_publish": "on",
+            "care_of": "self",
         },
         kind="complaint",
     )
     page = response.content.decode()
     complaint = Complaint.objects.select_related("feedback").get()
     assert complaint.feedback.reference in page and "within 3 working days" in page
+    assert complaint.feedback.care_of == "self" and not complaint.feedback.relationship
     f = complaint.feedback
     assert f.contact_phone == "0191 496 0000" and f.consent_to_contact
     assert f.publication == "pending"  # consented: waits for moderation, not public
@@ -163,7 +166,8 @@ def test_easy_read_complaint_needs_contact(client, small_ics):
     response = client.post(
         "/feedback/easy-read/", {"org_code": "TB", "kind": "complaint"}, REMOTE_ADDR=IP
     )
-    assert set(errors_of(response)) == {"text", "name", "email", "consent_to_contact"}
+    assert set(errors_of(response)) == {"care_of", "text", "name", "email", "consent_to_contact"}
+    assert errors_of(response)["care_of"] == ["Choose who it is about"]
     assert errors_of(response)["text"] == ["Write what happened"]
 
 
