@@ -277,7 +277,11 @@ def queue_rows(
             QueueRow(
                 e,
                 REQUIREMENT_LABELS.get(requirement or "", ""),
-                label(MaxHarm.choices, e.max_harm),
+                label(
+                    MaxHarm.choices,
+                    e.max_harm,
+                    "Not known" if e.record_type in ("incident", "outcome") else "Not recorded",
+                ),
                 label(Category.choices, e.category),
                 bool(getattr(e, "candour_rank", 0)),
                 (today - e.reported_on).days,
