@@ -6,18 +6,17 @@ Each edit form carries the version it was read at, for the "someone else changed
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 
 from caresignals.core.forms import DateParts
+from caresignals.core.references import references_in
 from caresignals.organisations.models import Organisation
 from caresignals.safety.responses import psirf
 from caresignals.safety.vocabulary import Category, MaxHarm, ServiceArea
 
 TEXT_MAX = 10_000
-REFERENCE = re.compile(r"PSE-[A-Z0-9]{16}")
 
 
 class AnyDateParts(DateParts):
@@ -156,12 +155,11 @@ class LearningResponseForm(forms.Form):
             self.fields[f"finding_{factor}"] = _text(None, f"The finding on {label.lower()}")
 
     def clean_events(self) -> list[str]:
-        text = self.cleaned_data["events"].upper()
-        references = list(dict.fromkeys(REFERENCE.findall(text)))
-        leftover = REFERENCE.sub("", text).replace(",", " ").split()
+        references, leftover = references_in(self.cleaned_data["events"])
         if leftover or not references:
             raise forms.ValidationError(
-                "Enter event references like PSE-CYX6CAAAB4K7QZ, separated by spaces or commas"
+                "Enter event references like PSE-CYX6CAAAB4K7QZ or K7P 4QX 92M, "
+                "separated by spaces or commas"
             )
         return references
 
