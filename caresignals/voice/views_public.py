@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from caresignals.audit.services import Actor
 from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.core.views import too_many
+from caresignals.organisations import picker
 from caresignals.voice import queries
 from caresignals.voice.forms import FFT_QUESTION, EasyReadForm, FeedbackForm, StartForm
 from caresignals.voice.models import Channel, Kind, new_feedback_reference
@@ -72,13 +73,15 @@ def _store(
 @login_not_required
 @require_GET
 def feedback_start(request: HttpRequest) -> HttpResponse:
+    # The organisation picker's "Search" button comes back here with what was typed.
     return render(
         request,
         "voice/public/start.jinja",
         {
             "page_title": "Tell us about your care",
             "form": StartForm(providers=queries.public_providers()),
-            "values": {},
+            "picker": picker.picker("org_code", request.GET),
+            "values": request.GET,
             "errors": {},
         },
     )
@@ -96,6 +99,7 @@ def feedback_give(request: HttpRequest) -> HttpResponse:
             {
                 "page_title": "Tell us about your care",
                 "form": start,
+                "picker": picker.picker("org_code", request.GET),
                 "values": request.GET,
                 "errors": _errors(start),
             },
