@@ -8,6 +8,7 @@ person with no membership sees an empty list, and a hidden organisation is "not 
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -22,7 +23,12 @@ from caresignals.safety.candour.queries import CANDOUR, may_view_candour
 from caresignals.signals.governance.presenters import escalation_panel
 
 
+@login_not_required
 def home(request: HttpRequest) -> HttpResponse:
+    """A signed-in person's home page for their role; for anyone else, the public start page
+    that says which form to use when (a safety concern, feedback, speaking up as staff)."""
+    if not request.user.is_authenticated:
+        return render(request, "pages/start.jinja", {"page_title": "Tell us about NHS care"})
     return render(request, "core/home.jinja", {"page": home_page(request.user)})
 
 
