@@ -65,6 +65,11 @@ def public_options() -> list[PickerOption]:
     ]
 
 
+def public_provider(code: str) -> Organisation | None:
+    """A provider by code, for a public page that names it (its PALS contact details)."""
+    return Organisation.objects.filter(code=code, kind="provider").first() if code else None
+
+
 def matching(options: list[PickerOption], query: str) -> list[PickerOption]:
     """The options whose name, type or area hold every word typed (all when nothing is)."""
     words = fold(query).split()

@@ -20,7 +20,6 @@ from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.core.references import display_reference, new_short_reference
 from caresignals.core.views import too_many
 from caresignals.organisations import picker
-from caresignals.organisations.models import Organisation
 from caresignals.safety.events.forms import ConcernForm
 from caresignals.safety.events.public import public_row
 from caresignals.safety.events.services import EventInvalid, record_event
@@ -30,7 +29,7 @@ RATE_SCOPE = "public-form"
 
 
 def _received(request: HttpRequest, reference: str, org_code: str) -> HttpResponse:
-    organisation = Organisation.objects.filter(code=org_code, kind="provider").first()
+    organisation = picker.public_provider(org_code)
     return render(
         request,
         "safety/public/received.jinja",
