@@ -241,12 +241,16 @@ class EventImporter(Importer):
 
         needs_harm = pc.is_in(t["record_type"], value_set=pa.array(["incident", "outcome"]))
         harm_given = pc.is_valid(t["physical_harm"])
+        # A patient or family member may not know the harm: blank is "not known" then (as a
+        # public report stores it, hazard H71), so such an event exported reads back in.
+        from_public = pc.is_in(t["reporter_type"], value_set=pa.array(["patient", "family_carer"]))
         if not self.public_report:
             self.reject_where(
                 batch,
-                _mask(pc.and_(needs_harm, pc.invert(harm_given))),
+                _mask(pc.and_(pc.and_(needs_harm, pc.invert(from_public)), pc.invert(harm_given))),
                 "physical_harm",
-                "a harm level for an incident or outcome: none, low, moderate, severe or fatal",
+                "a harm level for an incident or outcome: none, low, moderate, severe or fatal "
+                "(blank only when a patient or family member reported it)",
             )
         self.reject_where(
             batch,
