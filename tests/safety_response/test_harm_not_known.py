@@ -61,3 +61,38 @@ def test_not_known_harm_is_never_accepted_in_bulk(small_ics):
     unknown = event(small_ics.trust_a, **_harm(""))
     assert plan_suggestion(known)[1] is None
     assert plan_suggestion(unknown)[1] == "the harm is not known yet"
+
+
+def test_triage_sets_the_harm_and_category_the_reporter_did_not_know(client, lead, small_ics):
+    from caresignals.audit.models import AuditAction, AuditEntry
+
+    fall = event(small_ics.trust_a, reporter_type="family_carer", category="not_known", **_harm(""))
+    url = reverse("safety:event", kwargs={"reference": fall.reference})
+    page = client.get(url).content.decode()
+    assert "Physical harm (not known when reported)" in page
+    assert "What it was about (not known when reported)" in page
+    triage = reverse("safety:event_triage", kwargs={"reference": fall.reference})
+    bad = client.post(triage, {"response": "aar", "version": "0", "physical_harm": "awful"})
+    assert "Select the harm" in bad.content.decode()
+    fall.refresh_from_db()
+    assert fall.physical_harm == "" and not hasattr(fall, "triage")
+
+    done = client.post(
+        triage,
+        {"response": "aar", "version": "0", "physical_harm": "moderate", "category": "falls"},
+    )
+    assert done.status_code == 302
+    fall.refresh_from_db()
+    assert (fall.physical_harm, fall.max_harm, fall.category) == ("moderate", "moderate", "falls")
+    entry = AuditEntry.objects.filter(action=AuditAction.EVENT_TRIAGED).get()
+    assert entry.details["set"] == {"physical_harm": "moderate", "category": "falls"}
+
+
+def test_triage_never_overwrites_a_recorded_harm(client, lead, small_ics):
+    known = event(small_ics.trust_a, category="medication", **_harm("low"))
+    page = client.get(reverse("safety:event", kwargs={"reference": known.reference}))
+    assert "not known when reported" not in page.content.decode()
+    triage = reverse("safety:event_triage", kwargs={"reference": known.reference})
+    client.post(triage, {"response": "aar", "version": "0", "physical_harm": "severe"})
+    known.refresh_from_db()
+    assert (known.physical_harm, known.category) == ("low", "medication")

@@ -14,7 +14,7 @@ from caresignals.core.forms import DateParts
 from caresignals.core.references import references_in
 from caresignals.organisations.models import Organisation
 from caresignals.safety.responses import psirf
-from caresignals.safety.vocabulary import Category, MaxHarm, ServiceArea
+from caresignals.safety.vocabulary import Category, MaxHarm, PhysicalHarm, ServiceArea
 
 TEXT_MAX = 10_000
 
@@ -80,9 +80,16 @@ class VersionField(forms.IntegerField):
 CHOOSE_RESPONSE = "Choose how to respond to this event"
 
 
+# What a member of the public did not know, set by the team at triage (hazard H71).
+KNOWN_CATEGORIES = [(c, label) for c, label in Category.choices if c != Category.NOT_KNOWN]
+
+
 class TriageForm(forms.Form):
     response = _choice(psirf.ResponseType.choices, CHOOSE_RESPONSE)
     note = _text(None, "The note", max_length=2000)
+    # Shown only while the event's harm or category is not known; optional.
+    physical_harm = _choice(PhysicalHarm.choices, "Select the harm", blank="Not known yet")
+    category = _choice(KNOWN_CATEGORIES, "Select what it was about", blank="Not known yet")
     version = VersionField()
 
     def __init__(self, *args: Any, requirement: str | None = None, **kwargs: Any) -> None:

@@ -205,7 +205,14 @@ def event_page(user: Any, event: PatientSafetyEvent) -> EventPage:
         Row("Category", label(Category.choices, event.category)),
         Row("Physical harm", label(PhysicalHarm.choices, event.physical_harm)),
         Row("Psychological harm", label(PsychologicalHarm.choices, event.psychological_harm)),
-        Row("Worse harm", label(MaxHarm.choices, event.max_harm)),
+        Row(
+            "Worse harm",
+            label(
+                MaxHarm.choices,
+                event.max_harm,
+                "Not known" if event.record_type in ("incident", "outcome") else "Not recorded",
+            ),
+        ),
         Row("Never Event", label(NeverEventType.choices, event.never_event_type, "No")),
         Row("Patient died", "Yes" if event.patient_died else "No"),
     ]

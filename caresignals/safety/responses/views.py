@@ -169,6 +169,8 @@ def event_triage(request: HttpRequest, reference: str) -> HttpResponse:
             note=form.cleaned_data["note"],
             expected_version=form.cleaned_data["version"],
             actor=Actor(user=request.user),
+            physical_harm=form.cleaned_data.get("physical_harm") or "",
+            category=form.cleaned_data.get("category") or "",
         )
     except services.ResponseInvalid as invalid:
         return _event_page(
