@@ -118,7 +118,11 @@ class EventStepOne(forms.Form):
     )
     occurred_on = DateParts("the date it happened")
     service_area = _select(ServiceArea.choices, "Select the service area")
-    category = _select(Category.choices, "Select what it was about")
+    # "Not known" is for what a member of the public could not say; staff choose.
+    category = _select(
+        [(c, label) for c, label in Category.choices if c != Category.NOT_KNOWN],
+        "Select what it was about",
+    )
     physical_harm = _radios(PhysicalHarm.choices, "", required=False)
     psychological_harm = _radios(PsychologicalHarm.choices, "", required=False)
     anonymous = _radios(YES_NO, "Select yes if you want to record this anonymously")
