@@ -65,7 +65,7 @@ def event_summary(user: Any, organisation: Organisation) -> EventSummary:
     for t in types:
         n = sum(v for (rt, _), v in cells.items() if rt == t.value)
         by_type.append(CountRow(t.label, n, n / total if total else None))
-    harms = [(h.value, h.label) for h in MaxHarm] + [("", "Not recorded (risks and good care)")]
+    harms = [(h.value, h.label) for h in MaxHarm] + [("", "Not known, or a risk or good care")]
     by_harm = [
         HarmRow(label, [cells.get((t.value, h), 0) for t in types])
         for h, label in harms

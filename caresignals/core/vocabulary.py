@@ -29,6 +29,9 @@ class Category(models.TextChoices):
     VIOLENCE_AGGRESSION = "violence_aggression", "Violence and aggression"
     SAFEGUARDING = "safeguarding", "Safeguarding"
     OTHER = "other", "Other"
+    # A member of the public who was not sure, or did not say (safety/events/public.py): the
+    # patient safety team sets the category when it triages the report.
+    NOT_KNOWN = "not_known", "Not known"
 
 
 class PhysicalHarm(models.TextChoices):

@@ -9,6 +9,7 @@ more people in the most deprived areas than England as a whole.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -196,12 +197,29 @@ def demo_sign_ins() -> list[DemoUser]:
     return DEMO_USERS
 
 
+def pals_contact(code: str, name: str, n: int) -> dict[str, Any]:
+    """Synthetic PALS contact details for a demo trust, hospice or independent provider (GP
+    practices and care homes have none, so the demo shows both): telephone numbers from the
+    range Ofcom keeps for drama (0191 498 0000–0999), addresses under example.org."""
+    slug = "-".join(name.lower().replace("'", "").split()[:2])
+    return {
+        "pals_phone": f"0191 498 0{100 + n:03d}",
+        "pals_email": f"pals.{code.lower()}@example.org",
+        "pals_web": f"https://{slug}.example.org/pals",
+        "has_pals": True,
+    }
+
+
 def organisation_rows(seed: int) -> list[services.OrganisationRow]:
     rng = np.random.default_rng(seed)
     rows = [services.OrganisationRow(ICS_CODE, ICS_NAME, "ics", "", "")]
     rows += [services.OrganisationRow(p.code, p.name, "place", "", ICS_CODE) for p in PLACES]
-    for p in PROVIDERS:
-        rows.append(services.OrganisationRow(p.code, p.name, "provider", p.type, p.place))
+    for n, p in enumerate(PROVIDERS):
+        rows.append(
+            services.OrganisationRow(
+                p.code, p.name, "provider", p.type, p.place, **pals_contact(p.code, p.name, n)
+            )
+        )
         rows += [
             services.OrganisationRow(
                 f"{p.code}-{suffix}", f"{name}, {p.name}", "service", stype, p.code

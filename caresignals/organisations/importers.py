@@ -26,6 +26,8 @@ from caresignals.organisations.roles import Role
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$"
 CODE_EXPECTED = "a code of 1–20 letters, digits, hyphens or underscores"
+PALS_PHONE_PATTERN = r"^\+?[0-9][0-9 ]{8,17}[0-9]$"
+PALS_PHONE_EXPECTED = "a telephone number of 10 to 19 digits and spaces, such as 0191 498 0123"
 
 
 class OrganisationImporter(Importer):
@@ -43,8 +45,25 @@ class OrganisationImporter(Importer):
         # A provider's "candour tracked from" date (ADR 11). Without the column, what is
         # stored stays; with it, a blank clears the date.
         Column("candour_tracked_from", "a date as YYYY-MM-DD", required=False, kind="date"),
+        # A provider's PALS contact details, shown to the public (hazard H72). Without the
+        # columns, what is stored stays; with any of them, a blank clears that detail.
+        Column("pals_phone", PALS_PHONE_EXPECTED, required=False, pattern=PALS_PHONE_PATTERN),
+        Column(
+            "pals_email",
+            "an email address such as pals@example.org",
+            required=False,
+            pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+            max_length=254,
+        ),
+        Column(
+            "pals_web",
+            "a web address starting https://, of up to 200 characters",
+            required=False,
+            pattern=r"^https://[^\s]+$",
+            max_length=200,
+        ),
     ]
-    optional_columns = frozenset({"candour_tracked_from"})
+    optional_columns = frozenset({"candour_tracked_from", *services.PALS_FIELDS})
 
     def __init__(self, actor: Any) -> None:
         super().__init__(actor)
@@ -64,13 +83,29 @@ class OrganisationImporter(Importer):
                 )
             elif day > today:
                 self.reject(batch, int(i), "candour_tracked_from", "a date not in the future")
+        for name in services.PALS_FIELDS:
+            if name not in batch.header:
+                continue
+            values = batch.column(name)
+            for i in batch.valid_indices():
+                if values[i] and kinds[i] != "provider":
+                    self.reject(batch, int(i), name, "a blank value unless a provider")
 
     def store(self, batch: Batch, indices: np.ndarray) -> None:
         cols = {
             c: batch.column(c)
-            for c in ("code", "name", "kind", "type", "parent_code", "candour_tracked_from")
+            for c in (
+                "code",
+                "name",
+                "kind",
+                "type",
+                "parent_code",
+                "candour_tracked_from",
+                *services.PALS_FIELDS,
+            )
         }
         has_tracked = "candour_tracked_from" in batch.header
+        has_pals = any(f in batch.header for f in services.PALS_FIELDS)
         for i in indices:
             row = services.OrganisationRow(
                 code=cols["code"][i],
@@ -80,6 +115,10 @@ class OrganisationImporter(Importer):
                 parent_code=cols["parent_code"][i] or "",
                 candour_tracked_from=cols["candour_tracked_from"][i],
                 has_candour_tracked_from=has_tracked,
+                pals_phone=cols["pals_phone"][i] or "",
+                pals_email=cols["pals_email"][i] or "",
+                pals_web=cols["pals_web"][i] or "",
+                has_pals=has_pals,
             )
             self._rows[row.code] = (batch.row_number(int(i)), batch.raw_row(int(i)), row)
 

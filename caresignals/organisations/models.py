@@ -86,6 +86,11 @@ class Organisation(models.Model):
     # here. Events reported before it have a candour status "not known", never overdue
     # (ADR 11). Blank: every event's steps are held here.
     candour_tracked_from = models.DateField(null=True, blank=True)
+    # For a provider: how the public reach its Patient Advice and Liaison Service (PALS), shown
+    # to someone who has just reported a concern (hazard H72). Each may be blank.
+    pals_phone = models.CharField(max_length=30, blank=True, default="")
+    pals_email = models.EmailField(max_length=254, blank=True, default="")
+    pals_web = models.URLField(max_length=200, blank=True, default="")
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -103,6 +108,10 @@ class Organisation(models.Model):
     @property
     def kind_label(self) -> str:
         return OrganisationKind(self.kind).label
+
+    @property
+    def has_pals_contact(self) -> bool:
+        return bool(self.pals_phone or self.pals_email or self.pals_web)
 
     def ancestor_codes(self) -> list[str]:
         return [c for c in self.path.strip("/").split("/") if c][:-1]

@@ -29,6 +29,14 @@ class OrganisationRow:
     candour_tracked_from: dt.date | None = None
     # False when the file had no candour_tracked_from column: the stored date stays.
     has_candour_tracked_from: bool = False
+    # A provider's PALS contact details; without any pals_ column, what is stored stays.
+    pals_phone: str = ""
+    pals_email: str = ""
+    pals_web: str = ""
+    has_pals: bool = False
+
+
+PALS_FIELDS = ("pals_phone", "pals_email", "pals_web")
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,9 @@ def upsert_organisations(rows: Iterable[OrganisationRow], actor: Actor) -> Upser
                 parent=parent,
                 path=path,
                 candour_tracked_from=row.candour_tracked_from,
+                pals_phone=row.pals_phone,
+                pals_email=row.pals_email,
+                pals_web=row.pals_web,
             )
             counts.created += 1
             changes.append(
@@ -95,6 +106,7 @@ def upsert_organisations(rows: Iterable[OrganisationRow], actor: Actor) -> Upser
                             if row.candour_tracked_from
                             else {}
                         ),
+                        **{f: getattr(row, f) for f in PALS_FIELDS if getattr(row, f)},
                     },
                 )
             )
@@ -114,6 +126,10 @@ def upsert_organisations(rows: Iterable[OrganisationRow], actor: Actor) -> Upser
             if row.has_candour_tracked_from:
                 before["candour_tracked_from"] = _iso(org.candour_tracked_from)
                 after["candour_tracked_from"] = _iso(row.candour_tracked_from)
+            if row.has_pals:
+                for f in PALS_FIELDS:
+                    before[f] = getattr(org, f)
+                    after[f] = getattr(row, f)
             if before == after:
                 counts.unchanged += 1
             else:
@@ -127,6 +143,9 @@ def upsert_organisations(rows: Iterable[OrganisationRow], actor: Actor) -> Upser
                 )
                 if row.has_candour_tracked_from:
                     org.candour_tracked_from = row.candour_tracked_from
+                if row.has_pals:
+                    for f in PALS_FIELDS:
+                        setattr(org, f, getattr(row, f))
                 org.save()
                 if old_path != path:
                     _move_descendants(old_path, path)

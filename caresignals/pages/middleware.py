@@ -59,9 +59,15 @@ class SecondFactorMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in OPEN_BEFORE_SECOND_FACTOR:
             return None
-        if not second_factor_outstanding(request):
-            return None
-        user: Any = request.user
-        name = "second_factor_verify" if second_factor.has_second_factor(user) else "second_factor"
-        query = urlencode({"next": request.get_full_path()})
-        return HttpResponseRedirect(f"{reverse(name)}?{query}")
+        return second_factor_redirect(request)
+
+
+def second_factor_redirect(request: HttpRequest) -> HttpResponse | None:
+    """Where a person who must still give a second factor goes first (None: nowhere). A
+    public page that shows more to someone signed in (the home page) asks this itself."""
+    if not second_factor_outstanding(request):
+        return None
+    user: Any = request.user
+    name = "second_factor_verify" if second_factor.has_second_factor(user) else "second_factor"
+    query = urlencode({"next": request.get_full_path()})
+    return HttpResponseRedirect(f"{reverse(name)}?{query}")

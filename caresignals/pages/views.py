@@ -8,6 +8,7 @@ person with no membership sees an empty list, and a hidden organisation is "not 
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -17,12 +18,22 @@ from caresignals.measures.presenters import indicator_summaries
 from caresignals.organisations import presenters
 from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import scope_for
+from caresignals.pages.middleware import second_factor_redirect
 from caresignals.pages.presenters import home_page
 from caresignals.safety.candour.queries import CANDOUR, may_view_candour
 from caresignals.signals.governance.presenters import escalation_panel
 
 
+@login_not_required
 def home(request: HttpRequest) -> HttpResponse:
+    """A signed-in person's home page for their role; for anyone else, the public start page
+    that says which form to use when (a safety concern, feedback, speaking up as staff)."""
+    if not request.user.is_authenticated:
+        return render(request, "pages/start.jinja", {"page_title": "Tell us about NHS care"})
+    # Public, so the second-factor middleware passes it by: the home page asks itself.
+    pending = second_factor_redirect(request)
+    if pending is not None:
+        return pending
     return render(request, "core/home.jinja", {"page": home_page(request.user)})
 
 

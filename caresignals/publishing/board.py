@@ -369,7 +369,7 @@ def safety_highlights(events: QuerySet[PatientSafetyEvent], period: dt.date) -> 
         chosen = [(k[0], n) for k, n in cells.items() if k[part] in values]
         return CountRow(label, sum(n for m, n in chosen if m == period), sum(n for _, n in chosen))
 
-    harms = [(h.value, h.label) for h in MaxHarm] + [("", "Not recorded (risks and good care)")]
+    harms = [(h.value, h.label) for h in MaxHarm] + [("", "Not known, or a risk or good care")]
     by_harm = [count(label, 2, (v,)) for v, label in harms]
     by_type = [count(t.label, 1, (t.value,)) for t in RecordType]
     moderate = count("Moderate harm or worse", 2, MODERATE_OR_WORSE)

@@ -15,6 +15,7 @@ from ninja import Query, Router
 from caresignals.audit.services import Actor
 from caresignals.core.api import NOT_FOUND, caller, error_doc, errors, json_doc, json_object
 from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
+from caresignals.core.references import new_short_reference
 from caresignals.organisations.scoping import scope_for
 from caresignals.safety.events import queries_api as queries
 from caresignals.safety.events.exports import EXPORT_FIELDS, new_record
@@ -27,7 +28,6 @@ from caresignals.safety.events.public import (
     public_row,
 )
 from caresignals.safety.events.services import EventInvalid, OutOfScope, record_event
-from caresignals.safety.models import new_reference
 
 # Operation ids as published before the endpoints moved here from caresignals.api.endpoints:
 # clients generate code from them.
@@ -236,7 +236,7 @@ def report_event(request: HttpRequest) -> HttpResponse:
         return body
     if body.get("website"):
         # A form-filling robot: answer as if received, store nothing.
-        return JsonResponse({"reference": new_reference()}, status=201)
+        return JsonResponse({"reference": new_short_reference()}, status=201)
     row, invalid_fields = public_row(body)
     if invalid_fields:
         return errors(422, invalid_fields)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from django.db import models
 
+from caresignals.core.references import new_short_reference
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.scoping import scope_for
 from caresignals.safety.draft_models import EventDraft  # noqa: F401  (a model of this app)
@@ -71,6 +72,16 @@ def new_references(count: int) -> list[str]:
 
 def new_reference() -> str:
     return new_references(1)[0]
+
+
+def new_public_reference() -> str:
+    """A short reference for a public report, read aloud on the phone ("K7P4QX92M", shown as
+    "K7P 4QX 92M"; ADR 23), not yet used by any event. With 31⁹ possibilities a clash is
+    rare; the unique constraint stands behind this check."""
+    while True:
+        reference = new_short_reference()
+        if not PatientSafetyEvent.objects.filter(reference=reference).exists():
+            return reference
 
 
 class EventQuerySet(models.QuerySet["PatientSafetyEvent"]):

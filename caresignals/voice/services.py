@@ -20,6 +20,7 @@ from caresignals.audit.services import Actor, Change, record
 from caresignals.core import clock
 from caresignals.core.concurrency import save_if_unchanged
 from caresignals.core.periods import Month
+from caresignals.core.references import normalise_reference
 from caresignals.organisations.models import Organisation
 from caresignals.voice import hooks, safety_events
 from caresignals.voice.models import (
@@ -192,7 +193,7 @@ def link_event(complaint: Complaint, reference: str, *, version: int, actor: Act
     """Link to an event of the same provider, found by its public reference."""
     events = Complaint._meta.get_field("safety_event").related_model._default_manager
     event = events.filter(
-        reference=reference.strip().upper(), organisation=complaint.feedback.organisation
+        reference=normalise_reference(reference), organisation=complaint.feedback.organisation
     ).first()
     if event is None:
         raise FeedbackInvalid(

@@ -21,6 +21,7 @@ from caresignals.audit.services import Actor
 from caresignals.core import clock
 from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
 from caresignals.core.views import too_many
+from caresignals.organisations import picker
 from caresignals.voice import queries
 from caresignals.voice.clocks import ACKNOWLEDGE_WITHIN_WORKING_DAYS, acknowledgement_due
 from caresignals.voice.forms import FFT_QUESTION, EasyReadForm, FeedbackForm, StartForm
@@ -92,13 +93,15 @@ def _store(
 @login_not_required
 @require_GET
 def feedback_start(request: HttpRequest) -> HttpResponse:
+    # The organisation picker's "Search" button comes back here with what was typed.
     return render(
         request,
         "voice/public/start.jinja",
         {
             "page_title": "Tell us about your care",
             "form": StartForm(providers=queries.public_providers()),
-            "values": {},
+            "picker": picker.picker("org_code", request.GET),
+            "values": request.GET,
             "errors": {},
         },
     )
@@ -116,6 +119,7 @@ def feedback_give(request: HttpRequest) -> HttpResponse:
             {
                 "page_title": "Tell us about your care",
                 "form": start,
+                "picker": picker.picker("org_code", request.GET),
                 "values": request.GET,
                 "errors": _errors(start),
             },

@@ -48,9 +48,10 @@ def test_a_report_is_stored_as_an_incident_and_answers_with_its_reference(client
     assert (stored.organisation.code, stored.service.code) == ("TA", "TA-MAT")
     assert (stored.record_type, stored.category, stored.reporter_type) == (
         "incident",
-        "other",
+        "not_known",  # not said: not known (H71)
         "family_carer",
     )
+    assert len(stored.reference) == 9  # short, to read aloud (ADR 23)
     assert (stored.physical_harm, stored.patient_age_years, stored.anonymous) == ("low", 71, True)
     assert stored.source_id.startswith("cs-")
     assert AuditEntry.objects.filter(
@@ -66,9 +67,10 @@ def test_defaults_and_contact_willingness(client, small_ics):
     stored = PatientSafetyEvent.objects.get()
     assert (stored.service_area, stored.physical_harm, stored.anonymous) == (
         "unknown",
-        "none",
+        "",  # harm not said is not known, never "none" (H71)
         False,
     )
+    assert stored.max_harm == ""
     assert stored.service is None
 
 
@@ -95,7 +97,7 @@ def test_invalid_reports_are_422_and_store_nothing(client, small_ics):
 def test_a_filled_honeypot_answers_like_success_and_stores_nothing(client, small_ics):
     response = send(client, report(website="http://spam.example"))
     assert response.status_code == 201
-    assert response.json()["reference"].startswith("PSE-")
+    assert len(response.json()["reference"]) == 9  # looks like a real one
     assert PatientSafetyEvent.objects.count() == 0
     assert not AuditEntry.objects.exists()
 

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def sign_in(page, username: str) -> None:
-    page.goto("/")
+    page.goto("/")  # not signed in: the public start page, with its way in for staff
+    page.get_by_role("link", name="Staff sign in").click()
+    page.wait_for_load_state()
     assert "/accounts/sign-in/" in page.url
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill("a-long-test-password")

@@ -35,7 +35,7 @@ def test_a_patient_answers_the_friends_and_family_test(page, small_ics, assert_a
     expect(page.get_by_role("link", name="Select the NHS organisation")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_label("Which NHS organisation is it about?").select_option("TA")
+    page.get_by_role("radio", name="Trust A").check()
     page.get_by_label("Answer the Friends and Family Test").check()
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()

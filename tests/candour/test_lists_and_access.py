@@ -217,7 +217,7 @@ def test_every_breakdown_sums_the_periods_events(small_ics, region, today):
 
     labels = {
         "record_type": dict(RecordType.choices),
-        "max_harm": {**dict(MaxHarm.choices), "": "Not recorded (risks and good care)"},
+        "max_harm": {**dict(MaxHarm.choices), "": "Not known, or a risk or good care"},
         "service_area": dict(ServiceArea.choices),
     }
     for attribute, shown in [

@@ -49,6 +49,9 @@ PUBLIC_VIEWS |= {
 PUBLIC_VIEWS |= {"api_signals"}  # the watchlist API checks its bearer token itself
 # A person added by an administrator sets their password from a one-use link (ADR 19).
 PUBLIC_VIEWS |= {"SetPasswordView", "set_password_done"}
+# `/`: the public start page for anyone not signed in; a person signed in gets their role's
+# home page, after their second factor (the view asks, as the middleware passes it by).
+PUBLIC_VIEWS |= {"home"}
 # Signing in with the organisation's identity provider starts and ends before anyone is.
 PUBLIC_VIEWS |= {"IdentityProviderStart", "IdentityProviderCallback"}
 

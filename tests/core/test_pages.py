@@ -30,8 +30,24 @@ def test_sign_in_and_out(small_ics):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', home.content.decode()).group(1)
     response = client.post("/accounts/sign-out/", {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
-    assert client.get("/").status_code == 302
+    public = client.get("/").content.decode()  # signed out: the public start page
+    assert "Tell us about NHS care" in public and "Triage events" not in public
     assert user.is_active
+
+
+def test_the_public_start_page_says_which_form_to_use_when(client, small_ics):
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<h1>Tell us about NHS care</h1>" in page
+    assert page.index("call 999") < page.index('href="/report-a-concern/"')  # help now, first
+    assert "call 111" in page and "111 online" in page
+    for href in ('"/report-a-concern/"', '"/feedback/"', '"/speak-up/anonymous/"'):
+        assert f"href={href}" in page
+    assert "Something went wrong with care, or could go wrong" in page
+    assert "say thank you, comment on care, or complain" in page
+    assert "You work in the NHS and want to speak up" in page
+    assert '<a href="/accounts/sign-in/">Staff sign in</a>' in page
 
 
 def test_sign_in_without_csrf_token_is_refused(small_ics):

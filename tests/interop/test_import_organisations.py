@@ -212,3 +212,43 @@ def test_candour_tracked_from_is_an_optional_column_for_providers(tmp_path, toda
     clearing = with_column.replace(start.isoformat(), "")
     run(write(tmp_path, clearing, "clear.csv"))
     assert Organisation.objects.get(code="TRX").candour_tracked_from is None
+
+
+def test_pals_contact_details_are_optional_columns_for_providers(tmp_path):
+    """A provider's PALS phone, email and web address: stored and audited when the columns are
+    there, left alone when they are not, cleared by a blank, and refused by row and column
+    when malformed or given for anything but a provider (hazard H72)."""
+    run(write(tmp_path, GOOD))
+    trust = Organisation.objects.get(code="TRX")
+    assert (trust.pals_phone, trust.pals_email, trust.pals_web) == ("", "", "")
+    assert not trust.has_pals_contact
+    header = "code,name,kind,type,parent_code,pals_phone,pals_email,pals_web\n"
+    with_pals = header + (
+        "TRX,Synthetic Acute Trust,provider,acute_trust,PLX,"
+        "0191 498 0123,pals@trx.example.org,https://trx.example.org/pals\n"
+    )
+    run(write(tmp_path, with_pals, "pals.csv"))
+    trust = Organisation.objects.get(code="TRX")
+    assert trust.pals_phone == "0191 498 0123" and trust.pals_email == "pals@trx.example.org"
+    assert trust.pals_web == "https://trx.example.org/pals" and trust.has_pals_contact
+    entry = AuditEntry.objects.filter(action=AuditAction.ORGANISATION_UPDATED).latest("id")
+    assert entry.details["changed"]["pals_phone"] == ["", "0191 498 0123"]
+    run(write(tmp_path, GOOD, "again.csv"))  # no columns: the details stay
+    assert Organisation.objects.get(code="TRX").pals_email == "pals@trx.example.org"
+
+    bad = header + (
+        "PLX,Synthetic Place,place,,ICSX,0191 498 0124,,\n"
+        "TRX,Synthetic Acute Trust,provider,acute_trust,PLX,call us,pals@,http://trx.example.org\n"
+    )
+    err = failing(write(tmp_path, bad, "bad.csv"))
+    assert "row 2" in err and "a blank value unless a provider" in err
+    assert "a telephone number of 10 to 19 digits and spaces" in err
+    assert "an email address such as pals@example.org" in err
+    assert "a web address starting https://" in err
+
+    only_phone = "code,name,kind,type,parent_code,pals_phone\n" + (
+        "TRX,Synthetic Acute Trust,provider,acute_trust,PLX,0191 498 0999\n"
+    )
+    run(write(tmp_path, only_phone, "phone.csv"))  # a pals_ column there: the others clear
+    trust = Organisation.objects.get(code="TRX")
+    assert (trust.pals_phone, trust.pals_email, trust.pals_web) == ("0191 498 0999", "", "")

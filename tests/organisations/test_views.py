@@ -19,11 +19,16 @@ def signed_in(user) -> Client:
     return client
 
 
-@pytest.mark.parametrize("path", ["/", "/organisations/", "/organisations/TA/", "/audit/"])
+@pytest.mark.parametrize("path", ["/organisations/", "/organisations/TA/", "/audit/"])
 def test_every_page_needs_sign_in(client, small_ics, path):
     response = client.get(path)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/sign-in/?next=")
+
+
+def test_the_home_address_is_the_public_start_page_until_signed_in(client, small_ics):
+    page = client.get("/").content.decode()  # tests/core/test_pages.py checks what it says
+    assert "Tell us about NHS care" in page and "Trust A" not in page
 
 
 def test_staff_see_their_own_trust(small_ics):
@@ -117,7 +122,7 @@ def test_pages_count_events_within_scope(small_ics):
     staff = signed_in(member(small_ics.trust_a, Role.STAFF))
     html = staff.get("/organisations/TA/").content.decode()
     assert "5 events occurred between March 2026 and March 2026" in html
-    assert "Severe harm" in html and "Not recorded (risks and good care)" in html
+    assert "Severe harm" in html and "Not known, or a risk or good care" in html
     assert "3 events occurred" in staff.get("/organisations/TA-MAT/").content.decode()
 
     icb = signed_in(member(small_ics.ics, Role.ICB_QUALITY_LEAD))

@@ -125,8 +125,8 @@ def test_a_leaver_is_ended_at_once_sessions_and_tokens(small_ics):
     assert result.details == {"tokens_revoked": 1}
     leaver.refresh_from_db()
     assert not leaver.is_active
-    assert browser.get("/").status_code == 302  # signed out: sent to sign in
-    assert other.get("/").status_code == 200
+    assert browser.get("/organisations/").status_code == 302  # signed out: sent to sign in
+    assert other.get("/organisations/").status_code == 200
     assert user_for_token(token) is None
     assert ApiToken.objects.get(user=leaver).revoked
     assert user_for_token(kept) == bystander

@@ -181,7 +181,7 @@ def test_deactivating_and_reactivating_a_leaver(small_ics, admin_a):
     done = client.post("/people/leaver/deactivate/", {"reason": "Left"}, follow=True)
     assert "has been deactivated" in done.content.decode()
     assert "1 session(s) ended" in done.content.decode()
-    assert theirs.get("/").status_code == 302
+    assert theirs.get("/organisations/").status_code == 302  # signed out
     page = client.get("/people/leaver/").content.decode()
     assert "Deactivated" in page and "Reactivate" in page
     again = client.post("/people/leaver/reactivate/", follow=True)

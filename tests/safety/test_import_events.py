@@ -190,6 +190,19 @@ def test_bad_values_are_reported_and_nothing_is_stored(small_ics, tmp_path, over
     assert PatientSafetyEvent.objects.count() == 0
 
 
+def test_harm_not_known_reads_in_only_from_a_patient_or_family(small_ics, tmp_path):
+    """A public report whose harm is not known (blank) can be exported and read back in;
+    a staff report must still give a harm level (hazard H71)."""
+    rows = [
+        event(source_id="FAMILY", physical_harm="", reporter_type="family_carer"),
+        event(source_id="PATIENT", physical_harm="", category="not_known", reporter_type="patient"),
+    ]
+    run(write(tmp_path, rows))
+    stored = PatientSafetyEvent.objects.order_by("source_id")
+    assert [(e.physical_harm, e.max_harm) for e in stored] == [("", ""), ("", "")]
+    assert stored.get(source_id="PATIENT").category == "not_known"
+
+
 def test_duplicate_key_within_a_file(small_ics, tmp_path):
     message = fail(write(tmp_path, [event(), event()]))
     assert (

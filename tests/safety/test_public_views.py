@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 
 from caresignals.audit.models import AuditEntry
+from caresignals.core.references import is_short_reference
+from caresignals.organisations.models import Organisation
 from caresignals.safety.models import PatientSafetyEvent
 from tests.safety.test_record_views import errors_of
 
@@ -41,6 +43,8 @@ def test_the_form_is_public_plain_and_says_where_to_get_urgent_help(client, smal
     assert "Report a patient safety concern" in page
     assert "call 999" in page and "call 111" in page and "111 online" in page
     assert 'value="TA"' in page and 'value="TB"' in page  # every provider
+    assert "Was the person hurt?" in page and "I don&#39;t know" in page
+    assert "What was it about?" in page and "A fall" in page
     assert 'value="TA-MAT"' not in page  # providers, not services
     assert 'class="nhsuk-u-display-none"' in page and "style=" not in page
 
@@ -50,11 +54,16 @@ def test_a_family_member_reports_a_concern(client, small_ics):
     assert response.status_code == 200
     event = PatientSafetyEvent.objects.get()
     page = response.content.decode()
-    assert "We have received your report" in page and event.reference in page
+    # A short reference, read aloud in three groups of three (ADR 23).
+    assert len(event.reference) == 9 and is_short_reference(event.reference)
+    shown = f"{event.reference[:3]} {event.reference[3:6]} {event.reference[6:]}"
+    assert "We have received your report" in page and shown in page
     assert "What happens next" in page
     assert event.organisation.code == "TA" and event.record_type == "incident"
     assert event.reporter_type == "family_carer" and event.anonymous
-    assert event.service_area == "unknown" and event.physical_harm == "none"
+    # Harm and category not answered: not known, never "No harm" or "Other" (hazard H71).
+    assert event.service_area == "unknown" and event.physical_harm == ""
+    assert event.max_harm == "" and event.category == "not_known"
     assert event.description == concern()["description"]
     entry = AuditEntry.objects.get()
     assert entry.actor is None and entry.actor_label == "public report via the website"
@@ -122,3 +131,70 @@ def test_nothing_identifying_the_reporter_is_stored(client, small_ics):
                 found += [(table, n) for n in needles if n in text]
     assert not found
     assert PatientSafetyEvent.objects.count() == 1 and AuditEntry.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("answers", "stored"),
+    [
+        ({"physical_harm": "low", "category": "falls"}, ("low", "low", "falls", False)),
+        (
+            {"physical_harm": "moderate", "category": "medication"},
+            ("moderate",) * 2 + ("medication", False),
+        ),
+        (
+            {"physical_harm": "fatal", "category": "deterioration"},
+            ("fatal", "fatal", "deterioration", True),
+        ),
+        ({"physical_harm": "none", "category": "other"}, ("none", "none", "other", False)),
+        ({"physical_harm": "not_sure", "category": "not_sure"}, ("", "", "not_known", False)),
+    ],
+)
+def test_plain_answers_are_stored_in_the_lfpse_vocabulary(client, small_ics, answers, stored):
+    send(client, concern(**answers))
+    event = PatientSafetyEvent.objects.get()
+    got = (event.physical_harm, event.max_harm, event.category, event.patient_died)
+    assert got == stored
+
+
+def test_an_unknown_plain_answer_is_refused_by_name(client, small_ics):
+    response = send(client, concern(physical_harm="dreadful", category="weather"))
+    assert errors_of(response) == {
+        "physical_harm": ["Select whether the person was hurt"],
+        "category": ["Select what it was about"],
+    }
+    assert PatientSafetyEvent.objects.count() == 0
+
+
+def test_search_without_javascript_shows_the_matching_organisations(client, small_ics):
+    data = concern(org_code="", org_code_search="  trust   b ", org_picker_search="org_code")
+    response = send(client, data)
+    page = response.content.decode()
+    assert response.status_code == 200 and PatientSafetyEvent.objects.count() == 0
+    assert "There is a problem" not in page  # a search is not a failed send
+    assert "1 of 2 organisations match “trust   b”." in page
+    item = '<div class="nhsuk-radios__item{hidden}" data-org-picker-item data-search="{text}">'
+    assert item.format(hidden="", text="trust b acute trust place b") in page
+    assert item.format(hidden=" nhsuk-u-display-none", text="trust a acute trust place a") in page
+    assert "left without water for a whole day.</textarea>" in page  # answers kept
+    nothing = send(client, concern(org_code_search="zebra", org_picker_search="org_code"))
+    assert "No organisations match “zebra”" in nothing.content.decode()
+
+
+def test_the_confirmation_gives_pals_contact_details_and_the_complaint_form(client, small_ics):
+    Organisation.objects.filter(code="TA").update(
+        pals_phone="0191 498 0101",
+        pals_email="pals.ta@example.org",
+        pals_web="https://trust-a.example.org/pals",
+    )
+    page = send(client, concern()).content.decode()
+    assert 'href="tel:01914980101">0191 498 0101</a>' in page
+    assert 'href="mailto:pals.ta@example.org"' in page
+    assert 'href="https://trust-a.example.org/pals"' in page
+    assert 'href="/feedback/give/?org_code=TA&amp;kind=complaint"' in page
+    assert "Make a complaint to Trust A" in page and "how to do this" not in page
+
+
+def test_without_pals_details_it_says_to_ask_the_switchboard(client, small_ics):
+    page = send(client, concern(org_code="TB")).content.decode()
+    assert "We do not have contact details for the Patient Advice and Liaison Service" in page
+    assert "switchboard" in page and "tel:" not in page

@@ -456,7 +456,7 @@ def system_view(
         per_provider[org_id] = (total + n, serious + (n if max_harm in SERIOUS_HARMS else 0))
     view = SystemView(start, end, shared, Cell(sum(types.values()), shared))
     view.by_type = cells(types, list(RecordType.choices))
-    view.by_harm = cells(harms, [*MaxHarm.choices, ("", "Not recorded (risks and good care)")])
+    view.by_harm = cells(harms, [*MaxHarm.choices, ("", "Not known, or a risk or good care")])
     view.by_area = [(label, c) for label, c in cells(areas, list(ServiceArea.choices)) if c.count]
     overdue = {
         r["organisation_id"]: r["n"]

@@ -118,7 +118,11 @@ class EventStepOne(forms.Form):
     )
     occurred_on = DateParts("the date it happened")
     service_area = _select(ServiceArea.choices, "Select the service area")
-    category = _select(Category.choices, "Select what it was about")
+    # "Not known" is for what a member of the public could not say; staff choose.
+    category = _select(
+        [(c, label) for c, label in Category.choices if c != Category.NOT_KNOWN],
+        "Select what it was about",
+    )
     physical_harm = _radios(PhysicalHarm.choices, "", required=False)
     psychological_harm = _radios(PsychologicalHarm.choices, "", required=False)
     anonymous = _radios(YES_NO, "Select yes if you want to record this anonymously")
@@ -286,6 +290,39 @@ PUBLIC_WHO = [
 ]
 
 
+# "Was the person hurt?" in plain words, each mapped to the LFPSE physical harm level the
+# staff form records. "I don't know" (and no answer) is stored as harm not known, never as
+# "No harm": the patient safety team sets the harm when it triages the report (hazard H71).
+NOT_SURE = "not_sure"
+PUBLIC_HARM = [
+    ("none", "No, they were not hurt"),
+    ("low", "Yes, a little – they needed a check or minor treatment, such as a dressing"),
+    ("moderate", "Yes – they needed more treatment or a longer stay, but should recover"),
+    ("severe", "Yes, badly – the harm is likely to be permanent or long-lasting"),
+    ("fatal", "They died"),
+    (NOT_SURE, "I don't know"),
+]
+# "What was it about?" in plain words, each an LFPSE category ("I'm not sure": not known).
+PUBLIC_CATEGORY = [
+    ("falls", "A fall"),
+    ("medication", "Medicines – the wrong medicine or dose, or a medicine missed or late"),
+    ("pressure_ulcer", "A pressure sore or other damage to the skin"),
+    ("deterioration", "They became more unwell and it was not noticed or acted on"),
+    ("diagnosis", "A diagnosis that was missed, wrong or late"),
+    ("treatment", "Treatment, care or an operation"),
+    ("infection", "An infection they caught while being cared for"),
+    ("access_transfer_discharge", "Getting care, being moved, or being sent home"),
+    ("communication_consent", "What they were told or asked, or their consent"),
+    ("device", "Equipment"),
+    ("maternity", "Pregnancy, birth or care of a newborn baby"),
+    ("self_harm", "Self-harm"),
+    ("safeguarding", "Abuse or neglect"),
+    ("staffing", "Not enough staff"),
+    ("other", "Something else"),
+    (NOT_SURE, "I'm not sure"),
+]
+
+
 class ConcernForm(forms.Form):
     """A patient, family member or carer tells us about a safety concern."""
 
@@ -300,6 +337,9 @@ class ConcernForm(forms.Form):
     )
     occurred_on = DateParts("the date it happened")
     reporter_type = _radios(PUBLIC_WHO, "Select who you are")
+    # Optional: not answered is stored as not known, as "I don't know" is.
+    physical_harm = _radios(PUBLIC_HARM, "Select whether the person was hurt", required=False)
+    category = _radios(PUBLIC_CATEGORY, "Select what it was about", required=False)
     # The honeypot: hidden from people by a CSS class; form-filling robots fill it in.
     website = forms.CharField(required=False)
 
@@ -312,9 +352,18 @@ class ConcernForm(forms.Form):
     def api_body(self) -> dict[str, Any]:
         """The public API's request body for these answers (no contact: anonymous)."""
         data = self.cleaned_data
-        return {
+        body: dict[str, Any] = {
             "org_code": data["org_code"],
             "description": data["description"],
             "occurred_on": data["occurred_on"].isoformat(),
             "reporter_type": data["reporter_type"],
         }
+        harm = data.get("physical_harm") or NOT_SURE
+        if harm != NOT_SURE:
+            body["physical_harm"] = harm
+            if harm == "fatal":
+                body["patient_died"] = True
+        category = data.get("category") or NOT_SURE
+        if category != NOT_SURE:
+            body["category"] = category
+        return body

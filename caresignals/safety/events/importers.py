@@ -28,7 +28,12 @@ from caresignals.organisations.models import Area, Organisation
 from caresignals.safety import hooks
 from caresignals.safety.events import derived
 from caresignals.safety.events.formats import CANDOUR_COLUMNS, EVENT_COLUMNS
-from caresignals.safety.models import CandourRecord, PatientSafetyEvent, new_references
+from caresignals.safety.models import (
+    CandourRecord,
+    PatientSafetyEvent,
+    new_public_reference,
+    new_references,
+)
 from caresignals.safety.responses import psirf
 from caresignals.safety.responses.queries import plans_for
 
@@ -135,6 +140,10 @@ class EventImporter(Importer):
         self._lsoa_deciles = ref.lsoa_deciles
         self._today = pa.scalar(clock.today(), pa.date32())
         self._one_event = one_event
+        # One report from a member of the public (services.record_event): it gets a short
+        # reference to read aloud (ADR 23), and its harm may be "not known" (blank) since
+        # the person may not know it; the patient safety team sets it at triage (hazard H71).
+        self.public_report = False
         self._org_code_of = ref.org_code_of
         # Providers with no events stored yet: none of their rows can already exist. (One
         # event looks itself up anyway, so it skips asking.)
@@ -232,12 +241,17 @@ class EventImporter(Importer):
 
         needs_harm = pc.is_in(t["record_type"], value_set=pa.array(["incident", "outcome"]))
         harm_given = pc.is_valid(t["physical_harm"])
-        self.reject_where(
-            batch,
-            _mask(pc.and_(needs_harm, pc.invert(harm_given))),
-            "physical_harm",
-            "a harm level for an incident or outcome: none, low, moderate, severe or fatal",
-        )
+        # A patient or family member may not know the harm: blank is "not known" then (as a
+        # public report stores it, hazard H71), so such an event exported reads back in.
+        from_public = pc.is_in(t["reporter_type"], value_set=pa.array(["patient", "family_carer"]))
+        if not self.public_report:
+            self.reject_where(
+                batch,
+                _mask(pc.and_(pc.and_(needs_harm, pc.invert(from_public)), pc.invert(harm_given))),
+                "physical_harm",
+                "a harm level for an incident or outcome: none, low, moderate, severe or fatal "
+                "(blank only when a patient or family member reported it)",
+            )
         self.reject_where(
             batch,
             _mask(pc.and_(pc.invert(needs_harm), harm_given)),
@@ -313,7 +327,10 @@ class EventImporter(Importer):
             "imd_quintile": derived.imd_quintile(lsoa_decile, t["patient_imd_decile"]),
             "ethnic_group": derived.ethnic_group(t["patient_ethnicity"]),
             "max_harm": derived.max_harm(t["physical_harm"], t["psychological_harm"]),
-            "reference": pa.array(new_references(len(indices)), pa.string()),
+            "reference": pa.array(
+                [new_public_reference()] if self.public_report else new_references(len(indices)),
+                pa.string(),
+            ),
             # An event recorded here (a form, the API) is tracked here; an imported row only
             # when it carried candour data (ADR 11).
             "candour_not_supplied": pa.array(

@@ -17,9 +17,9 @@ PUBLIC_TEXT = {
     "description": "what happened (required)",
     "occurred_on": "when it happened, YYYY-MM-DD (required)",
     "service_area": "where (events.csv service_area); default unknown",
-    "category": "what kind of event (events.csv category); default other",
+    "category": "what kind of event (events.csv category); default not_known",
     "physical_harm": "physical harm as you saw it: none, low, moderate, severe or fatal; "
-    "default none (the organisation reviews the harm when it triages the report)",
+    "default not known (the organisation sets the harm when it triages the report)",
     "psychological_harm": "psychological harm as you saw it: none, low, moderate or severe",
     "reporter_type": "patient or family_carer (required)",
     "patient_age_years": "the patient's age in years, if you wish",
@@ -70,8 +70,10 @@ def public_row(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str
         "occurred_on": body["occurred_on"],
         "reported_on": clock.today().isoformat(),  # as the importer judges "today"
         "service_area": body.get("service_area") or "unknown",
-        "category": body.get("category") or "other",
-        "physical_harm": body.get("physical_harm") or "none",
+        # Not said is not known (hazard H71): never "other" or "none", which would read as
+        # an answer and sink the report down the triage queue.
+        "category": body.get("category") or "not_known",
+        "physical_harm": body.get("physical_harm") or "",
         "psychological_harm": body.get("psychological_harm") or "",
         "patient_died": bool(body.get("patient_died")),
         "patient_age_years": body.get("patient_age_years"),

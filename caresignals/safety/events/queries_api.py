@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from caresignals.core.references import normalise_reference
 from caresignals.organisations.models import Organisation
 from caresignals.safety.events.exports import records
 from caresignals.safety.events.queries import events_for
@@ -25,7 +26,9 @@ def _with_relations(qs: QuerySet[PatientSafetyEvent]) -> QuerySet[PatientSafetyE
 
 def event_record(user: Any, reference: str) -> dict[str, Any] | None:
     """One event as the exports give it (with derived and rule fields), or None."""
-    qs = _with_relations(PatientSafetyEvent.objects.visible_to(user).filter(reference=reference))
+    qs = _with_relations(
+        PatientSafetyEvent.objects.visible_to(user).filter(reference=normalise_reference(reference))
+    )
     return next(records(qs), None)
 
 

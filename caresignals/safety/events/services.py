@@ -85,6 +85,7 @@ def record_event(
     if recorded_by is not None and (public or _truthy(fields.get("anonymous"))):
         raise ValueError("An anonymous or public report is never linked to its reporter")
     importer = EventImporter(actor, one_event=True)
+    importer.public_report = public
     stamp = day_only() if public else None
     importer.stamp = stamp
     reference = importer.reference

@@ -3,8 +3,9 @@
 The answers become the public API's request body and go through the same mapping
 (`safety.public.public_row`) and the same service (`record_event`), so a concern reported
 here and one sent to `/api/v1/public/events` are stored alike: an incident with reporter
-type patient or family_carer, anonymous. No name, contact details, address or browser
-details are asked for or stored; the rate limit keys on a hash of the address, in memory.
+type patient or family_carer, anonymous, with a short reference to read aloud (ADR 23).
+No name, contact details, address or browser details are asked for or stored; the rate
+limit keys on a hash of the address, in memory.
 """
 
 from __future__ import annotations
@@ -16,39 +17,48 @@ from django.views.decorators.http import require_http_methods
 
 from caresignals.audit.services import Actor
 from caresignals.core.ratelimit import PUBLIC_RATE, PUBLIC_WINDOW, check
+from caresignals.core.references import display_reference, new_short_reference
 from caresignals.core.views import too_many
-from caresignals.safety.events.forms import ConcernForm, public_providers
+from caresignals.organisations import picker
+from caresignals.safety.events.forms import ConcernForm
 from caresignals.safety.events.public import public_row
 from caresignals.safety.events.services import EventInvalid, record_event
-from caresignals.safety.models import new_reference
 
 ACTOR_LABEL = "public report via the website"
 RATE_SCOPE = "public-form"
 
 
-def _received(request: HttpRequest, reference: str) -> HttpResponse:
+def _received(request: HttpRequest, reference: str, org_code: str) -> HttpResponse:
+    organisation = picker.public_provider(org_code)
     return render(
         request,
         "safety/public/received.jinja",
-        {"page_title": "We have received your report", "reference": reference},
+        {
+            "page_title": "We have received your report",
+            "reference": display_reference(reference),
+            "organisation": organisation,
+        },
     )
 
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def report_a_concern(request: HttpRequest) -> HttpResponse:
-    form = ConcernForm(None, providers=public_providers())
+    options = picker.public_options()
+    providers = [(o.code, o.name) for o in options]
+    form = ConcernForm(None, providers=providers)
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
+    data = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST" and not picker.searching(request.POST):
         decision = check(request, RATE_SCOPE, rate=PUBLIC_RATE, window=PUBLIC_WINDOW)
         if not decision.allowed:
             return too_many(
                 request, "safety/public/too_many.jinja", "Too many reports", decision.retry_after
             )
-        form = ConcernForm(request.POST, providers=public_providers())
+        form = ConcernForm(request.POST, providers=providers)
         if request.POST.get("website"):
             # A form-filling robot: answer as if received, store nothing.
-            return _received(request, new_reference())
+            return _received(request, new_short_reference(), "")
         if form.is_valid():
             row, invalid = public_row(form.api_body())
             try:
@@ -58,7 +68,7 @@ def report_a_concern(request: HttpRequest) -> HttpResponse:
             except EventInvalid as failed:
                 errors = {"non_field_errors": [m for ms in failed.errors.values() for m in ms]}
             else:
-                return _received(request, event.reference)
+                return _received(request, event.reference, event.org_code)
         else:
             errors = {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
     return render(
@@ -67,7 +77,8 @@ def report_a_concern(request: HttpRequest) -> HttpResponse:
         {
             "page_title": "Report a patient safety concern",
             "form": form,
-            "values": request.POST if request.method == "POST" else {},
+            "picker": picker.picker("org_code", data, options),
+            "values": data,
             "errors": errors,
         },
     )

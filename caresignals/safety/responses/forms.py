@@ -6,18 +6,17 @@ Each edit form carries the version it was read at, for the "someone else changed
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 
 from caresignals.core.forms import DateParts
+from caresignals.core.references import references_in
 from caresignals.organisations.models import Organisation
 from caresignals.safety.responses import psirf
-from caresignals.safety.vocabulary import Category, MaxHarm, ServiceArea
+from caresignals.safety.vocabulary import Category, MaxHarm, PhysicalHarm, ServiceArea
 
 TEXT_MAX = 10_000
-REFERENCE = re.compile(r"PSE-[A-Z0-9]{16}")
 
 
 class AnyDateParts(DateParts):
@@ -81,9 +80,16 @@ class VersionField(forms.IntegerField):
 CHOOSE_RESPONSE = "Choose how to respond to this event"
 
 
+# What a member of the public did not know, set by the team at triage (hazard H71).
+KNOWN_CATEGORIES = [(c, label) for c, label in Category.choices if c != Category.NOT_KNOWN]
+
+
 class TriageForm(forms.Form):
     response = _choice(psirf.ResponseType.choices, CHOOSE_RESPONSE)
     note = _text(None, "The note", max_length=2000)
+    # Shown only while the event's harm or category is not known; optional.
+    physical_harm = _choice(PhysicalHarm.choices, "Select the harm", blank="Not known yet")
+    category = _choice(KNOWN_CATEGORIES, "Select what it was about", blank="Not known yet")
     version = VersionField()
 
     def __init__(self, *args: Any, requirement: str | None = None, **kwargs: Any) -> None:
@@ -156,12 +162,11 @@ class LearningResponseForm(forms.Form):
             self.fields[f"finding_{factor}"] = _text(None, f"The finding on {label.lower()}")
 
     def clean_events(self) -> list[str]:
-        text = self.cleaned_data["events"].upper()
-        references = list(dict.fromkeys(REFERENCE.findall(text)))
-        leftover = REFERENCE.sub("", text).replace(",", " ").split()
+        references, leftover = references_in(self.cleaned_data["events"])
         if leftover or not references:
             raise forms.ValidationError(
-                "Enter event references like PSE-CYX6CAAAB4K7QZ, separated by spaces or commas"
+                "Enter event references like PSE-CYX6CAAAB4K7QZ or K7P 4QX 92M, "
+                "separated by spaces or commas"
             )
         return references
 

@@ -205,7 +205,14 @@ def event_page(user: Any, event: PatientSafetyEvent) -> EventPage:
         Row("Category", label(Category.choices, event.category)),
         Row("Physical harm", label(PhysicalHarm.choices, event.physical_harm)),
         Row("Psychological harm", label(PsychologicalHarm.choices, event.psychological_harm)),
-        Row("Worse harm", label(MaxHarm.choices, event.max_harm)),
+        Row(
+            "Worse harm",
+            label(
+                MaxHarm.choices,
+                event.max_harm,
+                "Not known" if event.record_type in ("incident", "outcome") else "Not recorded",
+            ),
+        ),
         Row("Never Event", label(NeverEventType.choices, event.never_event_type, "No")),
         Row("Patient died", "Yes" if event.patient_died else "No"),
     ]
@@ -277,7 +284,11 @@ def queue_rows(
             QueueRow(
                 e,
                 REQUIREMENT_LABELS.get(requirement or "", ""),
-                label(MaxHarm.choices, e.max_harm),
+                label(
+                    MaxHarm.choices,
+                    e.max_harm,
+                    "Not known" if e.record_type in ("incident", "outcome") else "Not recorded",
+                ),
                 label(Category.choices, e.category),
                 bool(getattr(e, "candour_rank", 0)),
                 (today - e.reported_on).days,

@@ -242,6 +242,7 @@ def needs_judgement(
     max_harm: str | None,
     referrals: Sequence[str],
     patient_died: bool | None,
+    harm_not_known: bool = False,
 ) -> str | None:
     """Why an event's triage needs a person rather than the plan, or None when it is routine.
 
@@ -257,6 +258,8 @@ def needs_judgement(
         return "the plan asks for a PSII"
     if _harm(max_harm) >= _harm("severe") or patient_died:
         return "the harm is severe or fatal, or the patient died"
+    if harm_not_known:
+        return "the harm is not known yet"
     if referrals:
         return "it needs a referral beyond the provider"
     return None

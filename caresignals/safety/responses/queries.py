@@ -148,11 +148,18 @@ def event_for(user: Any, reference: str, *, write: bool = False) -> PatientSafet
     return event
 
 
+# Harm not known on an incident or outcome (a member of the public who did not know or did
+# not say, hazard H71) ranks between low and moderate harm: high enough that a fall a family
+# reported is read soon, never sunk beneath every "no harm" event; the triage sets the harm.
+HARM_NOT_KNOWN = Q(max_harm="", record_type__in=["incident", "outcome"])
 _HARM_RANK = Case(
-    *(When(max_harm=code, then=Value(rank)) for code, rank in HARM_ORDER.items()),
+    When(HARM_NOT_KNOWN, then=Value(3)),
+    *(When(max_harm=code, then=Value(2 * rank)) for code, rank in HARM_ORDER.items()),
     default=Value(-1),
     output_field=IntegerField(),
 )
+# The triage queue's harm filter for those events (beside MaxHarm's codes).
+NOT_KNOWN = "not_known"
 _NATIONAL = Case(
     When(~Q(never_event_type="") | Q(death_in_care_more_likely_than_not=True), then=Value(1)),
     default=Value(0),
@@ -187,7 +194,8 @@ _TRIAGE_OWNER_NAME = Coalesce(
 
 def triage_queue(user: Any, filters: QueueFilters) -> QuerySet[PatientSafetyEvent]:
     """Untriaged events the person may see, most urgent first: a national requirement, then
-    the worse harm, then Duty of Candour, then the longest waiting. Good care is not triaged."""
+    the worse harm (harm not known between low and moderate), then Duty of Candour, then the
+    longest waiting. Good care is not triaged."""
     qs = (
         _events(user)
         .filter(triage__isnull=True)
@@ -198,7 +206,9 @@ def triage_queue(user: Any, filters: QueueFilters) -> QuerySet[PatientSafetyEven
     )
     if filters.service:
         qs = qs.filter(service__code=filters.service)
-    if filters.harm:
+    if filters.harm == NOT_KNOWN:
+        qs = qs.filter(HARM_NOT_KNOWN)
+    elif filters.harm:
         qs = qs.filter(max_harm=filters.harm)
     if filters.category:
         qs = qs.filter(category=filters.category)
@@ -243,6 +253,7 @@ def plan_suggestion(
         max_harm=event.max_harm,
         referrals=referrals,
         patient_died=event.patient_died,
+        harm_not_known=not event.max_harm and event.record_type in ("incident", "outcome"),
     )
     return ("psii" if requirement else planned), reason
 

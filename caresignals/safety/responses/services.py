@@ -18,6 +18,7 @@ from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record
 from caresignals.core.concurrency import EditConflict, save_if_unchanged
 from caresignals.organisations.models import Organisation
+from caresignals.safety import hooks
 from caresignals.safety.events import rules
 from caresignals.safety.models import (
     Engagement,
@@ -31,6 +32,7 @@ from caresignals.safety.models import (
 )
 from caresignals.safety.responses import psirf
 from caresignals.safety.responses.queries import plan_suggestion, plans_for
+from caresignals.safety.vocabulary import HARM_ORDER, Category
 
 NO_REQUIREMENT_MESSAGE = (
     "This event meets a national requirement, so it must have a patient-safety incident "
@@ -63,11 +65,22 @@ def event_requirement(event: PatientSafetyEvent) -> str | None:
 
 @transaction.atomic
 def triage_event(
-    event: PatientSafetyEvent, *, response: str, note: str, expected_version: int, actor: Actor
+    event: PatientSafetyEvent,
+    *,
+    response: str,
+    note: str,
+    expected_version: int,
+    actor: Actor,
+    physical_harm: str = "",
+    category: str = "",
 ) -> TriageDecision:
-    """Record (version 0) or change the triage decision. A national requirement means PSII."""
+    """Record (version 0) or change the triage decision. A national requirement means PSII.
+
+    `physical_harm` and `category`, when given, fill in what a member of the public did not
+    know (harm blank, category "not_known", hazard H71); a value already recorded is kept."""
     if response not in rules.PLAN_RESPONSES:
         raise ResponseInvalid({"response": ["Select the learning response"]})
+    filled = _fill_not_known(event, physical_harm=physical_harm, category=category)
     if event_requirement(event) and response != "psii":
         raise ResponseInvalid({"response": [NO_REQUIREMENT_MESSAGE]})
     existing = TriageDecision.objects.select_for_update().filter(event=event).first()
@@ -101,10 +114,42 @@ def triage_event(
             "event",
             event.reference,
             event.organisation.path,
-            {"response": response, "previous": previous},
+            {"response": response, "previous": previous, **({"set": filled} if filled else {})},
         ),
     )
     return decision
+
+
+def _fill_not_known(
+    event: PatientSafetyEvent, *, physical_harm: str, category: str
+) -> dict[str, str]:
+    """Set the harm and category the reporter did not know; what was set, by field."""
+    filled: dict[str, str] = {}
+    if physical_harm:
+        if physical_harm not in HARM_ORDER:
+            raise ResponseInvalid({"physical_harm": ["Select the harm"]})
+        if not event.physical_harm:
+            filled["physical_harm"] = physical_harm
+    if category:
+        if category not in Category.values or category == Category.NOT_KNOWN:
+            raise ResponseInvalid({"category": ["Select what it was about"]})
+        if event.category == Category.NOT_KNOWN:
+            filled["category"] = category
+    if not filled:
+        return filled
+    if "physical_harm" in filled:
+        event.physical_harm = physical_harm
+        worse = max(HARM_ORDER[physical_harm], HARM_ORDER.get(event.psychological_harm, -1))
+        event.max_harm = next(code for code, rank in HARM_ORDER.items() if rank == worse)
+    if "category" in filled:
+        event.category = category
+    event.save(update_fields=["physical_harm", "max_harm", "category", "updated_at"])
+    # The aggregates by harm and category are recounted for the event's month.
+    hooks.event_recorded.send(
+        sender=PatientSafetyEvent,
+        provider_months={(event.organisation_id, event.occurred_on.replace(day=1))},
+    )
+    return filled
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caresignals.audit.services import Actor
 from caresignals.core.concurrency import EditConflict
+from caresignals.core.references import normalise_reference
 from caresignals.organisations.permissions import requires
 from caresignals.organisations.queries import person_choices, person_in
 from caresignals.organisations.roles import Capability, Role
@@ -168,6 +169,8 @@ def event_triage(request: HttpRequest, reference: str) -> HttpResponse:
             note=form.cleaned_data["note"],
             expected_version=form.cleaned_data["version"],
             actor=Actor(user=request.user),
+            physical_harm=form.cleaned_data.get("physical_harm") or "",
+            category=form.cleaned_data.get("category") or "",
         )
     except services.ResponseInvalid as invalid:
         return _event_page(
@@ -211,7 +214,7 @@ def _queue_page(
     codes = {s.code for s in services_}
     filters = q.QueueFilters(
         service=v if (v := request.GET.get("service", "")) in codes else "",
-        harm=v if (v := request.GET.get("harm", "")) in MaxHarm.values else "",
+        harm=v if (v := request.GET.get("harm", "")) in (*MaxHarm.values, q.NOT_KNOWN) else "",
         category=v if (v := request.GET.get("category", "")) in Category.values else "",
     )
     queue = q.triage_queue(request.user, filters)
@@ -229,7 +232,7 @@ def _queue_page(
             "filters": filters,
             "filtered": any((filters.service, filters.harm, filters.category)),
             "services": services_,
-            "harms": MaxHarm.choices,
+            "harms": [*MaxHarm.choices, (q.NOT_KNOWN, "Not known")],
             "categories": Category.choices,
             "may_triage": not write_scope(request.user).is_empty,
             "errors": errors or {},
@@ -519,7 +522,7 @@ def _response_form_page(
 def _kind_from_triage(provider: Any, reference: str) -> dict[str, str]:
     """A response started from an event takes the type its triage decided, so the lead does
     not choose it twice (nothing when undecided or "no further response")."""
-    found = q.events_by_reference(provider, [reference.strip().upper()]) if reference else {}
+    found = q.events_by_reference(provider, [normalise_reference(reference)]) if reference else {}
     for e in found.values():
         triage = getattr(e, "triage", None)  # the reverse one-to-one raises when there is none
         if triage is not None and triage.response in psirf.LearningResponseType.values:
