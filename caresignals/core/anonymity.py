@@ -29,8 +29,9 @@ PREFIXES: tuple[str, ...] = (
     "/feedback/easy-read/",
     "/feedback/providers/",
 )
-# The feedback start page only: the staff pages beneath it (/feedback/manage/…) are logged.
-EXACT: tuple[str, ...] = ("/feedback/",)
+# The public start page and the feedback start page only: the staff pages beneath
+# /feedback/ (/feedback/manage/…) are logged. `/` is where a member of the public starts.
+EXACT: tuple[str, ...] = ("/", "/feedback/")
 
 
 def is_anonymous_route(path: str) -> bool:

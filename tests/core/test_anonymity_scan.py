@@ -278,6 +278,7 @@ def _logged(logger, path: str, method: str = "POST") -> None:
 def test_the_access_log_has_no_line_for_an_anonymous_route(tmp_path):
     logger, log = _access_log(tmp_path)
     anonymous = [
+        "/",
         "/speak-up/anonymous/",
         "/speak-up/case/",
         "/api/v1/public/speakup",
