@@ -6,14 +6,18 @@
 - the staff member owns two safety actions, and a few of her trust's staff-recorded events are
   linked to her as their reporter (never an anonymous one);
 - the complaints lead works half of his trust's open complaints;
-- the guardian has taken up the older half of her open speak-up cases;
+- the guardian has taken up the older half of her open speak-up cases, and has read every
+  thread but the three open ones whose person wrote most recently;
 - the ICB quality lead owns the risks and rapid-review actions, but the board member owns one
   risk at his trust.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
+from django.db.models import Max
 
 from caresignals.organisations.models import User
 from caresignals.safety.models import (
@@ -25,8 +29,8 @@ from caresignals.safety.models import (
 )
 from caresignals.safety.responses import psirf
 from caresignals.signals.models import QualityRisk, ReviewAction, RiskStatus
-from caresignals.speakup.models import SpeakUpCase
-from caresignals.speakup.vocabulary import Status
+from caresignals.speakup.models import CaseReading, SpeakUpCase, SpeakUpMessage
+from caresignals.speakup.vocabulary import Author, Status
 from caresignals.voice.models import Complaint
 
 REPORTED_BY_STAFF = 4
@@ -73,9 +77,30 @@ def build_work() -> None:
         where = guardian.memberships.get().organisation
         cases = _ids(SpeakUpCase.objects.filter(organisation=where, status=Status.OPEN))
         SpeakUpCase.objects.filter(id__in=cases[: len(cases) // 2]).update(owner_person=guardian)
+        _read_all_but_three(guardian, where)
     if icb := people.get("icb.quality"):
         QualityRisk.objects.filter(status=RiskStatus.OPEN).update(owner_person=icb)
         ReviewAction.objects.update(owner_person=icb)
     if board := people.get("board"):
         mine = _ids(QualityRisk.objects.filter(organisation__path__startswith=trust.path), 1)
         QualityRisk.objects.filter(id__in=mine).update(owner_person=board)
+
+
+def _read_all_but_three(guardian: Any, where: Any) -> None:
+    """The guardian has read every thread at her trust except the (up to) three open cases whose
+    person wrote most recently: "New messages (3)" on her list and home page."""
+    last = dict(
+        SpeakUpMessage.objects.filter(case__organisation=where)
+        .values("case_id")
+        .annotate(n=Max("sequence"))
+        .values_list("case_id", "n")
+    )
+    waiting = SpeakUpMessage.objects.filter(
+        case__organisation=where, case__status=Status.OPEN, author=Author.REPORTER
+    ).order_by("-sent_on", "case_id")
+    unread = set(list(dict.fromkeys(waiting.values_list("case_id", flat=True)))[:3])
+    CaseReading.objects.bulk_create(
+        CaseReading(case_id=case_id, guardian=guardian, read_to=n)
+        for case_id, n in last.items()
+        if case_id not in unread
+    )

@@ -13,6 +13,7 @@ from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import memberships_of
 from caresignals.pages import work
 from caresignals.safety.candour.queries import overdue_candour_count
+from caresignals.speakup import queries as speakup
 
 
 @dataclass(frozen=True)
@@ -158,10 +159,15 @@ def home_page(user: object) -> HomePage:
     if roles.user_can(user, roles.Capability.VIEW_AUDIT):
         cards.append(Card("Audit log", "Who changed what, and when.", reverse("audit:index")))
     if roles.user_can(user, roles.Capability.HANDLE_SPEAKUP_CASES):
+        new = speakup.new_message_count(user)
         cards.append(
             Card(
                 "Speak-up cases",
-                "Concerns raised with you, and the return.",
+                f"New messages ({new:,}): "
+                f"{'a case has' if new == 1 else f'{new:,} cases have'} a message you have "
+                "not read. Concerns raised with you, and the return."
+                if new
+                else "No new messages. Concerns raised with you, and the return.",
                 reverse("speakup:cases"),
             )
         )
