@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.urls import reverse
 
@@ -12,6 +12,7 @@ from caresignals.organisations import roles
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import memberships_of
 from caresignals.pages import work
+from caresignals.publishing.board import BoardHeadline, board_headlines
 from caresignals.safety.candour.queries import overdue_candour_count
 from caresignals.speakup import queries as speakup
 
@@ -41,6 +42,8 @@ class HomePage:
     roles: list[RoleIntro]
     memberships: list[MembershipLine]
     cards: list[Card]
+    # For a board member: this month's board report for each board, shown first.
+    board_reports: list[BoardHeadline] = field(default_factory=list)
     # A superuser with no role yet (a fresh install): the command that makes them the first
     # administrator, with the ICS's code when there is one.
     first_administrator: str = ""
@@ -182,6 +185,7 @@ def home_page(user: object) -> HomePage:
             for m in memberships
         ],
         cards=cards,
+        board_reports=board_headlines(user),
         first_administrator=_first_administrator(user) if not memberships else "",
     )
 
