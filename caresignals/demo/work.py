@@ -7,18 +7,20 @@
   linked to her as their reporter (never an anonymous one);
 - the complaints lead works half of his trust's open complaints;
 - the guardian has taken up the older half of her open speak-up cases, and has read every
-  thread but the three open ones whose person wrote most recently;
+  thread but three open ones where the person has just written again;
 - the ICB quality lead owns the risks and rapid-review actions, but the board member owns one
   risk at his trust.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 
+from caresignals.core import clock
 from caresignals.organisations.models import User
 from caresignals.safety.models import (
     CandourRecord,
@@ -86,21 +88,39 @@ def build_work() -> None:
         QualityRisk.objects.filter(id__in=mine).update(owner_person=board)
 
 
+NEW_MESSAGES = 3
+WROTE_AGAIN = "Synthetic: it happened again this week. Is anything being done?"
+
+
 def _read_all_but_three(guardian: Any, where: Any) -> None:
-    """The guardian has read every thread at her trust except the (up to) three open cases whose
-    person wrote most recently: "New messages (3)" on her list and home page."""
-    last = dict(
+    """The person who spoke up has written again on the three most recently raised open cases
+    at the guardian's trust, and she has read every other thread: "New messages (3)" on her
+    list and home page."""
+    recent = list(
+        SpeakUpCase.objects.filter(organisation=where, status=Status.OPEN).order_by(
+            "-raised_on", "id"
+        )[:NEW_MESSAGES]
+    )
+    today = clock.today()
+    for case in recent:
+        last = case.messages.aggregate(n=Max("sequence"), day=Max("sent_on"))
+        day = max(last["day"] or case.raised_on, case.raised_on + dt.timedelta(days=2))
+        SpeakUpMessage.objects.create(
+            case=case,
+            sequence=(last["n"] or 0) + 1,
+            author=Author.REPORTER,
+            text=WROTE_AGAIN,
+            sent_on=min(day, today),
+        )
+    unread = {case.pk for case in recent}
+    last_read = (
         SpeakUpMessage.objects.filter(case__organisation=where)
         .values("case_id")
         .annotate(n=Max("sequence"))
         .values_list("case_id", "n")
     )
-    waiting = SpeakUpMessage.objects.filter(
-        case__organisation=where, case__status=Status.OPEN, author=Author.REPORTER
-    ).order_by("-sent_on", "case_id")
-    unread = set(list(dict.fromkeys(waiting.values_list("case_id", flat=True)))[:3])
     CaseReading.objects.bulk_create(
         CaseReading(case_id=case_id, guardian=guardian, read_to=n)
-        for case_id, n in last.items()
+        for case_id, n in last_read
         if case_id not in unread
     )

@@ -69,7 +69,7 @@ def test_the_demo_loads_and_the_published_code_opens_its_case():
 
 
 @pytest.mark.django_db
-def test_the_demo_guardian_has_up_to_three_cases_with_new_messages():
+def test_the_demo_guardian_has_three_cases_with_new_messages():
     from caresignals.demo.work import _read_all_but_three
     from caresignals.organisations.roles import Role
     from caresignals.speakup.queries import new_message_count
@@ -83,11 +83,7 @@ def test_the_demo_guardian_has_up_to_three_cases_with_new_messages():
     build_speakup(seed=3, plants=True, periods=("2023-11", "2026-10"))
     guardian = member(orgs["RM1"], Role.SPEAKUP_GUARDIAN)
     _read_all_but_three(guardian, orgs["RM1"])
-    waiting = (
-        SpeakUpCase.objects.filter(
-            organisation=orgs["RM1"], status="open", messages__author="reporter"
-        )
-        .distinct()
-        .count()
-    )
-    assert waiting and new_message_count(guardian) == min(3, waiting)
+    open_cases = SpeakUpCase.objects.filter(organisation=orgs["RM1"], status="open").count()
+    assert open_cases >= 3
+    assert new_message_count(guardian) == 3
+    assert new_message_count(member(orgs["RM1"], Role.SPEAKUP_GUARDIAN)) > 3  # read nothing
