@@ -6,15 +6,21 @@
 - the staff member owns two safety actions, and a few of her trust's staff-recorded events are
   linked to her as their reporter (never an anonymous one);
 - the complaints lead works half of his trust's open complaints;
-- the guardian has taken up the older half of her open speak-up cases;
+- the guardian has taken up the older half of her open speak-up cases, and has read every
+  thread but three open ones where the person has just written again;
 - the ICB quality lead owns the risks and rapid-review actions, but the board member owns one
   risk at his trust.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime as dt
+from typing import Any
 
+from django.db import transaction
+from django.db.models import Max
+
+from caresignals.core import clock
 from caresignals.organisations.models import User
 from caresignals.safety.models import (
     CandourRecord,
@@ -25,8 +31,8 @@ from caresignals.safety.models import (
 )
 from caresignals.safety.responses import psirf
 from caresignals.signals.models import QualityRisk, ReviewAction, RiskStatus
-from caresignals.speakup.models import SpeakUpCase
-from caresignals.speakup.vocabulary import Status
+from caresignals.speakup.models import CaseReading, SpeakUpCase, SpeakUpMessage
+from caresignals.speakup.vocabulary import Author, Status
 from caresignals.voice.models import Complaint
 
 REPORTED_BY_STAFF = 4
@@ -73,9 +79,48 @@ def build_work() -> None:
         where = guardian.memberships.get().organisation
         cases = _ids(SpeakUpCase.objects.filter(organisation=where, status=Status.OPEN))
         SpeakUpCase.objects.filter(id__in=cases[: len(cases) // 2]).update(owner_person=guardian)
+        _read_all_but_three(guardian, where)
     if icb := people.get("icb.quality"):
         QualityRisk.objects.filter(status=RiskStatus.OPEN).update(owner_person=icb)
         ReviewAction.objects.update(owner_person=icb)
     if board := people.get("board"):
         mine = _ids(QualityRisk.objects.filter(organisation__path__startswith=trust.path), 1)
         QualityRisk.objects.filter(id__in=mine).update(owner_person=board)
+
+
+NEW_MESSAGES = 3
+WROTE_AGAIN = "Synthetic: it happened again this week. Is anything being done?"
+
+
+def _read_all_but_three(guardian: Any, where: Any) -> None:
+    """The person who spoke up has written again on the three most recently raised open cases
+    at the guardian's trust, and she has read every other thread: "New messages (3)" on her
+    list and home page."""
+    recent = list(
+        SpeakUpCase.objects.filter(organisation=where, status=Status.OPEN).order_by(
+            "-raised_on", "id"
+        )[:NEW_MESSAGES]
+    )
+    today = clock.today()
+    for case in recent:
+        last = case.messages.aggregate(n=Max("sequence"), day=Max("sent_on"))
+        day = max(last["day"] or case.raised_on, case.raised_on + dt.timedelta(days=2))
+        SpeakUpMessage.objects.create(
+            case=case,
+            sequence=(last["n"] or 0) + 1,
+            author=Author.REPORTER,
+            text=WROTE_AGAIN,
+            sent_on=min(day, today),
+        )
+    unread = {case.pk for case in recent}
+    last_read = (
+        SpeakUpMessage.objects.filter(case__organisation=where)
+        .values("case_id")
+        .annotate(n=Max("sequence"))
+        .values_list("case_id", "n")
+    )
+    CaseReading.objects.bulk_create(
+        CaseReading(case_id=case_id, guardian=guardian, read_to=n)
+        for case_id, n in last_read
+        if case_id not in unread
+    )

@@ -125,3 +125,19 @@ def organisation_page(user: Any, code: str) -> OrganisationPage:
 
 def organisations_index(user: Any) -> list[Organisation]:
     return queries.top_organisations(user)
+
+
+def service_at_provider(service_name: str | None, provider_name: str) -> str:
+    """A service named with its provider, once: "Maternity unit, Northgate Hospitals NHS
+    Trust". Service names often carry their provider already (the ODS-style names the demo
+    and many trusts use), so joining the two blindly printed the provider twice; a service
+    named after the first part of its provider's name ("Residential care, Larchfield House"
+    at "Larchfield House, Saltburn Bay") gets the rest of the provider's name, not a repeat."""
+    if not service_name:
+        return provider_name
+    if not provider_name or provider_name.casefold() in service_name.casefold():
+        return service_name
+    head, sep, tail = service_name.partition(", ")
+    if sep and provider_name.casefold().startswith(tail.casefold()):
+        return f"{head}, {provider_name}"
+    return f"{service_name}, {provider_name}"

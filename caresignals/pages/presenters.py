@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.urls import reverse
 
@@ -13,7 +13,9 @@ from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import memberships_of
 from caresignals.pages import work
 from caresignals.pages.analysis import AnalysisSection, analysis_section
+from caresignals.publishing.board import BoardHeadline, board_headlines
 from caresignals.safety.candour.queries import overdue_candour_count
+from caresignals.speakup import queries as speakup
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class HomePage:
     roles: list[RoleIntro]
     memberships: list[MembershipLine]
     cards: list[Card]
+    # For a board member: this month's board report for each board, shown first.
+    board_reports: list[BoardHeadline] = field(default_factory=list)
     # A superuser with no role yet (a fresh install): the command that makes them the first
     # administrator, with the ICS's code when there is one.
     first_administrator: str = ""
@@ -161,10 +165,15 @@ def home_page(user: object) -> HomePage:
     if roles.user_can(user, roles.Capability.VIEW_AUDIT):
         cards.append(Card("Audit log", "Who changed what, and when.", reverse("audit:index")))
     if roles.user_can(user, roles.Capability.HANDLE_SPEAKUP_CASES):
+        new = speakup.new_message_count(user)
         cards.append(
             Card(
                 "Speak-up cases",
-                "Concerns raised with you, and the return.",
+                f"New messages ({new:,}): "
+                f"{'a case has' if new == 1 else f'{new:,} cases have'} a message you have "
+                "not read. Concerns raised with you, and the return."
+                if new
+                else "No new messages. Concerns raised with you, and the return.",
                 reverse("speakup:cases"),
             )
         )
@@ -179,6 +188,7 @@ def home_page(user: object) -> HomePage:
             for m in memberships
         ],
         cards=cards,
+        board_reports=board_headlines(user),
         first_administrator=_first_administrator(user) if not memberships else "",
         analysis=analysis_section(user) if memberships else None,
     )

@@ -17,7 +17,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -25,6 +25,7 @@ from django.urls import reverse
 from markupsafe import Markup
 
 from caresignals.core import clock
+from caresignals.core.cache import cached
 from caresignals.core.dbfunctions import MonthStart
 from caresignals.core.periods import Month
 from caresignals.measures import charts
@@ -38,9 +39,17 @@ from caresignals.measures.presenters import (
 )
 from caresignals.measures.series import Series, bounds_for, rebases_for, spc_for, value_of
 from caresignals.organisations.models import Organisation
-from caresignals.organisations.queries import organisation_for, visible_ancestors
+from caresignals.organisations.queries import memberships_of, organisation_for, visible_ancestors
+from caresignals.organisations.roles import Capability, Role, user_can
+from caresignals.publishing.brief import Brief, BriefInputs, build_brief, headline
+from caresignals.safety.candour.queries import overdue_candour_count
 from caresignals.safety.models import PatientSafetyEvent
 from caresignals.safety.vocabulary import MODERATE_OR_WORSE, MaxHarm, NeverEventType, RecordType
+from caresignals.signals.governance import queries as governance
+from caresignals.signals.models import QualityRisk
+from caresignals.signals.watchlist import compute as watchlist_module
+from caresignals.speakup.quarters import Quarter
+from caresignals.speakup.queries import summary as speakup_summary
 from caresignals.stats import spc
 
 EXPERIENCE_INDICATORS = ("fft_positive", "fft_negative", "complaints")
@@ -216,6 +225,9 @@ class BoardReport:
     sections: list[ReportSection]
     lines: list[IndicatorLine] = field(repr=False)
     safety: SafetyHighlights
+    # As at the month before, for "what changed" (brief.py).
+    previous_lines: list[IndicatorLine] = field(default_factory=list, repr=False)
+    brief: Brief | None = None
 
     @property
     def complete(self) -> bool:
@@ -550,37 +562,78 @@ def build_report(
             raise NoReportData(f"nothing has been recorded for {organisation.name} yet")
     period = Month.of(period).first_day
     lines, _ = _series_as_at(measures, period)
+    previous_lines, _ = _series_as_at(measures, (Month.of(period) - 1).first_day)
     inputs = ReportInputs(organisation, period, measures, events, lines)
     sections = [s for s in (build(inputs) for build in SECTIONS) if s is not None]
     safety = next(
         (s.data for s in sections if isinstance(s.data, SafetyHighlights)),
         safety_highlights(events, period),
     )
-    report = BoardReport(organisation, period, sections, lines, safety)
+    report = BoardReport(organisation, period, sections, lines, safety, previous_lines)
     if not report.has_data:
         raise NoReportData(f"nothing is recorded for {organisation.name} up to {period:%B %Y}")
     return report
 
 
+def _with_brief(report: BoardReport, inputs: BriefInputs) -> BoardReport:
+    return replace(report, brief=build_brief(report, inputs))
+
+
 def board_report(user: Any, org_code: str, period: dt.date | None) -> BoardReport:
     """The report as `user` may see it: 404 for an organisation outside their scope, and
-    only the measures and events their memberships reach."""
+    only the measures and events their memberships reach. The summary's decisions each
+    appear only for a reader who holds the capability to see where they lead."""
     organisation = organisation_for(user, org_code)
-    return build_report(
+    report = build_report(
         organisation,
         period,
         MeasureValue.objects.visible_to(user),
         PatientSafetyEvent.objects.visible_to(user),
     )
+    month = Month.of(report.period)
+    can_watch = user_can(user, Capability.VIEW_WATCHLIST)
+    inputs = BriefInputs(
+        previous_lines=report.previous_lines,
+        watchlist=governance.watchlist(user, str(month), Capability.VIEW_WATCHLIST)
+        if can_watch
+        else None,
+        watchlist_before=governance.watchlist(user, str(month - 1), Capability.VIEW_WATCHLIST)
+        if can_watch
+        else [],
+        risks=governance.visible_risks(user, Capability.VIEW_QUALITY_GOVERNANCE)
+        if user_can(user, Capability.VIEW_QUALITY_GOVERNANCE)
+        else None,
+        overdue_candour=overdue_candour_count(user, organisation, clock.today())
+        if user_can(user, Capability.VIEW_SAFETY_SYSTEM)
+        or user_can(user, Capability.MANAGE_CANDOUR)
+        else None,
+        speakup=speakup_summary(user, Quarter.of(report.period))
+        if user_can(user, Capability.VIEW_SPEAKUP_SUMMARY)
+        else None,
+        today=clock.today(),
+    )
+    return _with_brief(report, inputs)
 
 
 def system_board_report(org_code: str, period: dt.date | None) -> BoardReport:
     """The report for the command line, which acts for the whole ICS (no person's scope).
-    Raises Organisation.DoesNotExist for an unknown code."""
+    Raises Organisation.DoesNotExist for an unknown code. Its summary has the watchlist
+    and the risks; candour and speak-up counts are read by a person, in their scope."""
     organisation = Organisation.objects.get(code=org_code)
-    return build_report(
+    report = build_report(
         organisation, period, MeasureValue.objects.all(), PatientSafetyEvent.objects.all()
     )
+    month = Month.of(report.period)
+    inputs = BriefInputs(
+        previous_lines=report.previous_lines,
+        watchlist=watchlist_module.compute_watchlist(str(month)),
+        watchlist_before=watchlist_module.compute_watchlist(str(month - 1)),
+        risks=QualityRisk.objects.all(),
+        overdue_candour=None,
+        speakup=None,
+        today=clock.today(),
+    )
+    return _with_brief(report, inputs)
 
 
 # --------------------------------------------------------------------------- the page
@@ -644,3 +697,45 @@ def pdf_filename(report: BoardReport) -> str:
     """A file name that says whose report and which month; safe in a header and on disk."""
     code = re.sub(r"[^A-Za-z0-9_-]", "_", report.organisation.code)
     return f"board-quality-report-{code}-{Month.of(report.period)}.pdf"
+
+
+@dataclass(frozen=True)
+class BoardHeadline:
+    """The board member's home page: this month's report for each board they sit on."""
+
+    name: str
+    code: str
+    period_label: str
+    period_code: str
+    line: str
+
+
+def board_headlines(user: Any) -> list[BoardHeadline]:
+    """For each organisation where `user` is a board member, the latest report's month and
+    one line of what changed; cached for the reader's scope until the data change."""
+    found = []
+    for m in memberships_of(user):
+        if m.role != Role.BOARD_MEMBER:
+            continue
+        org = m.organisation
+
+        def build(org: Organisation = org) -> BoardHeadline:
+            try:
+                report = build_report(
+                    org,
+                    None,
+                    MeasureValue.objects.visible_to(user),
+                    PatientSafetyEvent.objects.visible_to(user),
+                )
+            except NoReportData:
+                return BoardHeadline(org.name, org.code, "", "", "Nothing is recorded yet.")
+            return BoardHeadline(
+                org.name,
+                org.code,
+                report.period_label,
+                str(Month.of(report.period)),
+                headline(report),
+            )
+
+        found.append(cached(user, "publishing.board_headline", (org.code,), build))
+    return found

@@ -141,3 +141,28 @@ class SpeakUpMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference} #{self.sequence}"
+
+
+class CaseReading(models.Model):
+    """How far one guardian has read one case's thread: the sequence number of the last
+    message they were shown (ADR 24). A message from the person who spoke up with a higher
+    number is new to that guardian.
+
+    No time is kept, not even the day: the number says all the "new message" flag needs,
+    and a guardian's reading time set beside the thread would only narrow down when the
+    person wrote (H78).
+    """
+
+    case = models.ForeignKey(SpeakUpCase, on_delete=models.CASCADE, related_name="readings")
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="speakup_readings"
+    )
+    read_to = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "guardian"], name="speakup_reading_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} read to #{self.read_to}"

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 
 from caresignals.core import clock
@@ -21,11 +21,12 @@ from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability, Role
 from caresignals.organisations.scoping import visible
-from caresignals.speakup.models import CATEGORY_FIELDS, SpeakUpCase, SpeakUpMessage
+from caresignals.speakup.models import CATEGORY_FIELDS, CaseReading, SpeakUpCase, SpeakUpMessage
 from caresignals.speakup.quarters import Quarter, quarters_between
 from caresignals.speakup.vocabulary import (
     PROFESSIONAL_GROUP_LABELS,
     PROFESSIONAL_GROUPS,
+    Author,
     Detriment,
     Route,
     SpeakUpAgain,
@@ -70,13 +71,40 @@ def is_guardian(user: Any) -> bool:
 # -- the guardian's cases ----------------------------------------------------------------------
 
 
-def guardian_cases(user: Any, *, status: str = "", category: str = "") -> list[SpeakUpCase]:
-    cases = SpeakUpCase.objects.for_guardian(user).select_related("organisation")
+def _new_messages(user: Any) -> Exists:
+    """Whether the person who spoke up has written since this guardian last read the case:
+    a reporter message numbered after their reading (ADR 24). For `annotate(has_new=...)`."""
+    # Inside the message subquery below, OuterRef is the message: its case.
+    read_to = CaseReading.objects.filter(case=OuterRef("case"), guardian=user).values("read_to")[:1]
+    newer = SpeakUpMessage.objects.filter(
+        case=OuterRef("pk"),
+        author=Author.REPORTER,
+        sequence__gt=Coalesce(Subquery(read_to), Value(0)),
+    )
+    return Exists(newer)
+
+
+def guardian_cases(
+    user: Any, *, status: str = "", category: str = "", new_only: bool = False
+) -> QuerySet[SpeakUpCase]:
+    """The guardian's cases, those with new messages first, then the most recently raised."""
+    cases = (
+        SpeakUpCase.objects.for_guardian(user)
+        .select_related("organisation")
+        .annotate(has_new=_new_messages(user))
+    )
     if status in Status.values:
         cases = cases.filter(status=status)
     if category in CATEGORY_FIELDS:
         cases = cases.filter(**{category: True})
-    return list(cases.order_by("-raised_on", "reference"))
+    if new_only:
+        cases = cases.filter(has_new=True)
+    return cases.order_by("-has_new", "-raised_on", "reference")
+
+
+def new_message_count(user: Any) -> int:
+    """How many of the guardian's cases have a message they have not read yet."""
+    return SpeakUpCase.objects.for_guardian(user).filter(_new_messages(user)).count()
 
 
 def guardian_case_or_404(user: Any, reference: str) -> SpeakUpCase:

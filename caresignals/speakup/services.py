@@ -20,7 +20,12 @@ from caresignals.core import clock
 from caresignals.core.concurrency import save_if_unchanged
 from caresignals.organisations.models import Organisation
 from caresignals.speakup import codes, hooks
-from caresignals.speakup.models import CATEGORY_FIELDS, SpeakUpCase, SpeakUpMessage
+from caresignals.speakup.models import (
+    CATEGORY_FIELDS,
+    CaseReading,
+    SpeakUpCase,
+    SpeakUpMessage,
+)
 from caresignals.speakup.vocabulary import Author, Route, Status
 
 OBJECT_TYPE = "speakup_case"
@@ -149,6 +154,18 @@ def record_view(user: Any, case: SpeakUpCase, *, page: str) -> None:
     """A guardian read the case: one audit entry per read."""
     with transaction.atomic():
         record(Actor(user=user), _change(case, AuditAction.SPEAKUP_CASE_VIEWED, page=page))
+
+
+def mark_read(user: Any, case: SpeakUpCase, shown: Iterable[SpeakUpMessage]) -> None:
+    """The guardian was shown these messages of the case: none is new to them any more.
+    Marks read only up to the last message shown (one sent while the page was drawn stays
+    new), and only ever forward, so a stale page cannot make a read message new again."""
+    last = max((m.sequence for m in shown), default=0)
+    with transaction.atomic():
+        reading, _ = CaseReading.objects.select_for_update().get_or_create(case=case, guardian=user)
+        if last > reading.read_to:
+            reading.read_to = last
+            reading.save(update_fields=["read_to"])
 
 
 def _claim(user: Any, case: SpeakUpCase) -> None:

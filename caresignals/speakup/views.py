@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -98,17 +99,55 @@ def _guardian_only(request: HttpRequest) -> None:
         raise Http404("Not found")
 
 
+PAGE_SIZE = 25
+
+
+def _page_links(request: HttpRequest, page: Page[SpeakUpCase]) -> dict[str, Any]:
+    """NHS.UK numbered pagination for `page`, each link keeping the filters chosen: the
+    first, last and neighbouring pages, with an ellipsis for the gaps."""
+
+    def href(n: int) -> str:
+        params = request.GET.copy()
+        params["page"] = str(n)
+        return "?" + params.urlencode()
+
+    last = page.paginator.num_pages
+    near = {1, last, page.number - 1, page.number, page.number + 1}
+    shown = sorted(n for n in near if 1 <= n <= last)
+    items: list[dict[str, Any]] = []
+    for i, n in enumerate(shown):
+        if i and n - shown[i - 1] > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": n, "href": href(n), "current": n == page.number})
+    return {
+        "items": items if last > 1 else [],
+        "previous": {"href": href(page.number - 1)} if page.has_previous() else {},
+        "next": {"href": href(page.number + 1)} if page.has_next() else {},
+    }
+
+
 @require_GET
 def cases(request: HttpRequest) -> HttpResponse:
     _guardian_only(request)
     status = request.GET.get("status", "")
     category = request.GET.get("category", "")
+    new_only = request.GET.get("new") == "1"
+    found = queries.guardian_cases(
+        request.user, status=status, category=category, new_only=new_only
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "speakup/cases.jinja",
         {
-            "page_title": "Speak-up cases",
-            "cases": queries.guardian_cases(request.user, status=status, category=category),
+            "page_title": "Speak-up cases"
+            + (f" (page {page.number} of {page.paginator.num_pages})" if page.number > 1 else ""),
+            "cases": page.object_list,
+            "page": page,
+            "pagination": _page_links(request, page),
+            "new_count": queries.new_message_count(request.user),
+            "new_only": new_only,
+            "filtered": bool(status or category or new_only),
             "status": status if status in Status.values else "",
             "category": category if category in CATEGORY_FIELDS else "",
             "statuses": Status.choices,
@@ -137,12 +176,14 @@ def _case_page(
     request: HttpRequest, case: SpeakUpCase, *, errors: dict[str, list[str]], values: Any
 ) -> HttpResponse:
     services.record_view(request.user, case, page="case")
+    context = _case_context(case)
+    services.mark_read(request.user, case, context["messages_"])
     return render(
         request,
         "speakup/case.jinja",
         {
             "page_title": f"Case {case.reference}",
-            **_case_context(case),
+            **context,
             "errors": errors,
             "values": values,
         },

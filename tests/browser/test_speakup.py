@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from caresignals.organisations.roles import Role
 from caresignals.speakup.models import SpeakUpCase
 from tests.browser.test_patient_safety_lead import sign_in
+from tests.browser.test_reflow import _OVERFLOW
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -96,4 +97,80 @@ def test_the_icb_sees_counts_only(page, small_ics, assert_accessible):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Freedom to Speak Up: cases by provider"
     )
+    assert_accessible(page)
+
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+def _reflows(page) -> None:
+    """At 320 CSS px the page itself never scrolls sideways (WCAG 1.4.10)."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    found = page.evaluate(_OVERFLOW)
+    assert found["scrollWidth"] <= found["innerWidth"], f"{page.url} scrolls sideways: {found}"
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_the_guardian_pages_through_cases_new_messages_first(
+    page, small_ics, assert_accessible, today, size
+):
+    import datetime as dt
+
+    from caresignals.speakup import services
+    from tests.speakup.factories import raise_case
+
+    member(small_ics.trust_a, Role.SPEAKUP_GUARDIAN, username="gwen", first_name="Gwen")
+    cases = [
+        raise_case(small_ics.trust_a, raised_on=today - dt.timedelta(days=i))[0] for i in range(30)
+    ]
+    written = [cases[20], cases[27]]  # older cases, so "new first" moves them up
+    for case in written:
+        services.reporter_message(case, "Synthetic: there is more to tell you.")
+    page.set_viewport_size(VIEWPORTS[size])
+    sign_in(page, "gwen")
+
+    card = page.get_by_role("link", name="Speak-up cases")
+    expect(
+        page.get_by_text("New messages (2): 2 cases have a message you have not read")
+    ).to_be_visible()
+    assert_accessible(page)
+    card.first.click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Showing 1 to 25 of 30 cases")).to_be_visible()
+    expect(page.get_by_role("link", name="New messages (2)")).to_be_visible()
+    rows = page.locator("tbody tr")
+    for i, case in enumerate(
+        sorted(written, key=lambda c: (-c.raised_on.toordinal(), c.reference))
+    ):
+        expect(rows.nth(i)).to_contain_text(case.reference)
+        expect(rows.nth(i)).to_contain_text("New message")
+    expect(rows.nth(2)).not_to_contain_text("New message")
+    assert_accessible(page)
+
+    page.get_by_label("Status").select_option("open")
+    page.get_by_role("button", name="Filter cases").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Page 2").click()
+    page.wait_for_load_state()
+    assert "status=open" in page.url and "page=2" in page.url
+    expect(page.get_by_text("Showing 26 to 30 of 30 cases")).to_be_visible()
+    expect(page.get_by_label("Status")).to_have_value("open")
+    assert_accessible(page)
+    _reflows(page)
+    assert_accessible(page)
+    page.set_viewport_size(VIEWPORTS[size])
+
+    page.goto("/speak-up/cases/")
+    page.get_by_role("link", name=written[0].reference).click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Synthetic: there is more to tell you.")).to_be_visible()
+    page.get_by_role("link", name="Speak-up cases").first.click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("link", name="New messages (1)")).to_be_visible()
+    page.get_by_label("Messages").select_option("1")
+    page.get_by_role("button", name="Filter cases").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Showing 1 to 1 of 1 case", exact=True)).to_be_visible()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(written[1].reference)
     assert_accessible(page)

@@ -66,3 +66,24 @@ def test_the_demo_loads_and_the_published_code_opens_its_case():
     counts = monthly_case_counts()
     assert not any(code == "IL1" and month >= "2025-10" for code, month in counts)
     assert sum(n for (code, _m), n in counts.items() if code == "IL1") > 0
+
+
+@pytest.mark.django_db
+def test_the_demo_guardian_has_three_cases_with_new_messages():
+    from caresignals.demo.work import _read_all_but_three
+    from caresignals.organisations.roles import Role
+    from caresignals.speakup.queries import new_message_count
+    from tests.factories import member
+
+    place = OrganisationFactory(code="PL1", kind="place")
+    orgs = {
+        code: OrganisationFactory(code=code, type=ptype, parent=place)
+        for code, ptype, _ in PROVIDERS
+    }
+    build_speakup(seed=3, plants=True, periods=("2023-11", "2026-10"))
+    guardian = member(orgs["RM1"], Role.SPEAKUP_GUARDIAN)
+    _read_all_but_three(guardian, orgs["RM1"])
+    open_cases = SpeakUpCase.objects.filter(organisation=orgs["RM1"], status="open").count()
+    assert open_cases >= 3
+    assert new_message_count(guardian) == 3
+    assert new_message_count(member(orgs["RM1"], Role.SPEAKUP_GUARDIAN)) > 3  # read nothing

@@ -22,6 +22,7 @@ from caresignals.analytics.models import MonthlyEventCount
 from caresignals.core import clock
 from caresignals.core.pdf import html_to_pdf
 from caresignals.core.periods import Month
+from caresignals.organisations.presenters import service_at_provider
 from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import visible
 from caresignals.safety.models import PatientSafetyEvent
@@ -54,9 +55,7 @@ class EntryRow:
 
     @property
     def where(self) -> str:
-        if self.entry.service_name:
-            return f"{self.entry.service_name}, {self.entry.org_name}"
-        return self.entry.org_name
+        return service_at_provider(self.entry.service_name, self.entry.org_name)
 
     @property
     def escalation_label(self) -> str:
@@ -164,7 +163,7 @@ def _harm_changes(counts: QuerySet[MonthlyEventCount], period: dt.date) -> list[
     for (org_name, service_name), t in totals.items():
         baseline = t["before"] / HARM_BASELINE_MONTHS
         if t["month"] >= 3 and t["month"] >= 2 * baseline:
-            where = f"{service_name}, {org_name}" if service_name else org_name
+            where = service_at_provider(service_name, org_name)
             changes.append(HarmChange(where, int(t["month"]), baseline))
     changes.sort(key=lambda c: (-(c.month - c.baseline), c.where))
     return changes[:TOP_HARM_CHANGES]
