@@ -37,6 +37,7 @@ from caresignals.safety.vocabulary import (
     PsychologicalHarm,
     RecordType,
     ServiceArea,
+    StrengthOfAssociation,
 )
 
 WITHHELD = "Shown only inside the provider."
@@ -206,6 +207,16 @@ def event_page(user: Any, event: PatientSafetyEvent) -> EventPage:
         Row("Physical harm", label(PhysicalHarm.choices, event.physical_harm)),
         Row("Psychological harm", label(PsychologicalHarm.choices, event.psychological_harm)),
         Row("Worse harm", label(MaxHarm.choices, event.max_harm)),
+    ]
+    # Asked only when harm is severe or fatal: shown then, or whenever a file gave it.
+    if event.strength_of_association or event.max_harm in ("severe", "fatal"):
+        facts.append(
+            Row(
+                "Strength of association",
+                label(StrengthOfAssociation.choices, event.strength_of_association, "Not recorded"),
+            )
+        )
+    facts += [
         Row("Never Event", label(NeverEventType.choices, event.never_event_type, "No")),
         Row("Patient died", "Yes" if event.patient_died else "No"),
     ]
