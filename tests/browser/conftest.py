@@ -109,3 +109,20 @@ def assert_accessible(axe):
         assert not violations, f"axe found problems on {page.url}:\n{summary}"
 
     return check
+
+
+@pytest.fixture
+def looks_right(assert_accessible):
+    """axe finds nothing on the page, and at 320 CSS px it reflows with no sideways scroll
+    (WCAG 1.4.10); the viewport is put back afterwards."""
+    from tests.browser.test_reflow import _OVERFLOW
+
+    def check(page) -> None:
+        assert_accessible(page)
+        size = page.viewport_size
+        page.set_viewport_size({"width": 320, "height": 640})
+        found = page.evaluate(_OVERFLOW)
+        assert found["scrollWidth"] <= found["innerWidth"], f"{page.url} scrolls sideways: {found}"
+        page.set_viewport_size(size)
+
+    return check

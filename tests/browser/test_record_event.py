@@ -9,28 +9,12 @@ from playwright.sync_api import expect
 from caresignals.organisations.roles import Role
 from caresignals.safety.models import PatientSafetyEvent
 from tests.browser.test_patient_safety_lead import sign_in
-from tests.browser.test_reflow import _OVERFLOW
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-NARROWEST = {"width": 320, "height": 640}
-
-
-@pytest.fixture
-def looks_right(assert_accessible):
-    """axe finds nothing, and the page reflows at 320 px with no sideways scroll."""
-
-    def check(page) -> None:
-        size = page.viewport_size
-        page.set_viewport_size(NARROWEST)
-        found = page.evaluate(_OVERFLOW)
-        assert found["scrollWidth"] <= found["innerWidth"], f"{page.url} scrolls sideways: {found}"
-        page.set_viewport_size(size)
-
-    return check
 
 
 def area_options(page) -> list[str]:
