@@ -1343,6 +1343,8 @@ def _service_events(ctx: _Context, svc: _Service) -> pa.Table:
         "physical_harm": _take(HARMS, cols["harm"], blank=True),
         "psychological_harm": _take(PSYCH_HARMS, cols["psych"], blank=True),
         "never_event_type": _take(NEVER_EVENT_TYPES, never, blank=True),
+        # Not generated: the synthetic reporters leave it blank, as older files do.
+        "strength_of_association": pa.array([""] * n, pa.string()),
         "death_in_care_more_likely_than_not": _take(bools, cols["death_mlt"].astype(np.int64)),
         "patient_died": _take(bools, cols["died"].astype(np.int64)),
         "patient_age_years": _to_strings(cols["age"]),

@@ -27,6 +27,7 @@ from caresignals.safety.vocabulary import (
     RecordType,
     ReporterType,
     ServiceArea,
+    StrengthOfAssociation,
     TriState,
 )
 
@@ -147,6 +148,10 @@ class PatientSafetyEvent(models.Model):
         max_length=10, choices=PsychologicalHarm.choices, blank=True
     )
     never_event_type = models.CharField(max_length=30, choices=NeverEventType.choices, blank=True)
+    # Asked when harm is severe or fatal; blank when not asked or not given.
+    strength_of_association = models.CharField(
+        max_length=12, choices=StrengthOfAssociation.choices, blank=True, default=""
+    )
     death_in_care_more_likely_than_not = models.BooleanField(default=False)
     patient_died = models.BooleanField(default=False)
     patient_age_years = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -61,6 +61,17 @@ HARM_ORDER = {"none": 0, "low": 1, "moderate": 2, "severe": 3, "fatal": 4}
 MODERATE_OR_WORSE = ("moderate", "severe", "fatal")
 
 
+class StrengthOfAssociation(models.TextChoices):
+    """How strongly the reporter links the incident to severe or fatal harm (LFPSE asks it
+    when harm is severe or fatal)."""
+
+    CAUSED = "caused", "The incident caused the harm"
+    PROBABLY = "probably", "The incident probably contributed to the harm"
+    POSSIBLY = "possibly", "The incident possibly contributed to the harm"
+    NOT_RELATED = "not_related", "The harm was not related to the incident"
+    UNKNOWN = "unknown", "Don't know"
+
+
 class NeverEventType(models.TextChoices):
     WRONG_SITE_SURGERY = "wrong_site_surgery", "Wrong-site surgery"
     WRONG_IMPLANT = "wrong_implant", "Wrong implant or prosthesis"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -315,3 +316,57 @@ def test_description_is_full_inside_the_provider_and_deidentified_outside(client
     )
     assert response.status_code == 403
     assert not CandourRecord.objects.exists()
+
+
+def test_the_page_is_one_form_with_a_button_for_each_part(client, lead, small_ics):
+    event = notifiable_event(small_ics.trust_a, reported_on=D(2026, 3, 2))
+    page = client.get(url(event)).content.decode()
+    assert page.count("<form") == 1 + page.count('action="/accounts/sign-out')  # (the header's)
+    for part in ("owner", "steps", "attempt"):
+        assert re.search(rf'<button[^>]*name="action"[^>]*value="{part}"', page)
+
+
+def test_an_error_in_one_part_keeps_what_was_typed_in_the_others(client, lead, small_ics):
+    event = notifiable_event(small_ics.trust_a, reported_on=D(2026, 3, 2))
+    typed = steps_post(0, notified_in_person_on=D(2026, 3, 4), notified_by="Dr A Synthetic")
+    typed |= {"action": "attempt", "method": "", "outcome": "Left a voicemail"}
+    response = client.post(url(event), typed)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Select how you tried to contact them" in page
+    assert 'value="Dr A Synthetic"' in page  # the steps, not saved, still shown
+    assert 'name="notified_in_person_on_day" type="text" value="4"' in page
+    assert 'value="Left a voicemail"' in page
+    assert not CandourRecord.objects.exists() and not ContactAttempt.objects.exists()
+
+
+def test_saving_one_part_keeps_the_others_typed_changes_for_the_next_page(client, lead, small_ics):
+    event = notifiable_event(small_ics.trust_a, reported_on=D(2026, 3, 2))
+    typed = steps_post(0, notified_in_person_on=D(2026, 3, 4), notified_by="Dr A Synthetic")
+    typed |= {
+        "action": "attempt",
+        "attempted_on_day": "3",
+        "attempted_on_month": "3",
+        "attempted_on_year": "2026",
+        "method": "phone",
+        "outcome": "No answer",
+    }
+    response = client.post(url(event), typed)
+    assert response.status_code == 302
+    assert ContactAttempt.objects.count() == 1
+    assert not CandourRecord.objects.filter(notified_by="Dr A Synthetic").exists()
+    page = " ".join(client.get(url(event)).content.decode().split())
+    assert "Not saved yet:</strong> what you typed in Notification steps." in page
+    assert 'value="Dr A Synthetic"' in page
+    assert 'value="No answer"' not in page  # the attempt was recorded: its form is empty
+    # Kept for one page: shown again, it is what is stored.
+    again = client.get(url(event)).content.decode()
+    assert "Not saved yet" not in again and 'value="Dr A Synthetic"' not in again
+    # Unchanged parts are not reported as unsaved.
+    version = CandourRecord.objects.get().version
+    client.post(url(event), steps_post(version, notified_by="B") | {"action": "owner"})
+    assert "Not saved yet:</strong> what you typed in Notification steps" in " ".join(
+        client.get(url(event)).content.decode().split()
+    )
+    client.post(url(event), {"action": "owner", "owner_person": "", "version": str(version)})
+    assert "Not saved yet" not in client.get(url(event)).content.decode()

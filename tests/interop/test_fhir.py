@@ -38,6 +38,7 @@ def varied(lsoa: str) -> list[dict[str, str]]:
             physical_harm="fatal",
             psychological_harm="severe",
             never_event_type="wrong_site_surgery",
+            strength_of_association="probably",
             death_in_care_more_likely_than_not="true",
             patient_died="true",
             patient_age_years="0",
@@ -171,6 +172,15 @@ def test_every_exported_resource_is_valid_stu3(exported):
     assert "subject" not in by_id["E3"]  # a risk with nothing known about a patient
     reference = next(e for e in e2["extension"] if e["url"] == extension_url("event-reference"))
     assert reference["valueIdentifier"]["value"].startswith("PSE-")
+
+
+def test_strength_of_association_is_an_extension(exported):
+    fatal = next(r for r in exported if r["identifier"]["value"] == "E2")
+    (ext,) = [e for e in fatal["extension"] if e["url"] == extension_url("strength-of-association")]
+    assert ext["valueCoding"]["code"] == "probably"
+    assert ext["valueCoding"]["display"] == "The incident probably contributed to the harm"
+    low = next(r for r in exported if r["identifier"]["value"] == "E1")
+    assert "strength-of-association" not in json.dumps(low)  # not given: absent
 
 
 def test_anonymous_and_non_staff_reporters_leave_no_identity(exported):

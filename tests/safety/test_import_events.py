@@ -32,6 +32,7 @@ def event(**overrides: str) -> dict[str, str]:
         "physical_harm": "low",
         "psychological_harm": "",
         "never_event_type": "",
+        "strength_of_association": "",
         "death_in_care_more_likely_than_not": "",
         "patient_died": "false",
         "patient_age_years": "31",
@@ -279,7 +280,7 @@ def test_a_malformed_row_is_found_by_the_exact_reader(small_ics, tmp_path):
     lines.insert(2, "just,three,values")  # becomes row 3; E2 is row 4, E3 row 5
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     message = fail(path)
-    assert "row 3: got a blank value, expected 24 values as in the header, got 3" in message
+    assert "row 3: got a blank value, expected 25 values as in the header, got 3" in message
     assert "row 5, column anonymous: got 'perhaps'" in message
     assert PatientSafetyEvent.objects.count() == 0
     rejects = tmp_path / "rejects.csv"
@@ -301,13 +302,29 @@ def test_descriptions_may_span_lines(small_ics, tmp_path):
 
 
 def test_the_importer_reads_exactly_the_published_columns():
-    """The published columns, then the candour steps, which a file may leave out."""
+    """The published columns, then the candour steps; a file may leave out the candour steps
+    and strength of association (added later, so older files load as they did)."""
     from caresignals.safety.events.formats import CANDOUR_COLUMNS
     from caresignals.safety.events.importers import EventImporter
 
     candour = tuple(c.name for c in CANDOUR_COLUMNS)
     assert tuple(c.name for c in EventImporter.columns) == EVENT_CSV_COLUMNS + candour
-    assert EventImporter.optional_columns == frozenset(candour)
+    assert EventImporter.optional_columns == frozenset({*candour, "strength_of_association"})
+
+
+def test_strength_of_association_is_its_own_column(small_ics, tmp_path):
+    older = [c for c in COLUMNS if c != "strength_of_association"]
+    run(write(tmp_path, [event(source_id="OLD")], older))  # a file from before the column
+    rows = [
+        event(source_id="S1", physical_harm="severe", strength_of_association="possibly"),
+        event(source_id="S2", strength_of_association=""),
+    ]
+    run(write(tmp_path, rows))
+    stored = dict(PatientSafetyEvent.objects.values_list("source_id", "strength_of_association"))
+    assert stored == {"OLD": "", "S1": "possibly", "S2": ""}
+    out = fail(write(tmp_path, [event(source_id="S3", strength_of_association="maybe")]))
+    assert "strength_of_association" in out and "caused" in out
+    assert not PatientSafetyEvent.objects.filter(source_id="S3").exists()
 
 
 def test_export_carries_the_rule_based_fields(small_ics, tmp_path):

@@ -193,9 +193,106 @@ def test_never_event_death_and_strength_of_association_are_stored(client, staff)
     event = PatientSafetyEvent.objects.get()
     assert event.never_event_type == "wrong_route_medication"
     assert event.patient_died and event.death_in_care_more_likely_than_not
-    assert event.description.endswith(
-        "Strength of association: The incident probably contributed to the harm"
+    # Its own field: the description is only what the person wrote.
+    assert event.strength_of_association == "probably"
+    assert event.description == "Synthetic: a dose of antibiotics was given two hours late."
+
+
+def test_the_check_page_shows_strength_of_association_as_its_own_answer(client, staff):
+    client.post(FIRST, first_page(physical_harm="severe"))
+    client.post(SECOND, second_page(strength_of_association="caused"))
+    page = client.get(CHECK).content.decode()
+    assert re.search(
+        r"Strength of association\s*</dt>\s*<dd[^>]*>\s*The incident caused the harm", page
     )
+
+
+def test_each_harm_grade_says_what_it_means(client, staff):
+    page = client.get(FIRST).content.decode()
+    hints = dict(
+        re.findall(
+            r'id="(\w+(?:-\d)?)-item-hint"[^>]*>\s*(.*?)\s*</div>', page.replace("&#39;", "'")
+        )
+    )
+    assert hints["physical_harm"].startswith("No physical harm, including when the incident")
+    assert hints["physical_harm-3"].startswith("Significant harm that is not permanent")
+    assert hints["physical_harm-5"].startswith("The patient died and the incident caused")
+    assert hints["psychological_harm-4"].startswith("Permanent or long-lasting psychological")
+    assert len([k for k in hints if k.startswith("physical_harm")]) == 5
+    assert len([k for k in hints if k.startswith("psychological_harm")]) == 4
+    # Each hint is tied to its answer for screen readers.
+    assert 'id="physical_harm-3" name="physical_harm" type="radio" value="moderate" ' in page
+    assert 'aria-describedby="physical_harm-3-item-hint"' in page
+
+
+def area_groups(response):
+    """The service-area list's groups: place label -> the areas offered under it."""
+    page = response.content.decode()
+    select = page[page.find('<select class="nhsuk-select', page.find('for="service_area"')) :]
+    select = select[: select.find("</select>")]
+    return {
+        label: re.findall(r'<option value="(\w+)"', body)
+        for label, body in re.findall(
+            r'<optgroup label="([^"]+)"[^>]*>(.*?)</optgroup>', select, re.S
+        )
+    }
+
+
+def test_service_areas_are_offered_under_the_place_they_fit(client, staff):
+    groups = area_groups(client.get(FIRST))
+    assert groups["Maternity A (Trust A)"] == ["maternity"]
+    assert groups["Trust A"][:2] == ["acute", "maternity"]  # an acute trust as a whole
+    assert "gp" not in groups["Trust A"] and "prison" not in groups["Trust A"]
+    assert list(groups) == ["Trust A", "Maternity A (Trust A)"]  # only places they may see
+
+
+def test_a_service_area_that_does_not_fit_the_service_is_refused(client, staff):
+    response = client.post(FIRST, first_page(place="TA-MAT", service_area="acute"))
+    assert errors_of(response)["service_area"] == [
+        "Select a service area that fits Maternity A (Trust A): Maternity"
+    ]
+    assert client.get(SECOND)["Location"] == FIRST  # nothing valid was saved
+    # The answer is kept, selected under the place it fits, for the person to change.
+    assert 'value="acute" selected' in response.content.decode()
+    fits = client.post(FIRST, first_page(place="TA", service_area="acute"))
+    assert fits["Location"] == SECOND
+    assert PatientSafetyEvent.objects.count() == 0
+
+
+def test_never_event_type_and_death_questions_are_revealed_under_yes(client, staff):
+    client.post(FIRST, first_page(physical_harm="severe"))
+    page = client.get(SECOND).content.decode()
+    # The follow-up sits in the conditional block under "Yes", hidden until chosen.
+    never = page[page.find('id="conditional-never_event"') - 80 :]
+    assert "nhsuk-radios__conditional--hidden" in never[:200]
+    assert 'name="never_event_type"' in never[: never.find("</select>")]
+    assert 'data-aria-controls="conditional-never_event"' in page
+    died = page[page.find('id="conditional-patient_died"') - 80 :]
+    assert 'name="death_in_care_more_likely_than_not"' in died[: died.find("</fieldset>")]
+    # Chosen answers show their follow-up open when the page is shown again.
+    again = client.post(SECOND, second_page(never_event="yes", patient_died="yes"))
+    page = again.content.decode()
+    opened = page[page.find('id="conditional-never_event"') - 80 :][:200]
+    assert "nhsuk-radios__conditional--hidden" not in opened
+
+
+def test_follow_ups_are_ignored_when_they_do_not_apply(client, staff):
+    """Without JavaScript the follow-ups show throughout; an answer given under "No" is
+    dropped, not stored."""
+    client.post(FIRST, first_page())
+    client.post(
+        SECOND,
+        second_page(
+            never_event="no",
+            never_event_type="scalding",
+            patient_died="no",
+            death_in_care_more_likely_than_not="yes",
+        ),
+    )
+    client.post(CHECK)
+    event = PatientSafetyEvent.objects.get()
+    assert event.never_event_type == "" and not event.death_in_care_more_likely_than_not
+    assert event.strength_of_association == ""  # low harm: not asked
 
 
 def test_the_organisation_chooser_is_scoped(client, staff):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -55,6 +56,28 @@ def test_event_page_shows_facts_derived_fields_and_free_text_inside_provider(
     assert "Synthetic: the wrong knee was prepared." in html
     assert "Notifiable: first notification due" in html
     assert f"/safety/events/{e.reference}/candour/" in html  # the candour page
+
+
+def test_event_page_shows_strength_of_association_as_its_own_row(client, lead, small_ics):
+    def facts(e):
+        html = client.get(reverse("safety:event", kwargs={"reference": e.reference}))
+        return " ".join(html.content.decode().split())
+
+    severe = event(
+        small_ics.trust_a,
+        physical_harm="severe",
+        max_harm="severe",
+        strength_of_association="probably",
+        description="Synthetic: a missed deterioration.",
+    )
+    page = facts(severe)
+    assert re.search(
+        r"Strength of association </dt> <dd[^>]*> The incident probably contributed", page
+    )
+    assert "<p>Synthetic: a missed deterioration.</p>" in page  # not in the description
+    unanswered = event(small_ics.trust_a, physical_harm="fatal", max_harm="fatal")
+    assert re.search(r"Strength of association </dt> <dd[^>]*> Not recorded", facts(unanswered))
+    assert "Strength of association" not in facts(event(small_ics.trust_a))  # low: not asked
 
 
 def test_icb_reads_event_with_de_identified_free_text(client, small_ics):

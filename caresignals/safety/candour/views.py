@@ -91,6 +91,67 @@ def _step_values(page: q.CandourPage) -> dict[str, str]:
     return values
 
 
+def _dates(*names: str) -> tuple[str, ...]:
+    return tuple(f"{n}_{part}" for n in names for part in ("day", "month", "year"))
+
+
+# The page is one form with a button for each part (so whatever is typed anywhere is posted
+# with any button); each button saves only its own part. These are each part's fields.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "flag": ("reason",),
+    "owner": ("owner_person",),
+    "steps": (
+        *_dates("notified_in_person_on", "written_notification_on", "results_shared_on"),
+        "notified_by",
+        "apology_given",
+        "contact_outcome",
+        *_dates("contact_outcome_on"),
+    ),
+    "attempt": (*_dates("attempted_on"), "method", "outcome"),
+    "add_referral": ("kind",),
+}
+SECTION_NAMES = {
+    "flag": "Is it notifiable?",
+    "owner": "Owner",
+    "steps": "Notification steps",
+    "attempt": "Attempts to contact them",
+    "add_referral": "Referrals beyond the provider",
+}
+UNSAVED_KEY = "candour-unsaved:{}"
+
+
+def _part(values: dict[str, str], section: str) -> dict[str, str]:
+    return {k: values[k] for k in SECTIONS[section] if k in values}
+
+
+def _unsaved(posted: dict[str, str], saved: str, page: q.CandourPage) -> dict[str, str]:
+    """What was typed in the parts other than the one just saved and differs from what is
+    stored: kept for the page shown next, so nothing typed is lost."""
+    stored = {"steps": _step_values(page), "owner": {"owner_person": _owner_value(page)}}
+    kept: dict[str, str] = {}
+    for section in SECTIONS:
+        if section == saved:
+            continue
+        typed = _part(posted, section)
+        if section in stored:
+            now = stored[section]
+            changed = any(
+                typed.get(k, "").strip() != now.get(k, "").strip()
+                for k in SECTIONS[section]
+                if k in typed
+            )
+        else:
+            changed = any(v.strip() for v in typed.values())
+        if changed:
+            kept |= typed
+    return kept
+
+
+def _owner_value(page: q.CandourPage) -> str:
+    r = page.record
+    return str(r.owner_person_id) if r is not None and r.owner_person_id else ""
+
+
 def _errors(form: forms.Form) -> dict[str, list[str]]:
     return {name: [str(m) for m in messages_] for name, messages_ in form.errors.items()}
 
@@ -107,7 +168,11 @@ def event_candour(request: HttpRequest, reference: str) -> HttpResponse:
     today = _today()
     page = q.candour_page(request.user, event, today)
     errors: dict[str, list[str]] = {}
-    values: dict[str, str] = {}
+    # What was typed and not saved, part by part: everything posted when a part had errors,
+    # or the other parts' changes after one part was saved.
+    values: dict[str, str] = request.session.pop(UNSAVED_KEY.format(event.reference), {})
+    if not isinstance(values, dict):
+        values = {}
     action = ""
     if request.method == "POST":
         if not page.can_manage:
@@ -133,7 +198,7 @@ def event_candour(request: HttpRequest, reference: str) -> HttpResponse:
                         if d["flag"] == "on"
                         else "The hand flag is cleared",
                     )
-                    return redirect("safety:event_candour", reference=reference)
+                    return _saved(request, event, action)
             elif action == "steps":
                 form = StepsForm(
                     request.POST, reported_on=event.reported_on, attempts=len(page.attempts)
@@ -146,13 +211,13 @@ def event_candour(request: HttpRequest, reference: str) -> HttpResponse:
                         actor=actor,
                     )
                     messages.success(request, "The candour steps are saved")
-                    return redirect("safety:event_candour", reference=reference)
+                    return _saved(request, event, action)
             elif action == "attempt":
                 form = AttemptForm(request.POST, reported_on=event.reported_on)
                 if form.is_valid():
                     services.add_contact_attempt(event, actor=actor, **form.cleaned_data)
                     messages.success(request, "The attempt to contact them is recorded")
-                    return redirect("safety:event_candour", reference=reference)
+                    return _saved(request, event, action)
             elif action == "owner":
                 path = event.organisation.path
                 form = OwnerForm(request.POST, people=person_choices(path))
@@ -161,24 +226,33 @@ def event_candour(request: HttpRequest, reference: str) -> HttpResponse:
                     version = form.cleaned_data["version"]
                     services.assign_candour(event, owner, version=version, actor=actor)
                     messages.success(request, "The owner of the candour steps is saved")
-                    return redirect("safety:event_candour", reference=reference)
+                    return _saved(request, event, action)
             elif action == "add_referral":
                 form = AddReferralForm(request.POST)
                 if form.is_valid():
                     services.add_referral(event, kind=form.cleaned_data["kind"], actor=actor)
                     messages.success(request, "The referral task is added")
-                    return redirect("safety:event_candour", reference=reference)
+                    return _saved(request, event, action)
             else:
                 return HttpResponseBadRequest("Unknown action")
             errors = _errors(form)
             values = _posted(request)
         except EditConflict:
+            # The page shows the other person's change to this part; what was typed in the
+            # other parts is kept.
             errors = {"non_field_errors": [CONFLICT]}
             page = q.candour_page(request.user, event, today)
+            values = {k: v for k, v in _posted(request).items() if k not in SECTIONS[action]}
         except services.CandourRefused as refused:
             errors = {refused.field: [refused.message]}
             values = _posted(request)
-    step_values = values if action == "steps" else _step_values(page)
+    typed = {s for s in SECTIONS if _part(values, s)}
+    step_values = _part(values, "steps") if "steps" in typed else _step_values(page)
+    unsaved = [
+        SECTION_NAMES[s]
+        for s in SECTIONS
+        if s in typed and not errors and (s != "steps" or step_values != _step_values(page))
+    ]
     return render(
         request,
         "safety/candour/event.jinja",
@@ -189,6 +263,8 @@ def event_candour(request: HttpRequest, reference: str) -> HttpResponse:
             "action": action,
             "values": values,
             "step_values": step_values,
+            "owner_value": values.get("owner_person", _owner_value(page)),
+            "unsaved": unsaved,
             "outcomes": [c for c in ContactOutcome.choices if c[0]],
             "methods": ContactMethod.choices,
             "today": today,
@@ -197,6 +273,15 @@ def event_candour(request: HttpRequest, reference: str) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _saved(request: HttpRequest, event: PatientSafetyEvent, saved: str) -> HttpResponse:
+    """After one part is saved: keep what was typed in the others for the page shown next."""
+    page = q.candour_page(request.user, event, _today())
+    kept = _unsaved(_posted(request), saved, page)
+    if kept:
+        request.session[UNSAVED_KEY.format(event.reference)] = kept
+    return redirect("safety:event_candour", reference=event.reference)
 
 
 def _event_url(user: Any, event: PatientSafetyEvent) -> str | None:

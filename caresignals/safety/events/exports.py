@@ -40,6 +40,7 @@ _BLANK_IS_NULL = {
     "physical_harm",
     "psychological_harm",
     "never_event_type",
+    "strength_of_association",
     "patient_sex",
     "patient_ethnicity",
     "patient_lsoa",

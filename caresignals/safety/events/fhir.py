@@ -67,6 +67,7 @@ from caresignals.safety.vocabulary import (
     RecordType,
     ReporterType,
     ServiceArea,
+    StrengthOfAssociation,
 )
 
 BASE = "https://caresignals.example/fhir"
@@ -99,6 +100,7 @@ VOCABULARIES: dict[str, type[models.TextChoices]] = {
     "physical-harm": PhysicalHarm,
     "psychological-harm": PsychologicalHarm,
     "never-event-type": NeverEventType,
+    "strength-of-association": StrengthOfAssociation,
     "reporter-type": ReporterType,
 }
 
@@ -120,6 +122,7 @@ FHIR_PATHS: dict[str, str] = {
     "physical_harm": f"{_AE}.extension:physical-harm",
     "psychological_harm": f"{_AE}.extension:psychological-harm",
     "never_event_type": f"{_AE}.extension:never-event-type",
+    "strength_of_association": f"{_AE}.extension:strength-of-association",
     "death_in_care_more_likely_than_not": f"{_AE}.extension:death-in-care-more-likely-than-not",
     "patient_died": f"{_PATIENT}.deceasedBoolean",
     "patient_age_years": f"{_PATIENT}.extension:age",
@@ -245,8 +248,9 @@ def event_to_adverse_event(record: Mapping[str, Any]) -> dict[str, Any]:
         ("physical_harm", "physical-harm"),
         ("psychological_harm", "psychological-harm"),
         ("never_event_type", "never-event-type"),
+        ("strength_of_association", "strength-of-association"),
     ):
-        if r[column]:
+        if r.get(column):
             extensions.append(_extension(name, valueCoding=_coding(name, r[column])))
     extensions.append(
         _extension(
@@ -519,6 +523,7 @@ def adverse_event_to_row(resource: Any) -> dict[str, str]:
         "physical_harm": _vocabulary_code(exts, "physical-harm"),
         "psychological_harm": _vocabulary_code(exts, "psychological-harm"),
         "never_event_type": _vocabulary_code(exts, "never-event-type"),
+        "strength_of_association": _vocabulary_code(exts, "strength-of-association"),
         "death_in_care_more_likely_than_not": _flag(
             _value(exts, "death-in-care-more-likely-than-not", "valueBoolean", bool), "false"
         ),

@@ -20,6 +20,7 @@ from caresignals.safety.vocabulary import (
     RecordType,
     ReporterType,
     ServiceArea,
+    StrengthOfAssociation,
 )
 
 BOOL = "true or false"
@@ -37,6 +38,8 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     choice("physical_harm", PhysicalHarm.values, required=False),
     choice("psychological_harm", PsychologicalHarm.values, required=False),
     choice("never_event_type", NeverEventType.values, required=False),
+    # Optional in a file's header (files made before it existed load as they did).
+    choice("strength_of_association", StrengthOfAssociation.values, required=False),
     Column("death_in_care_more_likely_than_not", BOOL, required=False, kind="bool"),
     Column("patient_died", BOOL, kind="bool"),
     Column(
@@ -78,6 +81,9 @@ EVENT_COLUMNS: tuple[Column, ...] = (
 )
 
 EVENT_CSV_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS)
+
+#: events.csv columns a file may leave out of its header (each is then blank on every row).
+OPTIONAL_EVENT_COLUMNS = frozenset({"strength_of_association"})
 
 #: The longest reason for a "decided not notifiable" decision (as for a hand flag's reason).
 NOT_NOTIFIABLE_REASON_MAX = 2000

@@ -27,36 +27,120 @@ from caresignals.safety.vocabulary import (
     PsychologicalHarm,
     RecordType,
     ServiceArea,
+    StrengthOfAssociation,
     TriState,
 )
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-# Leave room for "Strength of association: …" within the importer's 20 000 characters.
-DESCRIPTION_MAX = 19_000
+DESCRIPTION_MAX = 20_000  # the importer's limit (events.csv description)
 HARMED_TYPES = ("incident", "outcome")  # record types with a patient and a harm grade
 
+# What each harm grade means, in plain words, as LFPSE defines them: shown under each answer
+# so that two people grade the same harm the same way (hazard H75).
+PHYSICAL_HARM_HINTS = {
+    "none": "No physical harm, including when the incident was stopped before it reached the "
+    "patient.",
+    "low": "Minimal harm: the patient needed extra observation or minor treatment, such as "
+    "first aid.",
+    "moderate": "Significant harm that is not permanent, needing a moderate increase in "
+    "treatment, such as an unplanned return to theatre or a longer stay.",
+    "severe": "Permanent harm, or harm likely to shorten the patient's life or to change for "
+    "good what they can do.",
+    "fatal": "The patient died and the incident caused or contributed to their death. If they "
+    "died of something else, choose the harm the incident itself did.",
+}
+PSYCHOLOGICAL_HARM_HINTS = {
+    "none": "No distress or emotional harm that you know of.",
+    "low": "Minimal distress that needed little or no extra support.",
+    "moderate": "Significant distress that is not permanent but needs extra support or "
+    "treatment, such as a referral for psychological care.",
+    "severe": "Permanent or long-lasting psychological harm that greatly changes the "
+    "patient's life or what they can do.",
+}
 
-class StrengthOfAssociation:
-    """Asked when harm is severe or fatal (LFPSE). Kept in the description, not a field."""
+# The service areas that fit each kind of service (organisations.csv type), and those that
+# fit each kind of provider when an event is recorded against the provider as a whole. A type
+# not listed (or blank) may have any area. The form offers only these, and refuses others
+# (hazard H76): an event filed under the wrong area misses the area's rules and referrals.
+_ANY_AREA: tuple[str, ...] = tuple(ServiceArea.values)
+SERVICE_AREAS_OF_TYPE: dict[str, tuple[str, ...]] = {
+    # services
+    "maternity": ("maternity",),
+    "emergency_department": ("acute",),
+    "adult_inpatient": ("acute",),
+    "mental_health_inpatient": ("mental_health",),
+    "ld_autism_inpatient": ("ld_autism", "mental_health"),
+    "community_nursing": ("community_nursing", "community_therapy", "intermediate_care"),
+    "primary_care": ("gp", "pharmacy", "dentistry", "optometry"),
+    "care_home": ("care_home", "social_care"),
+    "ambulance": ("ambulance", "nhs111"),
+    # providers, as a whole ("Don't know" kept: the area is not settled by the provider)
+    "acute_trust": (
+        "acute",
+        "maternity",
+        "community_nursing",
+        "community_therapy",
+        "intermediate_care",
+        "unknown",
+    ),
+    "mental_health_trust": (
+        "mental_health",
+        "ld_autism",
+        "community_nursing",
+        "community_therapy",
+        "unknown",
+    ),
+    "community_trust": (
+        "community_nursing",
+        "community_therapy",
+        "intermediate_care",
+        "dentistry",
+        "prison",
+        "unknown",
+    ),
+    "ambulance_trust": ("ambulance", "nhs111", "unknown"),
+    "gp_practice": ("gp", "pharmacy"),
+    "care_home_provider": ("care_home", "social_care"),
+    "ld_autism_inpatient_provider": ("ld_autism", "mental_health", "unknown"),
+    "hospice": ("intermediate_care", "community_nursing", "community_therapy", "unknown"),
+}
 
-    CHOICES = [
-        ("caused", "The incident caused the harm"),
-        ("probably", "The incident probably contributed to the harm"),
-        ("possibly", "The incident possibly contributed to the harm"),
-        ("not_related", "The harm was not related to the incident"),
-        ("unknown", "Don't know"),
-    ]
-    LABELS = dict(CHOICES)
+
+def service_areas_for(kind: str, org_type: str) -> tuple[str, ...]:
+    """The service areas an event recorded against this provider or service may have.
+
+    Providers and services share two type names (care_home, ld_autism_inpatient); a
+    provider's are looked up under "<type>_provider"."""
+    key = f"{org_type}_provider" if kind == "provider" else org_type
+    return SERVICE_AREAS_OF_TYPE.get(key) or SERVICE_AREAS_OF_TYPE.get(org_type) or _ANY_AREA
 
 
 @dataclass(frozen=True)
 class Place:
-    """Somewhere an event can be recorded against: a provider, or one of its services."""
+    """Somewhere an event can be recorded against: a provider, or one of its services, with
+    the service areas that fit it."""
 
     code: str
     label: str
     org_code: str
     service_code: str
+    areas: tuple[str, ...] = _ANY_AREA
+
+
+@dataclass(frozen=True)
+class AreaOption:
+    code: str
+    label: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class AreaGroup:
+    """One place's service areas, as the first page lists them."""
+
+    place_code: str
+    place_label: str
+    options: list[AreaOption]
 
 
 def recording_places(user: Any) -> list[Place]:
@@ -73,9 +157,19 @@ def recording_places(user: Any) -> list[Place]:
             parent = org.parent
             if parent is None:
                 continue
-            places.append(Place(org.code, f"{org.name} ({parent.name})", parent.code, org.code))
+            places.append(
+                Place(
+                    org.code,
+                    f"{org.name} ({parent.name})",
+                    parent.code,
+                    org.code,
+                    service_areas_for(org.kind, org.type),
+                )
+            )
         else:
-            places.append(Place(org.code, org.name, org.code, ""))
+            places.append(
+                Place(org.code, org.name, org.code, "", service_areas_for(org.kind, org.type))
+            )
     return places
 
 
@@ -136,9 +230,39 @@ class EventStepOne(forms.Form):
             (p.code, p.label) for p in places
         ]
 
+    def area_groups(self, values: dict[str, str]) -> list[AreaGroup]:
+        """The service-area list, grouped under each place, so that without JavaScript a
+        person picks from their place's own group (with it, the page shows only that group).
+        The answer given is selected once: in the chosen place's group if it fits there,
+        else in the first group that has it."""
+        labels = dict(ServiceArea.choices)
+        chosen_place, chosen_area = values.get("place", ""), values.get("service_area", "")
+        fitting = [p.code for p in self.places.values() if chosen_area in p.areas]
+        home = chosen_place if chosen_place in fitting else next(iter(fitting), "")
+        return [
+            AreaGroup(
+                place.code,
+                place.label,
+                [
+                    AreaOption(a, str(labels[a]), place.code == home and a == chosen_area)
+                    for a in place.areas
+                ],
+            )
+            for place in self.places.values()
+        ]
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        place = self.places.get(data.get("place") or "")
+        area = data.get("service_area")
+        if place is not None and area and area not in place.areas:
+            labels = dict(ServiceArea.choices)
+            fits = ", ".join(str(labels[a]) for a in place.areas)
+            self.add_error(
+                "service_area",
+                f"Select a service area that fits {place.label}: {fits}",
+            )
         if data.get("record_type") in HARMED_TYPES:
             if not data.get("physical_harm"):
                 self.add_error("physical_harm", "Select the physical harm to the patient")
@@ -188,7 +312,7 @@ class EventStepTwo(forms.Form):
         YES_NO, "Select yes if the death was more likely than not due to problems in care"
     )
     strength_of_association = _radios(
-        StrengthOfAssociation.CHOICES, "Select how strongly the event is linked to the harm"
+        StrengthOfAssociation.choices, "Select how strongly the event is linked to the harm"
     )
 
     def __init__(self, *args: Any, step_one: dict[str, Any], **kwargs: Any) -> None:
@@ -251,11 +375,6 @@ def event_fields(step_one: dict[str, Any], step_two: dict[str, Any], place: Plac
     def flag(value: object) -> bool:
         return value == "yes"
 
-    description = step_one["description"]
-    association = step_two.get("strength_of_association")
-    if association:
-        label = StrengthOfAssociation.LABELS[association]
-        description = f"{description}\n\nStrength of association: {label}"
     occurred = step_one["occurred_on"]
     return {
         "record_type": step_one["record_type"],
@@ -268,6 +387,7 @@ def event_fields(step_one: dict[str, Any], step_two: dict[str, Any], place: Plac
         "physical_harm": step_one.get("physical_harm") or "",
         "psychological_harm": step_one.get("psychological_harm") or "",
         "never_event_type": step_two.get("never_event_type") or "",
+        "strength_of_association": step_two.get("strength_of_association") or "",
         "patient_died": flag(step_two.get("patient_died")),
         "death_in_care_more_likely_than_not": flag(
             step_two.get("death_in_care_more_likely_than_not")
@@ -278,7 +398,7 @@ def event_fields(step_one: dict[str, Any], step_two: dict[str, Any], place: Plac
         "learning_disability": step_two.get("learning_disability") or "unknown",
         "autism": step_two.get("autism") or "unknown",
         "detained_mha": step_two.get("detained_mha") or "unknown",
-        "description": description,
+        "description": step_one["description"],
         "reporter_type": "staff",
         "anonymous": flag(step_one.get("anonymous")),
     }

@@ -27,7 +27,11 @@ from caresignals.interop.importing import Batch, Importer
 from caresignals.organisations.models import Area, Organisation
 from caresignals.safety import hooks
 from caresignals.safety.events import derived
-from caresignals.safety.events.formats import CANDOUR_COLUMNS, EVENT_COLUMNS
+from caresignals.safety.events.formats import (
+    CANDOUR_COLUMNS,
+    EVENT_COLUMNS,
+    OPTIONAL_EVENT_COLUMNS,
+)
 from caresignals.safety.models import (
     CandourRecord,
     PatientSafetyEvent,
@@ -48,6 +52,7 @@ FIELDS = [
     "physical_harm",
     "psychological_harm",
     "never_event_type",
+    "strength_of_association",
     "death_in_care_more_likely_than_not",
     "patient_died",
     "patient_age_years",
@@ -126,7 +131,7 @@ class EventImporter(Importer):
     kind = "events"
     key = ("org_code", "source_id")
     columns: ClassVar = [*EVENT_COLUMNS, *CANDOUR_COLUMNS]
-    optional_columns = frozenset(c.name for c in CANDOUR_COLUMNS)
+    optional_columns = frozenset(c.name for c in CANDOUR_COLUMNS) | OPTIONAL_EVENT_COLUMNS
 
     def __init__(self, actor: Any, *, one_event: bool = False) -> None:
         super().__init__(actor)
@@ -311,6 +316,7 @@ class EventImporter(Importer):
             "physical_harm": text("physical_harm"),
             "psychological_harm": text("psychological_harm"),
             "never_event_type": text("never_event_type"),
+            "strength_of_association": text("strength_of_association"),
             "death_in_care_more_likely_than_not": flag("death_in_care_more_likely_than_not"),
             "patient_died": flag("patient_died"),
             "patient_age_years": t["patient_age_years"],

@@ -20,9 +20,10 @@ from caresignals.audit.services import Actor
 from caresignals.safety.events import drafts, reporter
 from caresignals.safety.events.forms import (
     ETHNIC_CATEGORY,
+    PHYSICAL_HARM_HINTS,
+    PSYCHOLOGICAL_HARM_HINTS,
     EventStepOne,
     EventStepTwo,
-    StrengthOfAssociation,
     event_fields,
     needs_step_two,
     recording_places,
@@ -36,6 +37,7 @@ from caresignals.safety.vocabulary import (
     PsychologicalHarm,
     RecordType,
     ServiceArea,
+    StrengthOfAssociation,
     TriState,
 )
 
@@ -108,6 +110,9 @@ def step_one(request: HttpRequest, draft_id: str) -> HttpResponse:
             "page_title": "What happened",
             "form": form,
             "values": values,
+            "area_groups": form.area_groups(values),
+            "physical_harm_hints": PHYSICAL_HARM_HINTS,
+            "psychological_harm_hints": PSYCHOLOGICAL_HARM_HINTS,
             "errors": form.errors if request.method == "POST" else {},
             "draft_id": draft_id,
             "back": reverse("safety:record_start"),
@@ -227,7 +232,7 @@ def _answers(one: EventStepOne, two: EventStepTwo | None, draft_id: str) -> list
         rows.append(
             Answer(
                 "Strength of association",
-                _label(StrengthOfAssociation.CHOICES, t.get("strength_of_association")),
+                _label(StrengthOfAssociation.choices, t.get("strength_of_association")),
                 second,
             )
         )

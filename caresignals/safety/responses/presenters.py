@@ -37,6 +37,7 @@ from caresignals.safety.vocabulary import (
     PsychologicalHarm,
     RecordType,
     ServiceArea,
+    StrengthOfAssociation,
 )
 
 WITHHELD = "Shown only inside the provider."
@@ -213,6 +214,16 @@ def event_page(user: Any, event: PatientSafetyEvent) -> EventPage:
                 "Not known" if event.record_type in ("incident", "outcome") else "Not recorded",
             ),
         ),
+    ]
+    # Asked only when harm is severe or fatal: shown then, or whenever a file gave it.
+    if event.strength_of_association or event.max_harm in ("severe", "fatal"):
+        facts.append(
+            Row(
+                "Strength of association",
+                label(StrengthOfAssociation.choices, event.strength_of_association, "Not recorded"),
+            )
+        )
+    facts += [
         Row("Never Event", label(NeverEventType.choices, event.never_event_type, "No")),
         Row("Patient died", "Yes" if event.patient_died else "No"),
     ]
