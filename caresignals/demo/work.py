@@ -6,7 +6,8 @@
 - the staff member owns two safety actions, and a few of her trust's staff-recorded events are
   linked to her as their reporter (never an anonymous one);
 - the complaints lead works half of his trust's open complaints;
-- the guardian has taken up the older half of her open speak-up cases;
+- each trust's speak-up guardian has taken up the older half of the trust's open cases, and
+  signs the guardian's replies to anonymous reporters there;
 - the ICB quality lead owns the risks and rapid-review actions, but the board member owns one
   risk at his trust.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from caresignals.organisations.models import User
+from caresignals.organisations.roles import Role
 from caresignals.safety.models import (
     CandourRecord,
     EventReporter,
@@ -25,8 +27,8 @@ from caresignals.safety.models import (
 )
 from caresignals.safety.responses import psirf
 from caresignals.signals.models import QualityRisk, ReviewAction, RiskStatus
-from caresignals.speakup.models import SpeakUpCase
-from caresignals.speakup.vocabulary import Status
+from caresignals.speakup.models import SpeakUpCase, SpeakUpMessage
+from caresignals.speakup.vocabulary import Author, Status
 from caresignals.voice.models import Complaint
 
 REPORTED_BY_STAFF = 4
@@ -69,10 +71,14 @@ def build_work() -> None:
             Complaint.objects.filter(feedback__organisation=trust, final_response_on__isnull=True)
         )
         Complaint.objects.filter(id__in=open_[::2]).update(owner_person=complaints_lead)
-    if guardian := people.get("guardian"):
+    guardians = User.objects.filter(memberships__role=Role.SPEAKUP_GUARDIAN).order_by("id")
+    for guardian in guardians:
         where = guardian.memberships.get().organisation
         cases = _ids(SpeakUpCase.objects.filter(organisation=where, status=Status.OPEN))
         SpeakUpCase.objects.filter(id__in=cases[: len(cases) // 2]).update(owner_person=guardian)
+        SpeakUpMessage.objects.filter(case__organisation=where, author=Author.GUARDIAN).update(
+            guardian=guardian
+        )
     if icb := people.get("icb.quality"):
         QualityRisk.objects.filter(status=RiskStatus.OPEN).update(owner_person=icb)
         ReviewAction.objects.update(owner_person=icb)
