@@ -991,7 +991,7 @@ class _Rngs:
         return np.random.default_rng([*self.entropy, zlib.crc32(name.encode())])
 
 
-def _profile_for(row: org_services.OrganisationRow) -> str | None:
+def profile_for(row: org_services.OrganisationRow) -> str | None:
     if row.kind == "provider":
         return "hospice" if row.type == "hospice" else None
     suffix = row.code.rsplit("-", 1)[-1]
@@ -1041,7 +1041,7 @@ def _build_context(seed: int, scale: str, plants: bool, last_period: str, months
 
     svcs: list[_Service] = []
     for row in orgs:
-        profile = _profile_for(row)
+        profile = profile_for(row)
         if profile is None:
             continue
         provider = row.code if row.kind == "provider" else row.parent_code
