@@ -84,15 +84,16 @@ class Command(BaseCommand):
             )
         )
         last = Month.parse(LAST_PERIOD)
+        said = f"{day.day} {day:%B %Y}"
         self.stdout.write(
-            f"The demo's today is {day:%-d %B %Y}: its data end in {last.first_day:%B %Y}, "
+            f"The demo's today is {said}: its data end in {last.first_day:%B %Y}, "
             f"the month every monthly view opens on."
             if clock.last_complete_month(day) == last
             else self.style.WARNING(
-                f"CARESIGNALS_TODAY is {day:%-d %B %Y}, but the data end in "
+                f"CARESIGNALS_TODAY is {said}, but the data end in "
                 f"{last.first_day:%B %Y}: monthly views open on "
                 f"{clock.last_complete_month(day).first_day:%B %Y}. Unset it to show the demo "
-                f"as of {demo_today():%-d %B %Y}."
+                f"as of {demo_today().isoformat()}."
             )
         )
         self.stdout.write(
