@@ -3,8 +3,10 @@
 Each acute trust gets a small incident response plan; every provider's events reported
 before the last two weeks are triaged in bulk, by the plan where there is one, so queues hold
 only recent work; a few dozen learning responses with findings, people engaged and safety
-actions (some overdue) are made from the events triage sent to a response. Deterministic by
-seed; everything is invented.
+actions (some overdue) are made from the events triage sent to a response, and each trust has a
+thematic review of its latest events its plan sent to one. Titles, findings and actions follow
+the events' categories and are taken in turn, so no list reads as one title repeated.
+Deterministic by seed; everything is invented.
 """
 
 from __future__ import annotations
@@ -127,6 +129,16 @@ TITLES = {
     "safeguarding": ("A safeguarding concern recognised late", "Unexplained bruising"),
     "other": ("An unexpected event during care", "A concern about the care environment"),
 }
+# A trust's thematic review looks at up to this many of its latest events its plan sent to one.
+THEMATIC_EVENTS = 12
+THEMATIC_TITLES = {
+    "pressure_ulcer": (
+        "Pressure ulcers that developed in our care",
+        "Heel and sacral pressure damage across the wards",
+        "Hospital-acquired pressure ulcers",
+        "Pressure damage in people who could not move themselves",
+    ),
+}
 # Safety actions by the event's category (text, owner): each response takes its own.
 ACTIONS = {
     "medication": (
@@ -161,6 +173,11 @@ ACTIONS = {
         ("Skin checks recorded at every repositioning.", "Tissue viability lead"),
         ("Pressure-relieving mattress ordered on admission for everyone at high risk.", "Matron"),
         ("Tissue viability training for all healthcare assistants.", "Clinical educator"),
+        (
+            "Heel off-loading boots for everyone who cannot move their legs.",
+            "Tissue viability lead",
+        ),
+        ("Photographs of every pressure ulcer on admission, with consent.", "Ward manager"),
     ),
     "self_harm": (
         (
@@ -323,10 +340,25 @@ def build(*, seed: int, actor: Actor) -> Summary:
     triaged = sum(triage_by_plan(p, reported_before=cutoff, actor=actor) for p in providers)
 
     responses = actions = overdue = 0
+    taken: dict[str, int] = {}  # actions taken so far, by category
     kinds = [k for k in psirf.LearningResponseType.values if k != "thematic"]
     with transaction.atomic():
         changes = []
-        for trust in trusts:
+        for i, trust in enumerate(trusts):
+            thematic = _thematic_review(trust, i, today, taken)
+            if thematic is not None:
+                responses += 1
+                actions += 1
+                overdue += thematic.actions.filter(status="open", due_on__lt=today).count()
+                changes.append(
+                    Change(
+                        AuditAction.LEARNING_RESPONSE_CREATED,
+                        "learning_response",
+                        thematic.reference,
+                        trust.path,
+                        {"kind": thematic.kind},
+                    )
+                )
             picked = list(
                 TriageDecision.objects.filter(event__organisation=trust, response__in=kinds)
                 .select_related("event", "event__service")
@@ -337,6 +369,7 @@ def build(*, seed: int, actor: Actor) -> Summary:
             chosen = rng.choice(
                 len(picked), size=min(RESPONSES_PER_TRUST, len(picked)), replace=False
             )
+            seen: dict[str, int] = {}  # the trust's responses so far, by category
             for n, index in enumerate(sorted(chosen)):
                 decision = picked[int(index)]
                 e = decision.event
@@ -347,7 +380,8 @@ def build(*, seed: int, actor: Actor) -> Summary:
                 response = LearningResponse.objects.create(
                     organisation=trust,
                     kind=decision.response,
-                    title=f"{_nth(TITLES[e.category], responses)}: {where}, {e.occurred_on:%B %Y}",
+                    title=f"{_nth(TITLES[e.category], i + seen.get(e.category, 0))}: {where}, "
+                    f"{e.occurred_on.day} {e.occurred_on:%B %Y}",
                     terms_of_reference="Understand how the work system contributed and what "
                     "would make it safer.",
                     lead="Patient-safety partner and matron",
@@ -360,6 +394,7 @@ def build(*, seed: int, actor: Actor) -> Summary:
                     else "",
                 )
                 response.events.add(e)
+                seen[e.category] = seen.get(e.category, 0) + 1
                 factors = rng.choice(len(FINDINGS), size=3, replace=False)
                 Finding.objects.bulk_create(
                     [
@@ -386,7 +421,9 @@ def build(*, seed: int, actor: Actor) -> Summary:
                     ]
                 )
                 own = ACTIONS[e.category]
-                chosen_actions = [_nth(own, responses + a) for a in range(min(1 + n % 3, len(own)))]
+                chosen_actions = [
+                    _next(own, e.category, taken) for _ in range(min(1 + n % 3, len(own)))
+                ]
                 for a, (text, owner) in enumerate(chosen_actions):
                     due = started + dt.timedelta(days=45 + 30 * a)
                     status = "done" if done and a == 0 else "open"
@@ -416,6 +453,74 @@ def build(*, seed: int, actor: Actor) -> Summary:
     return Summary(len(trusts), triaged, responses, actions, overdue)
 
 
+def _thematic_review(
+    trust: Organisation, i: int, today: dt.date, taken: dict[str, int]
+) -> LearningResponse | None:
+    """A thematic review of the trust's latest events its plan sent to one (pressure ulcers),
+    titled by its theme and the months it covers; none with fewer than two such events."""
+    decisions = list(
+        TriageDecision.objects.filter(event__organisation=trust, response="thematic")
+        .select_related("event")
+        .order_by("-event__reported_on", "event_id")[:THEMATIC_EVENTS]
+    )
+    if len(decisions) < 2:
+        return None
+    events = [d.event for d in decisions]
+    category = events[0].category
+    first = min(e.occurred_on for e in events)
+    last = max(e.occurred_on for e in events)
+    stem = _nth(THEMATIC_TITLES.get(category, (f"{events[0].get_category_display()}",)), i)
+    span = (
+        f"{first:%B %Y}"
+        if (first.year, first.month) == (last.year, last.month)
+        else (
+            f"{first:%B} to {last:%B %Y}"
+            if first.year == last.year
+            else f"{first:%B %Y} to {last:%B %Y}"
+        )
+    )
+    started = min(last + dt.timedelta(days=14), today)
+    response = LearningResponse.objects.create(
+        organisation=trust,
+        kind=psirf.LearningResponseType.THEMATIC,
+        title=f"{stem}: {len(events)} events, {span}",
+        terms_of_reference="Look across these events together for the system factors they "
+        "share, and what would reduce them.",
+        lead="Tissue viability lead and patient-safety partner",
+        status="in_progress",
+        started_on=started,
+        due_on=started + dt.timedelta(days=120),
+    )
+    response.events.add(*events)
+    factors = list(FINDINGS)
+    Finding.objects.bulk_create(
+        [
+            Finding(response=response, factor=f, text=_nth(FINDINGS[f], i + 1))
+            for f in (factors[(i + k) % len(factors)] for k in range(3))
+        ]
+    )
+    text, owner = _next(ACTIONS.get(category, ACTIONS["other"]), category, taken)
+    SafetyAction.objects.create(
+        response=response,
+        organisation=trust,
+        description=text,
+        owner=owner,
+        due_on=started + dt.timedelta(days=60),
+        measure_of_effect="Count of such events each month, on a run chart.",
+        review_on=started + dt.timedelta(days=150),
+        status="open",
+    )
+    return response
+
+
 def _nth(options: tuple[T, ...], n: int) -> T:
     """Options taken in turn, so neighbouring responses read differently."""
     return options[n % len(options)]
+
+
+def _next(options: tuple[T, ...], key: str, taken: dict[str, int]) -> T:
+    """The next of a category's options: the same category never gives the same one twice in
+    a row."""
+    n = taken.get(key, 0)
+    taken[key] = n + 1
+    return _nth(options, n)
