@@ -9,6 +9,7 @@ validation rule on every row. The `national` scale writes its events to Parquet 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import tempfile
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ import pyarrow.parquet as pq
 from django.conf import settings
 
 from caresignals.audit.services import Actor
+from caresignals.core import clock
 from caresignals.core.periods import Month
 from caresignals.demo import generator, governance, safety_responses, starter
 from caresignals.demo import speakup as speakup_demo
@@ -33,6 +35,19 @@ from caresignals.organisations.models import Organisation
 from caresignals.safety.events.importers import EventImporter
 
 ACTOR = Actor(label="synthetic region generator")
+# The month the generated data end in (generator.generate_region's default).
+LAST_PERIOD = "2026-10"
+# How many days after the submission lag has passed the demo's "today" falls.
+DAYS_PAST_LAG = 5
+
+
+def demo_today(last_period: str = LAST_PERIOD) -> dt.date:
+    """The day the demo is told as of: in the month after the data's last month, a few days
+    past the submission lag, so that month is the last complete one and every monthly view
+    opens on it (16 November 2026 for data ending in October 2026 with the 10-day lag)."""
+    month = Month.parse(last_period)
+    day = (month + 1).first_day + dt.timedelta(days=clock.submission_lag_days() + DAYS_PAST_LAG)
+    return day
 
 
 @dataclass
@@ -62,11 +77,11 @@ def build_region(
         data = generator.generate_region(seed=seed, scale=scale, plants=plants)
     org_services.upsert_organisations(data.organisations, ACTOR)
     org_services.upsert_areas(data.areas, ACTOR)
+    people = starter.DEMO_USERS + starter.TRUST_GUARDIANS
     members = {
-        o.code: o
-        for o in Organisation.objects.filter(code__in={u.organisation for u in starter.DEMO_USERS})
+        o.code: o for o in Organisation.objects.filter(code__in={u.organisation for u in people})
     }
-    for u in starter.DEMO_USERS:
+    for u in people:
         org_services.create_user(
             u.username,
             password=starter.DEMO_PASSWORD,

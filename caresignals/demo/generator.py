@@ -201,10 +201,15 @@ RISK_CATEGORIES = {
     "other": 0.15,
 }
 
+# An event's description is put together from its recorded fields, so it never contradicts
+# them: what happened (by record type and category, in words that fit every kind of service
+# the category occurs in), when (a context that fits the service), then one sentence for the
+# recorded physical harm, one for psychological harm above none, and one when the person died
+# of something else. tests/demo/test_descriptions.py holds the words each harm level may use.
 CATEGORY_PHRASES: dict[str, tuple[str, str, str]] = {
     "medication": (
-        "A prescribed medicine was given later than charted",
-        "A dose was missed on the medicine chart",
+        "A prescribed medicine was given later than planned",
+        "A dose of a regular medicine was missed",
         "The wrong dose of a medicine was prescribed",
     ),
     "device": (
@@ -218,9 +223,9 @@ CATEGORY_PHRASES: dict[str, tuple[str, str, str]] = {
         "An electronic referral was lost between systems",
     ),
     "falls": (
-        "The patient was found on the floor beside the bed",
+        "The person was found on the floor",
         "The person slipped while walking to the bathroom",
-        "The patient fell while getting out of a chair",
+        "The person fell while getting up from a chair",
     ),
     "pressure_ulcer": (
         "A pressure ulcer was found on the heel",
@@ -228,19 +233,19 @@ CATEGORY_PHRASES: dict[str, tuple[str, str, str]] = {
         "A pressure ulcer had developed since the last review",
     ),
     "self_harm": (
-        "The patient harmed themselves with an item on the ward",
-        "An act of self-harm was interrupted by staff",
-        "The person disclosed self-harm at a visit",
+        "The person harmed themselves with an item they had kept",
+        "Staff found that the person had self-harmed",
+        "The person disclosed recent self-harm",
     ),
     "infection": (
         "A healthcare-associated infection was confirmed",
-        "Isolation was not in place for an infectious patient",
-        "A line infection was suspected and treated",
+        "Isolation was not in place for a person with an infection",
+        "A wound infection was suspected and treated",
     ),
     "deterioration": (
         "Early warning scores were not escalated as expected",
-        "Observations were missed for several hours",
-        "A deteriorating patient was reviewed later than needed",
+        "Observations were not repeated as planned",
+        "Signs of deterioration were acted on later than needed",
     ),
     "sepsis": (
         "Antibiotics for suspected sepsis were given late",
@@ -253,17 +258,17 @@ CATEGORY_PHRASES: dict[str, tuple[str, str, str]] = {
         "The diagnosis was delayed pending a scan",
     ),
     "treatment": (
-        "A planned procedure was delayed",
+        "A planned treatment was delayed",
         "Treatment did not follow the agreed care plan",
-        "A complication followed a procedure",
+        "A complication followed treatment",
     ),
     "access_transfer_discharge": (
-        "The patient waited a long time for a bed",
-        "Discharge went ahead without the care package in place",
+        "The person waited much longer than expected for care",
+        "The person was discharged before the support they needed was in place",
         "A transfer between services was delayed",
     ),
     "documentation": (
-        "Records were incomplete at handover",
+        "Records were incomplete when another team took over care",
         "A care plan was not updated after a change",
         "Consent was not recorded in the notes",
     ),
@@ -289,8 +294,8 @@ CATEGORY_PHRASES: dict[str, tuple[str, str, str]] = {
     ),
     "violence_aggression": (
         "A member of staff was assaulted",
-        "A patient was verbally abusive to others",
-        "An altercation between two patients was broken up",
+        "A person was verbally abusive to staff and others",
+        "An altercation between two people in care was broken up",
     ),
     "safeguarding": (
         "A safeguarding concern was raised about home circumstances",
@@ -303,11 +308,58 @@ CATEGORY_PHRASES: dict[str, tuple[str, str, str]] = {
         "An issue with the care environment was reported",
     ),
 }
-GOOD_CARE_PHRASES = (
-    "Staff recognised a deteriorating patient early and escalated promptly",
-    "The team explained every step clearly to the family",
-    "Services worked together to arrange a safe discharge",
-)
+# A risk record names a hazard, not something that happened (risks are drawn from
+# RISK_CATEGORIES only).
+RISK_PHRASES: dict[str, tuple[str, str, str]] = {
+    "staffing": (
+        "Planned staffing has not been met on several shifts this month",
+        "Too few staff are trained in the service's emergency equipment",
+        "Sickness absence leaves the rota relying on agency staff",
+    ),
+    "device": (
+        "Infusion pumps of two different models are in use side by side",
+        "Servicing of patient equipment is overdue",
+        "Spare monitoring equipment is often unavailable",
+    ),
+    "medication": (
+        "Similar-looking medicines are stored next to each other",
+        "The medicines fridge temperature is not checked every day",
+        "Controlled drug checks are not always done when due",
+    ),
+    "it_system": (
+        "The electronic record is slow at the busiest times",
+        "Results can be filed without anyone acknowledging them",
+        "The paper fallback for system outages is out of date",
+    ),
+    "other": (
+        "A fire door is often propped open",
+        "Storage in corridors narrows the escape route",
+        "Call bells in two rooms do not always sound",
+    ),
+}
+# Good care, one account for each category the record may carry.
+GOOD_CARE_PHRASES: dict[str, str] = {
+    "medication": "A pharmacist spotted a prescribing error before any dose was given",
+    "device": "Staff noticed a faulty pump at the safety check and replaced it before use",
+    "it_system": "The team switched to the paper fallback smoothly when the record went down",
+    "falls": "A falls assessment led to changes that helped the person walk safely",
+    "pressure_ulcer": "Careful repositioning helped a pressure ulcer heal completely",
+    "self_harm": "Staff built trust with the person and helped them keep themselves safe",
+    "infection": "Prompt isolation stopped an infection spreading",
+    "deterioration": "Staff recognised a deteriorating patient early and escalated promptly",
+    "sepsis": "Sepsis was recognised within minutes and treatment started at once",
+    "diagnosis": "A subtle abnormal result was noticed and acted on the same day",
+    "treatment": "The team adapted the treatment plan with the person and their family",
+    "access_transfer_discharge": "Services worked together to arrange a safe discharge",
+    "documentation": "Clear records meant nothing was missed between teams",
+    "communication_consent": "The team explained every step clearly to the family",
+    "staffing": "Colleagues covered a short-staffed shift so that care was not delayed",
+    "maternity": "The midwife escalated early and the obstetric team attended at once",
+    "restrictive_practice": "Staff calmed a difficult situation without any restraint",
+    "violence_aggression": "Staff de-escalated a tense situation and nobody was hurt",
+    "safeguarding": "A concern was recognised and a safeguarding referral made the same day",
+    "other": "Staff went out of their way to make the person comfortable",
+}
 NEVER_EVENT_PHRASES = {
     "wrong_site_surgery": "A procedure was performed on the wrong site",
     "wrong_implant": "The wrong implant was used in a procedure",
@@ -326,6 +378,8 @@ NEVER_EVENT_PHRASES = {
     "oxygen_air_flowmeter": "Oxygen tubing was connected to an air flowmeter",
 }
 PREFIXES = ("", "Outcome review: ", "Risk raised: ", "Good care: ", "Never Event: ")
+# When it happened, in terms that fit the service (a GP practice has no night shift); every
+# setting has the same number, so one drawn index serves all.
 CONTEXTS = (
     " during the night.",
     " at handover.",
@@ -334,14 +388,53 @@ CONTEXTS = (
     " in the morning.",
     " in the early evening.",
 )
-HARM_SENTENCES = (
-    " No harm resulted.",
-    " Minor harm; first aid given.",
-    " Moderate harm; further treatment needed.",
-    " Severe harm; escalated to the senior team.",
-    " The patient died; escalated for review.",
-    "",
-)
+CONTEXTS_BY_AREA = {
+    "gp": (
+        " during a morning surgery.",
+        " at a routine appointment.",
+        " during a busy afternoon surgery.",
+        " on a Monday morning.",
+        " at a home visit.",
+        " during a telephone consultation.",
+    ),
+}
+# One sentence per recorded physical harm level (three wordings each, picked with the
+# category phrase); every wording opens with its level's words.
+PHYSICAL_HARM_SENTENCES: dict[str, tuple[str, str, str]] = {
+    "none": (
+        " No physical harm resulted.",
+        " No physical harm; the person was checked over.",
+        " No physical harm was found at review.",
+    ),
+    "low": (
+        " Minor physical harm; it settled within a few days.",
+        " Minor physical harm; extra observations for a day.",
+        " Minor physical harm; simple treatment given.",
+    ),
+    "moderate": (
+        " Moderate physical harm; further treatment needed.",
+        " Moderate physical harm; extra care needed for some weeks.",
+        " Moderate physical harm; referred for further treatment.",
+    ),
+    "severe": (
+        " Severe physical harm; escalated to the senior team.",
+        " Severe physical harm with lasting effects; escalated to the senior team.",
+        " Severe physical harm; urgent specialist care needed.",
+    ),
+    "fatal": (
+        " Fatal harm: the person died; escalated for review.",
+        " Fatal harm: the person died; the care given is being reviewed.",
+        " Fatal harm: the person died; the coroner was informed.",
+    ),
+}
+# Psychological harm above none gets its own sentence (none, or not recorded, says nothing).
+PSYCH_HARM_SENTENCES: dict[str, str] = {
+    "low": " Minor psychological harm; the person was upset and offered support.",
+    "moderate": " Moderate psychological harm; psychological support arranged.",
+    "severe": " Severe psychological harm; specialist support arranged.",
+}
+# A death recorded without fatal harm (an outcome review of someone who later died).
+LATER_DIED_SENTENCE = " The person later died; the death is being reviewed."
 
 
 # --------------------------------------------------------------------------- service profiles
@@ -898,7 +991,7 @@ class _Rngs:
         return np.random.default_rng([*self.entropy, zlib.crc32(name.encode())])
 
 
-def _profile_for(row: org_services.OrganisationRow) -> str | None:
+def profile_for(row: org_services.OrganisationRow) -> str | None:
     if row.kind == "provider":
         return "hospice" if row.type == "hospice" else None
     suffix = row.code.rsplit("-", 1)[-1]
@@ -948,7 +1041,7 @@ def _build_context(seed: int, scale: str, plants: bool, last_period: str, months
 
     svcs: list[_Service] = []
     for row in orgs:
-        profile = _profile_for(row)
+        profile = profile_for(row)
         if profile is None:
             continue
         provider = row.code if row.kind == "provider" else row.parent_code
@@ -1277,7 +1370,15 @@ _PHRASES = [p for c in CATEGORIES for p in CATEGORY_PHRASES[c]]
 _NE_PHRASE_BASE = len(_PHRASES)
 _PHRASES += [NEVER_EVENT_PHRASES[t] for t in NEVER_EVENT_TYPES]
 _GOOD_BASE = len(_PHRASES)
-_PHRASES += list(GOOD_CARE_PHRASES)
+_PHRASES += [GOOD_CARE_PHRASES[c] for c in CATEGORIES]
+_RISK_BASE = len(_PHRASES)
+_PHRASES += [p for c in RISK_CATEGORIES for p in RISK_PHRASES[c]]
+# Each category's place among the risk categories (-1: never a risk's category).
+_RISK_SLOT = np.array(
+    [list(RISK_CATEGORIES).index(c) if c in RISK_CATEGORIES else -1 for c in CATEGORIES]
+)
+_HARM_WORDS = [s for h in HARMS for s in PHYSICAL_HARM_SENTENCES[h]]
+_PSYCH_WORDS = [""] + [PSYCH_HARM_SENTENCES[h] for h in PSYCH_HARMS[1:]]
 
 
 def _take(vocab: tuple[str, ...] | list[str], idx: np.ndarray, blank: bool = False) -> pa.Array:
@@ -1313,20 +1414,31 @@ def _service_events(ctx: _Context, svc: _Service) -> pa.Table:
 
     record = cols["record"]
     never = cols["never"]
+    category = cols["category"]
+    template = cols["template"]
     phrase = np.where(
         never >= 0,
         _NE_PHRASE_BASE + never,
-        np.where(
-            record == 3, _GOOD_BASE + cols["template"], cols["category"] * 3 + cols["template"]
+        np.select(
+            [record == 3, record == 2],
+            [
+                _GOOD_BASE + category,
+                _RISK_BASE + 3 * np.maximum(_RISK_SLOT[category], 0) + template,
+            ],
+            category * 3 + template,
         ),
     )
     prefix = np.where(never >= 0, 4, record)
-    harm_sentence = np.where(cols["harm"] < 0, 5, cols["harm"])
+    harm = cols["harm"]
+    psych = cols["psych"]
+    later_died = cols["died"] & (harm != HARMS.index("fatal"))
     description = pc.binary_join_element_wise(
         _take(PREFIXES, prefix),
         _take(_PHRASES, phrase),
-        _take(CONTEXTS, cols["context"]),
-        _take(HARM_SENTENCES, harm_sentence),
+        _take(CONTEXTS_BY_AREA.get(PROFILES[svc.profile].service_area, CONTEXTS), cols["context"]),
+        _take(_HARM_WORDS, np.where(harm < 0, -1, harm * 3 + template), blank=True),
+        _take(_PSYCH_WORDS, np.maximum(psych, 0)),
+        _take(("", LATER_DIED_SENTENCE), later_died.astype(np.int64)),
         "",
     )
     bools = ("false", "true")

@@ -193,6 +193,31 @@ DEMO_USERS = [
 ]
 
 
+# Every NHS trust has a Freedom to Speak Up guardian: the demo names one at each trust that has
+# none among the people above (RM1's is "guardian"). They sign in with the same password.
+TRUST_TYPES = ("acute_trust", "mental_health_trust", "community_trust", "ambulance_trust")
+_GUARDIAN_NAMES = {
+    "RX1": ("Nadia", "Farouk"),
+    "RX2": ("Owen", "Pritchard"),
+    "RX3": ("Grace", "Mensah"),
+    "RX4": ("Liam", "Doherty"),
+    "RX5": ("Ewa", "Kowalczyk"),
+    "RX6": ("Ravi", "Kapoor"),
+    "RX7": ("Fiona", "Gallagher"),
+    "RX8": ("Samuel", "Adeyemi"),
+    "RM1": ("Aisha", "Bello"),
+    "RM2": ("Catriona", "Bell"),
+    "RC1": ("Hannah", "Whitfield"),
+    "RA1": ("Joseph", "Nwosu"),
+}
+TRUST_GUARDIANS = [
+    DemoUser(f"guardian.{p.code.lower()}", *_GUARDIAN_NAMES[p.code], Role.SPEAKUP_GUARDIAN, p.code)
+    for p in PROVIDERS
+    if p.type in TRUST_TYPES
+    and not any(u.organisation == p.code and u.role == Role.SPEAKUP_GUARDIAN for u in DEMO_USERS)
+]
+
+
 def demo_sign_ins() -> list[DemoUser]:
     return DEMO_USERS
 

@@ -6,8 +6,9 @@
 - the staff member owns two safety actions, and a few of her trust's staff-recorded events are
   linked to her as their reporter (never an anonymous one);
 - the complaints lead works half of his trust's open complaints;
-- the guardian has taken up the older half of her open speak-up cases, and has read every
-  thread but three open ones where the person has just written again;
+- each trust's speak-up guardian has taken up the older half of the trust's open cases, signs
+  the guardian's replies to anonymous reporters there, and has read every thread but three
+  open ones where the person has just written again;
 - the ICB quality lead owns the risks and rapid-review actions, but the board member owns one
   risk at his trust.
 """
@@ -22,6 +23,7 @@ from django.db.models import Max
 
 from caresignals.core import clock
 from caresignals.organisations.models import User
+from caresignals.organisations.roles import Role
 from caresignals.safety.models import (
     CandourRecord,
     EventReporter,
@@ -75,11 +77,15 @@ def build_work() -> None:
             Complaint.objects.filter(feedback__organisation=trust, final_response_on__isnull=True)
         )
         Complaint.objects.filter(id__in=open_[::2]).update(owner_person=complaints_lead)
-    if guardian := people.get("guardian"):
+    guardians = User.objects.filter(memberships__role=Role.SPEAKUP_GUARDIAN).order_by("id")
+    for guardian in guardians:
         where = guardian.memberships.get().organisation
         cases = _ids(SpeakUpCase.objects.filter(organisation=where, status=Status.OPEN))
         SpeakUpCase.objects.filter(id__in=cases[: len(cases) // 2]).update(owner_person=guardian)
         _read_all_but_three(guardian, where)
+        SpeakUpMessage.objects.filter(case__organisation=where, author=Author.GUARDIAN).update(
+            guardian=guardian
+        )
     if icb := people.get("icb.quality"):
         QualityRisk.objects.filter(status=RiskStatus.OPEN).update(owner_person=icb)
         ReviewAction.objects.update(owner_person=icb)
