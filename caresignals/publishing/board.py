@@ -25,6 +25,7 @@ from django.urls import reverse
 from markupsafe import Markup
 
 from caresignals.core import clock
+from caresignals.core.cache import cached
 from caresignals.core.dbfunctions import MonthStart
 from caresignals.core.periods import Month
 from caresignals.measures import charts
@@ -566,11 +567,24 @@ def board_report(user: Any, org_code: str, period: dt.date | None) -> BoardRepor
     """The report as `user` may see it: 404 for an organisation outside their scope, and
     only the measures and events their memberships reach."""
     organisation = organisation_for(user, org_code)
-    return build_report(
-        organisation,
-        period,
-        MeasureValue.objects.visible_to(user),
-        PatientSafetyEvent.objects.visible_to(user),
+    measures = MeasureValue.objects.visible_to(user)
+    events = PatientSafetyEvent.objects.visible_to(user)
+    if period is None:
+        period = latest_period(
+            measures.filter(organisation__path__startswith=organisation.path),
+            _subtree(events, organisation),
+        )
+        if period is None:
+            return build_report(organisation, None, measures, events)  # says why there is none
+    month = Month.of(period).first_day
+    # Built once per reader's scope, day and version of the data up to the month: an event
+    # in a later month leaves it cached (core/cache.py, ADR 25).
+    return cached(
+        user,
+        "publishing.board",
+        (org_code, month, clock.today()),
+        lambda: build_report(organisation, month, measures, events),
+        through=month,
     )
 
 
