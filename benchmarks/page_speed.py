@@ -184,6 +184,19 @@ def _record_event(base: str, token: str, n: int, days_ago: int) -> None:
         response.read()
 
 
+def _wait_until_up(base: str, seconds: float = 180) -> None:
+    """`serving` waits 20 s; on a busy machine the first worker can take longer."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=5).read()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
 def measure(base: str, token: str) -> list[PageTimes]:
     rows: list[PageTimes] = []
     for n, role in enumerate(PAGES):
@@ -235,6 +248,7 @@ def run() -> list[Result]:
             build_demo(env, "--scale", scale)
         token = api_token(env, "icb.quality", "page-speed benchmark")
         with serving(env) as base:
+            _wait_until_up(base)
             rows = measure(base, token)
     print_pages(rows)
     timed = [r for r in rows if not r.error]
