@@ -1099,7 +1099,13 @@ def lens_page(
     if months not in range(1, 37):
         raise ValueError("months must be between 1 and 36")
     organisation = organisation_for(user, code)
-    found = Month.of(period_end).first_day if period_end else _latest_month(user, organisation)
+    # The default end scans the events' dates: kept per scope and data version, so warm views
+    # do not pay for it (ADR 25).
+    found = (
+        Month.of(period_end).first_day
+        if period_end
+        else cached(user, "measures.lens-month", (code,), lambda: _latest_month(user, organisation))
+    )
     end: dt.date = found or Month.of(clock.today()).first_day
 
     def build() -> LensPage:

@@ -569,10 +569,15 @@ def board_report(user: Any, org_code: str, period: dt.date | None) -> BoardRepor
     organisation = organisation_for(user, org_code)
     measures = MeasureValue.objects.visible_to(user)
     events = PatientSafetyEvent.objects.visible_to(user)
-    if period is None:
-        period = latest_period(
-            measures.filter(organisation__path__startswith=organisation.path),
-            _subtree(events, organisation),
+    if period is None:  # scans the events' dates: kept per scope, day and data version
+        period = cached(
+            user,
+            "publishing.board-month",
+            (org_code, clock.today()),
+            lambda: latest_period(
+                measures.filter(organisation__path__startswith=organisation.path),
+                _subtree(events, organisation),
+            ),
         )
         if period is None:
             return build_report(organisation, None, measures, events)  # says why there is none

@@ -54,10 +54,16 @@ def test_the_board_report_is_built_once_until_its_months_data_change(region, mon
 def test_the_default_month_is_chosen_before_the_report_is_looked_up(region, monkeypatch):  # noqa: F811
     reader = member(region.trust_a, Role.BOARD_MEMBER, username="bea")
     calls = counting(monkeypatch, board, "build_report")
+    looked_up = counting(monkeypatch, board, "latest_period")
     latest = board.board_report(reader, "TA", None)
     assert latest.period == dt.date(2026, 3, 1)  # the latest month with data (test_board.py)
     assert board.board_report(reader, "TA", latest.period).period == latest.period
     assert len(calls) == 1  # the same report, whether its month was given or defaulted
+    assert board.board_report(reader, "TA", None).period == latest.period
+    assert len(looked_up) == 1  # the default month itself is kept until the data change
+    bump()
+    assert board.board_report(reader, "TA", None).period == latest.period
+    assert len(looked_up) == 2
 
 
 def test_the_pdf_is_drawn_once_for_the_same_report(region, monkeypatch):  # noqa: F811
