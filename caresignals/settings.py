@@ -349,3 +349,6 @@ EMAIL_TIMEOUT = 20
 # Background tasks (django-tasks): a queue in the database (django-tasks-db), run by
 # `caresignals worker`, which `caresignals serve` starts alongside the web workers (ADR 21).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# After data change, queue a task that computes the expensive pages' shared data for the month
+# they open on, so their first reader does not wait (pages/warming.py, ADR 25).
+CARESIGNALS_WARM_PAGES = _flag("CARESIGNALS_WARM_PAGES", default=True)

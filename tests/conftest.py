@@ -61,6 +61,13 @@ def _tasks_run_at_once(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _no_page_warming(settings: Any) -> None:
+    """No test pays for warming the watchlist after each change it makes; the warming is
+    proven by tests/signals/test_warming.py, which switches it back on."""
+    settings.CARESIGNALS_WARM_PAGES = False
+
+
 @dataclass
 class SmallIcs:
     ics: Organisation

@@ -80,7 +80,8 @@ def refresh(provider_months: Iterable[OrgMonth] | None = None) -> RefreshReport:
 
     # Last, so the data-version row is locked only for the moment before commit: events
     # being recorded meanwhile bump it too, and would otherwise wait for this whole refresh.
-    bump()
+    # Only the months recomputed changed: what is cached for earlier months stays (ADR 25).
+    bump(None if wanted is None else {m for _, m in wanted})
     return report
 
 

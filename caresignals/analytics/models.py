@@ -45,6 +45,18 @@ class DataVersion(models.Model):
         return str(self.version)
 
 
+class MonthVersion(models.Model):
+    """How many times the data of one month changed (core/cache.py): what is computed for a
+    month from it and the months before (the watchlist) is cached until one of those months
+    changes, so an event recorded today leaves last month's watchlist where it was."""
+
+    month = models.DateField(unique=True)
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.version}"
+
+
 class PendingRefresh(models.Model):
     """A provider-month whose event aggregates wait to be recomputed.
 

@@ -6,6 +6,12 @@ computed from: the view, the reader's scope (the organisations they may see, so 
 ever served another's view) and the data version, which every import bumps in its own
 transaction. A stale entry is therefore never read, only left to expire.
 
+What is computed for one month from that month and the months before it (the watchlist, a
+funnel or lens window, a board report) can be keyed instead by `version_through(month)`,
+which changes only when data of that month or an earlier one change: a bump may name the
+months its writes touched (an event refresh does), so a new event today leaves last month's
+watchlist cached. A bump that names no months counts for every month (ADR 25).
+
 Every layer bumps the version, so this module sits in core (ADR 16). The counter's table is
 the analytics app's `DataVersion` model (a model stays where its migrations are), reached by
 its label; the reader's scope comes from organisations, which plugs `scope_key` in when the
@@ -14,16 +20,17 @@ apps are ready (organisations/apps.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, Sum
 from django.template.loader import render_to_string
 from markupsafe import Markup
 
@@ -37,6 +44,10 @@ _recent_lock = threading.Lock()
 
 # What identifies a reader's scope in a cache key (organisations/apps.py plugs it in).
 _scope_key: Callable[[Any], str] | None = None
+
+# Called once a bump's transaction has committed: pages queues the background warming of
+# the expensive pages here (pages/warming.py, ADR 25); core does not import it (ADR 16).
+after_change: list[Callable[[], None]] = []
 
 
 def set_scope_key(key: Callable[[Any], str]) -> None:
@@ -54,9 +65,52 @@ def data_version() -> int:
     return int(row or 0)
 
 
-def bump() -> None:
-    """Mark every cached page as out of date (call inside the writing transaction)."""
+def month_version_model() -> type[Model]:
+    """The table of per-month change counters (analytics.MonthVersion)."""
+    return apps.get_model("analytics", "MonthVersion")
+
+
+# Bumps that named no months: they may have changed any month's data.
+ANY_MONTH_ROW = 3
+
+
+def bump(months: Iterable[dt.date] | None = None) -> None:
+    """Mark cached pages as out of date (call inside the writing transaction).
+
+    `months` (any day in each) says the writes changed only data of those months: pages keyed
+    by `data_version()` are out of date all the same, those keyed by `version_through(m)`
+    only for m on or after the earliest of them. Without `months`, every page is.
+    """
     _bump(1)
+    for listener in after_change:
+        transaction.on_commit(listener)
+    if months is None:
+        _bump(ANY_MONTH_ROW)
+        return
+    firsts = sorted({m.replace(day=1) for m in months})
+    if not firsts:
+        return
+    model = month_version_model()
+    model._default_manager.bulk_create(
+        [model(month=m, version=0) for m in firsts], ignore_conflicts=True
+    )
+    model._default_manager.filter(month__in=firsts).update(version=F("version") + 1)
+
+
+def version_through(month: dt.date) -> str:
+    """A token that changes whenever data of `month` or of an earlier month change."""
+    any_month = (
+        version_model()
+        ._default_manager.filter(pk=ANY_MONTH_ROW)
+        .values_list("version", flat=True)
+        .first()
+    )
+    months = (
+        month_version_model()
+        ._default_manager.filter(month__lte=month.replace(day=1))
+        .aggregate(n=Sum("version"))["n"]
+    )
+    return f"through {month:%Y-%m}: {int(any_month or 0)}.{int(months or 0)}"
 
 
 # A second counter for reference data (organisations and areas) alone: what validating an
@@ -85,13 +139,25 @@ def _bump(pk: int) -> None:
         version_model()._default_manager.get_or_create(pk=pk, defaults={"version": 1})
 
 
-def cached(user: Any, name: str, params: tuple[Any, ...], build: Callable[[], T]) -> T:
-    """`build()`, or the value it gave for this reader's scope and the current data."""
+def cached(
+    user: Any,
+    name: str,
+    params: tuple[Any, ...],
+    build: Callable[[], T],
+    *,
+    through: dt.date | None = None,
+) -> T:
+    """`build()`, or the value it gave for this reader's scope and the current data.
+
+    With `through`, the value depends only on data of that month and earlier months
+    (`version_through`), and stays cached while only later months change.
+    """
     if transaction.get_connection().in_atomic_block:
         return build()  # inside a write, never cache what may be rolled back
     assert _scope_key is not None, "organisations plugs in the scope key when ready"
     scope = _scope_key(user)
-    raw = f"{name}|{scope}|{params!r}|{data_version()}"
+    version = data_version() if through is None else version_through(through)
+    raw = f"{name}|{scope}|{params!r}|{version}"
     key = "cs:" + hashlib.sha256(raw.encode()).hexdigest()
     with _recent_lock:
         if key in _recent:

@@ -48,6 +48,7 @@ from django.http import Http404
 from django.urls import reverse
 from markupsafe import Markup
 
+from caresignals.core.cache import cached
 from caresignals.core.periods import Month
 from caresignals.measures.models import Indicator, Polarity, Unit
 from caresignals.measures.queries import visible_measures
@@ -304,6 +305,26 @@ def funnel_page(
     latest month with data. Unknown indicators, and indicators with no values the user may
     see, are 404. Choices the data cannot answer come back as ``errors`` (for the form).
     """
+    # Computed once per reader's scope, choice and data version (core/cache.py); a 404 is
+    # raised afresh each time, never kept.
+    return cached(
+        user,
+        "measures.funnel",
+        (indicator_code, org_type, period_end, months),
+        lambda: _funnel_page(
+            user, indicator_code, org_type=org_type, period_end=period_end, months=months
+        ),
+    )
+
+
+def _funnel_page(
+    user: Any,
+    indicator_code: str,
+    *,
+    org_type: str | None,
+    period_end: dt.date | None,
+    months: int,
+) -> FunnelPage:
     indicator = Indicator.objects.filter(code=indicator_code).first()
     if indicator is None:
         raise Http404("Not found")

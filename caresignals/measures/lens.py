@@ -36,6 +36,7 @@ from django.urls import reverse
 from markupsafe import Markup
 
 from caresignals.core import clock
+from caresignals.core.cache import cached
 from caresignals.core.formatting import number
 from caresignals.core.periods import Month, MonthError
 from caresignals.measures import charts
@@ -1118,34 +1119,47 @@ def lens_page(
     if months not in range(1, 37):
         raise ValueError("months must be between 1 and 36")
     organisation = organisation_for(user, code)
-    end = Month.of(period_end).first_day if period_end else _latest_month(user, organisation)
-    end = end or Month.of(clock.today()).first_day
-    start = (Month.of(end) - (months - 1)).first_day
+    # The default end scans the events' dates: kept per scope and data version, so warm views
+    # do not pay for it (ADR 25).
+    found = (
+        Month.of(period_end).first_day
+        if period_end
+        else cached(user, "measures.lens-month", (code,), lambda: _latest_month(user, organisation))
+    )
+    end: dt.date = found or Month.of(clock.today()).first_day
     exact = sees_exact_counts(user)
 
-    series = _measure_rows(user, organisation, (Month.of(end) - (GAP_MONTHS - 1)).first_day, end)
-    indicators = {i.pk: i for i in Indicator.objects.filter(pk__in={k[0] for k in series})}
-    sections = []
-    for (ind_id, stratum_type), (summed, names) in sorted(
-        series.items(), key=lambda kv: (indicators[kv[0][0]].name, kv[0][1])
-    ):
-        indicator = indicators[ind_id]
-        if indicator.unit not in (Unit.PROPORTION, Unit.RATE):
-            continue  # counts and means have no denominator to compare groups on
-        section = _stratified_measure(
-            indicator, stratum_type, summed, names, start, end, exact=exact
-        )
-        if section is not None:
-            sections.append(section)
+    def build() -> LensPage:
+        start = (Month.of(end) - (months - 1)).first_day
 
-    return LensPage(
-        organisation=organisation,
-        months=months,
-        period_start=start,
-        period_end=end,
-        measures=sections,
-        events=_events_section(user, organisation, start, end, months, exact=exact),
-        breadcrumbs=lens_breadcrumbs(user, organisation),
-        suppress_below=settings.CARESIGNALS_SUPPRESS_BELOW,
-        exact_counts=exact,
-    )
+        gap_start = (Month.of(end) - (GAP_MONTHS - 1)).first_day
+        series = _measure_rows(user, organisation, gap_start, end)
+        indicators = {i.pk: i for i in Indicator.objects.filter(pk__in={k[0] for k in series})}
+        sections = []
+        for (ind_id, stratum_type), (summed, names) in sorted(
+            series.items(), key=lambda kv: (indicators[kv[0][0]].name, kv[0][1])
+        ):
+            indicator = indicators[ind_id]
+            if indicator.unit not in (Unit.PROPORTION, Unit.RATE):
+                continue  # counts and means have no denominator to compare groups on
+            section = _stratified_measure(
+                indicator, stratum_type, summed, names, start, end, exact=exact
+            )
+            if section is not None:
+                sections.append(section)
+
+        return LensPage(
+            organisation=organisation,
+            months=months,
+            period_start=start,
+            period_end=end,
+            measures=sections,
+            events=_events_section(user, organisation, start, end, months, exact=exact),
+            breadcrumbs=lens_breadcrumbs(user, organisation),
+            suppress_below=settings.CARESIGNALS_SUPPRESS_BELOW,
+            exact_counts=exact,
+        )
+
+    # Computed once per reader's scope and version of the data up to the window's end: an
+    # event in a later month leaves it cached (core/cache.py, ADR 25).
+    return cached(user, "measures.lens", (code, months, end, exact), build, through=end)

@@ -9,6 +9,9 @@ class PagesConfig(AppConfig):
     label = "pages"
 
     def ready(self) -> None:
-        from caresignals.pages import wiring
+        from caresignals.core import cache
+        from caresignals.pages import warming, wiring
 
         wiring.connect()
+        if warming.after_change not in cache.after_change:
+            cache.after_change.append(warming.after_change)

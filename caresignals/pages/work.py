@@ -85,6 +85,9 @@ def my_work(user: Any, today: dt.date) -> MyWork:
 
 
 def counts(user: Any, today: dt.date) -> tuple[int, int]:
-    """(overdue, due soon) of the person's own work, for the home page."""
-    page = my_work(user, today)
-    return len(page.overdue), len(page.due_soon)
+    """(overdue, due soon) of the person's own work, for the home page: only what names them,
+    not their team's work, which for an ICB lead spans every provider (issue 18)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0, 0
+    states = [i.state for _, owned_by, _, _ in DOMAINS for i in owned_by(user, today)]
+    return states.count(OVERDUE), states.count(DUE_SOON)

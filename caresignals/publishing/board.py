@@ -584,11 +584,30 @@ def board_report(user: Any, org_code: str, period: dt.date | None) -> BoardRepor
     only the measures and events their memberships reach. The summary's decisions each
     appear only for a reader who holds the capability to see where they lead."""
     organisation = organisation_for(user, org_code)
-    report = build_report(
-        organisation,
-        period,
-        MeasureValue.objects.visible_to(user),
-        PatientSafetyEvent.objects.visible_to(user),
+    measures = MeasureValue.objects.visible_to(user)
+    events = PatientSafetyEvent.objects.visible_to(user)
+    if period is None:  # scans the events' dates: kept per scope, day and data version
+        period = cached(
+            user,
+            "publishing.board-month",
+            (org_code, clock.today()),
+            lambda: latest_period(
+                measures.filter(organisation__path__startswith=organisation.path),
+                _subtree(events, organisation),
+            ),
+        )
+        if period is None:
+            return build_report(organisation, None, measures, events)  # says why there is none
+    first_day = Month.of(period).first_day
+    # Built once per reader's scope, day and version of the data up to the month: an event
+    # in a later month leaves it cached (core/cache.py, ADR 25). The summary is added after,
+    # from the reader's own watchlist, risks, candour and speak-up as they stand today.
+    report = cached(
+        user,
+        "publishing.board",
+        (org_code, first_day, clock.today()),
+        lambda: build_report(organisation, first_day, measures, events),
+        through=first_day,
     )
     month = Month.of(report.period)
     can_watch = user_can(user, Capability.VIEW_WATCHLIST)

@@ -6,11 +6,13 @@ The renderer, its print stylesheet and its local-only URL fetcher live in core/p
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 
 from caresignals.core import clock
+from caresignals.core.cache import cached
 from caresignals.core.pdf import LocalOnlyFetcher, RefusedURL, html_to_pdf
 from caresignals.publishing.board import BoardReport, template_context
 
@@ -32,3 +34,15 @@ def print_html(report: BoardReport, *, today: dt.date | None = None) -> str:
 
 def board_pdf(report: BoardReport, *, today: dt.date | None = None) -> bytes:
     return html_to_pdf(print_html(report, today=today))
+
+
+def board_pdf_for(user: Any, report: BoardReport) -> bytes:
+    """`board_pdf` as the web serves it: drawn once per reader's scope, day and version of
+    the data up to the report's month (core/cache.py, ADR 25); drawing is most of its cost."""
+    return cached(
+        user,
+        "publishing.board-pdf",
+        (report.organisation.code, report.period, clock.today()),
+        lambda: board_pdf(report),
+        through=report.period,
+    )

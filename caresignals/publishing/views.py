@@ -29,6 +29,8 @@ def board_pdf(request: HttpRequest, code: str) -> HttpResponse:
     if page.report is None:
         # Explain on the page rather than send an empty file.
         return _page(request, page, status=400 if page.error else 404)
-    response = HttpResponse(pdf.board_pdf(page.report), content_type="application/pdf")
+    response = HttpResponse(
+        pdf.board_pdf_for(request.user, page.report), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{reports.pdf_filename(page.report)}"'
     return response

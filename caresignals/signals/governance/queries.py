@@ -211,11 +211,15 @@ def latest_period() -> str:
 def watchlist(user: Any, period: str, capability: Capability = READ) -> list[WatchlistEntry]:
     """The watchlist for `period`, only entries about providers the user may see.
 
-    The list is computed for the whole system once per data version (it does not depend on
-    the reader) and narrowed to the reader's scope here.
+    The list is computed for the whole system once per version of the data up to `period`
+    (it does not depend on the reader) and narrowed to the reader's scope here.
     """
     entries = cached(
-        None, "signals.watchlist", (period,), lambda: watchlist_module.compute_watchlist(period)
+        None,
+        "signals.watchlist",
+        (period, clock.is_complete(Month.parse(period))),
+        lambda: watchlist_module.compute_watchlist(period),
+        through=Month.parse(period).first_day,
     )
     codes = set(visible_providers(user, capability).values_list("code", flat=True))
     return [e for e in entries if e.org_code in codes]

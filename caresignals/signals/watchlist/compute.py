@@ -2,8 +2,10 @@
 
 `compute_watchlist(period)` runs the signal engine (engine.py) over the whole region's data
 and returns the entries whose score reaches the list, most concerning first. It is computed
-once per month read and data version and kept in the cache (core/cache.py's pattern):
-every import bumps the version, so a cached list is never stale, only unused. What a reader
+once per month read and version of the data up to that month, and kept in the cache
+(core/cache.py's `version_through`): every import bumps it, and so does an event refresh of
+that month or an earlier one, so a cached list is never stale, only unused; an event in a
+later month leaves it cached (ADR 25). What a reader
 sees is cut to their scope by :func:`visible_entries`.
 """
 
@@ -16,7 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from caresignals.core import clock
-from caresignals.core.cache import data_version
+from caresignals.core.cache import version_through
 from caresignals.core.periods import Month
 from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import scope_for
@@ -94,8 +96,9 @@ def compute_watchlist(period: str) -> list[WatchlistEntry]:
         return []
     if transaction.get_connection().in_atomic_block:
         return _compute(period)  # inside a write: never cache what may be rolled back
+    through = version_through(Month.parse(period).first_day)
     raw = (
-        f"signals-watchlist|{period}|{is_complete(period)}|{data_version()}"
+        f"signals-watchlist|{period}|{is_complete(period)}|{through}"
         f"|{config.PATH.stat().st_mtime_ns}"
     )
     key = "cs:" + hashlib.sha256(raw.encode()).hexdigest()
