@@ -112,3 +112,30 @@ def first_signal(path: ArrayLike, h: float) -> npt.NDArray[np.int64]:
     c = _two_d("path", path)
     over = c >= h
     return np.where(over.any(axis=1), over.argmax(axis=1), -1).astype(np.int64)
+
+
+def quasi(weights: ArrayLike, dispersion: ArrayLike) -> FloatArray:
+    """Quasi-likelihood weights: each series' log-likelihood ratios divided by its dispersion
+    φ (the variance over the Poisson or binomial variance; never taken below 1).
+
+    Counts with extra-Poisson variation carry less evidence per event than Poisson ones: a
+    negative binomial month with variance φ·μ is worth 1/φ of a Poisson month, so a CUSUM of
+    the scaled weights keeps the false-alarm rate the threshold was chosen for where the plain
+    Poisson or binomial CUSUM would alarm on noise (McCullagh and Nelder's quasi-likelihood).
+    """
+    w = _two_d("weights", weights)
+    phi = np.asarray(dispersion, dtype=np.float64).reshape(-1)
+    if phi.size not in (1, w.shape[0]):
+        raise ValueError(f"dispersion must be one number or one per series, not {phi.size}")
+    phi = np.maximum(np.nan_to_num(phi, nan=1.0), 1.0)
+    return np.asarray(w / phi[:, None], dtype=np.float64)
+
+
+def excursion(path: ArrayLike) -> npt.NDArray[np.int64]:
+    """Per series, the first month of the CUSUM's current climb: the month after it last stood
+    at 0 (0 when it never did; the last month + 1 when it stands at 0 now)."""
+    c = _two_d("path", path)
+    months = c.shape[1]
+    at_zero = c <= 0
+    last_zero = np.where(at_zero.any(axis=1), months - 1 - np.argmax(at_zero[:, ::-1], axis=1), -1)
+    return (last_zero + 1).astype(np.int64)

@@ -107,3 +107,43 @@ def count_shift_p(
     p = np.where(up, above, below)
     bad = ~(mu > 0) | np.isnan(obs)
     return np.where(bad, 1.0, p)
+
+
+def shrunk_dispersion(
+    own: npt.ArrayLike, pairs: npt.ArrayLike, prior: npt.ArrayLike, prior_pairs: float
+) -> FloatArray:
+    """A series' dispersion drawn toward its peers' when its own baseline is short.
+
+    ``own`` is the series' Laney dispersion from ``pairs`` moving ranges; ``prior`` its peers'
+    (say the median of the same service type). The result is their average weighted by
+    ``pairs`` and ``prior_pairs``: a long baseline speaks for itself, a short one (whose
+    moving-range estimate is itself noisy and as often too low as too high) leans on the
+    peers. Both are taken as at least 1 (no series is judged tighter than Poisson); a missing
+    prior leaves the own estimate."""
+    if not (prior_pairs >= 0 and np.isfinite(prior_pairs)):
+        raise ValueError(f"prior_pairs must be a number from 0 up, got {prior_pairs!r}")
+    phi = np.maximum(np.nan_to_num(np.asarray(own, dtype=np.float64), nan=1.0), 1.0)
+    k = np.maximum(np.nan_to_num(np.asarray(pairs, dtype=np.float64), nan=0.0), 0.0)
+    raw_prior = np.asarray(prior, dtype=np.float64)
+    p = np.maximum(np.nan_to_num(raw_prior, nan=1.0), 1.0)
+    weight = np.where(np.isnan(raw_prior), 0.0, prior_pairs)
+    total = k + weight
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(total > 0, (k * phi + weight * p) / np.where(total > 0, total, 1.0), phi)
+    return np.asarray(out, dtype=np.float64)
+
+
+def group_median(values: npt.ArrayLike, groups: npt.ArrayLike) -> FloatArray:
+    """Each element's group median of ``values`` (NaNs left out; NaN for a group with none):
+    the peers' dispersion for :func:`shrunk_dispersion`."""
+    v = np.asarray(values, dtype=np.float64)
+    g = np.asarray(groups)
+    if v.shape != g.shape:
+        raise ValueError(f"values and groups differ in shape: {v.shape} and {g.shape}")
+    out = np.full(v.shape, np.nan)
+    for key in np.unique(g):
+        members = g == key
+        known = v[members & ~np.isnan(v)]
+        if known.size:
+            out[members] = float(np.median(known))
+    return out

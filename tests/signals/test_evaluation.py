@@ -104,6 +104,7 @@ def test_command_prints_the_table_and_the_aim(monkeypatch, tmp_path):
     assert text.startswith("scenario")
     assert "per 100 services a year" in text
     assert "listed within 3 months" in text
+    assert "false entries by rule" in text
     assert svg.read_text().startswith("<svg")
 
 
@@ -117,3 +118,12 @@ def test_a_stricter_listing_makes_fewer_false_entries_and_finds_no_more(small):
     same = run.at_false_rate(small, 1e6)
     assert same.thresholds[run.WATCHLIST] == small.thresholds[run.WATCHLIST]
     assert run.rows(same) == run.rows(small)
+
+
+def test_false_entries_broken_down_by_rule_add_up_to_the_rate(small):
+    rows = run.false_by_rule(small)
+    assert sum(leading for _, leading, _ in rows) == pytest.approx(small.false_rate(run.WATCHLIST))
+    for kind, leading, present in rows:
+        assert kind in config.default().weights
+        assert 0 <= leading <= present
+    assert [r[1] for r in rows] == sorted((r[1] for r in rows), reverse=True)

@@ -255,3 +255,26 @@ def test_fewer_positive_fft_answers_corroborate_but_never_fire_alone():
     found = hits(p, "experience_worsening")
     assert set(found) == {"A"}
     assert "not positive" in found["A"].detail and len(found["A"].evidence) == 2
+
+
+def test_reporting_fall_with_harm_share_judged_together_month_by_month():
+    """Two months of a 40 % reporting fall with the harm share doubled: neither part alone is
+    beyond its limits yet, together they are the named pattern; steady reporting with the same
+    harm share, or a fall in reporting with the harm share as before, is not."""
+    p = empty_panel([unit("A"), unit("B"), unit("C"), unit("D")])
+    for i, seed in enumerate((31, 32, 33, 34)):
+        p.incidents[i] = poisson(150, seed=seed)
+        p.harmful[i] = np.random.default_rng(seed + 10).binomial(p.incidents[i].astype(int), 0.04)
+    rng = np.random.default_rng(35)
+    p.incidents[0, -2:] = [92, 88]
+    p.harmful[0, -2:] = [7, 8]  # about 8 % of fewer reports
+    p.incidents[2, -2:] = rng.poisson(90, 2)
+    p.harmful[2, -2:] = [4, 3]  # reporting fell, harm share as before
+    found = hits(p, "reporting_fall_with_harm")
+    assert set(found) == {"A"}
+    a = found["A"]
+    assert "taken together over the last 2 months" in a.detail
+    assert "harmful against" in a.detail
+    assert a.since == N - 2
+    assert a.strength >= 1.2  # listed on its own (weight 1.5, list at 1.8)
+    assert hits(p, "harm_special_cause") == {} and hits(p, "moderate_harm_rising") == {}

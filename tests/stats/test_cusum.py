@@ -77,3 +77,30 @@ def test_path_is_never_negative_and_never_above_the_sum_of_positive_weights(ws):
     path = cusum.accumulate([ws])[0]
     assert np.all(path >= 0)
     assert np.all(path <= np.cumsum(np.maximum(ws, 0)) + 1e-9)
+
+
+def test_quasi_weights_are_divided_by_each_series_dispersion_never_below_one():
+    w = np.array([[2.0, -1.0], [3.0, 0.5], [4.0, 4.0]])
+    out = cusum.quasi(w, [2.0, 0.5, np.nan])
+    assert out.tolist() == [[1.0, -0.5], [3.0, 0.5], [4.0, 4.0]]
+    assert cusum.quasi(w, 4.0)[2].tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match="one per series"):
+        cusum.quasi(w, [1.0, 2.0])
+
+
+def test_quasi_weights_keep_the_false_alarm_rate_of_overdispersed_counts():
+    """Negative binomial counts (variance 5 × the mean) trip a plain Poisson CUSUM for a
+    halving far more often than its design; scaled by their dispersion they do not."""
+    rng = np.random.default_rng(5)
+    mean, phi = 40.0, 5.0
+    counts = rng.poisson(rng.gamma(mean / (phi - 1), phi - 1, (2000, 6))).astype(float)
+    weights = cusum.poisson_weights(counts, np.full(counts.shape, mean), ratio=0.6)
+    plain = (cusum.accumulate(weights)[:, -1] >= 4).mean()
+    scaled = (cusum.accumulate(cusum.quasi(weights, phi))[:, -1] >= 4).mean()
+    assert plain > 0.1
+    assert scaled < 0.02
+
+
+def test_excursion_is_the_month_after_the_path_last_stood_at_zero():
+    path = np.array([[0.0, 1.0, 2.0], [1.0, 2.0, 3.0], [1.0, 0.0, 0.0], [1.0, 0.0, 0.5]])
+    assert cusum.excursion(path).tolist() == [1, 0, 3, 2]

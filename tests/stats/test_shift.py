@@ -70,3 +70,21 @@ def test_laney_dispersion_is_about_one_for_poisson_counts_and_more_when_overdisp
     assert np.median(shift.laney_dispersion(spread, expected, mask)) == pytest.approx(3, abs=0.5)
     # Too few months to measure it give 1.
     assert shift.laney_dispersion(poisson[:1, :2], expected[:1, :2], mask[:1, :2])[0] == 1.0
+
+
+def test_shrunk_dispersion_weighs_own_and_peers_by_their_moving_ranges():
+    out = shift.shrunk_dispersion(
+        [4.0, 1.0, 0.5, 3.0], [36, 4, 12, 10], [2.0, 5.0, 3.0, np.nan], 12
+    )
+    assert out[0] == pytest.approx((36 * 4 + 12 * 2) / 48)  # a long baseline speaks for itself
+    assert out[1] == pytest.approx((4 * 1 + 12 * 5) / 16)  # a short one leans on its peers
+    assert out[2] == pytest.approx((12 * 1 + 12 * 3) / 24)  # never tighter than Poisson
+    assert out[3] == pytest.approx(3.0)  # no peers: its own
+    with pytest.raises(ValueError, match="prior_pairs"):
+        shift.shrunk_dispersion([1.0], [1], [1.0], -1)
+
+
+def test_group_median_is_each_elements_peers_median():
+    out = shift.group_median([1.0, 3.0, np.nan, 10.0, np.nan], ["a", "a", "a", "b", "c"])
+    assert out[:4].tolist() == [2.0, 2.0, 2.0, 10.0]
+    assert np.isnan(out[4])

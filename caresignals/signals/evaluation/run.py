@@ -77,6 +77,7 @@ class Outcome:
     thresholds: dict[str, float]  # each baseline's calibrated threshold
     seconds: float
     false_rules: Counter[str] = field(default_factory=Counter)  # rules in the false entries
+    false_leading: Counter[str] = field(default_factory=Counter)  # each one's strongest rule
     scores: Scores | None = None
 
     def false_rate(self, method: str) -> float:
@@ -137,9 +138,11 @@ def _choose(
     return chosen
 
 
-def _watchlist_scores(region: Region, config: Any, rules: Counter[str]) -> np.ndarray:
+def _watchlist_scores(
+    region: Region, config: Any, rules: Counter[str], leading: Counter[str]
+) -> np.ndarray:
     """Each unit's watchlist score per judged month (0 when not listed); counts the rules
-    behind each entry into `rules`."""
+    behind each entry into `rules` and the strongest of them into `leading`."""
     from caresignals.signals.watchlist import engine
 
     panel = to_panel(region)
@@ -148,6 +151,8 @@ def _watchlist_scores(region: Region, config: Any, rules: Counter[str]) -> np.nd
         for e in engine.compute(panel, panel.months[t], config, _NoLinks()):
             out[panel.index(e.code), j] = e.score
             rules.update(s.kind for s in e.signals)
+            if e.signals:
+                leading[e.signals[0].kind] += 1
     return out
 
 
@@ -178,17 +183,18 @@ def evaluate(
     changed_scores: dict[str, list[np.ndarray]] = {m: [] for m in METHODS}
     plans: list[tuple[Region, list[Injection]]] = []
     false_rules: Counter[str] = Counter()
+    false_leading: Counter[str] = Counter()
     services = 0
     for _ in range(size.regions):
         region = draw_region(rng, int(rng.integers(size.services[0], size.services[1] + 1)))
         changed = inject(region, rng, _choose(region, rng, scenarios))
         services += region.services
         plans.append((changed, changed.injections))
-        for version, store, rules in (
-            (region, clean_scores, false_rules),
-            (changed, changed_scores, Counter[str]()),
+        for version, store, rules, leading in (
+            (region, clean_scores, false_rules, false_leading),
+            (changed, changed_scores, Counter[str](), Counter[str]()),
         ):
-            store[WATCHLIST].append(_watchlist_scores(version, cfg, rules))
+            store[WATCHLIST].append(_watchlist_scores(version, cfg, rules, leading))
             for name, scorer in baselines.SCORERS.items():
                 store[name].append(scorer(version)[:, judged])
     scores = Scores(clean_scores, changed_scores, [p[1] for p in plans], [])
@@ -212,6 +218,7 @@ def evaluate(
         thresholds=thresholds,
         seconds=time.perf_counter() - started,
         false_rules=false_rules,
+        false_leading=false_leading,
         scores=scores,
     )
 
@@ -279,6 +286,7 @@ def at_false_rate(outcome: Outcome, rate: float) -> Outcome:
         thresholds=thresholds,
         seconds=outcome.seconds,
         false_rules=outcome.false_rules,
+        false_leading=outcome.false_leading,
         scores=outcome.scores,
     )
 
@@ -344,6 +352,17 @@ def markdown(outcome: Outcome, scenarios: tuple[Scenario, ...] = SCENARIOS) -> s
     lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(b) + " |" for b in body]
     return "\n".join(lines)
+
+
+def false_by_rule(outcome: Outcome) -> list[tuple[str, float, float]]:
+    """The watchlist's false entries broken down by rule, per 100 services a year: how many
+    entries each rule was the strongest signal of (these add up to the false-entry rate) and
+    how many it appeared in at all; most often the strongest first."""
+    years = len(JUDGED) / 12
+    per = 100 / (outcome.services * years) if outcome.services else 0.0
+    kinds = set(outcome.false_leading) | set(outcome.false_rules)
+    out = [(k, outcome.false_leading[k] * per, outcome.false_rules[k] * per) for k in kinds]
+    return sorted(out, key=lambda r: (-r[1], -r[2], r[0]))
 
 
 def headline(outcome: Outcome) -> dict[str, float]:

@@ -70,6 +70,9 @@ def concern(
     eligible: BoolArray | None = None,
     counts: FloatArray | None = None,
     exposure: FloatArray | None = None,
+    sustained_p_value: float | None = None,
+    groups: npt.NDArray[np.str_] | None = None,
+    peer_pairs: float = 0.0,
 ) -> Verdict:
     """Special-cause concern at month ``t`` of every row of ``values`` (units × months),
     charting months ``start``..``t`` with limits from the months before the last ``recent``.
@@ -80,7 +83,11 @@ def concern(
     1 000, a share of incidents incidents / 100) the test is quasi-Poisson on the events;
     otherwise it compares means by the series' own month-to-month variation. With the test,
     a row whose concern began before the last ``recent`` months is judged against the level
-    before it (see :func:`_sustained`), so a shift keeps firing while it lasts."""
+    before it (see :func:`_sustained`), so a shift keeps firing while it lasts; that search
+    tries every earlier month as the change point and keeps the most significant, so it is
+    held to its own, stricter ``sustained_p_value`` (default ``p_value``). With ``groups``
+    (each row's peer group) the events' dispersion is drawn toward the group's median over
+    ``peer_pairs`` moving ranges (stats.shift.shrunk_dispersion)."""
     n = values.shape[0]
     window = values[:, start : t + 1]
     w = window.shape[1]
@@ -125,7 +132,8 @@ def concern(
         ex = np.ones_like(counts) if exposure is None else exposure
         events = (counts[rows, start : t + 1], ex[rows, start : t + 1])
     base_mask = np.broadcast_to(cols[None, :] < w - recent, y.shape)
-    p = _shift_p(y, events, base_mask, in_run, higher_is_worse)
+    peers = None if groups is None else (groups[rows], peer_pairs)
+    p = _shift_p(y, events, base_mask, in_run, higher_is_worse, peers)
     significant = np.ones(rows.size, dtype=np.bool_) if p_value is None else p < p_value
     fired = bad[:, -1] & significant
     strength = np.where(
@@ -145,7 +153,8 @@ def concern(
             higher_is_worse=higher_is_worse,
             run_length=run_length,
             min_baseline=max(12, min_baseline),
-            p_value=p_value,
+            p_value=p_value if sustained_p_value is None else sustained_p_value,
+            peers=peers,
         )
     )
     if held is not None:
@@ -188,8 +197,12 @@ def _shift_p(
     base: BoolArray,
     run: BoolArray,
     higher: bool,
+    peers: tuple[npt.NDArray[np.str_], float] | None = None,
 ) -> FloatArray:
-    """The shift test's p-value per row: the ``run`` months against the ``base`` months."""
+    """The shift test's p-value per row: the ``run`` months against the ``base`` months.
+    With ``peers`` (each row's group and the prior's weight in moving ranges) each row's
+    dispersion is drawn toward its group's median: a baseline's own estimate is noisy, and
+    one that comes out low by chance would make ordinary months look significant."""
     present = ~np.isnan(y)
     if events is None:
         b, r = base & present, run & present
@@ -211,6 +224,10 @@ def _shift_p(
         if higher:  # a first event in a quiet series is not "infinitely" surprising
             rate = np.maximum(rate, 0.5 / base_exposure)
         phi = shift.laney_dispersion(c, rate[:, None] * e, b)
+        if peers is not None:
+            pairs = np.sum(b[:, 1:] & b[:, :-1], axis=1)
+            prior = shift.group_median(np.where(pairs >= 2, np.maximum(phi, 1.0), np.nan), peers[0])
+            phi = shift.shrunk_dispersion(phi, pairs, prior, peers[1])
         # The baseline rate is itself an estimate: its variance adds to the run's.
         phi = np.clip(phi, 1.0, 10.0) * (1.0 + run_exposure / base_exposure)
     observed = np.where(r, c, 0.0).sum(axis=1)
@@ -233,6 +250,7 @@ def _sustained(
     run_length: int,
     min_baseline: int,
     p_value: float,
+    peers: tuple[npt.NDArray[np.str_], float] | None = None,
 ) -> tuple[IntArray, FloatArray, FloatArray] | None:
     """A shift that began before the recent months, judged against the months before it.
 
@@ -282,6 +300,7 @@ def _sustained(
             np.broadcast_to(cols < c, y.shape),
             np.broadcast_to(cols >= c, y.shape),
             higher_is_worse,
+            peers,
         )
         held &= p < p_value
         better = held & (p < best)
@@ -309,12 +328,15 @@ def rare_excess(
     recent: int | None = None,
     eligible: BoolArray | None = None,
     exposure: FloatArray | None = None,
+    peers: tuple[npt.NDArray[np.str_], float] | None = None,
 ) -> Verdict:
     """Too many events in the last 1..``window_months`` months of each row, by the Poisson
     chance of so many given the earlier months' rate. The baseline rate never goes below
     half an event over the baseline, so a first event in a quiet series is not "infinitely"
     surprising. With ``exposure`` (e.g. FFT responses) the rate is per unit of exposure and
-    the expectation follows the recent months' exposure; months missing either are left out."""
+    the expectation follows the recent months' exposure; months missing either are left out.
+    With ``peers`` (each row's group, the prior's weight in months) the baseline's dispersion
+    is drawn toward its group's median, as in the shift test."""
     if exposure is None:
         exposure = np.where(np.isnan(counts), np.nan, 1.0)
     present = ~np.isnan(counts) & ~np.isnan(exposure) & (exposure > 0)
@@ -347,6 +369,10 @@ def rare_excess(
             resid = np.where(expected > 0, (counts[:, base] - expected) ** 2 / expected, 0.0)
             phi = np.sum(resid, axis=1) / np.maximum(months - 1, 1)
         phi = np.clip(np.nan_to_num(phi, nan=1.0), 1.0, 10.0)
+        if peers is not None:
+            known = np.where(months >= 2, phi, np.nan)
+            prior = shift.group_median(known, peers[0])
+            phi = np.minimum(shift.shrunk_dispersion(phi, months - 1, prior, peers[1]), 10.0)
         with np.errstate(invalid="ignore"):
             p = np.where((obs > 0) & (mu > 0), special.gammainc(obs / phi, mu / phi), 1.0)
         p = np.where(months >= min_baseline, p, 1.0)

@@ -61,6 +61,8 @@ _SCHEMA: dict[str, dict[str, tuple[str, float, float]]] = {
         "min_baseline_months": ("int", 6, 60),
         "recent_months": ("int", 1, 24),
         "shift_p_value": ("prob", 0, 1),
+        "sustained_p_value": ("prob", 0, 1),
+        "dispersion_peer_pairs": ("num", 0, 1000),
         "min_mean_count": ("num", 0, 1000),
     },
     "rare": {
@@ -73,7 +75,14 @@ _SCHEMA: dict[str, dict[str, tuple[str, float, float]]] = {
         "min_peers": ("int", 3, 1000),
         "limit": ("int", 95, 99),
     },
-    "reporting": {"min_mean_events": ("num", 0, 1e6), "min_fall_with_harm": ("prob", 0, 1)},
+    "reporting": {
+        "min_mean_events": ("num", 0, 1e6),
+        "min_fall_with_harm": ("prob", 0, 1),
+        "joint_fall_ratio": ("prob", 0, 1),
+        "joint_harm_odds_ratio": ("num", 1, 100),
+        "joint_threshold": ("num", 0, 1000),
+        "joint_min_harmful": ("num", 0, 1e6),
+    },
     "missing": {
         "activity_indicators": ("list", 0, 0),
         "months_silent": ("int", 1, 12),

@@ -23,7 +23,7 @@ from caresignals.signals.watchlist.charts import Verdict
 from caresignals.signals.watchlist.config import Config
 from caresignals.signals.watchlist.panel import Matrix, Panel, month_name
 from caresignals.signals.watchlist.types import Evidence
-from caresignals.stats import funnels
+from caresignals.stats import cusum, funnels, shift
 
 BED_DAYS = "occupied_bed_days"
 
@@ -47,6 +47,15 @@ class Context:
     hits: list[Hit] = field(default_factory=list)  # filled as rules run
     _cache: dict[tuple[Any, ...], Verdict] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)  # other results shared by rules
+
+    @property
+    def peer_groups(self) -> np.ndarray:
+        """Each row's peers: the same kind (service or provider) and type."""
+        groups = self.extras.get("peer_groups")
+        if not isinstance(groups, np.ndarray):
+            groups = np.array([f"{x.kind}:{x.type}" for x in self.panel.units])
+            self.extras["peer_groups"] = groups
+        return groups
 
     @property
     def start(self) -> int:
@@ -89,6 +98,9 @@ class Context:
                 eligible=eligible,
                 counts=counts,
                 exposure=exposure,
+                sustained_p_value=float(spc_cfg["sustained_p_value"]) if material else None,
+                groups=self.peer_groups,
+                peer_pairs=float(self.config.spc["dispersion_peer_pairs"]),
             )
         return self._cache[ck]
 
@@ -113,6 +125,7 @@ class Context:
                 recent=int(self.config.spc["recent_months"]),
                 eligible=eligible,
                 exposure=exposure,
+                peers=(self.peer_groups, float(self.config.spc["dispersion_peer_pairs"])),
             )
         return self._cache[ck]
 
@@ -484,15 +497,136 @@ def reporting_fall(ctx: Context) -> list[Hit]:
     return hits
 
 
+@dataclass(frozen=True)
+class JointEvidence:
+    """The joint CUSUM of "reporting fell and the harm share rose", per unit."""
+
+    value: np.ndarray  # the CUSUM at the month read (0 where not judged)
+    since: np.ndarray  # month index where its current climb began
+    fell: np.ndarray  # the reporting part of the climb (log-likelihood ratio, after φ)
+    rose: np.ndarray  # the harm-share part
+    usual_share: np.ndarray  # the baseline harm share, %
+    recent_share: np.ndarray  # the harm share over the climb, %
+    usual_reports: np.ndarray  # incidents a month expected over the climb
+    recent_reports: np.ndarray  # incidents a month reported over the climb
+
+
+def _dispersion(ctx: Context, counts: Matrix, expected: Matrix, base: np.ndarray) -> np.ndarray:
+    """Each row's Laney dispersion over the baseline months, drawn toward the median of its
+    peers (same kind and type) as stats.shift.shrunk_dispersion does for a short baseline."""
+    mask = np.zeros(counts.shape, dtype=np.bool_)
+    mask[:, ctx.start : ctx.baseline_end] = True
+    mask &= base[:, None]
+    own = shift.laney_dispersion(counts, expected, mask)
+    pairs = np.sum(mask[:, 1:] & mask[:, :-1] & (expected[:, 1:] > 0), axis=1)
+    peers = shift.group_median(np.where(base & (pairs >= 2), own, np.nan), ctx.peer_groups)
+    prior = float(ctx.config.spc["dispersion_peer_pairs"])
+    return shift.shrunk_dispersion(own, pairs, peers, prior)
+
+
+def joint_fall_with_harm(ctx: Context) -> JointEvidence:
+    """The log-likelihood CUSUM (stats.cusum) of reporting falling and the harm share rising
+    together, over the recent months against the months before them.
+
+    Neither part alone is enough soon after the change: a 40 % fall is within a month's
+    noise for many services, and a few extra harmful reports are within theirs. Each month
+    adds the evidence of both: the incidents under a fall to `reporting.joint_fall_ratio` of
+    the usual rate (per bed day where known) and the harmful incidents among them under the
+    odds of harm multiplied by `reporting.joint_harm_odds_ratio`, each divided by the series'
+    own extra-Poisson dispersion (quasi-likelihood) and by how uncertain the baseline rate is."""
+    cached = ctx.extras.get("joint_fall_with_harm")
+    if isinstance(cached, JointEvidence):
+        return cached
+    panel, cfg = ctx.panel, ctx.config.reporting
+    n = ctx.n
+    lo, split, hi = ctx.start, ctx.baseline_end, ctx.t + 1
+    has_beds = _has_beds(ctx)
+    exposure = np.nan_to_num(_event_exposure(ctx, has_beds), nan=0.0)
+    incidents = panel.incidents
+    harmful = panel.harmful
+    ok = ~np.isnan(incidents) & ~np.isnan(harmful) & (exposure > 0)
+    c = np.where(ok, incidents, 0.0)
+    h = np.where(ok, np.minimum(harmful, incidents), 0.0)
+    e = np.where(ok, exposure, 0.0)
+    base_months = np.sum(ok[:, lo:split], axis=1)
+    base_exposure = e[:, lo:split].sum(axis=1)
+    base_incidents = c[:, lo:split].sum(axis=1)
+    base_harmful = h[:, lo:split].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(base_exposure > 0, base_incidents / base_exposure, 0.0)
+        share = np.where(base_incidents > 0, base_harmful / base_incidents, 0.0)
+    judged = (
+        (base_months >= int(ctx.config.spc["min_baseline_months"]))
+        & (base_incidents / np.maximum(base_months, 1) >= float(cfg["min_mean_events"]))
+        & (base_harmful >= float(cfg["joint_min_harmful"]))
+        & (share < 1)
+        & (split > lo)
+    )
+    expected = rate[:, None] * e
+    phi_reports = _dispersion(ctx, c, expected, judged)
+    phi_harm = _dispersion(ctx, h, share[:, None] * c, judged)
+    recent = hi - split
+    # The baseline is an estimate too: over `recent` months its error adds about recent/base
+    # of the variance (as in charts._shift_p).
+    inflate = 1.0 + recent / np.maximum(base_months, 1)
+    rows = slice(split, hi)
+    w_fell = cusum.quasi(
+        cusum.poisson_weights(c[:, rows], expected[:, rows], ratio=float(cfg["joint_fall_ratio"])),
+        phi_reports * inflate,
+    )
+    w_rose = cusum.quasi(
+        cusum.binomial_weights(
+            h[:, rows],
+            c[:, rows],
+            np.broadcast_to(share[:, None], (n, recent)),
+            odds_ratio=float(cfg["joint_harm_odds_ratio"]),
+        ),
+        phi_harm * inflate,
+    )
+    present = ok[:, rows] & judged[:, None]
+    w_fell = np.where(present, w_fell, np.nan)
+    w_rose = np.where(present, w_rose, np.nan)
+    path = cusum.accumulate(w_fell + w_rose)
+    begins = cusum.excursion(path)
+    cols = np.arange(recent)[None, :]
+    climb = (cols >= begins[:, None]) & present
+    with np.errstate(invalid="ignore", divide="ignore"):
+        months = np.maximum(climb.sum(axis=1), 1)
+        reports = np.where(climb, c[:, rows], 0.0).sum(axis=1)
+        harm_recent = np.where(climb, h[:, rows], 0.0).sum(axis=1)
+        out = JointEvidence(
+            value=np.where(judged, path[:, -1], 0.0),
+            since=split + begins,
+            fell=np.where(climb, w_fell, 0.0).sum(axis=1),
+            rose=np.where(climb, w_rose, 0.0).sum(axis=1),
+            usual_share=share * 100,
+            recent_share=np.where(reports > 0, harm_recent / np.maximum(reports, 1) * 100, np.nan),
+            usual_reports=np.where(climb, expected[:, rows], 0.0).sum(axis=1) / months,
+            recent_reports=reports / months,
+        )
+    ctx.extras["joint_fall_with_harm"] = out
+    return out
+
+
 @rule("reporting_fall_with_harm", after=True)
 def reporting_fall_with_harm(ctx: Context) -> list[Hit]:
-    """Harm rising (any harm rule fired) while incident reporting is below its usual level
-    (not necessarily beyond a limit): the classic pattern of a unit in trouble, where neither
-    signal alone should be read as "safer"."""
+    """Harm rising while incident reporting falls: the classic pattern of a unit in trouble,
+    where neither signal alone should be read as "safer". Fires on either of two readings:
+    any harm rule fired while reporting is below its usual level (not necessarily beyond a
+    limit); or the joint evidence of both, month by month (:func:`joint_fall_with_harm`),
+    reached `reporting.joint_threshold` with each part pointing to concern."""
     harm = ctx.fired("harm_special_cause") | ctx.fired("harm_rare_cluster")
     harm |= ctx.fired("moderate_harm_rising")
-    if not harm:
-        return []
+    hits: list[Hit] = []
+    if harm:
+        hits = _harm_with_fall(ctx, harm)
+    named = {x.unit for x in hits}
+    return hits + [x for x in _joint_hits(ctx) if x.unit not in named]
+
+
+def _harm_with_fall(ctx: Context, harm: set[int]) -> list[Hit]:
+    """A harm rule fired where reporting is at least `reporting.min_fall_with_harm` below its
+    usual level."""
     v, _ = _reporting(ctx)
     hits = []
     for u in sorted(harm):
@@ -517,6 +651,32 @@ def reporting_fall_with_harm(ctx: Context) -> list[Hit]:
 
 
 _HARM_KINDS = {"harm_special_cause", "harm_rare_cluster", "moderate_harm_rising"}
+
+
+def _joint_hits(ctx: Context) -> list[Hit]:
+    j = joint_fall_with_harm(ctx)
+    h = float(ctx.config.reporting["joint_threshold"])
+    fired = (j.value >= h) & (j.fell > 0) & (j.rose > 0)
+    hits = []
+    for u in np.flatnonzero(fired):
+        fall = 1 - j.recent_reports[u] / j.usual_reports[u] if j.usual_reports[u] > 0 else 0.0
+        months = ctx.t + 1 - int(j.since[u])
+        span = month_name(ctx.period) if months == 1 else f"the last {months} months"
+        hits.append(
+            Hit(
+                int(u),
+                "reporting_fall_with_harm",
+                f"Incident reporting fell while the share of reports with moderate-or-worse "
+                f"harm rose, taken together over {span}: {_num(j.recent_reports[u])} reports a "
+                f"month against about {_num(j.usual_reports[u])} expected ({fall:.0%} fewer), "
+                f"{j.recent_share[u]:.1f} % of them harmful against {j.usual_share[u]:.1f} % "
+                f"before (joint evidence {j.value[u]:.1f}; listed from {h:g})",
+                int(j.since[u]),
+                float(np.clip(1.2 + 0.8 * (j.value[u] - h) / h, 1.2, 2.0)),
+                (ctx.links.events(ctx.panel.units[u].code, ctx.period),),
+            )
+        )
+    return hits
 
 
 # --------------------------------------------------------------------------- missing data

@@ -54,8 +54,12 @@ class Command(BaseCommand):
             + "; ".join(f"{m} {100 * aim5[f'within_3:{m}']:.0f} %" for m in run.METHODS)
             + "."
         )
-        rules = ", ".join(f"{k} {v}" for k, v in outcome.false_rules.most_common())
-        self.stdout.write(f"Rules in the watchlist's false entries: {rules or 'none'}.")
+        self.stdout.write(
+            "Watchlist false entries by rule, per 100 services a year (as the strongest signal; "
+            "in any entry):"
+        )
+        for kind, leading, present in run.false_by_rule(outcome) or [("none", 0.0, 0.0)]:
+            self.stdout.write(f"  {kind:<28} {leading:5.1f}  {present:5.1f}")
         if options["svg"]:
             Path(options["svg"]).write_text(plot.svg(outcome), encoding="utf-8")
             self.stdout.write(f"Wrote {options['svg']}.")
