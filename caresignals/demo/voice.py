@@ -44,7 +44,14 @@ from caresignals.demo import generator
 from caresignals.measures.models import MeasureValue
 from caresignals.organisations import services as org_services
 from caresignals.organisations.models import Organisation
-from caresignals.voice.models import Channel, Complaint, Feedback, Outcome, Publication
+from caresignals.voice.models import (
+    CareOf,
+    Channel,
+    Complaint,
+    Feedback,
+    Outcome,
+    Publication,
+)
 
 FFT_CAP = 20
 COMPLAINTS_A_MONTH = 5.0
@@ -630,6 +637,9 @@ BLANK: dict[str, Any] = {
     "contact_phone": "",
     "consent_to_contact": False,
     "consent_to_publish": False,
+    "care_of": CareOf.NOT_ASKED.value,
+    "relationship": "",
+    "representative_basis": "",
     "publication": Publication.NOT_ASKED.value,
     "published_text": "",
     "rejection_reason": "",
@@ -742,6 +752,7 @@ def build_voice(
             f["contact_name"] = f"{first} {last}"
             f["contact_email"] = f"{first.lower()}.{last.lower()}@example.com"
             f["consent_to_contact"] = True
+            f["care_of"] = CareOf.SELF.value  # the complainant's own care
 
     refs = _references(rng, len(rows))
     for f, ref in zip(rows, refs, strict=True):
