@@ -8,6 +8,7 @@ import re
 import pytest
 
 from caresignals.core.formatting import nhs_date
+from caresignals.voice import views_public
 from caresignals.voice.clocks import acknowledgement_due
 from caresignals.voice.models import Feedback
 from tests.safety.test_record_views import errors_of
@@ -295,4 +296,22 @@ def test_feedback_without_a_friends_and_family_answer_stores_one_response(client
 def test_nothing_is_stored_when_the_other_feedback_has_a_mistake(client, small_ics):
     errors = errors_of(send(client, {"org_code": "TA", "kind": "compliment", "fft_rating": "good"}))
     assert errors == {"text": ["Write what happened"]}
+    assert not Feedback.objects.exists()
+
+
+def test_the_feedback_and_its_fft_answer_are_stored_both_or_neither(client, small_ics, monkeypatch):
+    original = views_public.receive_feedback
+    stored = []
+
+    def store_once(item, **kw):
+        if stored:
+            raise RuntimeError("the second write fails")
+        stored.append(item.kind)
+        return original(item, **kw)
+
+    monkeypatch.setattr(views_public, "receive_feedback", store_once)
+    data = {"org_code": "TA", "kind": "concern", "fft_rating": "poor", "text": "Synthetic."}
+    with pytest.raises(RuntimeError):
+        send(client, data)
+    assert stored == ["concern"]
     assert not Feedback.objects.exists()
