@@ -310,6 +310,21 @@ class EasyReadForm(FeedbackForm):
         "representative_basis": "Choose why you can complain for them",
     }
 
+    def fft_body(self) -> dict[str, Any] | None:
+        """The Friends and Family Test answer given alongside another kind, as its own FFT
+        response (what the standard form's FFT stores), so it is never silently dropped. It
+        is anonymous: no contact details, no comment, nothing to publish. None when there
+        is no such answer (or the kind is the FFT itself, which carries it already)."""
+        data = self.cleaned_data
+        if self.feedback_kind == Kind.FFT or not data.get("fft_rating"):
+            return None
+        return {
+            "org_code": self.provider_code,
+            "kind": Kind.FFT.value,
+            "text": "",
+            "fft_rating": data["fft_rating"],
+        }
+
     def clean(self) -> dict[str, Any]:
         if self.feedback_kind not in dict(EASY_KIND_CHOICES):
             return super(FeedbackForm, self).clean() or {}

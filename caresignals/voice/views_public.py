@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -54,6 +55,7 @@ def _received(
     *,
     easy: bool = False,
     form: FeedbackForm | None = None,
+    fft_too: bool = False,
 ) -> HttpResponse:
     """The confirmation, with what happens next; a complaint's acknowledgement date is the
     complaint clock's own (3 working days from today, bank holidays left out)."""
@@ -65,6 +67,7 @@ def _received(
             "reference": reference,
             "kind": kind,
             "easy": easy,
+            "fft_too": fft_too,
             "acknowledge_by": acknowledgement_due(clock.today()),
             "acknowledge_days": ACKNOWLEDGE_WITHIN_WORKING_DAYS,
             "representative_not_yet": form is not None
@@ -159,13 +162,36 @@ def feedback_give(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _store_easy_read(
+    request: HttpRequest, form: EasyReadForm
+) -> tuple[str | None, dict[str, list[str]], bool]:
+    """Store the easy-read answers: the feedback, and an FFT answer given with another kind
+    as its own FFT response, both or neither. The reference, the errors, and whether an FFT
+    response was stored as well."""
+    fft_body = form.fft_body()
+    fft_item = None
+    if fft_body is not None:
+        fft_item, invalid = check_body(fft_body)
+        if fft_item is None:
+            return None, {"fft_rating": [m for ms in invalid.values() for m in ms]}, False
+    with transaction.atomic():
+        reference, errors = _store(request, form, Channel.EASY_READ)
+        if reference and fft_item is not None:
+            receive_feedback(fft_item, channel=Channel.EASY_READ, actor=Actor(label=ACTOR_LABEL))
+    return reference, errors, fft_item is not None
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def feedback_easy_read(request: HttpRequest) -> HttpResponse:
-    providers = queries.public_providers()
+    # The place is chosen with the organisation picker; its "Search" button sends the form
+    # back here with everything typed so far, which is shown again and not sent.
+    options = picker.public_options()
+    providers = [(o.code, o.name) for o in options]
     form = EasyReadForm(providers=providers)
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
+    data = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST" and not picker.searching(request.POST):
         decision = check(request, RATE_SCOPE, rate=PUBLIC_RATE, window=PUBLIC_WINDOW)
         if not decision.allowed:
             return _too_many(request, decision.retry_after)
@@ -173,9 +199,11 @@ def feedback_easy_read(request: HttpRequest) -> HttpResponse:
             return _received(request, new_feedback_reference(), "", easy=True)
         form = EasyReadForm(request.POST, providers=providers)
         if form.is_valid():
-            reference, errors = _store(request, form, Channel.EASY_READ)
+            reference, errors, fft_too = _store_easy_read(request, form)
             if reference:
-                return _received(request, reference, form.feedback_kind, easy=True, form=form)
+                return _received(
+                    request, reference, form.feedback_kind, easy=True, form=form, fft_too=fft_too
+                )
         else:
             errors = _errors(form)
     return render(
@@ -184,8 +212,9 @@ def feedback_easy_read(request: HttpRequest) -> HttpResponse:
         {
             "page_title": "Tell us about your care (easy read)",
             "form": form,
+            "picker": picker.picker("org_code", data, options),
             "fft_question": FFT_QUESTION,
-            "values": request.POST if request.method == "POST" else {},
+            "values": data,
             "errors": errors,
         },
     )

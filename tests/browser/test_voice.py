@@ -163,7 +163,10 @@ def test_the_easy_read_friends_and_family_test(page, small_ics, assert_accessibl
     assert_accessible(page)
     no_sideways_scroll_at_320(page)
 
-    page.get_by_label("1. Which place is it about?").select_option("TA")
+    page.get_by_label("Type the name of the place").fill("trust b")
+    expect(page.get_by_text("1 of 2 places match “trust b”.")).to_be_visible()
+    expect(page.get_by_role("radio", name="Trust A")).to_be_hidden()
+    page.get_by_role("radio", name="Trust B").check()
     question = page.get_by_role("group", name="3. Overall, how was your experience of our service?")
     expect(question).to_be_visible()
     page.get_by_label("I want to say how it was overall").check()
@@ -194,13 +197,29 @@ def test_the_easy_read_friends_and_family_test(page, small_ics, assert_accessibl
 def test_the_easy_read_form(page, small_ics, assert_accessible):
     page.goto("/feedback/easy-read/")
     assert_accessible(page)
-    page.get_by_label("1. Which place is it about?").select_option("TA")
     page.get_by_label("Something was good").check()
     page.get_by_label("4. What happened?").fill("Synthetic: kind staff.")
+    page.get_by_label("Very good", exact=True).check()
+    # The Search button works without the script too: the page comes back with the answers.
+    page.get_by_label("Type the name of the place").fill("trust b")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("1 of 2 places match “trust b”.")).to_be_visible()
+    expect(page.get_by_label("4. What happened?")).to_have_value("Synthetic: kind staff.")
+    expect(page.get_by_label("Something was good")).to_be_checked()
+    expect(page.get_by_label("Very good", exact=True)).to_be_checked()
+    assert not Feedback.objects.exists()
+    assert_accessible(page)
+    expect(page.get_by_role("radio", name="Trust A")).to_be_hidden()
+    page.get_by_role("radio", name="Trust B").check()
     page.get_by_role("button", name="Send").click()
     page.wait_for_load_state()
     expect(page.get_by_text("We got your message.")).to_be_visible()
-    assert Feedback.objects.get().channel == "easy_read"
+    expect(page.get_by_text("You also said how it was overall.")).to_be_visible()
+    assert sorted((f.kind, f.fft_rating, f.channel) for f in Feedback.objects.all()) == [
+        ("compliment", "", "easy_read"),
+        ("fft", "very_good", "easy_read"),
+    ]
     assert_accessible(page)
 
 

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from caresignals.core.formatting import nhs_date
+from caresignals.voice import views_public
 from caresignals.voice.clocks import acknowledgement_due
 from caresignals.voice.models import Feedback
 from tests.safety.test_record_views import errors_of
@@ -187,3 +188,130 @@ def test_the_error_summary_lists_the_questions_in_page_order(client, small_ics):
         "email",
         "consent_to_contact",
     ]
+
+
+def test_the_place_is_chosen_with_the_organisation_picker_in_easy_read_words(client, small_ics):
+    page = client.get(URL).content.decode()
+    assert '<select id="org_code"' not in page
+    assert '<label class="nhsuk-label nhsuk-label--s" for="org_code">' in page
+    assert "Type the name of the place</label>" in page
+    assert 'name="org_code_search" type="search"' in page
+    assert ">Search</button>" in page
+    assert "Choose the place</legend>" in page
+    assert "2 places, in alphabetical order." in page
+    assert "organisations" not in page
+    for code in ("TA", "TB"):
+        assert f'name="org_code" type="radio" value="{code}"' in page
+    assert errors_of(send(client, {"kind": "compliment", "text": "Synthetic."})) == {
+        "org_code": ["Choose the place"]
+    }
+    assert not Feedback.objects.exists()
+
+
+def test_search_shows_the_places_that_match_and_keeps_every_answer_without_sending(
+    client, small_ics
+):
+    typed = {
+        "org_code_search": "trust b",
+        "org_picker_search": "org_code",
+        "kind": "complaint",
+        "fft_rating": "poor",
+        "text": "Synthetic: nobody answered the bell.",
+        "care_of": "someone_else",
+        "relationship": "Her son",
+        "name": "Synthetic Person",
+        "email": "person@example.com",
+        "consent_to_contact": "on",
+    }
+    response = send(client, typed)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert not Feedback.objects.exists()
+    assert "There is a problem" not in page
+    assert "1 of 2 places match “trust b”." in page
+    shown = re.findall(
+        r'<div class="nhsuk-radios__item"[^>]*>\s*<input[^>]*name="org_code" type="radio" value="(\w+)"',
+        page,
+    )
+    assert shown == ["TB"]
+    assert 'value="trust b"' in page
+    assert re.search(r'name="kind" type="radio" value="complaint" checked', page)
+    assert re.search(r'name="fft_rating" type="radio" value="poor" checked', page)
+    assert re.search(r'name="care_of" type="radio" value="someone_else" checked', page)
+    assert "Synthetic: nobody answered the bell.</textarea>" in page
+    for value in ("Her son", "Synthetic Person", "person@example.com"):
+        assert f'value="{value}"' in page
+    assert re.search(r'name="consent_to_contact" type="checkbox" value="\w+" checked', page)
+
+
+def test_a_friends_and_family_answer_given_with_other_feedback_is_kept_as_its_own_response(
+    client, small_ics
+):
+    page = client.get(URL).content.decode()
+    assert "You can answer this whatever you chose in question 2." in page
+    response = send(
+        client,
+        {
+            "org_code": "TA",
+            "kind": "compliment",
+            "fft_rating": "very_good",
+            "text": "Synthetic: the nurses were kind.",
+            "name": "Synthetic Person",
+            "email": "person@example.com",
+            "consent_to_contact": "on",
+            "consent_to_publish": "on",
+        },
+    )
+    compliment = Feedback.objects.get(kind="compliment")
+    fft = Feedback.objects.get(kind="fft")
+    assert Feedback.objects.count() == 2
+    assert (compliment.fft_rating, compliment.text, compliment.contact_email) == (
+        "",
+        "Synthetic: the nurses were kind.",
+        "person@example.com",
+    )
+    assert compliment.consent_to_publish
+    # The FFT answer is anonymous and counted like any other: no contact, no comment.
+    assert (fft.fft_rating, fft.channel, fft.organisation.code, fft.text) == (
+        "very_good",
+        "easy_read",
+        "TA",
+        "",
+    )
+    assert (fft.contact_name, fft.contact_email, fft.consent_to_publish) == ("", "", False)
+    page = response.content.decode()
+    assert compliment.reference in page
+    assert "You also said how it was overall." in page
+
+
+def test_feedback_without_a_friends_and_family_answer_stores_one_response(client, small_ics):
+    response = send(client, {"org_code": "TA", "kind": "concern", "text": "Synthetic: noisy."})
+    assert Feedback.objects.get().kind == "concern"
+    assert "You also said how it was overall." not in response.content.decode()
+    Feedback.objects.all().delete()
+    send(client, {"org_code": "TA", "kind": "fft", "fft_rating": "good", "text": "Synthetic."})
+    assert [(f.kind, f.fft_rating) for f in Feedback.objects.all()] == [("fft", "good")]
+
+
+def test_nothing_is_stored_when_the_other_feedback_has_a_mistake(client, small_ics):
+    errors = errors_of(send(client, {"org_code": "TA", "kind": "compliment", "fft_rating": "good"}))
+    assert errors == {"text": ["Write what happened"]}
+    assert not Feedback.objects.exists()
+
+
+def test_the_feedback_and_its_fft_answer_are_stored_both_or_neither(client, small_ics, monkeypatch):
+    original = views_public.receive_feedback
+    stored = []
+
+    def store_once(item, **kw):
+        if stored:
+            raise RuntimeError("the second write fails")
+        stored.append(item.kind)
+        return original(item, **kw)
+
+    monkeypatch.setattr(views_public, "receive_feedback", store_once)
+    data = {"org_code": "TA", "kind": "concern", "fft_rating": "poor", "text": "Synthetic."}
+    with pytest.raises(RuntimeError):
+        send(client, data)
+    assert stored == ["concern"]
+    assert not Feedback.objects.exists()

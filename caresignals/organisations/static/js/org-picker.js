@@ -21,6 +21,7 @@ function enhance(picker) {
   const count = picker.querySelector("[data-org-picker-count]");
   const items = [...picker.querySelectorAll("[data-org-picker-item]")];
   const total = items.length;
+  const noun = picker.dataset.noun || "organisations";
   let timer = 0;
 
   const update = () => {
@@ -35,11 +36,11 @@ function enhance(picker) {
     }
     const typed = box.value.trim();
     if (!typed) {
-      count.textContent = `${total} organisations, in alphabetical order.`;
+      count.textContent = `${total} ${noun}, in alphabetical order.`;
     } else if (shown === 0) {
-      count.textContent = `No organisations match “${typed}”. Check the spelling, or search for part of the name or the town.`;
+      count.textContent = `No ${noun} match “${typed}”. Check the spelling, or search for part of the name or the town.`;
     } else {
-      count.textContent = `${shown} of ${total} organisations match “${typed}”.`;
+      count.textContent = `${shown} of ${total} ${noun} match “${typed}”.`;
     }
   };
 
