@@ -278,3 +278,14 @@ def test_reporting_fall_with_harm_share_judged_together_month_by_month():
     assert a.since == N - 2
     assert a.strength >= 1.2  # listed on its own (weight 1.5, list at 1.8)
     assert hits(p, "harm_special_cause") == {} and hits(p, "moderate_harm_rising") == {}
+
+
+def test_the_joint_rule_reads_a_month_early_in_the_panel_without_judging_it():
+    """A month whose recent window starts before the panel's first month (a command or page
+    asking for an early month) has no baseline: nothing is judged and nothing breaks."""
+    p = empty_panel([unit("A"), unit("B")])
+    for i, seed in enumerate((41, 42)):
+        p.incidents[i] = poisson(150, seed=seed)
+        p.harmful[i] = np.random.default_rng(seed + 10).binomial(p.incidents[i].astype(int), 0.04)
+    for t in range(3):
+        assert hits(p, "reporting_fall_with_harm", period=MONTHS[t]) == {}

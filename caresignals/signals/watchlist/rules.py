@@ -539,7 +539,10 @@ def joint_fall_with_harm(ctx: Context) -> JointEvidence:
         return cached
     panel, cfg = ctx.panel, ctx.config.reporting
     n = ctx.n
-    lo, split, hi = ctx.start, ctx.baseline_end, ctx.t + 1
+    # Early in the panel the recent window starts before its first month: nothing is judged
+    # then (split == lo), and the window is clipped so every slice below keeps its shape.
+    lo, hi = ctx.start, ctx.t + 1
+    split = max(ctx.baseline_end, lo)
     has_beds = _has_beds(ctx)
     exposure = np.nan_to_num(_event_exposure(ctx, has_beds), nan=0.0)
     incidents = panel.incidents
