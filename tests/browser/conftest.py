@@ -5,6 +5,7 @@ Playwright's own browser downloads are never used: the browser is /usr/bin/chrom
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 
@@ -115,12 +116,22 @@ def assert_accessible(axe):
 def looks_right(assert_accessible):
     """axe finds nothing on the page, and at 320 CSS px it reflows with no sideways scroll
     (WCAG 1.4.10); the viewport is put back afterwards."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     from tests.browser.test_reflow import _OVERFLOW
 
     def check(page) -> None:
         assert_accessible(page)
         size = page.viewport_size
         page.set_viewport_size({"width": 320, "height": 640})
+        # The header's script moves menu items that no longer fit into "More" when the window
+        # narrows; on a busy machine that happens a moment after the resize. Give it that
+        # moment (up to 5 s), then measure: a page that really scrolls sideways still fails.
+        page.wait_for_load_state("load")
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(
+                "() => document.documentElement.scrollWidth <= window.innerWidth", timeout=5000
+            )
         found = page.evaluate(_OVERFLOW)
         assert found["scrollWidth"] <= found["innerWidth"], f"{page.url} scrolls sideways: {found}"
         page.set_viewport_size(size)
