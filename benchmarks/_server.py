@@ -75,11 +75,14 @@ def serving(env: dict[str, str], *, workers: int = 2, threads: int = 8) -> Itera
         server.wait(timeout=30)
 
 
-def signed_in(base: str, username: str = "icb.quality") -> urllib.request.OpenerDirector:
-    """A browser-like session signed in as one of the demo people."""
+def signed_in(
+    base: str, username: str = "icb.quality", *, timeout: float = 30
+) -> urllib.request.OpenerDirector:
+    """A browser-like session signed in as one of the demo people. Signing in lands on the
+    home page, which a busy machine's cold worker can take a while to draw: `timeout`."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/accounts/sign-in/", timeout=30).read().decode()
+    page = opener.open(f"{base}/accounts/sign-in/", timeout=timeout).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert token is not None
     data = urllib.parse.urlencode(
@@ -88,7 +91,7 @@ def signed_in(base: str, username: str = "icb.quality") -> urllib.request.Opener
     request = urllib.request.Request(
         f"{base}/accounts/sign-in/", data=data, headers={"Referer": f"{base}/accounts/sign-in/"}
     )
-    opener.open(request, timeout=30).read()
+    opener.open(request, timeout=timeout).read()
     return opener
 
 

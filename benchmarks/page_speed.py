@@ -21,7 +21,6 @@ only to 127.0.0.1, is bounded in count and stops by itself.
 from __future__ import annotations
 
 import datetime as dt
-import http.cookiejar
 import json
 import os
 import re
@@ -37,7 +36,14 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks._server import api_token, build_demo, demo_env, serving, staff_event
+from benchmarks._server import (
+    api_token,
+    build_demo,
+    demo_env,
+    serving,
+    signed_in,
+    staff_event,
+)
 from benchmarks._table import Result
 
 TARGET_SECONDS = 1.0
@@ -187,24 +193,6 @@ def _record_event(base: str, token: str, n: int, days_ago: int) -> None:
         response.read()
 
 
-def _signed_in(base: str, username: str) -> urllib.request.OpenerDirector:
-    """As `_server.signed_in`, waiting longer: signing in lands on the home page, which a
-    busy machine's cold worker can take more than half a minute to draw."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/accounts/sign-in/", timeout=180).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    assert token is not None
-    data = urllib.parse.urlencode(
-        {"username": username, "password": "synthetic-demo", "csrfmiddlewaretoken": token[1]}
-    ).encode()
-    request = urllib.request.Request(
-        f"{base}/accounts/sign-in/", data=data, headers={"Referer": f"{base}/accounts/sign-in/"}
-    )
-    opener.open(request, timeout=180).read()
-    return opener
-
-
 def _wait_until_up(base: str, seconds: float = 180) -> None:
     """`serving` waits 20 s; on a busy machine the first worker can take longer."""
     deadline = time.monotonic() + seconds
@@ -231,7 +219,7 @@ def _roles() -> list[str]:
 def measure(base: str, token: str) -> list[PageTimes]:
     rows: list[PageTimes] = []
     for n, role in enumerate(_roles()):
-        opener = _signed_in(base, role)
+        opener = signed_in(base, role, timeout=180)
         pages = _pages_for(opener, base, role)
         _record_event(base, token, n, _event_day(opener, base))
         time.sleep(SETTLE_SECONDS)
