@@ -12,6 +12,17 @@ which changes only when data of that month or an earlier one change: a bump may 
 months its writes touched (an event refresh does), so a new event today leaves last month's
 watchlist cached. A bump that names no months counts for every month (ADR 25).
 
+A cold entry is computed once: the first reader takes a lock in the shared cache
+(`cache.add`) and computes it; a second reader of the same entry meanwhile waits for the
+value rather than computing it again, and computes it itself only if the lock's holder has
+not finished within the lock's lifetime (it may have died).
+
+Writes that change what people are working on but no month's figures (a triage decision, a
+candour step, a speak-up case) bump the data version and a work counter without naming any
+months (`bump_work`): pages keyed by the data version show them at once, month-keyed pages
+stay cached, and a cached value that shows such work as it stands today (a board report's
+PDF) adds `work_version()` to its key.
+
 Every layer bumps the version, so this module sits in core (ADR 16). The counter's table is
 the analytics app's `DataVersion` model (a model stays where its migrations are), reached by
 its label; the reader's scope comes from organisations, which plugs `scope_key` in when the
@@ -23,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -41,6 +53,11 @@ TIMEOUT = 15 * 60
 RECENT = 256
 _recent: OrderedDict[str, Any] = OrderedDict()
 _recent_lock = threading.Lock()
+
+# Single flight: how long a reader may hold the computing lock (after which another reader may
+# compute the entry too: the holder may have died), and how often a waiting reader looks.
+LOCK_SECONDS = 120
+WAIT_STEP = 0.05
 
 # What identifies a reader's scope in a cache key (organisations/apps.py plugs it in).
 _scope_key: Callable[[Any], str] | None = None
@@ -113,6 +130,23 @@ def version_through(month: dt.date) -> str:
     return f"through {month:%Y-%m}: {int(any_month or 0)}.{int(months or 0)}"
 
 
+# Bumped by writes to work in progress (triage, candour steps, speak-up cases): `bump_work`.
+WORK_ROW = 4
+
+
+def work_version() -> int:
+    row = version_model()._default_manager.filter(pk=WORK_ROW).values_list("version", flat=True)
+    return int(row.first() or 0)
+
+
+def bump_work() -> None:
+    """Work in progress changed, but no month's figures (call inside the writing transaction):
+    pages keyed by the data version are out of date, month-keyed ones are not, and values
+    keyed by `work_version()` are."""
+    _bump(WORK_ROW)
+    bump(months=())
+
+
 # A second counter for reference data (organisations and areas) alone: what validating an
 # event needs is kept per process until the organisations or areas change (EventImporter).
 REFERENCE_ROW = 2
@@ -165,13 +199,35 @@ def cached(
             return _recent[key]
     value = cache.get(key)
     if value is None:
-        value = build()
-        cache.set(key, value, TIMEOUT)
+        value = _compute_once(key, build)
     with _recent_lock:
         _recent[key] = value
         while len(_recent) > RECENT:
             _recent.popitem(last=False)
     return value
+
+
+def _compute_once(key: str, build: Callable[[], T]) -> T:
+    """`build()` stored under `key`, computed by one reader at a time: whoever takes the lock
+    computes; the others wait for the value (at most LOCK_SECONDS) instead of computing it
+    again."""
+    lock = key + ":computing"
+    deadline = time.monotonic() + LOCK_SECONDS
+    while not cache.add(lock, True, LOCK_SECONDS):
+        time.sleep(WAIT_STEP)
+        value = cache.get(key)
+        if value is not None:
+            return value  # type: ignore[no-any-return]
+        if time.monotonic() > deadline:
+            break  # the holder is gone or stuck: compute it here
+    try:
+        value = cache.get(key)  # finished while this reader took the lock
+        if value is None:
+            value = build()
+            cache.set(key, value, TIMEOUT)
+        return value  # type: ignore[no-any-return]
+    finally:
+        cache.delete(lock)
 
 
 def cached_fragment(
