@@ -111,6 +111,14 @@ class RecordedEvent:
         return PatientSafetyEvent.objects.select_related("organisation", "service").get(pk=self.pk)
 
 
+# Moderate harm or worse, or a Never Event (the partial index "event_of_note"). Queries reach
+# the index through `of_note_ids()` (safety/events/queries.py), whose SQL spells this out with
+# literal values: SQLite uses a partial index only when a query's condition matches its own
+# without parameters.
+OF_NOTE_HARMS = ("moderate", "severe", "fatal")
+OF_NOTE = models.Q(max_harm__in=OF_NOTE_HARMS) | ~models.Q(never_event_type="")
+
+
 class PatientSafetyEvent(models.Model):
     """One recorded event. Keyed by (organisation, source_id) for idempotent imports."""
 
@@ -197,7 +205,25 @@ class PatientSafetyEvent(models.Model):
         ]
         # (organisation, …) queries use the unique key's index; a second (organisation,
         # month) index cost a quarter of every import (ADR 7).
-        indexes = [models.Index(fields=["service", "occurred_on"], name="event_service_month")]
+        indexes = [
+            models.Index(fields=["service", "occurred_on"], name="event_service_month"),
+            # Events of note (moderate harm or worse, or a Never Event): what the candour
+            # list and the system view's serious events start from, with the columns the
+            # candour rules read, so counting them never reads the table. Partial, so an
+            # import writes it only for the few per cent of events it holds (ADR 7).
+            models.Index(
+                fields=[
+                    "reported_on",
+                    "organisation",
+                    "physical_harm",
+                    "psychological_harm",
+                    "candour_not_supplied",
+                    "occurred_on",
+                ],
+                condition=OF_NOTE,
+                name="event_of_note",
+            ),
+        ]
         ordering = ["-reported_on", "-id"]
 
     def __str__(self) -> str:

@@ -26,6 +26,7 @@ from caresignals.organisations.scoping import (
 from caresignals.safety.candour import notifiable as candour
 from caresignals.safety.deidentify import deidentify
 from caresignals.safety.events import rules
+from caresignals.safety.events.queries import of_note, of_note_ids
 from caresignals.safety.models import (
     CandourRecord,
     ContactAttempt,
@@ -252,11 +253,37 @@ def _candour_filters(today: dt.date) -> dict[str, Q]:
     }
 
 
-def notifiable_events(
+def notifiable_parts(
     user: Any, provider: Organisation | None, capability: Any = CANDOUR
-) -> QuerySet[PatientSafetyEvent]:
-    qs = PatientSafetyEvent.objects.visible_to(user, capability).filter(candour.notifiable_q())
-    return _in_provider(qs, provider, "organisation__path")
+) -> tuple[QuerySet[PatientSafetyEvent], QuerySet[PatientSafetyEvent]]:
+    """The notifiable events in two parts that do not overlap, each one quick query: those of
+    note (moderate harm or worse, or a Never Event: the only ones the rules can make
+    notifiable), read through their partial index, and those flagged by hand that are not of
+    note. Counts and lists add the two."""
+    visible_events = _in_provider(
+        PatientSafetyEvent.objects.visible_to(user, capability), provider, "organisation__path"
+    )
+    of_note_part = visible_events.filter(of_note()).filter(candour.notifiable_q())
+    flagged = CandourRecord.objects.filter(hand_flagged=True).order_by().values("event_id")
+    flagged_part = visible_events.filter(id__in=flagged).exclude(id__in=of_note_ids())
+    return of_note_part, flagged_part
+
+
+_ROW_FIELDS = (
+    "reference",
+    "organisation__name",
+    "reported_on",
+    "max_harm",
+    "category",
+    "candour__hand_flagged",
+    "candour__notified_in_person_on",
+    "candour__contact_outcome",
+    "candour__contact_outcome_on",
+    "candour__not_notifiable",
+    "organisation__candour_tracked_from",
+    "candour_not_supplied",
+    "id",
+)
 
 
 def candour_list(
@@ -264,28 +291,24 @@ def candour_list(
 ) -> CandourList:
     """Notifiable events by where their first notification stands, most overdue first."""
     filters = _candour_filters(today)
-    base = notifiable_events(user, provider)
-    counts = base.aggregate(**{name: Count("id", filter=q) for name, q in filters.items()})
-    qs = base.filter(filters[status])
-    order = ("-reported_on", "-id") if status == "done" else ("reported_on", "id")
-    values = qs.order_by(*order).values(
-        "reference",
-        "organisation__name",
-        "reported_on",
-        "max_harm",
-        "category",
-        "candour__hand_flagged",
-        "candour__notified_in_person_on",
-        "candour__contact_outcome",
-        "candour__contact_outcome_on",
-        "candour__not_notifiable",
-        "organisation__candour_tracked_from",
-        "candour_not_supplied",
-    )[:LIST_LIMIT]
+    parts = notifiable_parts(user, provider)
+    counts: Counter[str] = Counter()
+    for part in parts:
+        counts.update(
+            part.aggregate(**{name: Count("id", filter=q) for name, q in filters.items()})
+        )
+    done = status == "done"
+    order = ("-reported_on", "-id") if done else ("reported_on", "id")
+    values = [
+        v
+        for part in parts
+        for v in part.filter(filters[status]).order_by(*order).values(*_ROW_FIELDS)[:LIST_LIMIT]
+    ]
+    values.sort(key=lambda v: (v["reported_on"], v["id"]), reverse=done)
     harm = dict(MaxHarm.choices)
     category = dict(_category_choices())
     rows = []
-    for v in values:
+    for v in values[:LIST_LIMIT]:
         done_on = v["candour__notified_in_person_on"] or (
             v["candour__contact_outcome_on"] if v["candour__contact_outcome"] else None
         )
@@ -310,7 +333,7 @@ def candour_list(
                 ),
             )
         )
-    return CandourList(status, rows, counts[status], counts)
+    return CandourList(status, rows, counts[status], {k: counts[k] for k in filters})
 
 
 def _category_choices() -> list[tuple[str, str]]:
@@ -327,8 +350,11 @@ def overdue_candour_count(
     service: Organisation | None = None,
 ) -> int:
     """Notifications overdue today (the list's "Overdue"), at one service if given."""
-    qs = notifiable_events(user, provider).filter(_candour_filters(today)["overdue"])
-    return qs.filter(service=service).count() if service is not None else qs.count()
+    total = 0
+    for part in notifiable_parts(user, provider):
+        qs = part.filter(_candour_filters(today)["overdue"])
+        total += (qs.filter(service=service) if service is not None else qs).count()
+    return total
 
 
 @dataclass(frozen=True)
@@ -458,14 +484,15 @@ def system_view(
     view.by_type = cells(types, list(RecordType.choices))
     view.by_harm = cells(harms, [*MaxHarm.choices, ("", "Not known, or a risk or good care")])
     view.by_area = [(label, c) for label, c in cells(areas, list(ServiceArea.choices)) if c.count]
-    overdue = {
-        r["organisation_id"]: r["n"]
-        for r in notifiable_events(user, None, SYSTEM)
-        .filter(_candour_filters(today)["overdue"])
-        .values("organisation_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    overdue: Counter[int] = Counter()
+    for part in notifiable_parts(user, None, SYSTEM):
+        for r in (
+            part.filter(_candour_filters(today)["overdue"])
+            .values("organisation_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            overdue[r["organisation_id"]] += r["n"]
     referrals = {
         r["organisation_id"]: r["n"]
         for r in visible(
