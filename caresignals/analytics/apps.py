@@ -21,6 +21,9 @@ class AnalyticsConfig(AppConfig):
             _refresh_bed_days, dispatch_uid="analytics.refresh_bed_days"
         )
         core_hooks.worker_started.connect(_start_background, dispatch_uid="analytics.background")
+        from caresignals.analytics.event_indicators import monthly_counts
+
+        safety_hooks.monthly_counts = monthly_counts
 
 
 def _mark(sender: Any, provider_months: Any, **kwargs: Any) -> None:

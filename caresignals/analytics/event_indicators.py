@@ -160,10 +160,11 @@ def _refresh_indicators(events: Any, wanted: set[OrgMonth] | None) -> RefreshRep
 
 
 def _refresh_event_counts(events: Any, wanted: set[OrgMonth] | None) -> None:
-    """Rebuild the monthly counts by record type and worst harm for these provider-months."""
+    """Rebuild the monthly counts by record type, worst harm and service area for these
+    provider-months."""
     grouped = (
         events.annotate(month=MonthStart("occurred_on"))
-        .values("organisation_id", "service_id", "month", "record_type", "max_harm")
+        .values("organisation_id", "service_id", "month", "record_type", "max_harm", "service_area")
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -174,6 +175,7 @@ def _refresh_event_counts(events: Any, wanted: set[OrgMonth] | None) -> None:
             month=_as_date(r["month"]),
             record_type=r["record_type"],
             max_harm=r["max_harm"],
+            service_area=r["service_area"],
             count=r["n"],
         )
         for r in grouped
@@ -224,4 +226,19 @@ def monthly_counts_table() -> list[tuple[str, str, dt.date, dict[str, int]]]:
             {code: r[code] for code in COUNTS},
         )
         for r in cast(Iterable[dict[str, Any]], counted)
+    )
+
+
+def monthly_counts(
+    user: Any, capability: Any, first: dt.date, last: dt.date
+) -> list[tuple[int, str, str, str, int]]:
+    """(organisation id, record type, worst harm, service area, count) of the events `user`
+    may see (where they hold `capability`) that occurred from the month of `first` to the
+    month of `last`: safety's cross-provider view reads these (safety/hooks.py)."""
+    return list(
+        MonthlyEventCount.objects.visible_to(user, capability)
+        .filter(month__gte=Month.of(first).first_day, month__lte=Month.of(last).first_day)
+        .values_list("organisation_id", "record_type", "max_harm", "service_area")
+        .annotate(n=Sum("count"))
+        .order_by()
     )

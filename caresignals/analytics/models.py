@@ -15,7 +15,7 @@ class EventCountQuerySet(models.QuerySet["MonthlyEventCount"]):
 
 class MonthlyEventCount(models.Model):
     """How many events a provider (and one of its services, or none) had in a month, by
-    record type and worst harm. Refreshed with the event-derived indicators."""
+    record type, worst harm and service area. Refreshed with the event-derived indicators."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     service = models.ForeignKey(
@@ -24,6 +24,9 @@ class MonthlyEventCount(models.Model):
     month = models.DateField()
     record_type = models.CharField(max_length=10)
     max_harm = models.CharField(max_length=10, blank=True)
+    # The events' service area (a service's area, in practice one per service): the ICB's
+    # view across providers counts by it.
+    service_area = models.CharField(max_length=20, blank=True, default="")
     count = models.PositiveIntegerField()
 
     objects = EventCountQuerySet.as_manager()

@@ -217,7 +217,7 @@ def _compute_once(key: str, build: Callable[[], T]) -> T:
         time.sleep(WAIT_STEP)
         value = cache.get(key)
         if value is not None:
-            return value  # type: ignore[no-any-return]
+            return value
         if time.monotonic() > deadline:
             break  # the holder is gone or stuck: compute it here
     try:
@@ -225,7 +225,7 @@ def _compute_once(key: str, build: Callable[[], T]) -> T:
         if value is None:
             value = build()
             cache.set(key, value, TIMEOUT)
-        return value  # type: ignore[no-any-return]
+        return value
     finally:
         cache.delete(lock)
 

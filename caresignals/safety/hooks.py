@@ -7,6 +7,9 @@ sender's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from django.dispatch import Signal
 
 # One event was recorded (the form, the API, a complaint): sent inside the write transaction
@@ -21,3 +24,11 @@ events_imported = Signal()
 # transaction with `event` (a RecordedEvent); a receiver with work to do defers it to the
 # commit. Imports do not send it.
 event_stored = Signal()
+
+# Counts of events by month, kept by analytics (its MonthlyEventCount) and filled in here from
+# its AppConfig.ready(): called with (user, capability, first month, last month), it answers
+# (organisation id, record type, worst harm, service area, count) rows for the events the user
+# may see that occurred in those months, so the cross-provider view never scans the events.
+# None until analytics is ready (then the view counts the events themselves).
+MonthlyCounts = Callable[[Any, Any, Any, Any], Iterable[tuple[int, str, str, str, int]]]
+monthly_counts: MonthlyCounts | None = None

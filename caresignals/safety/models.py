@@ -208,17 +208,19 @@ class PatientSafetyEvent(models.Model):
         indexes = [
             models.Index(fields=["service", "occurred_on"], name="event_service_month"),
             # Events of note (moderate harm or worse, or a Never Event): what the candour
-            # list and the system view's serious events start from, with the columns the
-            # candour rules read, so counting them never reads the table. Partial, so an
+            # list and the system view's serious events (newest first) start from, with the
+            # columns the candour rules read, so counting them never reads the table. Partial, so an
             # import writes it only for the few per cent of events it holds (ADR 7).
             models.Index(
                 fields=[
+                    "occurred_on",
                     "reported_on",
                     "organisation",
+                    "max_harm",
+                    "never_event_type",
                     "physical_harm",
                     "psychological_harm",
                     "candour_not_supplied",
-                    "occurred_on",
                 ],
                 condition=OF_NOTE,
                 name="event_of_note",

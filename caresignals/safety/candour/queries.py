@@ -23,10 +23,11 @@ from caresignals.organisations.scoping import (
     scope_for,
     visible,
 )
+from caresignals.safety import hooks
 from caresignals.safety.candour import notifiable as candour
 from caresignals.safety.deidentify import deidentify
 from caresignals.safety.events import rules
-from caresignals.safety.events.queries import of_note, of_note_ids
+from caresignals.safety.events.queries import of_note
 from caresignals.safety.models import (
     CandourRecord,
     ContactAttempt,
@@ -265,7 +266,7 @@ def notifiable_parts(
     )
     of_note_part = visible_events.filter(of_note()).filter(candour.notifiable_q())
     flagged = CandourRecord.objects.filter(hand_flagged=True).order_by().values("event_id")
-    flagged_part = visible_events.filter(id__in=flagged).exclude(id__in=of_note_ids())
+    flagged_part = visible_events.filter(id__in=flagged).exclude(of_note())
     return of_note_part, flagged_part
 
 
@@ -464,17 +465,23 @@ def system_view(
     def cells(counts: dict[str, int], choices: list[tuple[str, str]]) -> list[tuple[str, Cell]]:
         return [(label, Cell(counts.get(code, 0), shared)) for code, label in choices]
 
-    # One pass over the period's events, summed here every way the page shows them: a
-    # region's year is hundreds of thousands of events, and each pass reads them all.
+    # The period's counts by provider, type, harm and area, summed here every way the page
+    # shows them: from analytics' monthly counts (a few thousand rows for a region's year)
+    # where it is installed, else from the events (hundreds of thousands). The period is
+    # whole months up to today, so the monthly counts hold exactly its events.
     types: Counter[str] = Counter()
     harms: Counter[str] = Counter()
     areas: Counter[str] = Counter()
     per_provider: dict[int, tuple[int, int]] = {}
-    for org_id, record_type, max_harm, area, n in (
-        events.values_list("organisation_id", "record_type", "max_harm", "service_area")
+    whole_months = start.day == 1 and end >= today
+    grouped = (
+        hooks.monthly_counts(user, SYSTEM, start, end)
+        if hooks.monthly_counts is not None and whole_months
+        else events.values_list("organisation_id", "record_type", "max_harm", "service_area")
         .annotate(n=Count("id"))
         .order_by()
-    ):
+    )
+    for org_id, record_type, max_harm, area, n in grouped:
         types[record_type] += n
         harms[max_harm] += n
         areas[area] += n
@@ -484,15 +491,15 @@ def system_view(
     view.by_type = cells(types, list(RecordType.choices))
     view.by_harm = cells(harms, [*MaxHarm.choices, ("", "Not known, or a risk or good care")])
     view.by_area = [(label, c) for label, c in cells(areas, list(ServiceArea.choices)) if c.count]
+    # Counted here, not grouped in SQL: grouping by organisation leads SQLite to walk the
+    # whole table in organisation order rather than read the partial index of events of note.
     overdue: Counter[int] = Counter()
     for part in notifiable_parts(user, None, SYSTEM):
-        for r in (
+        overdue.update(
             part.filter(_candour_filters(today)["overdue"])
-            .values("organisation_id")
-            .annotate(n=Count("id"))
             .order_by()
-        ):
-            overdue[r["organisation_id"]] += r["n"]
+            .values_list("organisation_id", flat=True)
+        )
     referrals = {
         r["organisation_id"]: r["n"]
         for r in visible(
@@ -519,7 +526,8 @@ def system_view(
         harm = dict(MaxHarm.choices)
         category = dict(_category_choices())
         recent = (
-            events.filter(Q(max_harm__in=SERIOUS_HARMS) | ~Q(never_event_type=""))
+            events.filter(of_note())  # through the partial index of events of note
+            .filter(Q(max_harm__in=SERIOUS_HARMS) | ~Q(never_event_type=""))
             .select_related("organisation")
             .order_by("-occurred_on", "-id")[:SERIOUS_LIMIT]
         )

@@ -35,7 +35,7 @@ def of_note() -> RawSQL:
     return RawSQL(_OF_NOTE_OUTER_SQL, [], output_field=BooleanField())  # noqa: S611 - constants
 
 
-def of_note_ids() -> QuerySet[PatientSafetyEvent]:
+def of_note_ids() -> QuerySet[PatientSafetyEvent, Any]:
     """The ids of events of note (moderate harm or worse, or a Never Event), read through the
     partial index: a few per cent of the table. Filter with `id__in=of_note_ids()` before a
     narrower condition (the candour rules, serious events) so a query reads those alone."""

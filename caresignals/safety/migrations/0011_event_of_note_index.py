@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='patientsafetyevent',
-            index=models.Index(condition=models.Q(('max_harm__in', ('moderate', 'severe', 'fatal')), models.Q(('never_event_type', ''), _negated=True), _connector='OR'), fields=['reported_on', 'organisation', 'physical_harm', 'psychological_harm', 'candour_not_supplied', 'occurred_on'], name='event_of_note'),
+            index=models.Index(condition=models.Q(('max_harm__in', ('moderate', 'severe', 'fatal')), models.Q(('never_event_type', ''), _negated=True), _connector='OR'), fields=['occurred_on', 'reported_on', 'organisation', 'max_harm', 'never_event_type', 'physical_harm', 'psychological_harm', 'candour_not_supplied'], name='event_of_note'),
         ),
     ]
