@@ -79,3 +79,24 @@ def clock_state(
         six_month_letter_due=not closed and six_month_letter_on is None and today >= six,
         closed=closed,
     )
+
+
+# The clocks as ranges of the day received, so lists count and filter complaints in the
+# database: each due day never goes back as the day received moves forward, so "overdue on
+# `today`" is "received on or before" one day.
+
+
+def acknowledgement_overdue_received_by(today: dt.date) -> dt.date:
+    """Unacknowledged open complaints received on or before this day are overdue `today`."""
+    day = today - dt.timedelta(days=1)
+    while acknowledgement_due(day) >= today:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def six_month_letter_due_received_by(today: dt.date) -> dt.date:
+    """Open complaints received on or before this day, with no 6-month letter, need one."""
+    day = today - SIX_MONTHS - dt.timedelta(days=4)  # before the answer: month ends vary
+    while six_month_point(day + dt.timedelta(days=1)) <= today:
+        day += dt.timedelta(days=1)
+    return day

@@ -12,13 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from caresignals.core import clock
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import Scope, scope_for
+from caresignals.voice import clocks
 from caresignals.voice.clocks import ClockState, clock_state
 from caresignals.voice.models import Complaint, Feedback, Kind, Publication
 
@@ -74,37 +75,52 @@ def _complaints(user: Any) -> QuerySet[Complaint]:
     ).select_related("feedback", "feedback__organisation", "feedback__service", "safety_event")
 
 
-COMPLAINT_LIMIT = 500
+PAGE_SIZE = 50
+
+
+def _complaint_filters(today: dt.date) -> dict[str, Q]:
+    """Each list of COMPLAINT_VIEWS as a database filter: the clocks of clocks.py, as ranges
+    of the day received, so the lists and their counts never load every complaint."""
+    open_ = Q(final_response_on__isnull=True)
+    return {
+        "open": open_,
+        "acknowledgement_overdue": open_
+        & Q(acknowledged_on__isnull=True)
+        & Q(feedback__received_on__lte=clocks.acknowledgement_overdue_received_by(today)),
+        "response_overdue": open_ & Q(response_due__lt=today),
+        "six_month_letter_due": open_
+        & Q(six_month_letter_on__isnull=True)
+        & Q(feedback__received_on__lte=clocks.six_month_letter_due_received_by(today)),
+        "closed": Q(final_response_on__isnull=False),
+        "all": Q(),
+    }
 
 
 def complaint_rows(
-    user: Any, view: str, *, today: dt.date | None = None
+    user: Any, view: str, *, page: int = 1, today: dt.date | None = None
 ) -> tuple[list[ComplaintRow], int]:
-    """Complaints the user may see for one of COMPLAINT_VIEWS (open ones oldest first, closed
-    ones newest first), at most COMPLAINT_LIMIT of them, and how many there are in all."""
+    """One page (PAGE_SIZE) of the complaints the user may see in one of COMPLAINT_VIEWS
+    (open ones oldest first, closed ones newest first), and how many the list holds."""
     today = today or clock.today()
-    qs = _complaints(user)
+    qs = _complaints(user).filter(_complaint_filters(today)[view])
     if view in ("all", "closed"):
         qs = qs.order_by("-feedback__received_on", "-feedback__id")
-        if view == "closed":
-            qs = qs.filter(final_response_on__isnull=False)
-        return [_row(c, today) for c in qs[:COMPLAINT_LIMIT]], qs.count()
-    qs = qs.filter(final_response_on__isnull=True).order_by("feedback__received_on", "feedback__id")
-    rows = [_row(c, today) for c in qs]
-    if view in ("acknowledgement_overdue", "response_overdue", "six_month_letter_due"):
-        rows = [r for r in rows if getattr(r.clock, view)]
-    return rows[:COMPLAINT_LIMIT], len(rows)
+    else:
+        qs = qs.order_by("feedback__received_on", "feedback__id")
+    first = (max(page, 1) - 1) * PAGE_SIZE
+    return [_row(c, today) for c in qs[first : first + PAGE_SIZE]], qs.count()
 
 
 def complaint_counts(user: Any, *, today: dt.date | None = None) -> dict[str, int]:
-    today = today or clock.today()
-    rows = [_row(c, today) for c in _complaints(user).filter(final_response_on__isnull=True)]
-    return {
-        "open": len(rows),
-        "acknowledgement_overdue": sum(r.clock.acknowledgement_overdue for r in rows),
-        "response_overdue": sum(r.clock.response_overdue for r in rows),
-        "six_month_letter_due": sum(r.clock.six_month_letter_due for r in rows),
-    }
+    """How many complaints each open list holds: one query."""
+    filters = _complaint_filters(today or clock.today())
+    counted = ("open", "acknowledgement_overdue", "response_overdue", "six_month_letter_due")
+    found = (
+        Complaint.objects.filter(voice_scope(user).q("feedback__organisation__path"))
+        .order_by()
+        .aggregate(**{name: Count("pk", filter=filters[name]) for name in counted})
+    )
+    return {name: int(found[name] or 0) for name in counted}
 
 
 def complaint_for(

@@ -44,17 +44,33 @@ def complaints(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view", "open")
     if view not in queries.COMPLAINT_VIEWS:
         view = "open"
-    rows, total = queries.complaint_rows(request.user, view)
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    rows, total = queries.complaint_rows(request.user, view, page=page)
+    pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
+    if page > pages:
+        page = pages
+        rows, total = queries.complaint_rows(request.user, view, page=page)
+    first = (page - 1) * queries.PAGE_SIZE
     return render(
         request,
         "voice/complaints.jinja",
         {
-            "page_title": queries.COMPLAINT_VIEWS[view],
+            "page_title": queries.COMPLAINT_VIEWS[view]
+            + (f" (page {page} of {pages})" if pages > 1 else ""),
             "view": view,
             "views": queries.COMPLAINT_VIEWS,
             "counts": queries.complaint_counts(request.user),
             "rows": rows,
             "total": total,
+            "page": page,
+            "pages": pages,
+            "shown_from": first + 1,
+            "shown_to": first + len(rows),
+            "previous_url": f"?view={view}&page={page - 1}" if page > 1 else "",
+            "next_url": f"?view={view}&page={page + 1}" if page < pages else "",
         },
     )
 
