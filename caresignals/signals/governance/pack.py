@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,11 +21,12 @@ from django.template.loader import render_to_string
 
 from caresignals.analytics.models import MonthlyEventCount
 from caresignals.core import clock
+from caresignals.core.cache import cached
 from caresignals.core.pdf import html_to_pdf
 from caresignals.core.periods import Month
 from caresignals.organisations.presenters import service_at_provider
 from caresignals.organisations.roles import Capability
-from caresignals.organisations.scoping import visible
+from caresignals.organisations.scoping import scope_for, visible
 from caresignals.safety.models import PatientSafetyEvent
 from caresignals.safety.vocabulary import MODERATE_OR_WORSE, Category
 from caresignals.signals.governance import queries
@@ -180,8 +182,12 @@ def build_pack(
     counts: QuerySet[MonthlyEventCount],
     feedback: QuerySet[Feedback],
     today: dt.date | None = None,
+    themes: Callable[[], tuple[list[CategoryTheme], int]] | None = None,
+    feedback_themes: Callable[[], MonthThemes] | None = None,
 ) -> Pack:
-    """The pack from data already scoped to a reader (or to the whole system)."""
+    """The pack from data already scoped to a reader (or to the whole system). `themes` and
+    `feedback_themes`, if given, answer the month's category and feedback themes (from the
+    page cache) instead of reading `events` and `feedback` here."""
     today = today or clock.today()
     end = Month.of(period).next.first_day
     as_at = min(today, end - dt.timedelta(days=1))
@@ -202,9 +208,11 @@ def build_pack(
         if r.status == RiskStatus.OPEN and r.opened_on < end and r.review_on < as_at
     ]
     overdue.sort(key=lambda r: (r.risk.review_on, r.risk.reference))
-    categories, total = _category_themes(events, period)
+    categories, total = themes() if themes is not None else _category_themes(events, period)
     return Pack(
-        feedback=month_themes(feedback, period),
+        feedback=feedback_themes()
+        if feedback_themes is not None
+        else month_themes(feedback, period),
         period=period,
         entries=rows,
         watchlist_total=len(entries),
@@ -228,6 +236,35 @@ def pack_for(user: Any, period: dt.date) -> Pack:
 
     sqg = Capability.VIEW_SQG_PACK  # every part of the pack: where the reader holds it
     queries.require(user, sqg)
+    events = PatientSafetyEvent.objects.visible_to(user, sqg)
+
+    feedback = visible(
+        Feedback.objects.all(), user, path_field="organisation__path", capability=sqg
+    )
+    paths = scope_for(user, sqg).paths
+
+    # The category themes count four months of events, and the feedback themes read the
+    # month's comments: kept per reader's pack scope until data of the month or an earlier
+    # one change (ADR 25), and warmed in the background (pages/warming.py). Risks and
+    # escalation changes are read as they stand.
+    def themes() -> tuple[list[CategoryTheme], int]:
+        return cached(
+            user,
+            "signals.pack-themes",
+            (period, paths),
+            lambda: _category_themes(events, period),
+            through=period,
+        )
+
+    def feedback_themes() -> MonthThemes:
+        return cached(
+            user,
+            "signals.pack-feedback",
+            (period, paths),
+            lambda: month_themes(feedback, period),
+            through=period,
+        )
+
     return build_pack(
         period,
         entries=queries.watchlist(user, str(Month.of(period)), sqg),
@@ -238,11 +275,11 @@ def pack_for(user: Any, period: dt.date) -> Pack:
         escalations=visible(
             ProviderEscalation.objects.all(), user, path_field="provider__path", capability=sqg
         ),
-        events=PatientSafetyEvent.objects.visible_to(user, sqg),
+        events=events,
         counts=MonthlyEventCount.objects.visible_to(user, sqg),
-        feedback=visible(
-            Feedback.objects.all(), user, path_field="organisation__path", capability=sqg
-        ),
+        feedback=feedback,
+        themes=themes,
+        feedback_themes=feedback_themes,
     )
 
 
