@@ -12,7 +12,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from caresignals.core import clock
-from caresignals.core.cache import cached
+from caresignals.core.cache import cached, work_version
 from caresignals.core.pdf import LocalOnlyFetcher, RefusedURL, html_to_pdf
 from caresignals.publishing.board import BoardReport, template_context
 
@@ -38,11 +38,13 @@ def board_pdf(report: BoardReport, *, today: dt.date | None = None) -> bytes:
 
 def board_pdf_for(user: Any, report: BoardReport) -> bytes:
     """`board_pdf` as the web serves it: drawn once per reader's scope, day and version of
-    the data up to the report's month (core/cache.py, ADR 25); drawing is most of its cost."""
+    the data up to the report's month (core/cache.py, ADR 25); drawing is most of its cost.
+    The summary counts work as it stands today (overdue candour, speak-up), so the version
+    of work in progress is in the key too (H81)."""
     return cached(
         user,
         "publishing.board-pdf",
-        (report.organisation.code, report.period, clock.today()),
+        (report.organisation.code, report.period, clock.today(), work_version()),
         lambda: board_pdf(report),
         through=report.period,
     )

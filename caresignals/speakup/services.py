@@ -17,6 +17,7 @@ from django.db.models import Max
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record
 from caresignals.core import clock
+from caresignals.core.cache import bump_work
 from caresignals.core.concurrency import save_if_unchanged
 from caresignals.organisations.models import Organisation
 from caresignals.speakup import codes, hooks
@@ -101,6 +102,7 @@ def raise_concern(
     try:
         with transaction.atomic():
             case.save()
+            bump_work()  # the summaries count cases (core/cache.py, H81)
     except IntegrityError:  # the same form sent twice at once
         existing = SpeakUpCase.objects.filter(submission_hash=token_hash).first()
         if token_hash is None or existing is None:
@@ -211,6 +213,7 @@ def update_case(user: Any, case: SpeakUpCase, version: int, values: dict[str, An
                 Actor(user=user),
                 _change(case, AuditAction.SPEAKUP_CASE_UPDATED, fields=sorted(changes)),
             )
+            bump_work()
     return sorted(changes)
 
 
@@ -218,6 +221,7 @@ def close_case(user: Any, case: SpeakUpCase, version: int) -> None:
     with transaction.atomic():
         save_if_unchanged(case, version, status=Status.CLOSED, closed_on=_today())
         record(Actor(user=user), _change(case, AuditAction.SPEAKUP_CASE_CLOSED))
+        bump_work()
 
 
 def reopen_case(user: Any, case: SpeakUpCase, version: int) -> None:
@@ -227,6 +231,7 @@ def reopen_case(user: Any, case: SpeakUpCase, version: int) -> None:
             Actor(user=user),
             _change(case, AuditAction.SPEAKUP_CASE_UPDATED, fields=["status"]),
         )
+        bump_work()
 
 
 def record_return_export(user: Any, organisation: Organisation, quarter: str) -> None:
