@@ -352,3 +352,5 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # After data change, queue a task that computes the expensive pages' shared data for the month
 # they open on, so their first reader does not wait (pages/warming.py, ADR 25).
 CARESIGNALS_WARM_PAGES = _flag("CARESIGNALS_WARM_PAGES", default=True)
+# How many readers' scopes each per-reader page (SQG pack, board report, lens) is warmed for.
+CARESIGNALS_WARM_SCOPES = int(os.environ.get("CARESIGNALS_WARM_SCOPES", "12"))

@@ -118,3 +118,50 @@ def test_an_event_in_a_later_month_leaves_the_watchlist_cached(region, computed)
     event_indicators.refresh({(region.trust_a.pk, Month.parse(period).first_day)})
     governance.watchlist(None, period)
     assert computed == [period, period]  # a change in its own month does
+
+
+def test_the_warming_computes_each_scopes_monthly_pages_once(region, settings, monkeypatch):
+    """Besides the watchlist, the pack, board report and lens are warmed for one reader of
+    each distinct scope, bounded by CARESIGNALS_WARM_SCOPES."""
+    from caresignals.measures import lens
+    from caresignals.organisations.roles import Role
+    from caresignals.publishing import board
+    from caresignals.signals.governance import pack
+    from tests.factories import member
+
+    icb_a = member(region.ics, Role.ICB_QUALITY_LEAD, username="icb.a")
+    member(region.ics, Role.ICB_QUALITY_LEAD, username="icb.b")  # same scope: shares icb.a's
+    board_a = member(region.trust_a, Role.BOARD_MEMBER, username="board.a")
+    calls: list[tuple[str, str]] = []
+    monkeypatch.setattr(pack, "pack_for", lambda u, m: calls.append(("pack", u.username)))
+    monkeypatch.setattr(
+        board, "board_report", lambda u, c, p: calls.append(("board", f"{u.username} {c}"))
+    )
+    monkeypatch.setattr(lens, "lens_page", lambda u, c: calls.append(("lens", f"{u.username} {c}")))
+    warmed = warming.warm()
+    assert ("pack", icb_a.username) in calls
+    assert ("board", f"{icb_a.username} {region.ics.code}") in calls
+    assert ("board", f"{board_a.username} {region.trust_a.code}") in calls
+    assert ("lens", f"{board_a.username} {region.trust_a.code}") in calls
+    assert not any("icb.b" in who for _, who in calls)
+    assert any(w.startswith("pack") for w in warmed)
+    calls.clear()
+    settings.CARESIGNALS_WARM_SCOPES = 1
+    warming.warm()
+    assert len([c for c in calls if c[0] == "board"]) == 1
+
+
+def test_a_page_that_fails_to_warm_leaves_the_others(region, monkeypatch):
+    from caresignals.organisations.roles import Role
+    from caresignals.publishing import board
+    from tests.factories import member
+
+    member(region.trust_a, Role.BOARD_MEMBER, username="board.a")
+
+    def broken(*args):
+        raise RuntimeError("no data")
+
+    monkeypatch.setattr(board, "board_report", broken)
+    warmed = warming.warm()
+    assert not any(w.startswith("board report") for w in warmed)
+    assert any(w.startswith("lens") for w in warmed)
