@@ -223,3 +223,20 @@ def test_speak_up_confirmation_and_the_public_form(narrow, small_ics, check):
     expect(narrow.get_by_role("heading", name="There is a problem")).to_be_visible()
     assert narrow.title().startswith("Error: ")
     check(narrow)
+
+
+def test_a_long_complaints_list_pages_and_reflows(narrow, small_ics, check, today):
+    from caresignals.voice.queries import PAGE_SIZE
+    from tests.voice.factories import complaint
+
+    for n in range(PAGE_SIZE + 2):
+        complaint(small_ics.trust_a, received_on=today - dt.timedelta(days=n))
+    member(small_ics.trust_a, "complaints_lead", username="gareth")
+    sign_in(narrow, "gareth")
+    narrow.goto("/complaints/?view=all")
+    expect(narrow.get_by_text(f"Showing 1 to {PAGE_SIZE} of {PAGE_SIZE + 2}")).to_be_visible()
+    check(narrow)
+    narrow.get_by_role("link", name="Next").click()
+    expect(narrow.get_by_text(f"Showing {PAGE_SIZE + 1} to {PAGE_SIZE + 2}")).to_be_visible()
+    expect(narrow.get_by_role("link", name="Previous")).to_be_visible()
+    check(narrow)
