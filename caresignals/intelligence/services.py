@@ -297,8 +297,10 @@ def record_responses(
                 continue
             done_on = None
             if status in DONE:
-                kept = existing is not None and existing.status in DONE and existing.done_on
-                done_on = existing.done_on if kept else today
+                kept = (
+                    existing.done_on if existing is not None and existing.status in DONE else None
+                )
+                done_on = kept or today
             AlertResponse.objects.update_or_create(
                 action=action,
                 provider=provider,

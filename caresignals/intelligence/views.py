@@ -17,7 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caresignals.audit.services import Actor
 from caresignals.core import clock
 from caresignals.intelligence import forms, presenters, queries, services
-from caresignals.intelligence.models import SafetyAlert, SqgAction, SqgMeeting, SurveillanceEntry
+from caresignals.intelligence.models import (
+    SafetyAlert,
+    SoftIntelligence,
+    SqgAction,
+    SqgMeeting,
+    SurveillanceEntry,
+)
 from caresignals.intelligence.vocabulary import ActionStatus, LogStatus
 from caresignals.organisations.models import Organisation, OrganisationKind
 from caresignals.organisations.permissions import require_capability, require_for, requires
@@ -135,7 +141,7 @@ def new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @requires(VIEW)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_visible_or_404(
+    item: SoftIntelligence = get_visible_or_404(  # type: ignore[assignment]
         queries.visible_intelligence(request.user),
         request.user,
         path_field="organisation__path",
@@ -287,7 +293,7 @@ def alert(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Capability.RESPOND_SAFETY_ALERTS)
 def alert_respond(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     found = _alert(pk)
-    provider = get_visible_or_404(
+    provider: Organisation = get_visible_or_404(  # type: ignore[assignment]
         queries.visible_alert_providers(request.user).filter(type__in=found.provider_types),
         request.user,
         path_field="path",
@@ -467,7 +473,7 @@ def log_status(request: HttpRequest, held_on: str, kind: str, pk: int) -> HttpRe
     model: Any = {"surveillance": SurveillanceEntry, "action": SqgAction}.get(kind)
     if model is None:
         raise Http404("Not found")
-    row = get_visible_or_404(
+    row: Any = get_visible_or_404(
         model.objects.filter(meeting=found).select_related("organisation"),
         request.user,
         path_field="organisation__path",

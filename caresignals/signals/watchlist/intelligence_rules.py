@@ -46,8 +46,7 @@ def soft_intelligence(ctx: Context) -> list[Hit]:
         if code not in ctx.panel._index:
             continue
         provider = ctx.panel.units[ctx.panel.index(code)].provider_code
-        dated = [(i, _month_index(ctx, i[0])) for i in items]
-        current = [(i, m) for i, m in dated if m is not None]
+        current = [(i, m) for i in items if (m := _month_index(ctx, i[0])) is not None]
         if not current:
             continue
         corroborated = sum(1 for i, _ in current if i[2].lower() == "corroborated")
@@ -79,8 +78,10 @@ def safety_alert_overdue(ctx: Context) -> list[Hit]:
     for code, alerts in found.items():
         if code not in ctx.panel._index:
             continue
-        current = [(a, _month_index(ctx, a[1])) for a in alerts]
-        current = [(a, m) for a, m in current if m is not None and a[1] < _month_end(ctx)]
+        end = _month_end(ctx)
+        current = [
+            (a, m) for a in alerts if (m := _month_index(ctx, a[1])) is not None and a[1] < end
+        ]
         if not current:
             continue
         parts = [
