@@ -203,3 +203,37 @@ def logs_in(meeting: SqgMeeting, q: Any = None) -> tuple[list[SurveillanceEntry]
     if q is not None:
         surveillance, actions = surveillance.filter(q), actions.filter(q)
     return list(surveillance), list(actions)
+
+
+def log_lines(
+    meeting: SqgMeeting, kind: str
+) -> QuerySet[SurveillanceEntry] | QuerySet[SqgAction] | None:
+    """One log of a meeting ("surveillance" or "action"), unscoped; None for another kind."""
+    if kind == "surveillance":
+        return SurveillanceEntry.objects.filter(meeting=meeting).select_related("organisation")
+    if kind == "action":
+        return SqgAction.objects.filter(meeting=meeting).select_related("organisation")
+    return None
+
+
+def meeting(day: dt.date) -> SqgMeeting | None:
+    return SqgMeeting.objects.filter(held_on=day).first()
+
+
+def alert(pk: int) -> SafetyAlert | None:
+    """An alert: every holder of VIEW_SAFETY_ALERTS reads every alert (national, not any one
+    provider's); the responses shown are cut to their scope."""
+    return SafetyAlert.objects.filter(pk=pk).first()
+
+
+def organisation(code: str) -> Organisation | None:
+    """An organisation by code, for a write the service then checks against the actor's scope."""
+    return Organisation.objects.filter(code=code).first()
+
+
+def system_within(scope: Any) -> Organisation | None:
+    """The integrated care system, when `scope` covers it."""
+    for org in Organisation.objects.filter(kind=OrganisationKind.ICS):
+        if scope.covers(org.path):
+            return org
+    return None

@@ -20,12 +20,10 @@ from caresignals.intelligence import forms, presenters, queries, services
 from caresignals.intelligence.models import (
     SafetyAlert,
     SoftIntelligence,
-    SqgAction,
     SqgMeeting,
-    SurveillanceEntry,
 )
 from caresignals.intelligence.vocabulary import ActionStatus, LogStatus
-from caresignals.organisations.models import Organisation, OrganisationKind
+from caresignals.organisations.models import Organisation
 from caresignals.organisations.permissions import require_capability, require_for, requires
 from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import get_visible_or_404, scope_for
@@ -57,7 +55,7 @@ def _service_error(form: Any, exc: services.Invalid) -> None:
 
 
 def _organisation(code: str) -> Organisation:
-    found = Organisation.objects.filter(code=code).first()
+    found = queries.organisation(code)
     if found is None:
         raise Http404("Not found")
     return found
@@ -66,10 +64,10 @@ def _organisation(code: str) -> Organisation:
 def _system(user: Any) -> Organisation:
     """The integrated care system the ICB quality lead keeps alerts and meetings for."""
     scope = require_capability(user, MANAGE)
-    for org in Organisation.objects.filter(kind=OrganisationKind.ICS):
-        if scope.covers(org.path):
-            return org
-    raise Http404("Not found")
+    found = queries.system_within(scope)
+    if found is None:
+        raise Http404("Not found")
+    return found
 
 
 def _can_manage(user: Any, path: str | None = None) -> bool:
@@ -262,7 +260,7 @@ def alert_new(request: HttpRequest) -> HttpResponse:
 
 
 def _alert(pk: int) -> SafetyAlert:
-    alert = SafetyAlert.objects.filter(pk=pk).first()
+    alert = queries.alert(pk)
     if alert is None:
         raise Http404("Not found")
     return alert
@@ -396,7 +394,7 @@ def _meeting(held_on: str) -> SqgMeeting:
         day = dt.date.fromisoformat(held_on)
     except ValueError:
         raise Http404("Not found") from None
-    found = SqgMeeting.objects.filter(held_on=day).first()
+    found = queries.meeting(day)
     if found is None:
         raise Http404("Not found")
     return found
@@ -470,11 +468,11 @@ def log_new(request: HttpRequest, held_on: str, kind: str) -> HttpResponse:
 @requires(MANAGE)
 def log_status(request: HttpRequest, held_on: str, kind: str, pk: int) -> HttpResponse:
     found = _meeting(held_on)
-    model: Any = {"surveillance": SurveillanceEntry, "action": SqgAction}.get(kind)
-    if model is None:
+    lines = queries.log_lines(found, kind)
+    if lines is None:
         raise Http404("Not found")
     row: Any = get_visible_or_404(
-        model.objects.filter(meeting=found).select_related("organisation"),
+        lines,
         request.user,
         path_field="organisation__path",
         capability=MANAGE,

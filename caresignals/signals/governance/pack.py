@@ -23,6 +23,7 @@ from caresignals.analytics.models import MonthlyEventCount
 from caresignals.core import clock
 from caresignals.core.pdf import html_to_pdf
 from caresignals.core.periods import Month
+from caresignals.intelligence import queries as intelligence
 from caresignals.organisations.presenters import service_at_provider
 from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import scope_for, visible
@@ -91,8 +92,6 @@ class MeetingLogs:
 def _sqg_logs(period: dt.date, user: Any = None) -> list[MeetingLogs]:
     """The logs of the SQG meetings held in the month, as far as `user`'s scope reaches (all
     of them without a user: the command line acts for the system)."""
-    from caresignals.intelligence import queries as intelligence
-
     end = Month.of(period).next.first_day
     out = []
     for meeting in intelligence.visible_meetings().filter(held_on__gte=period, held_on__lt=end):

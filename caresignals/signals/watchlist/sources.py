@@ -16,6 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from caresignals.core import clock
+from caresignals.core.periods import Month
+from caresignals.intelligence.queries import credible_severe_open, overdue_at
 from caresignals.safety.events.rules import CANDOUR_WORKING_DAYS, add_working_days
 from caresignals.safety.models import PatientSafetyEvent
 from caresignals.signals.watchlist.panel import Matrix, Panel
@@ -99,9 +102,6 @@ def candour_overdue(panel: Panel, period: str) -> dict[str, tuple[int, str]] | N
 
 def _day_read(period: str) -> dt.date:
     """The day a month is read on: its last day, or today while it has not ended."""
-    from caresignals.core import clock
-    from caresignals.core.periods import Month
-
     return min(Month.parse(period).last_day, clock.today())
 
 
@@ -110,9 +110,6 @@ def soft_intelligence(period: str, *, months: int) -> dict[str, tuple[tuple[str,
     intelligence graded high severity and credible or corroborated, received in the
     `months` months up to the end of `period` and still open then}
     (caresignals.intelligence.queries.credible_severe_open)."""
-    from caresignals.core.periods import Month
-    from caresignals.intelligence.queries import credible_severe_open
-
     day = _day_read(period)
     since = (Month.parse(period) - (months - 1)).first_day
     return {
@@ -129,8 +126,6 @@ def alerts_overdue(period: str) -> dict[str, tuple[tuple[str, str, int, int], ..
     patient safety alert overdue there at the end of `period`}
     (caresignals.intelligence.queries.overdue_at, with the injected clock for a month not
     yet over)."""
-    from caresignals.intelligence.queries import overdue_at
-
     return {
         code: tuple(
             (s.alert.reference, s.alert.deadline.isoformat(), s.outstanding, s.total)
