@@ -11,7 +11,7 @@ from caresignals.audit.models import AuditEntry
 from caresignals.audit.services import Actor
 from caresignals.intelligence import services
 from caresignals.intelligence.models import SqgAction, SqgMeeting, SurveillanceEntry
-from caresignals.signals.governance.pack import pack_for, system_pack
+from caresignals.signals.governance.pack import pack_for, print_html, system_pack
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +105,8 @@ def test_the_logs_are_carried_into_the_pack_for_the_icb_only(people, small_ics, 
     assert [e.concern for e in pack.sqg_logs[0].surveillance] == ["Falls on ward 3"]
     assert [a.action for a in pack.sqg_logs[0].actions] == ["Visit ward 9"]
     assert system_pack(month).sqg_logs[0].held_on == today
+    printed = print_html(pack, today=today)  # the PDF's HTML carries the logs too
+    assert "Falls on ward 3" in printed and "Visit ward 9" in printed
     # A trust's board member reads the pack without the ICB's logs.
     assert pack_for(people.board_a, month).sqg_logs is None
     # Nothing carried into another month's pack.

@@ -96,6 +96,8 @@ def test_a_region_with_the_patterns_lists_them_and_says_why(small_ics, today):
     assert "graded high severity and credible" in soft.detail
     assert "Healthwatch" in soft.detail and "(corroborated)" in soft.detail
     assert soft.evidence[0].url == "/intelligence/?provider=TA"
+    received = today - dt.timedelta(days=10)
+    assert soft.since == f"{received:%Y-%m}"  # dated from when it was received, not before
     overdue = entries["TB"].signals[0]
     assert overdue.kind == "safety_alert_overdue"
     assert (
