@@ -40,16 +40,6 @@ def _values(request: HttpRequest) -> dict[str, Any]:
     return values
 
 
-def _date_values(name: str, day: dt.date | None) -> dict[str, str]:
-    if day is None:
-        return {}
-    return {
-        f"{name}_day": str(day.day),
-        f"{name}_month": str(day.month),
-        f"{name}_year": str(day.year),
-    }
-
-
 def _service_error(form: Any, exc: services.Invalid) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
