@@ -23,6 +23,7 @@ from caresignals.audit.services import Actor
 from caresignals.core import clock
 from caresignals.core.periods import Month
 from caresignals.demo import generator, governance, safety_responses, starter
+from caresignals.demo import intelligence as intelligence_demo
 from caresignals.demo import speakup as speakup_demo
 from caresignals.demo.voice import build_voice
 from caresignals.demo.work import build_work
@@ -122,6 +123,8 @@ def build_region(
         build_candour(seed=seed, actor=ACTOR, until=Month.parse(data.last_period).last_day)
     say("Recording escalation decisions and quality risks …")
     governance.build_governance(last_period=data.last_period, plants=plants, seed=seed)
+    say("Logging soft intelligence, safety alerts and a System Quality Group meeting …")
+    intelligence_demo.build_intelligence(last_period=data.last_period, plants=plants)
     say("Triaging events and adding learning responses …")
     safety_responses.build(seed=seed, actor=ACTOR)
     say("Adding Freedom to Speak Up cases …")

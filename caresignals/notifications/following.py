@@ -125,7 +125,7 @@ def tell_followers(today: dt.date) -> int:
     if not rows:
         return 0
     period = watchlist.default_period()
-    levels = _watchlist_levels(watchlist.compute_watchlist(period)) if period else {}
+    entries = watchlist.compute_watchlist(period) if period else []
     made = 0
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in={r.user_id for r in rows})}
     for following in rows:
@@ -133,6 +133,8 @@ def tell_followers(today: dt.date) -> int:
         if not _scope(user).covers(following.provider.path):
             continue  # no longer theirs to see
         level, since, _version = governance.level_of(following.provider)
+        # Each person's own view of the list: soft intelligence only for the ICB (ADR 31).
+        levels = _watchlist_levels(watchlist.withhold_intelligence(user, entries))
         now_on_watchlist = levels.get(following.provider.code, "")
         for reference, text, url in _messages(following, now_on_watchlist, period, (level, since)):
             if services.notify(user, Kind.FOLLOWED_PROVIDER, reference, text, url, on=today):

@@ -58,6 +58,14 @@ class Capability(enum.StrEnum):
     VIEW_PATIENT_VOICE = "view_patient_voice"
     WORK_PATIENT_VOICE = "work_patient_voice"
     VIEW_WATCHLIST = "view_watchlist"
+    # Soft intelligence, the System Quality Group's surveillance and action logs, and the
+    # national patient safety alerts the ICB tracks (intelligence app, ADR 31): kept by the
+    # ICB quality team. Providers see intelligence only when the ICB shares it with them.
+    VIEW_INTELLIGENCE = "view_intelligence"
+    MANAGE_INTELLIGENCE = "manage_intelligence"
+    VIEW_SHARED_INTELLIGENCE = "view_shared_intelligence"
+    VIEW_SAFETY_ALERTS = "view_safety_alerts"
+    RESPOND_SAFETY_ALERTS = "respond_safety_alerts"  # a provider's own alert actions
     # People and their roles: who may be given which role is the ceiling below, not this.
     MANAGE_PEOPLE = "manage_people"
 
@@ -76,6 +84,9 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_SPEAKUP_SUMMARY,
             Capability.VIEW_PATIENT_VOICE,
             Capability.VIEW_WATCHLIST,
+            Capability.VIEW_INTELLIGENCE,
+            Capability.MANAGE_INTELLIGENCE,
+            Capability.VIEW_SAFETY_ALERTS,
         }
     ),
     Role.COMPLAINTS_LEAD: frozenset({Capability.VIEW_PATIENT_VOICE, Capability.WORK_PATIENT_VOICE}),
@@ -88,10 +99,15 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_CANDOUR,
             Capability.VIEW_SAFETY_SYSTEM,
             Capability.SET_CANDOUR_TRACKED_FROM,
+            Capability.VIEW_SHARED_INTELLIGENCE,
+            Capability.VIEW_SAFETY_ALERTS,
+            Capability.RESPOND_SAFETY_ALERTS,
         }
     ),
     Role.BOARD_MEMBER: frozenset(
         {
+            Capability.VIEW_SHARED_INTELLIGENCE,
+            Capability.VIEW_SAFETY_ALERTS,
             Capability.VIEW_QUALITY_GOVERNANCE,
             Capability.VIEW_SQG_PACK,
             Capability.VIEW_SAFETY_SYSTEM,
@@ -140,6 +156,8 @@ SECOND_FACTOR_CAPABILITIES = frozenset(
         Capability.WORK_PATIENT_VOICE,
         Capability.VIEW_WATCHLIST,
         Capability.VIEW_QUALITY_GOVERNANCE,
+        Capability.VIEW_INTELLIGENCE,
+        Capability.RESPOND_SAFETY_ALERTS,
     }
 )
 SECOND_FACTOR_ROLES = frozenset(
@@ -170,6 +188,8 @@ _WORK: list[tuple[Capability, NavItem]] = [
     (Capability.WORK_PATIENT_VOICE, NavItem("Complaints", "voice:complaints")),
     (Capability.WORK_PATIENT_VOICE, NavItem("Feedback", "voice:feedback_list")),
     (Capability.HANDLE_SPEAKUP_CASES, NavItem("Speak-up cases", "speakup:cases")),
+    (Capability.VIEW_INTELLIGENCE, NavItem("Intelligence", "intelligence:index")),
+    (Capability.VIEW_SAFETY_ALERTS, NavItem("Safety alerts", "intelligence:alerts")),
 ]
 _SHARED: list[tuple[Capability | None, NavItem]] = [
     (None, NavItem("Organisations", "organisations:index")),

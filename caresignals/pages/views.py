@@ -14,6 +14,7 @@ from django.shortcuts import render
 
 from caresignals.analytics.presenters import event_summary
 from caresignals.core.cache import cached_fragment
+from caresignals.intelligence.presenters import organisation_panel
 from caresignals.measures.presenters import indicator_summaries
 from caresignals.organisations import presenters
 from caresignals.organisations.roles import Capability
@@ -74,8 +75,15 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "organisations/detail_body.jinja",
         context,
     )
+    # Soft intelligence is read fresh for each person, never from the cached body: who may
+    # read it, and what has been shared, differ from reader to reader (ADR 31).
     return render(
         request,
         "organisations/detail.jinja",
-        {"body": body, "page_title": ctx["page_title"], "breadcrumbs": ctx["breadcrumbs"]},
+        {
+            "body": body,
+            "page_title": ctx["page_title"],
+            "breadcrumbs": ctx["breadcrumbs"],
+            "intelligence": organisation_panel(user, ctx["page"].organisation),
+        },
     )

@@ -645,8 +645,13 @@ def system_board_report(org_code: str, period: dt.date | None) -> BoardReport:
     month = Month.of(report.period)
     inputs = BriefInputs(
         previous_lines=report.previous_lines,
-        watchlist=watchlist_module.compute_watchlist(str(month)),
-        watchlist_before=watchlist_module.compute_watchlist(str(month - 1)),
+        # A trust's board report: soft intelligence is the ICB's unless it shares it (ADR 31).
+        watchlist=watchlist_module.withhold_intelligence(
+            None, watchlist_module.compute_watchlist(str(month))
+        ),
+        watchlist_before=watchlist_module.withhold_intelligence(
+            None, watchlist_module.compute_watchlist(str(month - 1))
+        ),
         risks=QualityRisk.objects.all(),
         overdue_candour=None,
         speakup=None,

@@ -26,6 +26,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from caresignals.api.tokens import create_token
 from caresignals.audit.services import Actor
+from caresignals.intelligence import services as intelligence
+from caresignals.intelligence.models import SafetyAlert, SqgMeeting
 from caresignals.organisations.models import Membership, Organisation
 from caresignals.organisations.roles import Capability, Role, roles_with
 from caresignals.safety.candour import services as services_candour
@@ -205,6 +207,20 @@ ACCESS: dict[str, Access] = {
     "signals:pack": listing(Capability.VIEW_SQG_PACK),
     "signals:pack_pdf": listing(Capability.VIEW_SQG_PACK),
     "signals:watchlist": listing(Capability.VIEW_WATCHLIST),
+    # Soft intelligence and the SQG's logs: the ICB quality team; alerts: who responds and
+    # who oversees. Alerts and meetings are added for the whole system, by an ICB quality
+    # lead at the ICS itself (the matrix holds roles at a trust: not found for them).
+    "intelligence:index": listing(Capability.VIEW_INTELLIGENCE),
+    "intelligence:new": listing(Capability.MANAGE_INTELLIGENCE),
+    "intelligence:detail": record(Capability.VIEW_INTELLIGENCE),
+    "intelligence:alerts": listing(Capability.VIEW_SAFETY_ALERTS),
+    "intelligence:alert_new": Access(NOBODY, listing=True),
+    "intelligence:alert": listing(Capability.VIEW_SAFETY_ALERTS),
+    "intelligence:alert_respond": record(Capability.RESPOND_SAFETY_ALERTS),
+    "intelligence:meetings": listing(Capability.VIEW_INTELLIGENCE),
+    "intelligence:meeting": listing(Capability.VIEW_INTELLIGENCE),
+    "intelligence:log_new": listing(Capability.MANAGE_INTELLIGENCE),
+    "intelligence:log_status": Access(NOBODY),  # POST only
     # People and roles: administrators, for the organisations they administer.
     "people:index": listing(Capability.MANAGE_PEOPLE),
     "people:add": listing(Capability.MANAGE_PEOPLE),
@@ -272,6 +288,42 @@ def _trust_records(org: Organisation, service: Organisation) -> Trust:
         expected_version=1,
     )
     assert isinstance(review, RapidQualityReview)
+    item = intelligence.log_intelligence(
+        Actor(label="tests"),
+        intelligence.IntelligenceInput(
+            organisation=service,
+            source="healthwatch",
+            credibility="credible",
+            severity="high",
+            received_on=dt.date(2026, 3, 1),
+            summary=f"{secret} intelligence",
+            shared_with_provider=True,
+        ),
+        today=dt.date(2026, 3, 2),
+    )
+    alert = SafetyAlert.objects.first() or intelligence.add_alert(
+        Actor(label="tests"),
+        org.parent.parent,
+        reference="NatPSA/2026/001/NHSPS",
+        title="Synthetic alert",
+        issued_on=dt.date(2026, 1, 5),
+        deadline=dt.date(2026, 2, 5),
+        provider_types=["acute_trust"],
+        actions=["Synthetic action"],
+    )
+    meeting = SqgMeeting.objects.first() or intelligence.add_meeting(
+        Actor(label="tests"), org.parent.parent, dt.date(2026, 3, 4)
+    )
+    intelligence.add_surveillance(
+        Actor(label="tests"),
+        meeting,
+        org,
+        concern=f"{secret} surveillance",
+        source="Synthetic",
+        decision="Monitor",
+        owner="Synthetic owner",
+        review_on=dt.date(2026, 4, 4),
+    )
     person = member(org, Role.STAFF, username=f"person-{org.code}")
     trust.params = {
         "username": person.username,
@@ -284,6 +336,7 @@ def _trust_records(org: Organisation, service: Organisation) -> Trust:
         "indicator": "no-such-indicator",
         "draft_id": "no-such-draft",
         "period": "2026-03",
+        "held_on": meeting.held_on.isoformat(),
         "step": "acknowledge",
         # Per URL name, where the parameter means another record:
         "safety:response": {"reference": response.reference},
@@ -309,6 +362,11 @@ def _trust_records(org: Organisation, service: Organisation) -> Trust:
         "signals:risk_detail": {"reference": quality_risk.reference},
         "signals:risk_edit": {"reference": quality_risk.reference},
         "signals:risk_review": {"reference": quality_risk.reference},
+        "intelligence:detail": {"pk": item.pk},
+        "intelligence:alert": {"pk": alert.pk},
+        "intelligence:alert_respond": {"pk": alert.pk},
+        "intelligence:log_new": {"kind": "surveillance"},
+        "intelligence:log_status": {"kind": "surveillance"},
     }
     trust.secrets = [
         secret,

@@ -4,6 +4,7 @@ them once of each new or changed watchlist entry and escalation level."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -143,3 +144,19 @@ def test_what_each_person_chose_and_may_see_is_respected(small_ics, watchlist, i
     lead.notification_preferences.update(email=True, in_app=True)
     tasks.daily.enqueue()
     assert _texts(lead) == []
+
+
+def test_an_entry_only_soft_intelligence_put_there_is_told_to_the_icb_only(
+    small_ics, watchlist, today
+):
+    """ADR 31: a board member following their own trust is not told of a watchlist entry
+    that only the ICB's unshared soft intelligence made."""
+    lead = member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="q")
+    board = member(small_ics.trust_a, Role.BOARD_MEMBER, username="b")
+    Following.objects.create(user=lead, provider=small_ics.trust_a)
+    Following.objects.create(user=board, provider=small_ics.trust_a)
+    made = entry(small_ics.trust_a, level="low", kind="soft_intelligence", score=2.0)
+    watchlist.append(replace(made, path=small_ics.trust_a.path))
+    tell_followers(today)
+    assert _texts(lead) == ["New watchlist entry for Trust A (low), October 2026"]
+    assert _texts(board) == []

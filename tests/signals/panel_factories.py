@@ -50,6 +50,12 @@ class FakeLinks:
     def organisation(self, code: str) -> Evidence:
         return Evidence("organisation", f"/org/{code}/")
 
+    def intelligence(self, code: str) -> Evidence:
+        return Evidence("intelligence", f"/intelligence/?provider={code}")
+
+    def alerts(self) -> Evidence:
+        return Evidence("alerts", "/intelligence/alerts/")
+
 
 def unit(
     code: str, kind: str = "service", type_: str = "adult_inpatient", provider: str = "P1"

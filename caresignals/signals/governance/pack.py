@@ -9,6 +9,7 @@ counts are shown as they are, without disclosure control.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from caresignals.core import clock
 from caresignals.core.cache import cached
 from caresignals.core.pdf import html_to_pdf
 from caresignals.core.periods import Month
+from caresignals.intelligence import queries as intelligence
 from caresignals.organisations.presenters import service_at_provider
 from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import scope_for, visible
@@ -83,6 +85,27 @@ class HarmChange:
 
 
 @dataclass(frozen=True)
+class MeetingLogs:
+    held_on: dt.date
+    surveillance: list[Any]
+    actions: list[Any]
+
+
+def _sqg_logs(period: dt.date, user: Any = None) -> list[MeetingLogs]:
+    """The logs of the SQG meetings held in the month, as far as `user`'s scope reaches (all
+    of them without a user: the command line acts for the system)."""
+    end = Month.of(period).next.first_day
+    out = []
+    for meeting in intelligence.visible_meetings().filter(held_on__gte=period, held_on__lt=end):
+        if user is None:
+            surveillance, actions = intelligence.logs_in(meeting)
+        else:
+            surveillance, actions = intelligence.meeting_logs(user, meeting)
+        out.append(MeetingLogs(meeting.held_on, surveillance, actions))
+    return sorted(out, key=lambda m: m.held_on)
+
+
+@dataclass(frozen=True)
 class Pack:
     period: dt.date
     entries: list[EntryRow]
@@ -96,6 +119,9 @@ class Pack:
     as_at: dt.date
     feedback: MonthThemes | None = None
     escalated: list[ProviderEscalation] = field(default_factory=list)
+    # The SQG's own surveillance and action logs of meetings held in the month (ADR 31), or
+    # None for a reader who may not read them (only the ICB quality team may).
+    sqg_logs: list[MeetingLogs] | None = None
 
     @property
     def complete(self) -> bool:
@@ -265,7 +291,10 @@ def pack_for(user: Any, period: dt.date) -> Pack:
             through=period,
         )
 
-    return build_pack(
+    logs = None
+    if not scope_for(user, Capability.VIEW_INTELLIGENCE).is_empty:
+        logs = _sqg_logs(period, user)
+    pack = build_pack(
         period,
         entries=queries.watchlist(user, str(Month.of(period)), sqg),
         changes=visible(
@@ -281,11 +310,12 @@ def pack_for(user: Any, period: dt.date) -> Pack:
         themes=themes,
         feedback_themes=feedback_themes,
     )
+    return dataclasses.replace(pack, sqg_logs=logs)
 
 
 def system_pack(period: dt.date) -> Pack:
     """The pack for the command line, which acts for the whole ICS."""
-    return build_pack(
+    pack = build_pack(
         period,
         entries=watchlist_module.compute_watchlist(str(Month.of(period))),
         changes=EscalationChange.objects.all(),
@@ -295,6 +325,7 @@ def system_pack(period: dt.date) -> Pack:
         counts=MonthlyEventCount.objects.all(),
         feedback=Feedback.objects.all(),
     )
+    return dataclasses.replace(pack, sqg_logs=_sqg_logs(period))
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,7 @@ def watchlist(user: Any, period: str, capability: Capability = READ) -> list[Wat
         through=Month.parse(period).first_day,
     )
     codes = set(visible_providers(user, capability).values_list("code", flat=True))
-    return [e for e in entries if e.org_code in codes]
+    return watchlist_module.withhold_intelligence(user, [e for e in entries if e.org_code in codes])
 
 
 def watchlist_for(user: Any, provider: Organisation, period: str) -> list[WatchlistEntry]:

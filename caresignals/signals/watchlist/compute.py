@@ -11,6 +11,7 @@ sees is cut to their scope by :func:`visible_entries`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from typing import Any
 
@@ -29,6 +30,9 @@ from caresignals.signals.watchlist.panel import month_range
 from caresignals.signals.watchlist.types import WatchlistEntry
 
 TIMEOUT = 60 * 60
+
+# Signals only the ICB quality team may read (ADR 31).
+INTELLIGENCE_ONLY = frozenset({"soft_intelligence"})
 
 
 class UnknownPeriod(ValueError):
@@ -86,6 +90,10 @@ def _compute(period: str) -> list[WatchlistEntry]:
 
     panel.speakup = sources.speakup_counts(panel)
     panel.candour_overdue = sources.candour_overdue(panel, period)
+    panel.soft_intelligence = sources.soft_intelligence(
+        period, months=int(cfg.intelligence["window_months"])
+    )
+    panel.alerts_overdue = sources.alerts_overdue(period)
     return engine.compute(panel, period, cfg, Links(), complete=is_complete(period))
 
 
@@ -111,6 +119,28 @@ def compute_watchlist(period: str) -> list[WatchlistEntry]:
 
 def visible_entries(user: Any, entries: list[WatchlistEntry]) -> list[WatchlistEntry]:
     """The entries about organisations where the user holds the watchlist capability
-    (scoping.py), in the same order."""
+    (scoping.py), in the same order; soft intelligence only for those who may read it."""
     scope = scope_for(user, Capability.VIEW_WATCHLIST)
-    return [e for e in entries if e.path and scope.covers(e.path)]
+    return withhold_intelligence(user, [e for e in entries if e.path and scope.covers(e.path)])
+
+
+def withhold_intelligence(user: Any, entries: list[WatchlistEntry]) -> list[WatchlistEntry]:
+    """The entries with the soft-intelligence signal taken out where `user` (None: a report
+    for a provider's board, made on the command line) may not read soft intelligence
+    (ADR 31): a provider learns of intelligence the ICB holds about it only when the ICB
+    shares it, never from the watchlist. The entry's score and level are worked out again
+    without that signal, and an entry that no longer reaches the list is left out."""
+    scope = scope_for(user, Capability.VIEW_INTELLIGENCE) if user is not None else None
+    cfg = config.default()
+    out = []
+    for e in entries:
+        hidden = [s for s in e.signals if s.kind in INTELLIGENCE_ONLY]
+        if not hidden or (scope is not None and e.path and scope.covers(e.path)):
+            out.append(e)
+            continue
+        kept = tuple(s for s in e.signals if s.kind not in INTELLIGENCE_ONLY)
+        score = engine.score(list(kept), cfg)
+        level = cfg.level_for(score)
+        if kept and level is not None:
+            out.append(dataclasses.replace(e, signals=kept, score=score, level=level))
+    return out

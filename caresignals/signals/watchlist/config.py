@@ -34,6 +34,7 @@ class Config:
     candour: dict[str, float]
     speakup: dict[str, float]
     closed_culture: dict[str, Any]
+    intelligence: dict[str, float]
     weights: dict[str, float]
 
     def weight(self, kind: str) -> float:
@@ -109,6 +110,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, float, float]]] = {
         "far_from_home_min_events": ("int", 1, 10000),
         "min_factors": ("int", 1, 20),
     },
+    "intelligence": {"window_months": ("int", 1, 24)},
 }
 
 

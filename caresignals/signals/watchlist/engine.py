@@ -109,7 +109,7 @@ def _still_firing_since(
     return earliest
 
 
-def _score(signals: list[FiredSignal], config: Config) -> float:
+def score(signals: list[FiredSignal], config: Config) -> float:
     """Sum of weighted strengths; within the harm family only the strongest counts in full."""
     family = set(config.scoring["harm_family"])
     factor = float(config.scoring["related_factor"])
@@ -152,8 +152,8 @@ def compute(
             ),
             key=lambda s: -s.strength,
         )
-        score = _score(signals, config)
-        level = config.level_for(score)
+        total = score(signals, config)
+        level = config.level_for(total)
         if level is None:
             continue
         unit = panel.units[u]
@@ -172,7 +172,7 @@ def compute(
                 service_code=unit.code if unit.kind == "service" else None,
                 service_name=unit.name if unit.kind == "service" else None,
                 level=level,
-                score=score,
+                score=total,
                 signals=tuple(signals),
                 path=unit.path,
                 service_type=unit.type,

@@ -34,3 +34,10 @@ class Links:
     def organisation(self, code: str) -> Evidence:
         url = reverse("organisations:detail", kwargs={"code": code})
         return Evidence(f"Organisation page of {code}", url)
+
+    def intelligence(self, code: str) -> Evidence:
+        url = reverse("intelligence:index")
+        return Evidence(f"Soft intelligence about {code}", f"{url}?{urlencode({'provider': code})}")
+
+    def alerts(self) -> Evidence:
+        return Evidence("National patient safety alerts", reverse("intelligence:alerts"))

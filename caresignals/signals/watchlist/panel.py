@@ -55,6 +55,12 @@ class Panel:
     # Duty of Candour notifications overdue at the month computed, by unit code: (count,
     # oldest due date); None when no record of notifications is held (sources.py).
     candour_overdue: dict[str, tuple[int, str]] | None = None
+    # Soft intelligence graded high severity and credible, open at the month's end, by unit
+    # code: (received on, source, credibility) each; and national patient safety alerts
+    # overdue there: (reference, deadline, actions outstanding, actions). None without the
+    # intelligence records (sources.py).
+    soft_intelligence: dict[str, tuple[tuple[str, str, str], ...]] | None = None
+    alerts_overdue: dict[str, tuple[tuple[str, str, int, int], ...]] | None = None
     # Per unit code: (share of patients in its events from outside the service's place,
     # events with a known place), over the last 12 months loaded; only where events say.
     far_from_home: dict[str, tuple[float, int]] = field(default_factory=dict)
@@ -106,6 +112,8 @@ class Panel:
             events=self.events[idx],
             speakup=None if self.speakup is None else self.speakup[idx],
             candour_overdue=self.candour_overdue,
+            soft_intelligence=self.soft_intelligence,
+            alerts_overdue=self.alerts_overdue,
             far_from_home=self.far_from_home,
         )
 

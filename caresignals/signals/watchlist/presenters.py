@@ -38,6 +38,8 @@ KIND_LABELS = {
     "restrictive_divergence": "Restrictive practice not being reported",
     "staffing_pressure": "Staffing pressure",
     "candour_overdue": "Duty of Candour overdue",
+    "soft_intelligence": "Soft intelligence",
+    "safety_alert_overdue": "Safety alert overdue",
     "speakup_change": "Speaking up: a change",
     "closed_culture": "Closed-culture warning signs",
 }

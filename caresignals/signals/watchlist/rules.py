@@ -1138,4 +1138,7 @@ def closed_culture(ctx: Context) -> list[Hit]:
     return hits
 
 
+# Rules kept in their own modules register here, before the list of kinds is read.
+from caresignals.signals.watchlist import intelligence_rules  # noqa: E402, F401
+
 KINDS: tuple[str, ...] = tuple(REGISTRY)

@@ -16,6 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from caresignals.core import clock
+from caresignals.core.periods import Month
+from caresignals.intelligence.queries import credible_severe_open, overdue_at
 from caresignals.safety.events.rules import CANDOUR_WORKING_DAYS, add_working_days
 from caresignals.safety.models import PatientSafetyEvent
 from caresignals.signals.watchlist.panel import Matrix, Panel
@@ -94,4 +97,39 @@ def candour_overdue(panel: Panel, period: str) -> dict[str, tuple[int, str]] | N
     return {
         code: (n, add_working_days(oldest, CANDOUR_WORKING_DAYS).isoformat())
         for code, (n, oldest) in found.items()
+    }
+
+
+def _day_read(period: str) -> dt.date:
+    """The day a month is read on: its last day, or today while it has not ended."""
+    return min(Month.parse(period).last_day, clock.today())
+
+
+def soft_intelligence(period: str, *, months: int) -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """{organisation code: (received on, source, credibility) of each item of soft
+    intelligence graded high severity and credible or corroborated, received in the
+    `months` months up to the end of `period` and still open then}
+    (caresignals.intelligence.queries.credible_severe_open)."""
+    day = _day_read(period)
+    since = (Month.parse(period) - (months - 1)).first_day
+    return {
+        code: tuple(
+            (i.received_on.isoformat(), i.get_source_display(), i.get_credibility_display())
+            for i in items
+        )
+        for code, items in credible_severe_open(day, since).items()
+    }
+
+
+def alerts_overdue(period: str) -> dict[str, tuple[tuple[str, str, int, int], ...]]:
+    """{provider code: (reference, deadline, actions outstanding, actions) of each national
+    patient safety alert overdue there at the end of `period`}
+    (caresignals.intelligence.queries.overdue_at, with the injected clock for a month not
+    yet over)."""
+    return {
+        code: tuple(
+            (s.alert.reference, s.alert.deadline.isoformat(), s.outstanding, s.total)
+            for s in statuses
+        )
+        for code, statuses in overdue_at(_day_read(period)).items()
     }
