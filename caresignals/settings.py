@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "caresignals.safety",
     "caresignals.voice",
     "caresignals.speakup",
+    "caresignals.mortality",
     "caresignals.signals",
     "caresignals.measures",
     "caresignals.analytics",
@@ -352,3 +353,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # After data change, queue a task that computes the expensive pages' shared data for the month
 # they open on, so their first reader does not wait (pages/warming.py, ADR 25).
 CARESIGNALS_WARM_PAGES = _flag("CARESIGNALS_WARM_PAGES", default=True)
+# Learning from deaths: working days from screening a death in scope to its Structured
+# Judgement Review being due (mortality/services.py).
+CARESIGNALS_MORTALITY_REVIEW_WORKING_DAYS = int(
+    os.environ.get("CARESIGNALS_MORTALITY_REVIEW_WORKING_DAYS", "20")
+)

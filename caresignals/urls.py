@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("caresignals.safety.urls")),
     path("", include("caresignals.voice.urls")),
     path("", include("caresignals.speakup.urls")),
+    path("mortality/", include("caresignals.mortality.urls")),
     path("", include("caresignals.signals.urls")),
 ]
 
