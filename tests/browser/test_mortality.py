@@ -77,3 +77,41 @@ def test_a_lead_screens_a_death_and_completes_the_review(page, small_ics, looks_
     review = StructuredJudgementReview.objects.get()
     assert review.learning_response is not None
     expect(page.get_by_role("link", name=review.learning_response.reference)).to_be_visible()
+
+
+def test_the_icb_reads_every_providers_deaths_and_the_results(page, small_ics, looks_right):
+    from caresignals.audit.services import Actor
+    from caresignals.mortality import services
+    from tests.mortality.helpers import good_answers
+    from tests.mortality.test_workflow import _answers
+
+    lead = member(small_ics.trust_b, Role.PATIENT_SAFETY_LEAD, username="lead_b")
+    actor = Actor(user=lead)
+    death = services.death_from_event(fatal_event(small_ics.trust_b), actor=actor)
+    death = services.screen(
+        death,
+        decision="in_scope",
+        reason="Synthetic reason.",
+        criteria=["unexpected"],
+        expected_version=death.version,
+        actor=actor,
+        today=death.died_on,
+    )
+    services.save_review(
+        death, _answers(good_answers()), expected_version=0, actor=actor, today=death.died_on
+    )
+    member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="iris", first_name="Iris")
+    sign_in(page, "iris")
+
+    page.goto("/mortality/deaths/")
+    expect(page.get_by_role("link", name=death.reference)).to_be_visible()
+    page.get_by_role("link", name=death.reference).click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("4 of 5").first).to_be_visible()
+    expect(page.get_by_role("button", name="Save the screening decision")).to_have_count(0)
+    looks_right(page)
+
+    page.goto("/mortality/deaths/results/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Learning from deaths: results")
+    expect(page.get_by_role("heading", name="Poor care by learning disability")).to_be_visible()
+    looks_right(page)
