@@ -85,6 +85,7 @@ class AuditAction(models.TextChoices):
     COMPLAINT_EVENT_LINKED = "complaint.event_linked", "Complaint linked to a safety event"
     # Learning from deaths (mortality app).
     DEATH_ADDED = "mortality.death_added", "Death added for learning from deaths"
+    DEATH_UPDATED = "mortality.death_updated", "Death's details changed by an import"
     DEATH_SCREENED = "mortality.screened", "Death screened for a Structured Judgement Review"
     MORTALITY_REVIEW_COMPLETED = (
         "mortality.review_completed",

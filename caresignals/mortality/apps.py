@@ -8,3 +8,8 @@ class MortalityConfig(AppConfig):
 
     name = "caresignals.mortality"
     label = "mortality"
+
+    def ready(self) -> None:
+        from caresignals.interop.registry import register
+
+        register("deaths", "caresignals.mortality.importers.DeathImporter")

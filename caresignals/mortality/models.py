@@ -29,8 +29,9 @@ def new_death_reference() -> str:
 
 
 class Death(models.Model):
-    """A death a provider is to learn from: from a patient-safety event that recorded it, or
-    added by hand. Holds no name or NHS number: the provider's own records hold those."""
+    """A death a provider is to learn from: from a patient-safety event that recorded it,
+    imported (deaths.csv), or added by hand. Holds no name or NHS number: the provider's own
+    records hold those."""
 
     reference = models.CharField(max_length=12, unique=True, default=new_death_reference)
     organisation = models.ForeignKey(
@@ -43,7 +44,9 @@ class Death(models.Model):
         on_delete=models.PROTECT,
         related_name="death_in_scope",
     )
-    source = models.CharField(max_length=5, choices=Source.choices)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # An imported death's id in the system it came from (with its provider, the import's key).
+    source_id = models.CharField(max_length=64, blank=True)
     died_on = models.DateField()
     age_years = models.PositiveSmallIntegerField(null=True, blank=True)
     ethnic_group = models.CharField(
@@ -69,6 +72,13 @@ class Death(models.Model):
 
     class Meta:
         ordering = ["-died_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "source_id"],
+                condition=~models.Q(source_id=""),
+                name="unique_death_per_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -130,7 +130,7 @@ def rows(user: Any, today: dt.date, *, show: str = "") -> list[Row]:
                 "mortality:death",
                 d.organisation.name,
                 d.died_on,
-                "event" if d.event_id else "hand",
+                d.source,
                 tuple(str(Criterion(c).label) for c in d.criteria if c in Criterion.values),
                 status(d, today),
                 d.review_due_on,

@@ -42,6 +42,7 @@ MUST_REVIEW = frozenset(
 
 class Source(models.TextChoices):
     EVENT = "event", "A patient-safety event recording a death"
+    IMPORT = "import", "Imported with the criteria used"
     HAND = "hand", "Added by hand"
 
 
