@@ -86,6 +86,8 @@ class AuditAction(models.TextChoices):
     # Learning from deaths (mortality app).
     DEATH_ADDED = "mortality.death_added", "Death added for learning from deaths"
     DEATH_UPDATED = "mortality.death_updated", "Death's details changed by an import"
+    LEDER_NOTIFIED = "mortality.leder_notified", "Death notified to LeDeR"
+    LEDER_UPDATED = "mortality.leder_updated", "LeDeR review steps recorded"
     DEATH_SCREENED = "mortality.screened", "Death screened for a Structured Judgement Review"
     MORTALITY_REVIEW_COMPLETED = (
         "mortality.review_completed",

@@ -2,7 +2,8 @@
 recorded on patient-safety events are screened and most reviewed, through the same services
 people use (so each is audited, and poor care starts a learning response). The latest death
 is left to screen and one review is left due, so every list has something in it; Tynemouth
-Reach also has a death added by hand. Deterministic by seed; everything is invented.
+Reach also has a death added by hand, notified to LeDeR. Deterministic by seed; everything
+is invented.
 """
 
 from __future__ import annotations
@@ -142,5 +143,6 @@ def build(*, seed: int, actor: Actor, until: dt.date) -> int:
             actor=actor,
             today=until - dt.timedelta(days=14),
         )
+        services.notify_leder(death, notified_on=until - dt.timedelta(days=14), actor=actor)
         added += 1
     return added

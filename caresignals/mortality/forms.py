@@ -83,3 +83,15 @@ class DeathForm(forms.Form):
         provider = self.fields["provider"]
         assert isinstance(provider, forms.ChoiceField)
         provider.choices = [("", "Select a provider"), *providers]
+
+
+class LederForm(forms.Form):
+    initial_review_on = DateParts("the date of the initial review", required=False)
+    focused_review_needed = forms.ChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        error_messages={"required": "Select whether a focused review is needed"},
+    )
+    focused_review_reason = forms.CharField(required=False, max_length=5000)
+    focused_review_on = DateParts("the date of the focused review", required=False)
+    sign_off = forms.BooleanField(required=False)
+    version = forms.IntegerField(min_value=0, required=False)

@@ -147,3 +147,27 @@ class CareProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_type}: {self.harm}"
+
+
+class LederReview(models.Model):
+    """The LeDeR steps for the death of a person with a learning disability or an autistic
+    person: the provider notifies it; the local area's reviewer completes the initial review,
+    a focused review where needed (always for a person from an ethnic minority group), and the
+    local area signs it off."""
+
+    death = models.OneToOneField(Death, on_delete=models.CASCADE, related_name="leder")
+    notified_on = models.DateField()
+    initial_review_on = models.DateField(null=True, blank=True)
+    focused_review_needed = models.BooleanField(default=False)
+    focused_review_reason = models.TextField(blank=True)
+    focused_review_on = models.DateField(null=True, blank=True)
+    signed_off_on = models.DateField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        "organisations.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"LeDeR for {self.death_id}"

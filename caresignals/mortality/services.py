@@ -22,6 +22,7 @@ from caresignals.core.workingdays import add_working_days
 from caresignals.mortality.models import (
     CareProblem,
     Death,
+    LederReview,
     PhaseJudgement,
     StructuredJudgementReview,
 )
@@ -474,3 +475,133 @@ def save_review(
         ),
     )
     return review
+
+
+# --- LeDeR -----------------------------------------------------------------------------------
+
+# LeDeR asks for a focused review of every death of a person from an ethnic minority group.
+ETHNIC_MINORITY = frozenset({"mixed", "asian", "black", "other"})
+LEDER_DAYS = 182  # the programme aims to complete a review within six months of notification
+
+
+def leder_applies(death: Death) -> bool:
+    return (
+        death.learning_disability == TriState.TRUE
+        or Criterion.LEARNING_DISABILITY in death.criteria
+    )
+
+
+def leder_due(leder: LederReview) -> dt.date:
+    return leder.notified_on + dt.timedelta(days=LEDER_DAYS)
+
+
+@transaction.atomic
+def notify_leder(death: Death, *, notified_on: dt.date, actor: Actor) -> LederReview:
+    """Notify LeDeR of the death (once). A focused review is marked needed from the start for
+    a person from an ethnic minority group."""
+    if not leder_applies(death):
+        raise MortalityInvalid(
+            {
+                "leder": [
+                    "LeDeR reviews the deaths of people with a learning disability and autistic "
+                    "people: record that the person had one first"
+                ]
+            }
+        )
+    existing = LederReview.objects.filter(death=death).first()
+    if existing is not None:
+        return existing
+    minority = death.ethnic_group in ETHNIC_MINORITY
+    leder = LederReview.objects.create(
+        death=death,
+        notified_on=notified_on,
+        focused_review_needed=minority,
+        focused_review_reason="Always for a person from an ethnic minority group"
+        if minority
+        else "",
+    )
+    record(
+        actor,
+        Change(
+            AuditAction.LEDER_NOTIFIED,
+            "death",
+            death.reference,
+            death.organisation.path,
+            {"focused_review_needed": minority},
+        ),
+    )
+    return leder
+
+
+@dataclass(frozen=True)
+class LederSteps:
+    initial_review_on: dt.date | None
+    focused_review_needed: bool
+    focused_review_reason: str
+    focused_review_on: dt.date | None
+    sign_off: bool
+
+
+@transaction.atomic
+def record_leder(
+    leder: LederReview, steps: LederSteps, *, expected_version: int, actor: Actor, today: dt.date
+) -> LederReview:
+    """The local area's steps: initial review, focused review, sign-off. A person from an
+    ethnic minority group always has a focused review; sign-off needs every review done."""
+    death = leder.death
+    errors: dict[str, list[str]] = {}
+    initial, focused = steps.initial_review_on, steps.focused_review_on
+    if initial is not None and initial < leder.notified_on:
+        errors["initial_review_on"] = ["The initial review must be on or after the notification"]
+    needed = steps.focused_review_needed
+    if death.ethnic_group in ETHNIC_MINORITY and not needed:
+        errors["focused_review_needed"] = [
+            "A person from an ethnic minority group always has a focused review"
+        ]
+        needed = True
+    reason = steps.focused_review_reason.strip()
+    if needed and not reason and death.ethnic_group not in ETHNIC_MINORITY:
+        errors["focused_review_reason"] = ["Enter why a focused review is needed"]
+    if focused is not None:
+        if not needed:
+            errors["focused_review_on"] = ["Only a death needing a focused review has one"]
+        elif initial is None or focused < initial:
+            errors["focused_review_on"] = [
+                "The focused review must be on or after the initial review"
+            ]
+    if steps.sign_off and not leder.signed_off_on:
+        if initial is None:
+            errors["sign_off"] = ["Record the initial review before signing off"]
+        elif needed and focused is None:
+            errors["sign_off"] = ["Record the focused review before signing off"]
+    if errors:
+        raise MortalityInvalid(errors)
+    if death.ethnic_group in ETHNIC_MINORITY and not reason:
+        reason = "Always for a person from an ethnic minority group"
+    signing = steps.sign_off and not leder.signed_off_on
+    save_if_unchanged(
+        leder,
+        expected_version,
+        initial_review_on=initial,
+        focused_review_needed=needed,
+        focused_review_reason=reason if needed else "",
+        focused_review_on=focused,
+        signed_off_on=today if signing else leder.signed_off_on,
+        signed_off_by=_user(actor) if signing else leder.signed_off_by,
+    )
+    record(
+        actor,
+        Change(
+            AuditAction.LEDER_UPDATED,
+            "death",
+            death.reference,
+            death.organisation.path,
+            {
+                "initial_review_on": initial.isoformat() if initial else None,
+                "focused_review_needed": needed,
+                "focused_review_on": focused.isoformat() if focused else None,
+                "signed_off": bool(leder.signed_off_on),
+            },
+        ),
+    )
+    return leder

@@ -10,4 +10,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("deaths/from-event/<str:reference>/", views.event_death, name="event_death"),
     path("deaths/<str:reference>/", views.death, name="death"),
     path("deaths/<str:reference>/review/", views.review, name="review"),
+    path("deaths/<str:reference>/leder/notify/", views.leder_notify, name="leder_notify"),
+    path("deaths/<str:reference>/leder/", views.leder_steps, name="leder"),
 ]

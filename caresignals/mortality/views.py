@@ -25,7 +25,7 @@ from caresignals.core import clock
 from caresignals.core.concurrency import EditConflict
 from caresignals.mortality import queries as q
 from caresignals.mortality import services
-from caresignals.mortality.forms import DeathForm, ScreeningForm
+from caresignals.mortality.forms import DeathForm, LederForm, ScreeningForm
 from caresignals.mortality.models import Death
 from caresignals.mortality.vocabulary import (
     MAY_NOT_APPLY,
@@ -41,6 +41,8 @@ from caresignals.mortality.vocabulary import (
 )
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.permissions import requires
+from caresignals.organisations.roles import Capability
+from caresignals.organisations.scoping import may
 from caresignals.safety.models import PatientSafetyEvent
 from caresignals.safety.responses.queries import providers_in
 
@@ -168,8 +170,10 @@ def _death_page(
     values: dict[str, Any],
     errors: dict[str, list[str]],
     can_manage: bool,
+    leder_values: dict[str, str] | None = None,
 ) -> HttpResponse:
     review = getattr(death, "review", None) if death is not None else None
+    leder = getattr(death, "leder", None) if death is not None else None
     today = clock.today()
     return render(
         request,
@@ -189,6 +193,15 @@ def _death_page(
             "values": values,
             "errors": errors,
             "can_manage": can_manage,
+            "leder": leder,
+            "leder_applies": death is not None and services.leder_applies(death),
+            "leder_due": services.leder_due(leder) if leder else None,
+            "leder_late": leder is not None
+            and not leder.signed_off_on
+            and services.leder_due(leder) < today,
+            "can_review_leder": death is not None and _may_review_leder(request, death),
+            "leder_values": leder_values if leder_values is not None else _leder_values(leder),
+            "leder_form": LederForm(),
             "form": ScreeningForm(),
             "criteria": Criterion.choices,
             "must_review": MUST_REVIEW,
@@ -380,4 +393,91 @@ def results(request: HttpRequest) -> HttpResponse:
             "provider": provider,
             "score_labels": [*SCORES.values(), "Not applicable"],
         },
+    )
+
+
+# --- LeDeR -----------------------------------------------------------------------------------
+
+
+def _may_review_leder(request: HttpRequest, death: Death) -> bool:
+    """LeDeR reviews and sign-off are the local area's: the ICB quality team."""
+    return may(request.user, Capability.MANAGE_QUALITY_GOVERNANCE, death.organisation.path)
+
+
+def _leder_values(leder: Any) -> dict[str, str]:
+    if leder is None:
+        return {}
+    values = {
+        "focused_review_needed": "yes" if leder.focused_review_needed else "no",
+        "focused_review_reason": leder.focused_review_reason,
+        "version": str(leder.version),
+    }
+    for name in ("initial_review_on", "focused_review_on"):
+        day = getattr(leder, name)
+        if day is not None:
+            values |= {
+                f"{name}_day": str(day.day),
+                f"{name}_month": str(day.month),
+                f"{name}_year": str(day.year),
+            }
+    return values
+
+
+@require_http_methods(["POST"])
+@requires(q.MANAGE)
+def leder_notify(request: HttpRequest, reference: str) -> HttpResponse:
+    found = q.death_for(request.user, reference)
+    if not q.may_manage(request.user, found):
+        raise PermissionDenied
+    try:
+        services.notify_leder(found, notified_on=clock.today(), actor=Actor(user=request.user))
+    except services.MortalityInvalid as invalid:
+        messages.error(request, invalid.errors["leder"][0])
+    else:
+        messages.success(request, "The death is notified to LeDeR")
+    return redirect("mortality:death", reference=reference)
+
+
+@require_http_methods(["POST"])
+@requires(Capability.MANAGE_QUALITY_GOVERNANCE)
+def leder_steps(request: HttpRequest, reference: str) -> HttpResponse:
+    found = q.death_for(request.user, reference)
+    leder = getattr(found, "leder", None)
+    if leder is None or not _may_review_leder(request, found):
+        raise PermissionDenied
+    form = LederForm(request.POST)
+    errors: dict[str, list[str]] = {}
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.record_leder(
+                leder,
+                services.LederSteps(
+                    initial_review_on=d["initial_review_on"],
+                    focused_review_needed=d["focused_review_needed"] == "yes",
+                    focused_review_reason=d["focused_review_reason"],
+                    focused_review_on=d["focused_review_on"],
+                    sign_off=d["sign_off"],
+                ),
+                expected_version=_version(d["version"]),
+                actor=Actor(user=request.user),
+                today=clock.today(),
+            )
+        except services.MortalityInvalid as invalid:
+            errors = invalid.errors
+        except EditConflict:
+            errors = {"non_field_errors": [CONFLICT]}
+        else:
+            messages.success(request, "The LeDeR steps are saved")
+            return redirect("mortality:death", reference=reference)
+    else:
+        errors = _errors(form)
+    return _death_page(
+        request,
+        death=found,
+        event=found.event,
+        values=_screening_values(found, found.event),
+        errors=errors,
+        can_manage=q.may_manage(request.user, found),
+        leder_values=_posted(request),
     )

@@ -87,12 +87,13 @@ def test_the_icb_reads_every_providers_deaths_and_the_results(page, small_ics, l
 
     lead = member(small_ics.trust_b, Role.PATIENT_SAFETY_LEAD, username="lead_b")
     actor = Actor(user=lead)
-    death = services.death_from_event(fatal_event(small_ics.trust_b), actor=actor)
+    event = fatal_event(small_ics.trust_b, learning_disability="true")
+    death = services.death_from_event(event, actor=actor)
     death = services.screen(
         death,
         decision="in_scope",
         reason="Synthetic reason.",
-        criteria=["unexpected"],
+        criteria=["learning_disability"],
         expected_version=death.version,
         actor=actor,
         today=death.died_on,
@@ -100,6 +101,7 @@ def test_the_icb_reads_every_providers_deaths_and_the_results(page, small_ics, l
     services.save_review(
         death, _answers(good_answers()), expected_version=0, actor=actor, today=death.died_on
     )
+    services.notify_leder(death, notified_on=death.died_on, actor=actor)
     member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="iris", first_name="Iris")
     sign_in(page, "iris")
 
@@ -109,6 +111,16 @@ def test_the_icb_reads_every_providers_deaths_and_the_results(page, small_ics, l
     page.wait_for_load_state()
     expect(page.get_by_text("4 of 5").first).to_be_visible()
     expect(page.get_by_role("button", name="Save the screening decision")).to_have_count(0)
+    looks_right(page)
+
+    # LeDeR: the person was from an ethnic minority group, so a focused review is needed
+    # before the local area signs off.
+    page.get_by_label("Sign off the review for the local area").check()
+    page.get_by_role("button", name="Save the LeDeR steps").click()
+    page.wait_for_load_state()
+    expect(
+        page.get_by_role("link", name="Record the initial review before signing off")
+    ).to_be_visible()
     looks_right(page)
 
     page.goto("/mortality/deaths/results/")

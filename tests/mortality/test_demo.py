@@ -13,7 +13,7 @@ from caresignals.mortality import queries
 from caresignals.mortality.models import Death, StructuredJudgementReview
 from caresignals.mortality.vocabulary import ReviewStatus
 from caresignals.organisations.roles import Role
-from tests.factories import member
+from tests.factories import OrganisationFactory, member
 from tests.mortality.helpers import fatal_event
 
 pytestmark = pytest.mark.django_db
@@ -38,4 +38,12 @@ def test_the_demo_screens_and_reviews_deaths(small_ics, today):
     statuses = {r.status for r in queries.rows(lead, today)}
     assert {ReviewStatus.TO_SCREEN, ReviewStatus.COMPLETED} <= statuses
     assert statuses & {ReviewStatus.DUE, ReviewStatus.OVERDUE}
-    assert Death.objects.filter(source="hand").count() == 0  # no RX1 in this region
+    assert not Death.objects.filter(source="hand").exists()  # no RX1 in this region
+
+
+def test_the_demo_trust_has_a_death_added_by_hand_and_notified_to_leder(small_ics):
+    OrganisationFactory(code="RX1", name="Demo trust", type="acute_trust", parent=small_ics.place_a)
+    demo.build(seed=3, actor=Actor(label="demo"), until=dt.date(2026, 10, 31))
+    death = Death.objects.get(source="hand")
+    assert death.screening == "in_scope"
+    assert death.leder.notified_on == dt.date(2026, 10, 17)
