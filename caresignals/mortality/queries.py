@@ -85,6 +85,11 @@ def event_death_for(user: Any, reference: str) -> PatientSafetyEvent:
     return event
 
 
+def death_of_event(event: PatientSafetyEvent) -> Death | None:
+    """The death already added from an event the reader may see (event_death_for), if any."""
+    return Death.objects.filter(event=event).first()
+
+
 def status(death: Death, today: dt.date) -> ReviewStatus:
     if not death.screening:
         return ReviewStatus.TO_SCREEN

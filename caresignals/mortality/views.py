@@ -274,7 +274,7 @@ def death(request: HttpRequest, reference: str) -> HttpResponse:
 @requires(q.VIEW)
 def event_death(request: HttpRequest, reference: str) -> HttpResponse:
     event = q.event_death_for(request.user, reference)
-    existing = Death.objects.filter(event=event).first()
+    existing = q.death_of_event(event)
     if existing is not None:
         return redirect("mortality:death", reference=existing.reference)
     can_manage = q.may_manage(request.user, event.organisation.path)
