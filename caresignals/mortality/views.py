@@ -43,6 +43,7 @@ from caresignals.organisations.models import Organisation
 from caresignals.organisations.permissions import requires
 from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import may
+from caresignals.safety.deidentify import deidentify
 from caresignals.safety.models import PatientSafetyEvent
 from caresignals.safety.responses.queries import providers_in
 
@@ -193,6 +194,9 @@ def _death_page(
             "values": values,
             "errors": errors,
             "can_manage": can_manage,
+            # Free text is shown in full inside the provider; outside it (the ICB), with
+            # identifying details removed, as safety's pages do.
+            "shown": (lambda text: text) if can_manage else deidentify,
             "leder": leder,
             "leder_applies": death is not None and services.leder_applies(death),
             "leder_due": services.leder_due(leder) if leder else None,

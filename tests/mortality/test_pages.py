@@ -180,3 +180,24 @@ def test_results_are_disclosure_controlled(client, small_ics, people, today):
     page = client.get(reverse("mortality:results")).content.decode()
     assert "Scores by phase of care" in page
     assert "Poor care by ethnic group" in page
+
+
+def test_outside_the_provider_free_text_loses_identifying_details(client, small_ics, people, today):
+    death = _death(small_ics, people, today)
+    actor = Actor(user=people["lead_a"])
+    services.screen(
+        death,
+        decision="in_scope",
+        reason="Mrs Synthetica Jones was seen late; NHS number 943 476 5919.",
+        criteria=["safety_event"],
+        expected_version=death.version,
+        actor=actor,
+        today=today,
+    )
+    page = reverse("mortality:death", args=[death.reference])
+    client.force_login(people["lead_a"])
+    assert "Synthetica Jones" in client.get(page).content.decode()
+    client.force_login(people["icb"])
+    shown = client.get(page).content.decode()
+    assert "Synthetica Jones" not in shown and "943 476 5919" not in shown
+    assert "was seen late" in shown
