@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "caresignals.voice",
     "caresignals.speakup",
     "caresignals.intelligence",
+    "caresignals.mortality",
     "caresignals.signals",
     "caresignals.measures",
     "caresignals.analytics",
@@ -355,3 +356,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CARESIGNALS_WARM_PAGES = _flag("CARESIGNALS_WARM_PAGES", default=True)
 # How many readers' scopes each per-reader page (SQG pack, board report, lens) is warmed for.
 CARESIGNALS_WARM_SCOPES = int(os.environ.get("CARESIGNALS_WARM_SCOPES", "12"))
+# Learning from deaths: working days from screening a death in scope to its Structured
+# Judgement Review being due (mortality/services.py).
+CARESIGNALS_MORTALITY_REVIEW_WORKING_DAYS = int(
+    os.environ.get("CARESIGNALS_MORTALITY_REVIEW_WORKING_DAYS", "20")
+)

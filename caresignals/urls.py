@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("caresignals.voice.urls")),
     path("", include("caresignals.speakup.urls")),
     path("intelligence/", include("caresignals.intelligence.urls")),
+    path("mortality/", include("caresignals.mortality.urls")),
     path("", include("caresignals.signals.urls")),
 ]
 

@@ -90,6 +90,17 @@ class AuditAction(models.TextChoices):
     FEEDBACK_CHANGE_MARKED = "feedback.change_marked", "Change marked on feedback"
     COMPLAINT_UPDATED = "complaint.updated", "Complaint progress recorded"
     COMPLAINT_EVENT_LINKED = "complaint.event_linked", "Complaint linked to a safety event"
+    # Learning from deaths (mortality app).
+    DEATH_ADDED = "mortality.death_added", "Death added for learning from deaths"
+    DEATH_UPDATED = "mortality.death_updated", "Death's details changed by an import"
+    LEDER_NOTIFIED = "mortality.leder_notified", "Death notified to LeDeR"
+    LEDER_UPDATED = "mortality.leder_updated", "LeDeR review steps recorded"
+    DEATH_SCREENED = "mortality.screened", "Death screened for a Structured Judgement Review"
+    MORTALITY_REVIEW_COMPLETED = (
+        "mortality.review_completed",
+        "Structured Judgement Review completed",
+    )
+    MORTALITY_REVIEW_CHANGED = "mortality.review_changed", "Structured Judgement Review changed"
 
 
 class AppendOnlyError(Exception):

@@ -127,6 +127,11 @@ def build_region(
     intelligence_demo.build_intelligence(last_period=data.last_period, plants=plants)
     say("Triaging events and adding learning responses …")
     safety_responses.build(seed=seed, actor=ACTOR)
+    if scale != "national":
+        from caresignals.demo import mortality as mortality_demo
+
+        say("Screening deaths and completing Structured Judgement Reviews …")
+        mortality_demo.build(seed=seed, actor=ACTOR, until=Month.parse(data.last_period).last_day)
     say("Adding Freedom to Speak Up cases …")
     speakup_demo.build_speakup(
         seed=seed, plants=plants, periods=(data.first_period, data.last_period)

@@ -136,6 +136,14 @@ def home_page(user: object) -> HomePage:
                 reverse("safety:responses"),
             )
         )
+    if roles.user_can(user, roles.Capability.VIEW_SAFETY_RESPONSES):
+        cards.append(
+            Card(
+                "Learning from deaths",
+                "Deaths to screen, Structured Judgement Reviews due and overdue, and results.",
+                reverse("mortality:deaths"),
+            )
+        )
     if roles.user_can(user, roles.Capability.MANAGE_CANDOUR):
         overdue = overdue_candour_count(user, None, clock.today())
         cards.append(

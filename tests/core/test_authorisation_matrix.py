@@ -192,6 +192,15 @@ ACCESS: dict[str, Access] = {
     "speakup:reply": Access(NOBODY),  # POST only
     "speakup:close": Access(NOBODY),  # POST only
     "speakup:summary": listing(Capability.VIEW_SPEAKUP_SUMMARY),
+    # Learning from deaths: the provider's patient-safety team works it, the ICB reads it.
+    "mortality:deaths": listing(Capability.VIEW_SAFETY_RESPONSES),
+    "mortality:add": listing(Capability.MANAGE_SAFETY_RESPONSES),
+    "mortality:results": listing(Capability.VIEW_SAFETY_RESPONSES),
+    "mortality:event_death": record(Capability.VIEW_SAFETY_RESPONSES),
+    "mortality:death": record(Capability.VIEW_SAFETY_RESPONSES),
+    "mortality:review": record(Capability.MANAGE_SAFETY_RESPONSES),
+    "mortality:leder_notify": Access(NOBODY),  # POST only
+    "mortality:leder": Access(NOBODY),  # POST only
     "speakup:return": listing(Capability.HANDLE_SPEAKUP_CASES),
     "signals:escalation_index": listing(Capability.VIEW_QUALITY_GOVERNANCE),
     "signals:escalation_detail": record(Capability.VIEW_QUALITY_GOVERNANCE),
@@ -325,6 +334,7 @@ def _trust_records(org: Organisation, service: Organisation) -> Trust:
         review_on=dt.date(2026, 4, 4),
     )
     person = member(org, Role.STAFF, username=f"person-{org.code}")
+    death, died = _mortality_records(org, secret)
     trust.params = {
         "username": person.username,
         "uidb64": "not-a-user",
@@ -367,6 +377,11 @@ def _trust_records(org: Organisation, service: Organisation) -> Trust:
         "intelligence:alert_respond": {"pk": alert.pk},
         "intelligence:log_new": {"kind": "surveillance"},
         "intelligence:log_status": {"kind": "surveillance"},
+        "mortality:event_death": {"reference": died.reference},
+        "mortality:death": {"reference": death.reference},
+        "mortality:review": {"reference": death.reference},
+        "mortality:leder_notify": {"reference": death.reference},
+        "mortality:leder": {"reference": death.reference},
     }
     trust.secrets = [
         secret,
@@ -374,8 +389,28 @@ def _trust_records(org: Organisation, service: Organisation) -> Trust:
         quality_risk.reference,
         case.reference,
         person.username,
+        death.reference,
     ]
     return trust
+
+
+def _mortality_records(org: Organisation, secret: str) -> tuple[Any, Any]:
+    """A death screened in for review, and an event recording another death not yet added."""
+    from caresignals.mortality import services as mortality
+    from tests.mortality.helpers import fatal_event
+
+    actor = Actor(label="tests")
+    death = mortality.death_from_event(fatal_event(org, description=f"{secret} death"), actor=actor)
+    mortality.screen(
+        death,
+        decision="in_scope",
+        reason=f"{secret} screening",
+        criteria=["safety_event"],
+        expected_version=death.version,
+        actor=actor,
+        today=dt.date(2026, 10, 10),
+    )
+    return death, fatal_event(org, description=f"{secret} second death")
 
 
 @dataclass
@@ -524,6 +559,9 @@ LEAKS: list[tuple[str, str, str]] = [
     (Role.BOARD_MEMBER, "signals:watchlist", "list"),
     (Role.BOARD_MEMBER, "signals:pack", "list"),
     (Role.BOARD_MEMBER, "speakup:summary", "list"),
+    (Role.PATIENT_SAFETY_LEAD, "mortality:deaths", "list"),
+    (Role.PATIENT_SAFETY_LEAD, "mortality:death", "record"),
+    (Role.PATIENT_SAFETY_LEAD, "mortality:review", "record"),
     (Role.BOARD_MEMBER, "api:signals", "list"),
     (Role.BOARD_MEMBER, "organisations:detail", "panel"),
     (Role.ADMINISTRATOR, "audit:index", "list"),

@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from caresignals.interop.registry import IMPORTERS, importer_class
 from caresignals.measures.models import Indicator, MeasureValue
+from caresignals.mortality.models import Death
 from caresignals.organisations.models import Area, Membership, Organisation, User
 from caresignals.safety.models import PatientSafetyEvent
 from caresignals.voice.models import Feedback
@@ -29,6 +30,7 @@ ORDER = [
     ("measures", "measures.csv"),
     ("events", "events.csv"),
     ("feedback", "feedback.csv"),
+    ("deaths", "deaths.csv"),
     ("fhir", "events.fhir.jsonl"),
 ]
 
@@ -70,6 +72,7 @@ def test_the_examples_load_in_order_and_a_second_time_change_nothing():
         "events.fhir.jsonl"
     )
     assert Feedback.objects.count() == _data_lines("feedback.csv")
+    assert Death.objects.filter(source="import").count() == _data_lines("deaths.csv")
     assert Membership.objects.count() == _data_lines("people.csv")
     assert not User.objects.get(username="gus.pike").is_active  # a leaver
 
