@@ -83,6 +83,10 @@ class AuditAction(models.TextChoices):
     FEEDBACK_CHANGE_MARKED = "feedback.change_marked", "Change marked on feedback"
     COMPLAINT_UPDATED = "complaint.updated", "Complaint progress recorded"
     COMPLAINT_EVENT_LINKED = "complaint.event_linked", "Complaint linked to a safety event"
+    PUBLICATION_CHOSEN = "publication.chosen", "Tables chosen for open data"
+    RELEASE_PREPARED = "release.prepared", "Open-data release prepared"
+    RELEASE_PUBLISHED = "release.published", "Open-data release published"
+    RELEASE_WITHDRAWN = "release.withdrawn", "Open-data release withdrawn"
 
 
 class AppendOnlyError(Exception):

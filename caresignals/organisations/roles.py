@@ -60,6 +60,9 @@ class Capability(enum.StrEnum):
     VIEW_WATCHLIST = "view_watchlist"
     # People and their roles: who may be given which role is the ceiling below, not this.
     MANAGE_PEOPLE = "manage_people"
+    # Open data (publishing app, ADR 29): what is published, and each release's publication
+    # and withdrawal, decided by the ICB quality lead for the whole system.
+    MANAGE_PUBLICATION = "manage_publication"
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -76,6 +79,7 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_SPEAKUP_SUMMARY,
             Capability.VIEW_PATIENT_VOICE,
             Capability.VIEW_WATCHLIST,
+            Capability.MANAGE_PUBLICATION,
         }
     ),
     Role.COMPLAINTS_LEAD: frozenset({Capability.VIEW_PATIENT_VOICE, Capability.WORK_PATIENT_VOICE}),
