@@ -3,8 +3,9 @@
 Each chosen table is one count indicator for one month, by provider or by place. Every
 breakdown of the same figure is protected together (`stats.disclosure.control_linked`): the
 provider counts, the place counts (each the sum of its providers) and the one total, so that
-no hidden cell can be worked out from any published sum. Only provider-level monthly counts of
-indicators are read: nothing from speak-up cases, and no free text, ever reaches a table.
+no hidden cell can be worked out from any published sum. Only providers' monthly counts of
+indicators are read (a provider without a value of its own counts as the sum of its
+services'): nothing from speak-up cases, and no free text, ever reaches a table.
 """
 
 from __future__ import annotations
@@ -153,15 +154,21 @@ def _place_of(provider: Organisation, places: dict[str, Organisation]) -> tuple[
 
 
 def _figure(indicator: Indicator, month: dt.date, breakdowns: set[str]) -> list[BuiltTable]:
-    values = {
-        mv.organisation_id: mv.numerator
-        for mv in MeasureValue.objects.filter(
-            indicator=indicator,
-            period=month,
-            stratum_type="",
-            organisation__kind=OrganisationKind.PROVIDER,
-        )
-    }
+    own: dict[int, float] = {}
+    from_services: dict[int, float] = {}
+    for org_id, kind, parent_id, numerator in MeasureValue.objects.filter(
+        indicator=indicator,
+        period=month,
+        stratum_type="",
+        organisation__kind__in=[OrganisationKind.PROVIDER, OrganisationKind.SERVICE],
+    ).values_list("organisation_id", "organisation__kind", "organisation__parent_id", "numerator"):
+        if kind == OrganisationKind.PROVIDER:
+            own[org_id] = numerator
+        else:
+            from_services[parent_id] = from_services.get(parent_id, 0.0) + numerator
+    # A provider's own value where it has one (it covers its services); otherwise the sum of
+    # its services' values, so a provider whose services submit is not left out.
+    values = from_services | own
     if not values:
         return []
     providers = list(Organisation.objects.filter(id__in=values).order_by("code"))

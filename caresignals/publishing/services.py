@@ -39,6 +39,12 @@ def _system_path() -> str:
     return root.path if root is not None else "/"
 
 
+def require_decider(user: Any) -> None:
+    """Refuse (403) anyone who does not hold MANAGE_PUBLICATION for the whole system: an ICB
+    quality lead held at one trust decides nothing about what the system publishes."""
+    require_for(user, Capability.MANAGE_PUBLICATION, _system_path())
+
+
 def _check(actor: Actor) -> str:
     require_actor(actor)
     path = _system_path()

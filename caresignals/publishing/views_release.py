@@ -34,6 +34,7 @@ def _index(
 @requires(Capability.MANAGE_PUBLICATION)
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
+    services.require_decider(request.user)
     if request.method == "GET":
         return _index(request, {}, {})
     actor = Actor(user=request.user)
@@ -80,6 +81,7 @@ def _detail(
 @requires(Capability.MANAGE_PUBLICATION)
 @require_http_methods(["GET", "POST"])
 def release(request: HttpRequest, pk: int) -> HttpResponse:
+    services.require_decider(request.user)
     if request.method == "GET":
         return _detail(request, pk, {}, {})
     found = queries.release(pk)

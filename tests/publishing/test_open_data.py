@@ -386,3 +386,24 @@ def test_the_public_api_lists_releases_and_tables(region):
     services.withdraw(DEMO, release, "Wrong month")
     assert anyone.get("/api/public/v1/releases").json() == []
     assert anyone.get("/api/public/v1/releases/2026-10").status_code == 404
+
+
+def test_a_provider_whose_services_submit_counts_as_their_sum(region):
+    trust_d = OrganisationFactory(
+        code="TD", name="Trust D", type="acute_trust", parent=region.place_b
+    )
+    never = Indicator.objects.get(code="never_events")
+    for code, n in (("TD-1", 4), ("TD-2", 5)):
+        service = OrganisationFactory(code=code, kind="service", type="maternity", parent=trust_d)
+        MeasureValue.objects.create(
+            organisation=service, indicator=never, period=MONTH, numerator=n
+        )
+    release = _published([("never_events", "provider")])
+    rows = _rows(bytes(release.tables.get().csv))
+    assert [(r["code"], r["count"]) for r in rows] == [
+        ("TA", ""),
+        ("TB", "10"),
+        ("TC", "20"),
+        ("TD", ""),  # 4 + 5 = 9: the smallest other count, withheld to guard Trust A's 3
+        ("ALL", "45"),
+    ]
