@@ -164,7 +164,7 @@ def _figure(indicator: Indicator, month: dt.date, breakdowns: set[str]) -> list[
     ).values_list("organisation_id", "organisation__kind", "organisation__parent_id", "numerator"):
         if kind == OrganisationKind.PROVIDER:
             own[org_id] = numerator
-        else:
+        elif parent_id is not None:
             from_services[parent_id] = from_services.get(parent_id, 0.0) + numerator
     # A provider's own value where it has one (it covers its services); otherwise the sum of
     # its services' values, so a provider whose services submit is not left out.
