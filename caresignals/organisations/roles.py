@@ -187,6 +187,7 @@ _SHARED: list[tuple[Capability | None, NavItem]] = [
     (Capability.VIEW_SPEAKUP_SUMMARY, NavItem("Speak-up summary", "speakup:summary")),
     (None, NavItem("Record an event", "safety:record_start")),
     (None, NavItem("Speak up", "speakup:raise")),
+    (Capability.MANAGE_PUBLICATION, NavItem("Open data releases", "releases:index")),
     (Capability.MANAGE_PEOPLE, NavItem("People", "people:index")),
     (Capability.VIEW_AUDIT, NavItem("Audit log", "audit:index")),
 ]
