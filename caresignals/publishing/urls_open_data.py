@@ -10,6 +10,11 @@ urlpatterns = [
     path("data-dictionary.csv", views.open_data_dictionary_csv, name="dictionary_csv"),
     re_path(r"^(?P<period>\d{4}-\d{2})/$", views.open_data_release, name="release"),
     re_path(
+        r"^(?P<period>\d{4}-\d{2})/data-dictionary\.csv$",
+        views.open_data_release_dictionary_csv,
+        name="release_dictionary_csv",
+    ),
+    re_path(
         r"^(?P<period>\d{4}-\d{2})/(?P<name>[a-z0-9_\-]+)\.(?P<fmt>csv|json|parquet)$",
         views.open_data_download,
         name="download",

@@ -64,14 +64,26 @@ def open_data_dictionary(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _dictionary_csv(page: releases.PublicPage, filename: str) -> HttpResponse:
+    body = open_data.dictionary_csv((t.name, t.title) for t in page.tables)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @login_not_required
 @require_GET
 def open_data_dictionary_csv(request: HttpRequest) -> HttpResponse:
-    page = releases.public_page(queries.current_release())
-    body = open_data.dictionary_csv((t.name, t.title) for t in page.tables)
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="data-dictionary.csv"'
-    return response
+    """The columns, and the current release's tables."""
+    return _dictionary_csv(releases.public_page(queries.current_release()), "data-dictionary.csv")
+
+
+@login_not_required
+@require_GET
+def open_data_release_dictionary_csv(request: HttpRequest, period: str) -> HttpResponse:
+    """The columns, and one release's tables: the file `caresignals publish` writes."""
+    page = releases.public_page(queries.public_release(period))
+    return _dictionary_csv(page, f"{period}-data-dictionary.csv")
 
 
 @login_not_required

@@ -61,6 +61,7 @@ PUBLIC_VIEWS |= {
     "open_data_download",
     "open_data_dictionary",
     "open_data_dictionary_csv",
+    "open_data_release_dictionary_csv",
     "open_data_about",
     "api_open_data_releases",
     "api_open_data_release",

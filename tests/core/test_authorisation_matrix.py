@@ -224,6 +224,7 @@ ACCESS: dict[str, Access] = {
     "open_data:dictionary_csv": public(),
     "open_data:release": Access(NOBODY, listing=True),
     "open_data:download": Access(NOBODY, listing=True),
+    "open_data:release_dictionary_csv": Access(NOBODY, listing=True),
     "public_api:api-root": Access(NOBODY, listing=True),
     "public_api:openapi-json": public(),
     "public_api:openapi-view": public(),

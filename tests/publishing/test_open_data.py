@@ -334,7 +334,7 @@ def test_the_command_writes_exactly_the_files_the_site_serves(region, tmp_path, 
         served = anyone.get(f"/open-data/2026-10/{table.name}.csv").content
         assert (out / f"{table.name}.csv").read_bytes() == served
     assert (out / "data-dictionary.csv").read_bytes() == anyone.get(
-        "/open-data/data-dictionary.csv"
+        "/open-data/2026-10/data-dictionary.csv"
     ).content
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["period"] == "2026-10"
