@@ -121,6 +121,10 @@ def prepare(actor: Actor, month: dt.date) -> Release:
         tables = open_data.build_tables(month, current_choices())
     except open_data.NothingToPublish as error:
         raise PublishingError("period", str(error).capitalize()) from error
+    except ValueError as error:  # disclosure control found a cell it cannot protect
+        raise PublishingError(
+            "period", f"The tables of {month:%Y-%m} cannot be protected as chosen: {error}"
+        ) from error
     if live is not None:
         live.delete()
     release = Release.objects.create(

@@ -61,6 +61,15 @@ def test_publishing_a_month_and_reading_it_as_the_public(
 
     public = page.context.browser.new_context(base_url=page.url.split("/publishing")[0])
     anyone = public.new_page()
+    elsewhere: list[str] = []
+    anyone.on(
+        "request",
+        lambda r: (
+            elsewhere.append(r.url)
+            if r.url.startswith("http") and "127.0.0.1" not in r.url and "localhost" not in r.url
+            else None
+        ),
+    )
     if viewport:
         anyone.set_viewport_size(viewport)
     anyone.goto("/open-data/")
@@ -71,7 +80,7 @@ def test_publishing_a_month_and_reading_it_as_the_public(
     with anyone.expect_download() as download:
         anyone.get_by_role("link", name="CSV of Never Events, by place").click()
     assert download.value.suggested_filename == "2026-10-never_events-by-place.csv"
-    anyone.get_by_role("link", name="data dictionary").click()
+    anyone.get_by_role("link", name="data dictionary", exact=True).click()
     anyone.wait_for_load_state()
     expect(anyone.get_by_role("heading", level=1)).to_have_text("Open data dictionary")
     looks_right(anyone)
@@ -79,3 +88,4 @@ def test_publishing_a_month_and_reading_it_as_the_public(
     expect(anyone.get_by_role("heading", name="How people are protected")).to_be_visible()
     looks_right(anyone)
     public.close()
+    assert not elsewhere, f"the public pages asked other hosts for: {elsewhere}"
