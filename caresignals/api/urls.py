@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, path
+from ninja import NinjaAPI
 
 from caresignals.api.endpoints import api
 
@@ -28,10 +29,10 @@ def _exempt(callback: Callable[..., Any], name: str) -> Callable[..., Any]:
     return view
 
 
-def _patterns() -> list[URLPattern | URLResolver]:
+def patterns_of(ninja_api: NinjaAPI) -> list[URLPattern | URLResolver]:
     result: list[URLPattern | URLResolver] = []
     seen: set[str] = set()
-    patterns, _app, _namespace = api.urls
+    patterns, _app, _namespace = ninja_api.urls
     for pattern in patterns:
         assert isinstance(pattern, URLPattern), "the API has no nested routers"
         route = str(pattern.pattern)
@@ -46,4 +47,4 @@ def _patterns() -> list[URLPattern | URLResolver]:
     return result
 
 
-urlpatterns = _patterns()
+urlpatterns = patterns_of(api)

@@ -101,6 +101,10 @@ class AuditAction(models.TextChoices):
         "Structured Judgement Review completed",
     )
     MORTALITY_REVIEW_CHANGED = "mortality.review_changed", "Structured Judgement Review changed"
+    PUBLICATION_CHOSEN = "publication.chosen", "Tables chosen for open data"
+    RELEASE_PREPARED = "release.prepared", "Open-data release prepared"
+    RELEASE_PUBLISHED = "release.published", "Open-data release published"
+    RELEASE_WITHDRAWN = "release.withdrawn", "Open-data release withdrawn"
 
 
 class AppendOnlyError(Exception):

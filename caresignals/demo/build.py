@@ -25,6 +25,7 @@ from caresignals.core.periods import Month
 from caresignals.demo import generator, governance, safety_responses, starter
 from caresignals.demo import intelligence as intelligence_demo
 from caresignals.demo import speakup as speakup_demo
+from caresignals.demo.open_data import publish_release
 from caresignals.demo.voice import build_voice
 from caresignals.demo.work import build_work
 from caresignals.interop.importing import ImportFailed, ImportReport, run_import
@@ -144,6 +145,9 @@ def build_region(
     feedback_indicators.refresh()
     say("Naming the owners of work and the reporters of a few events …")
     build_work()
+    if scale != "national":
+        say(f"Publishing the open data of {data.last_period} …")
+        publish_release(data.last_period, ACTOR)
     parquet = None
     if scale == "national":
         parquet = write_national_parquet(seed=seed, plants=plants, say=say)

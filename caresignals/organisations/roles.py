@@ -68,6 +68,9 @@ class Capability(enum.StrEnum):
     RESPOND_SAFETY_ALERTS = "respond_safety_alerts"  # a provider's own alert actions
     # People and their roles: who may be given which role is the ceiling below, not this.
     MANAGE_PEOPLE = "manage_people"
+    # Open data (publishing app, ADR 29): what is published, and each release's publication
+    # and withdrawal, decided by the ICB quality lead for the whole system.
+    MANAGE_PUBLICATION = "manage_publication"
 
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -87,6 +90,7 @@ _CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_INTELLIGENCE,
             Capability.MANAGE_INTELLIGENCE,
             Capability.VIEW_SAFETY_ALERTS,
+            Capability.MANAGE_PUBLICATION,
         }
     ),
     Role.COMPLAINTS_LEAD: frozenset({Capability.VIEW_PATIENT_VOICE, Capability.WORK_PATIENT_VOICE}),
@@ -203,6 +207,7 @@ _SHARED: list[tuple[Capability | None, NavItem]] = [
     (Capability.VIEW_SPEAKUP_SUMMARY, NavItem("Speak-up summary", "speakup:summary")),
     (None, NavItem("Record an event", "safety:record_start")),
     (None, NavItem("Speak up", "speakup:raise")),
+    (Capability.MANAGE_PUBLICATION, NavItem("Open data releases", "releases:index")),
     (Capability.MANAGE_PEOPLE, NavItem("People", "people:index")),
     (Capability.VIEW_AUDIT, NavItem("Audit log", "audit:index")),
 ]

@@ -24,7 +24,16 @@ import numpy.typing as npt
 
 from caresignals.stats._validate import ArrayLike, FloatArray
 
-__all__ = ["Disclosed", "control_count", "control_counts", "control_table"]
+__all__ = [
+    "Disclosed",
+    "Equation",
+    "LinkedDisclosed",
+    "control_count",
+    "control_counts",
+    "control_linked",
+    "control_table",
+    "determined",
+]
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -135,3 +144,141 @@ def control_table(
         column_totals=control_counts(x.sum(axis=0), threshold=threshold, base=base),
         total=float(control_counts(np.array([x.sum()]), threshold=threshold, base=base)[0]),
     )
+
+
+# --------------------------------------------------------------------------- linked tables
+#
+# A release publishes one figure (an indicator's count for a month) in several breakdowns:
+# by provider, by place, with a total. The tables are linked: each place is the sum of its
+# providers, and every breakdown adds up to the same total. Protecting each table on its own
+# is not enough (a lone suppressed provider in a place is the place's shown value minus its
+# other providers), so the cells of every breakdown of one figure are protected together.
+
+
+@dataclass(frozen=True)
+class Equation:
+    """A published sum: the cell at ``total`` equals the sum of the cells at ``parts``
+    (indices into one flat vector of every cell of a figure's tables)."""
+
+    total: int
+    parts: tuple[int, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class LinkedDisclosed:
+    """Every cell of a figure's linked tables made safe to show, in the order given.
+
+    ``values`` holds what may be shown (rounded; NaN where suppressed); ``suppressed`` marks
+    every hidden cell, ``primary`` those hidden for being small."""
+
+    values: FloatArray
+    suppressed: BoolArray
+    primary: BoolArray
+
+    @property
+    def secondary(self) -> BoolArray:
+        return np.asarray(self.suppressed & ~self.primary)
+
+
+def _equation_matrix(size: int, equations: tuple[Equation, ...]) -> FloatArray:
+    matrix = np.zeros((len(equations), size), dtype=np.float64)
+    for row, equation in enumerate(equations):
+        for part in equation.parts:
+            matrix[row, part] += 1.0
+        matrix[row, equation.total] -= 1.0
+    return matrix
+
+
+def determined(
+    suppressed: ArrayLike, equations: tuple[Equation, ...] | list[Equation]
+) -> BoolArray:
+    """Which suppressed cells a reader could work out exactly by combining the published sums.
+
+    The reader is assumed to know every shown cell exactly (stronger than the rounded values
+    published) and to add and subtract any of the sums. A hidden cell is worked out when every
+    way of changing the hidden cells that keeps all the sums true leaves it unchanged: when its
+    component of every vector in the null space of the sums (restricted to the hidden cells)
+    is zero."""
+    hidden = np.asarray(suppressed, dtype=np.bool_)
+    eqs = tuple(equations)
+    for equation in eqs:
+        for index in (equation.total, *equation.parts):
+            if not 0 <= index < hidden.size:
+                raise ValueError(f"equation refers to cell {index}, outside 0–{hidden.size - 1}")
+    result = np.zeros(hidden.size, dtype=np.bool_)
+    unknown = np.flatnonzero(hidden)
+    if unknown.size == 0:
+        return result
+    if not eqs:
+        return result
+    matrix = _equation_matrix(hidden.size, eqs)[:, unknown]
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+    rank = int(np.sum(singular > 1e-9 * max(1.0, float(singular.max(initial=0.0)))))
+    null = vt[rank:].T  # columns span the ways the hidden cells may move together
+    if null.shape[1] == 0:
+        result[unknown] = True
+        return result
+    fixed = np.all(np.abs(null) < 1e-9, axis=1)
+    result[unknown[fixed]] = True
+    return result
+
+
+def _cover(
+    x: FloatArray,
+    mask: BoolArray,
+    cell: int,
+    equations: tuple[Equation, ...],
+    among: list[Equation],
+) -> int | None:
+    """The cell to hide so that `cell` can no longer be worked out: the smallest non-zero
+    shown cell in the sums `among` that protects it (a part before a total on a tie), or the
+    smallest of them when no single one does."""
+    keys: set[tuple[float, int, int]] = set()
+    for equation in among:
+        for index, is_total in [*((p, 0) for p in equation.parts), (equation.total, 1)]:
+            if not mask[index] and x[index] > 0:
+                keys.add((float(x[index]), is_total, index))
+    ordered = sorted(keys)
+    for _size, _is_total, index in ordered:
+        trial = mask.copy()
+        trial[index] = True
+        if not determined(trial, equations)[cell]:
+            return index
+    return ordered[0][2] if ordered else None
+
+
+def control_linked(
+    counts: ArrayLike,
+    equations: tuple[Equation, ...] | list[Equation],
+    *,
+    threshold: int = 8,
+    base: int = 5,
+) -> LinkedDisclosed:
+    """Cells linked by published sums (one figure's breakdowns and totals), made safe together.
+
+    Small counts (1 to ``threshold - 1``) are hidden; then, while any hidden cell could be
+    worked out from the sums (:func:`determined`), the smallest non-zero shown cell in a sum
+    that contains it is hidden too (a part before a total when they tie). Zeros stay shown:
+    a zero reveals nothing about anyone. The rest are rounded to the nearest ``base``."""
+    _check_rule(threshold, base)
+    x = _counts(counts, ndim=1)
+    eqs = tuple(equations)
+    primary = (x >= 1) & (x < threshold)
+    mask = primary.copy()
+    while True:
+        leaking = np.flatnonzero(determined(mask, eqs))
+        if leaking.size == 0:
+            break
+        cell = int(leaking[0])
+        best = _cover(x, mask, cell, eqs, [e for e in eqs if cell in (*e.parts, e.total)])
+        if best is None:  # its own sums hold only hidden cells and zeros: widen the search
+            best = _cover(x, mask, cell, eqs, [e for e in eqs if mask[[*e.parts, e.total]].any()])
+        if best is None:
+            raise ValueError(
+                f"cell {cell} can be worked out from the sums and no non-zero shown cell is "
+                "left to hide beside it"
+            )
+        mask[best] = True
+    values = control_counts(x, threshold=threshold, base=base)
+    values[mask] = np.nan
+    return LinkedDisclosed(values=values, suppressed=mask, primary=primary)

@@ -54,6 +54,19 @@ PUBLIC_VIEWS |= {"SetPasswordView", "set_password_done"}
 PUBLIC_VIEWS |= {"home"}
 # Signing in with the organisation's identity provider starts and ends before anyone is.
 PUBLIC_VIEWS |= {"IdentityProviderStart", "IdentityProviderCallback"}
+# Open data (ADR 29): published releases, their downloads and the read-only public API.
+PUBLIC_VIEWS |= {
+    "open_data_index",
+    "open_data_release",
+    "open_data_download",
+    "open_data_dictionary",
+    "open_data_dictionary_csv",
+    "open_data_release_dictionary_csv",
+    "open_data_about",
+    "api_open_data_releases",
+    "api_open_data_release",
+    "api_open_data_table",
+}
 
 
 def _view_modules() -> list[Path]:

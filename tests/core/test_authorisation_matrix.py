@@ -242,6 +242,24 @@ ACCESS: dict[str, Access] = {
     # The set-password link: anyone holding it (a wrong link says so, with a 200).
     "people:set_password": public(),
     "people:set_password_done": public(),
+    # Open data (ADR 29): public pages; no release is published in this region (404).
+    "open_data:index": public(),
+    "open_data:about": public(),
+    "open_data:dictionary": public(),
+    "open_data:dictionary_csv": public(),
+    "open_data:release": Access(NOBODY, listing=True),
+    "open_data:download": Access(NOBODY, listing=True),
+    "open_data:release_dictionary_csv": Access(NOBODY, listing=True),
+    "public_api:api-root": Access(NOBODY, listing=True),
+    "public_api:openapi-json": public(),
+    "public_api:openapi-view": public(),
+    "public_api:open_data_releases": public(),
+    "public_api:open_data_release": Access(NOBODY, listing=True),
+    "public_api:open_data_table": Access(NOBODY, listing=True),
+    # Deciding what the system publishes needs MANAGE_PUBLICATION at the ICS: every role here
+    # is held at a trust, so nobody (tests/publishing/test_open_data.py has the ICB lead).
+    "releases:index": Access(NOBODY, listing=True),
+    "releases:release": Access(NOBODY, listing=True),
 }
 
 # The API read routes, with the bearer token of the person (no session).
@@ -348,6 +366,8 @@ def _trust_records(org: Organisation, service: Organisation) -> Trust:
         "period": "2026-03",
         "held_on": meeting.held_on.isoformat(),
         "step": "acknowledge",
+        "name": "no-such-table",
+        "fmt": "csv",
         # Per URL name, where the parameter means another record:
         "safety:response": {"reference": response.reference},
         "safety:response_edit": {"reference": response.reference},

@@ -19,6 +19,7 @@ from caresignals.measures.models import Indicator, MeasureValue
 from caresignals.organisations.models import Area, Organisation, User
 from caresignals.organisations.roles import Role
 from caresignals.pages.work import my_work
+from caresignals.publishing.models import Release
 from caresignals.safety.events.reporter import my_events
 from caresignals.safety.models import LearningResponse, PatientSafetyEvent, SafetyAction
 from caresignals.speakup.models import SpeakUpCase
@@ -61,6 +62,7 @@ def test_demo_builds_the_whole_region_and_lists_sign_ins(settings):
     assert my_events(User.objects.get(username="staff"))
 
     _the_demo_s_today_is_the_month_after_its_data(data, text)
+    _the_last_month_is_published_as_open_data(data)
     _a_guardian_with_cases_at_every_trust(text)
     _descriptions_agree_with_what_the_events_record()
     _feedback_fits_the_service_and_replies_the_kind()
@@ -80,6 +82,19 @@ def _the_demo_s_today_is_the_month_after_its_data(data: generator.RegionData, te
     assert "The demo's today is 16 November 2026: its data end in October 2026" in text
     # What the demo made "today" (the newest feedback, the notifications) is not after it.
     assert Feedback.objects.aggregate(m=Max("received_on"))["m"] <= day
+
+
+def _the_last_month_is_published_as_open_data(data: generator.RegionData) -> None:
+    release = Release.objects.public().get()
+    assert release.month_text == data.last_period
+    names = set(release.tables.values_list("name", flat=True))
+    assert names == {
+        "never_events-by-provider",
+        "never_events-by-place",
+        "complaints-by-provider",
+        "complaints-by-place",
+    }
+    assert sum(release.tables.values_list("suppressed", flat=True)) > 0
 
 
 def _a_guardian_with_cases_at_every_trust(text: str) -> None:
