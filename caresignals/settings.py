@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "caresignals.safety",
     "caresignals.voice",
     "caresignals.speakup",
+    "caresignals.learning",
     "caresignals.signals",
     "caresignals.measures",
     "caresignals.analytics",

@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("caresignals.safety.urls")),
     path("", include("caresignals.voice.urls")),
     path("", include("caresignals.speakup.urls")),
+    path("", include("caresignals.learning.urls")),
     path("", include("caresignals.signals.urls")),
 ]
 

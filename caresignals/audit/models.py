@@ -83,6 +83,9 @@ class AuditAction(models.TextChoices):
     FEEDBACK_CHANGE_MARKED = "feedback.change_marked", "Change marked on feedback"
     COMPLAINT_UPDATED = "complaint.updated", "Complaint progress recorded"
     COMPLAINT_EVENT_LINKED = "complaint.event_linked", "Complaint linked to a safety event"
+    LEARNING_SUMMARY_SAVED = "learning_summary.saved", "Learning summary written or changed"
+    LEARNING_SUMMARY_APPROVED = "learning_summary.approved", "Learning summary approved for sharing"
+    LEARNING_SUMMARY_REUSED = "learning_summary.reused", "Learning summary reuse recorded"
 
 
 class AppendOnlyError(Exception):

@@ -7,6 +7,9 @@ sender's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.dispatch import Signal
 
 # One event was recorded (the form, the API, a complaint): sent inside the write transaction
@@ -21,3 +24,16 @@ events_imported = Signal()
 # transaction with `event` (a RecordedEvent); a receiver with work to do defers it to the
 # commit. Imports do not send it.
 event_stored = Signal()
+
+# Similar learning from elsewhere for the forms that start a learning response or a safety
+# action: each function takes (user, words, provider) and returns up to a handful of
+# results (objects with `title`, `url`, `organisation` and `snippet`, already escaped Markup);
+# filled in by the learning library when it is ready.
+similar_learning: list[Callable[[Any, str, Any], list[Any]]] = []
+
+
+def similar_learning_for(user: Any, words: str, provider: Any) -> list[Any]:
+    found: list[Any] = []
+    for find in similar_learning:
+        found.extend(find(user, words, provider))
+    return found
