@@ -16,3 +16,5 @@ class LearningConfig(AppConfig):
         # registry for similar learning from elsewhere, which the library fills in here.
         if similar.for_safety_form not in hooks.similar_learning:
             hooks.similar_learning.append(similar.for_safety_form)
+        if similar.response_links not in hooks.response_links:
+            hooks.response_links.append(similar.response_links)

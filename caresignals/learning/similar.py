@@ -41,3 +41,27 @@ def for_safety_form(user: Any, words: str, provider: Any) -> list[Similar]:
         )
         for h in found.hits
     ]
+
+
+def response_links(user: Any, response: Any) -> list[tuple[str, str]]:
+    """The learning library's link on a completed response's page, for its own team."""
+    from caresignals.learning.models import LearningSummary
+    from caresignals.safety.responses.access import inside_provider
+
+    if response.status != "completed" or not inside_provider(user, response.organisation.path):
+        return []
+    summary = LearningSummary.objects.filter(response=response).first()
+    if summary is None:
+        return [
+            (
+                "Write the learning summary for the shared library",
+                reverse("learning:write", kwargs={"reference": response.reference}),
+            )
+        ]
+    state = "approved" if summary.status == "approved" else "draft, not yet approved"
+    return [
+        (
+            f"Learning summary {summary.reference} ({state})",
+            reverse("learning:summary", kwargs={"reference": summary.reference}),
+        )
+    ]

@@ -37,3 +37,13 @@ def similar_learning_for(user: Any, words: str, provider: Any) -> list[Any]:
     for find in similar_learning:
         found.extend(find(user, words, provider))
     return found
+
+
+# Links a completed learning response's page offers beyond safety's own (the learning
+# library's "write the summary"): each function takes (user, response) and returns
+# (text, url) pairs.
+response_links: list[Callable[[Any, Any], list[tuple[str, str]]]] = []
+
+
+def response_links_for(user: Any, response: Any) -> list[tuple[str, str]]:
+    return [link for find in response_links for link in find(user, response)]

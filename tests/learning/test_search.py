@@ -94,7 +94,8 @@ def test_matches_are_highlighted_and_everything_else_escaped(small_ics):
     assert "<mark>" in title and "</mark>" in title
     assert "sepsis</mark>" in title.lower() and "<mark>sepsis" in snippet.lower()
     assert "<script>" not in title and "&lt;script&gt;" in title and "&amp;" in title
-    assert "<img" not in snippet and "<b>" not in snippet and "&lt;b&gt;" in snippet
+    # (PostgreSQL's headline drops what looks like a tag; SQLite keeps it, escaped.)
+    assert "<img" not in snippet and "<b>" not in snippet and "screening" in snippet
     assert title.count("<") == title.count("<mark>") + title.count("</mark>")
 
 
