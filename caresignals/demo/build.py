@@ -22,7 +22,7 @@ from django.conf import settings
 from caresignals.audit.services import Actor
 from caresignals.core import clock
 from caresignals.core.periods import Month
-from caresignals.demo import generator, governance, safety_responses, starter
+from caresignals.demo import generator, governance, learning_library, safety_responses, starter
 from caresignals.demo import speakup as speakup_demo
 from caresignals.demo.voice import build_voice
 from caresignals.demo.work import build_work
@@ -124,6 +124,8 @@ def build_region(
     governance.build_governance(last_period=data.last_period, plants=plants, seed=seed)
     say("Triaging events and adding learning responses …")
     safety_responses.build(seed=seed, actor=ACTOR)
+    say("Sharing learning summaries in the learning library …")
+    learning_library.build(actor=ACTOR)
     say("Adding Freedom to Speak Up cases …")
     speakup_demo.build_speakup(
         seed=seed, plants=plants, periods=(data.first_period, data.last_period)

@@ -136,11 +136,25 @@ def save_summary(
     user: Any,
     actor: Actor,
 ) -> LearningSummary:
-    """Write or rewrite the response's summary, de-identified by rule. Saving always makes
-    it a draft again: changed text leaves the library until a lead approves it afresh."""
-    provider = response.organisation
-    if not may(user, Capability.MANAGE_SAFETY_RESPONSES, provider.path):
+    """Write or rewrite the response's summary, as a member of its provider's patient-safety
+    team, de-identified by rule. Saving always makes it a draft again: changed text leaves
+    the library until a lead approves it afresh."""
+    if not may(user, Capability.MANAGE_SAFETY_RESPONSES, response.organisation.path):
         raise NotAllowed
+    return write_summary(response, source, outcome, written_by=user, actor=actor)
+
+
+@transaction.atomic
+def write_summary(
+    response: LearningResponse,
+    source: dict[str, str],
+    outcome: str,
+    *,
+    written_by: Any,
+    actor: Actor,
+) -> LearningSummary:
+    """save_summary's work, for callers that have already decided who may write (the demo)."""
+    provider = response.organisation
     if response.status != ResponseStatus.COMPLETED:
         raise SummaryInvalid({"response": ["Complete the learning response first"]})
     source = {name: clean(source.get(name, "")) for name in TEXT_FIELDS}
@@ -167,7 +181,7 @@ def save_summary(
     summary.approved_by = None
     summary.approver_name = ""
     summary.approved_at = None
-    summary.written_by = user if getattr(user, "is_authenticated", False) else None
+    summary.written_by = written_by if getattr(written_by, "is_authenticated", False) else None
     summary.save()
     record(
         actor,
@@ -187,13 +201,20 @@ def save_summary(
     return summary
 
 
-@transaction.atomic
 def approve(summary: LearningSummary, *, user: Any, actor: Actor, version: int) -> None:
     """A patient-safety lead of the provider, named, approves the de-identified text for
     every organisation to read. `version` is the one they read: a summary changed since
     cannot be approved unread."""
     if not may(user, Capability.MANAGE_SAFETY_RESPONSES, summary.organisation.path):
         raise NotAllowed
+    record_approval(summary, approved_by=user, name=user.display_name, actor=actor, version=version)
+
+
+@transaction.atomic
+def record_approval(
+    summary: LearningSummary, *, approved_by: Any, name: str, actor: Actor, version: int
+) -> None:
+    """approve's work, for callers that have already decided who may approve (the demo)."""
     locked = LearningSummary.objects.select_for_update().get(pk=summary.pk)
     if locked.version != version:
         raise SummaryInvalid(
@@ -202,8 +223,8 @@ def approve(summary: LearningSummary, *, user: Any, actor: Actor, version: int) 
     if locked.status == SummaryStatus.APPROVED:
         return
     locked.status = SummaryStatus.APPROVED
-    locked.approved_by = user
-    locked.approver_name = user.display_name
+    locked.approved_by = approved_by
+    locked.approver_name = name
     locked.approved_at = timezone.now()
     locked.save()
     record(
