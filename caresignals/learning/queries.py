@@ -225,12 +225,13 @@ def _search_postgresql(
         query = SearchQuery(" ".join(terms), config="english")
     matched = qs.filter(search_vector=query)
     total = matched.count()
-    options = {"config": "english", "start_sel": START, "stop_sel": STOP}
     rows = (
         matched.select_related("organisation")
         .annotate(
             rank=SearchRank(F("search_vector"), query),
-            hl_title=SearchHeadline("title", query, highlight_all=True, **options),
+            hl_title=SearchHeadline(
+                "title", query, config="english", start_sel=START, stop_sel=STOP, highlight_all=True
+            ),
             hl_body=SearchHeadline(
                 "search_body",
                 query,
@@ -238,7 +239,9 @@ def _search_postgresql(
                 min_words=12,
                 max_fragments=2,
                 fragment_delimiter=" … ",
-                **options,
+                config="english",
+                start_sel=START,
+                stop_sel=STOP,
             ),
         )
         .order_by("-rank", "-id")[offset : offset + limit]
