@@ -166,3 +166,16 @@ def test_similar_learning_comes_from_elsewhere_only(library, small_ics):
     found_b = hooks.similar_learning_for(library["lead_b"], words, small_ics.trust_b)
     assert [s.url for s in found_b] == [f"/learning/{library['insulin'].reference}/"]
     assert hooks.similar_learning_for(lead_a, "the and of", small_ics.trust_a) == []
+
+
+def test_pages_of_a_word_search_and_a_page_past_the_end(library, small_ics):
+    reader = member(small_ics.ics, Role.ICB_QUALITY_LEAD, username="icb")
+    first = queries.search(reader, "insulin", limit=1)
+    second = queries.search(reader, "insulin", limit=1, offset=1)
+    assert first.total == second.total == 2
+    assert _refs(first) + _refs(second) == [
+        library["insulin"].reference,
+        library["falls"].reference,
+    ]
+    beyond = queries.search(reader, "insulin", limit=1, offset=5)
+    assert beyond.total == 2 and beyond.hits == []
