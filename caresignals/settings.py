@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "caresignals.speakup",
     "caresignals.intelligence",
     "caresignals.mortality",
+    "caresignals.learning",
     "caresignals.signals",
     "caresignals.measures",
     "caresignals.analytics",

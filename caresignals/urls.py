@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("caresignals.speakup.urls")),
     path("intelligence/", include("caresignals.intelligence.urls")),
     path("mortality/", include("caresignals.mortality.urls")),
+    path("", include("caresignals.learning.urls")),
     path("", include("caresignals.signals.urls")),
 ]
 

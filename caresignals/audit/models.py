@@ -105,6 +105,9 @@ class AuditAction(models.TextChoices):
     RELEASE_PREPARED = "release.prepared", "Open-data release prepared"
     RELEASE_PUBLISHED = "release.published", "Open-data release published"
     RELEASE_WITHDRAWN = "release.withdrawn", "Open-data release withdrawn"
+    LEARNING_SUMMARY_SAVED = "learning_summary.saved", "Learning summary written or changed"
+    LEARNING_SUMMARY_APPROVED = "learning_summary.approved", "Learning summary approved for sharing"
+    LEARNING_SUMMARY_REUSED = "learning_summary.reused", "Learning summary reuse recorded"
 
 
 class AppendOnlyError(Exception):

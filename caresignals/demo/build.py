@@ -22,7 +22,7 @@ from django.conf import settings
 from caresignals.audit.services import Actor
 from caresignals.core import clock
 from caresignals.core.periods import Month
-from caresignals.demo import generator, governance, safety_responses, starter
+from caresignals.demo import generator, governance, learning_library, safety_responses, starter
 from caresignals.demo import intelligence as intelligence_demo
 from caresignals.demo import speakup as speakup_demo
 from caresignals.demo.open_data import publish_release
@@ -133,6 +133,8 @@ def build_region(
 
         say("Screening deaths and completing Structured Judgement Reviews …")
         mortality_demo.build(seed=seed, actor=ACTOR, until=Month.parse(data.last_period).last_day)
+    say("Sharing learning summaries in the learning library …")
+    learning_library.build(actor=ACTOR)
     say("Adding Freedom to Speak Up cases …")
     speakup_demo.build_speakup(
         seed=seed, plants=plants, periods=(data.first_period, data.last_period)

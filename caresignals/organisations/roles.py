@@ -205,6 +205,7 @@ _SHARED: list[tuple[Capability | None, NavItem]] = [
     (Capability.VIEW_PATIENT_VOICE, NavItem("Complaints", "voice:complaints")),
     (Capability.VIEW_PATIENT_VOICE, NavItem("Feedback", "voice:feedback_list")),
     (Capability.VIEW_SPEAKUP_SUMMARY, NavItem("Speak-up summary", "speakup:summary")),
+    (None, NavItem("Learning library", "learning:library")),
     (None, NavItem("Record an event", "safety:record_start")),
     (None, NavItem("Speak up", "speakup:raise")),
     (Capability.MANAGE_PUBLICATION, NavItem("Open data releases", "releases:index")),

@@ -17,7 +17,8 @@ where the patterns are unsure. No model and no download: plain regular expressio
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _TEN_DIGITS = re.compile(r"(?<![\d+])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
@@ -47,7 +48,9 @@ _ADDRESS = re.compile(
 _FLAT = re.compile(r"\bflat\s+\d+[a-z]?\b", re.I)
 _IDENTIFIER = re.compile(
     r"\b(MRN|hospital\s+(?:no|number)|NHS\s+(?:no|number)|patient\s+(?:no|number|id)|"
-    r"case\s+(?:no|number)|DOB|date\s+of\s+birth)\b[\s.:#]*([A-Z0-9][A-Z0-9/-]{2,})",
+    r"case\s+(?:no|number)|DOB|date\s+of\s+birth)\b[\s.:#]*"
+    # the identifier, digit groups split by single spaces included ("MRN 123 456")
+    r"([A-Z0-9][A-Z0-9/-]{2,}(?:\s\d[A-Z0-9/-]*)*)",
     re.I,
 )
 _TITLE_NAME = re.compile(
@@ -94,6 +97,47 @@ def nhs_number_is_valid(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+@dataclass(frozen=True)
+class Removal:
+    """One detail taken out: what kind it was (the label put in its place) and the text."""
+
+    label: str
+    text: str
+
+
+class _Recorder:
+    """Runs each rule's substitution and keeps what it took out, in the order taken."""
+
+    def __init__(self) -> None:
+        self.removed: list[Removal] = []
+
+    def sub(
+        self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str], text: str
+    ) -> str:
+        def keep(match: re.Match[str]) -> str:
+            out = replace(match)
+            if out != match.group(0):
+                self.removed.append(Removal(_label(out), _taken(match.group(0), out)))
+            return out
+
+        return pattern.sub(keep, text)
+
+
+def _label(replacement: str) -> str:
+    found = re.search(r"\[([a-zA-Z ]+)\]", replacement)
+    return found.group(1) if found else "detail"
+
+
+def _taken(original: str, replacement: str) -> str:
+    """The part of ``original`` a rule took out (rules keep words such as "Mr" or "MRN")."""
+    head = replacement.split("[", 1)[0]
+    return original[len(head) :] if original.startswith(head) else original
+
+
+def _fixed(label: str) -> Callable[[re.Match[str]], str]:
+    return lambda _m: f"[{label}]"
+
+
 def _ten_digits(match: re.Match[str]) -> str:
     digits = "".join(match.groups())
     return "[NHS number]" if nhs_number_is_valid(digits) else "[phone number]"
@@ -107,19 +151,29 @@ def _introduced(match: re.Match[str]) -> str:
     return f"{word}{gap}[name]"
 
 
+def deidentify_with_removals(
+    text: str, known_names: Iterable[str] = ()
+) -> tuple[str, list[Removal]]:
+    """``text`` de-identified, and every detail taken out of it (to show the person who
+    approves it what went, so they can judge whether anything was missed or over-taken)."""
+    r = _Recorder()
+    out = r.sub(_EMAIL, _fixed("email"), text)
+    # Numbers first, so a spaced NHS number after "NHS number" is labelled whole.
+    out = r.sub(_TEN_DIGITS, _ten_digits, out)
+    out = r.sub(_PHONE, _fixed("phone number"), out)
+    out = r.sub(_IDENTIFIER, lambda m: f"{m.group(1)} [identifier]", out)
+    for pattern in _DATES:
+        out = r.sub(pattern, _fixed("date"), out)
+    out = r.sub(_ADDRESS, _fixed("address"), out)
+    out = r.sub(_FLAT, _fixed("address"), out)
+    out = r.sub(_POSTCODE, _fixed("postcode"), out)
+    out = r.sub(_TITLE_NAME, lambda m: f"{m.group(1)} [name]", out)
+    out = r.sub(_INTRODUCED_NAME, _introduced, out)
+    for name in sorted({n.strip() for n in known_names if n and len(n.strip()) > 1}, key=len)[::-1]:
+        out = r.sub(re.compile(rf"\b{re.escape(name)}\b", re.I), _fixed("name"), out)
+    return out, r.removed
+
+
 def deidentify(text: str, known_names: Iterable[str] = ()) -> str:
     """``text`` with identifying details replaced by labels such as [name] and [date]."""
-    out = _EMAIL.sub("[email]", text)
-    out = _IDENTIFIER.sub(lambda m: f"{m.group(1)} [identifier]", out)
-    out = _TEN_DIGITS.sub(_ten_digits, out)
-    out = _PHONE.sub("[phone number]", out)
-    for pattern in _DATES:
-        out = pattern.sub("[date]", out)
-    out = _ADDRESS.sub("[address]", out)
-    out = _FLAT.sub("[address]", out)
-    out = _POSTCODE.sub("[postcode]", out)
-    out = _TITLE_NAME.sub(lambda m: f"{m.group(1)} [name]", out)
-    out = _INTRODUCED_NAME.sub(_introduced, out)
-    for name in sorted({n.strip() for n in known_names if n and len(n.strip()) > 1}, key=len)[::-1]:
-        out = re.sub(rf"\b{re.escape(name)}\b", "[name]", out, flags=re.I)
-    return out
+    return deidentify_with_removals(text, known_names)[0]

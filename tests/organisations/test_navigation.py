@@ -35,6 +35,7 @@ def test_staff_see_the_shared_pages_only(small_ics):
         "Home",
         "Organisations",
         "System view",
+        "Learning library",
         "Record an event",
         "Speak up",
     ]

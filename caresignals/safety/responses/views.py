@@ -25,6 +25,7 @@ from caresignals.core.references import normalise_reference
 from caresignals.organisations.permissions import requires
 from caresignals.organisations.queries import person_choices, person_in
 from caresignals.organisations.roles import Capability, Role
+from caresignals.safety import hooks
 from caresignals.safety.events import reporter
 from caresignals.safety.models import LearningResponse, SafetyAction
 from caresignals.safety.responses import presenters as present
@@ -462,6 +463,7 @@ def _response_page(
         {
             "page_title": response.title,
             "page": present.response_page(request.user, response),
+            "more_links": hooks.response_links_for(request.user, response),
             "form": EngagementForm(),
             "values": values,
             "errors": errors,
@@ -510,6 +512,7 @@ def _response_form_page(
             "values": values,
             "errors": errors,
             "factors": psirf.SeipsFactor.choices,
+            "similar": _similar_for_events(request.user, provider, values) if not response else [],
             "back": (
                 reverse("safety:response", kwargs={"reference": response.reference})
                 if response
@@ -517,6 +520,17 @@ def _response_form_page(
             ),
         },
     )
+
+
+def _similar_for_events(user: Any, provider: Any, values: dict[str, str]) -> list[Any]:
+    """Learning from other providers like this response's events (their category and
+    description), or like its title before any event is given."""
+    refs = [normalise_reference(r) for r in values.get("events", "").split() if r][:10]
+    found = q.events_by_reference(provider, refs) if refs else {}
+    words = " ".join(
+        f"{e.get_category_display()} {e.description}" for e in found.values()
+    ) or values.get("title", "")
+    return hooks.similar_learning_for(user, words, provider) if words.strip() else []
 
 
 def _kind_from_triage(provider: Any, reference: str) -> dict[str, str]:
@@ -682,9 +696,22 @@ def _action_form_page(
             "form": SafetyActionForm(people=person_choices(response.organisation.path)),
             "values": values,
             "errors": errors,
+            "similar": [] if action else _similar_for_response(request.user, response),
             "back": reverse("safety:response", kwargs={"reference": response.reference}),
         },
     )
+
+
+def _similar_for_response(user: Any, response: LearningResponse) -> list[Any]:
+    """Learning from other providers like this response: its title, findings and events."""
+    words = " ".join(
+        [
+            response.title,
+            *response.findings.values_list("text", flat=True),
+            *(e.get_category_display() for e in response.events.all()[:10]),
+        ]
+    )
+    return hooks.similar_learning_for(user, words, response.organisation)
 
 
 def _save_action(
