@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 
@@ -84,27 +94,46 @@ def _new_messages(user: Any) -> Exists:
     return Exists(newer)
 
 
+def _never_opened(user: Any) -> Exists:
+    """Whether this guardian has never opened the case: a new case, even before the person
+    who spoke up has written anything more (opening it makes a reading, ADR 24). For
+    `annotate(is_new_case=...)`."""
+    return ~Exists(CaseReading.objects.filter(case=OuterRef("pk"), guardian=user))
+
+
 def guardian_cases(
     user: Any, *, status: str = "", category: str = "", new_only: bool = False
 ) -> QuerySet[SpeakUpCase]:
-    """The guardian's cases, those with new messages first, then the most recently raised."""
+    """The guardian's cases: those with new messages first, then those the guardian has
+    never opened, then the rest, each most recently raised first. `new_only` keeps the
+    first two."""
     cases = (
         SpeakUpCase.objects.for_guardian(user)
         .select_related("organisation")
-        .annotate(has_new=_new_messages(user))
+        .annotate(has_new=_new_messages(user), is_new_case=_never_opened(user))
+        .annotate(
+            unread=ExpressionWrapper(
+                Q(has_new=True) | Q(is_new_case=True), output_field=BooleanField()
+            )
+        )
     )
     if status in Status.values:
         cases = cases.filter(status=status)
     if category in CATEGORY_FIELDS:
         cases = cases.filter(**{category: True})
     if new_only:
-        cases = cases.filter(has_new=True)
-    return cases.order_by("-has_new", "-raised_on", "reference")
+        cases = cases.filter(unread=True)
+    return cases.order_by("-has_new", "-is_new_case", "-raised_on", "reference")
 
 
 def new_message_count(user: Any) -> int:
     """How many of the guardian's cases have a message they have not read yet."""
     return SpeakUpCase.objects.for_guardian(user).filter(_new_messages(user)).count()
+
+
+def new_case_count(user: Any) -> int:
+    """How many of the guardian's cases they have never opened."""
+    return SpeakUpCase.objects.for_guardian(user).filter(_never_opened(user)).count()
 
 
 def guardian_case_or_404(user: Any, reference: str) -> SpeakUpCase:
