@@ -88,6 +88,18 @@ def test_what_needs_a_decision(region, reader):  # noqa: F811
     assert "patient safety (10)" in speakup and "Counts under 8 are not shown" in speakup
 
 
+def test_the_speak_up_line_says_how_many_themes_are_held_back(region, reader):  # noqa: F811
+    """Every theme small: the line still gives the cases and says what is not shown."""
+    for i in range(10):
+        themes = ("worker_safety",) if i < 3 else ("bullying_harassment",) if i < 5 else ()
+        raise_case(region.trust_a, categories=themes, raised_on=dt.date(2025, 11, 3))
+    report = board.board_report(reader[0], "TA", REPORT_MONTH)
+    speakup = {line.link_text: line for line in report.brief.decisions}["Speak-up counts"].text
+    assert speakup.startswith("Speak-up: 10 cases raised in October to December 2025.")
+    assert "most often" not in speakup
+    assert "2 themes with fewer than 8 cases (or that would reveal one) are not shown" in speakup
+
+
 def test_a_reader_without_the_capability_gets_no_such_decision(region):  # noqa: F811
     staff = member(region.trust_a, Role.STAFF)
     report = board.board_report(staff, "TA", REPORT_MONTH)
