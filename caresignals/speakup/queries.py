@@ -30,7 +30,7 @@ from caresignals.core import clock
 from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability, Role
-from caresignals.organisations.scoping import visible
+from caresignals.organisations.scoping import Scope, scope_for, visible
 from caresignals.speakup.models import CATEGORY_FIELDS, CaseReading, SpeakUpCase, SpeakUpMessage
 from caresignals.speakup.quarters import Quarter, quarters_between
 from caresignals.speakup.vocabulary import (
@@ -94,7 +94,7 @@ def _new_messages(user: Any) -> Exists:
     return Exists(newer)
 
 
-def _never_opened(user: Any) -> Exists:
+def _never_opened(user: Any) -> Any:
     """Whether this guardian has never opened the case: a new case, even before the person
     who spoke up has written anything more (opening it makes a reading, ADR 24). For
     `annotate(is_new_case=...)`."""
@@ -189,18 +189,19 @@ class Summary:
 
 
 def summary(user: Any, quarter: Quarter) -> Summary:
-    """Counts per provider in the user's scope for one quarter, disclosure-controlled.
+    """Counts per provider in the user's scope for one quarter, disclosure-controlled."""
+    return summary_in(scope_for(user, Capability.VIEW_SPEAKUP_SUMMARY), quarter)
+
+
+def summary_in(scope: Scope, quarter: Quarter) -> Summary:
+    """Counts per provider in `scope` for one quarter, disclosure-controlled: a person's
+    scope (`summary`), or the organisation the command line reads as.
 
     Providers add up to the "all providers" row, so secondary suppression runs down each
     column. The columns themselves overlap (anonymous cases are among all cases; a case can
     have several categories) and have no row total, so nothing is recoverable across a row.
     """
-    providers = visible(
-        Organisation.objects.filter(kind="provider"),
-        user,
-        path_field="path",
-        capability=Capability.VIEW_SPEAKUP_SUMMARY,
-    )
+    providers = Organisation.objects.filter(kind="provider").filter(scope.q("path"))
     in_scope = SpeakUpCase.objects.filter(organisation__in=providers)
     with_cases = providers.filter(pk__in=in_scope.values("organisation_id").distinct()).order_by(
         "name"

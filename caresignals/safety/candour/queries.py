@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import (
+    Scope,
     belongs_to,
     get_visible_or_404,
     scope_for,
@@ -327,7 +328,21 @@ def overdue_candour_count(
     service: Organisation | None = None,
 ) -> int:
     """Notifications overdue today (the list's "Overdue"), at one service if given."""
-    qs = notifiable_events(user, provider).filter(_candour_filters(today)["overdue"])
+    return overdue_candour_count_in(scope_for(user, CANDOUR), provider, today, service=service)
+
+
+def overdue_candour_count_in(
+    scope: Scope,
+    provider: Organisation | None,
+    today: dt.date,
+    *,
+    service: Organisation | None = None,
+) -> int:
+    """As `overdue_candour_count`, in an explicit scope rather than a person's: for the
+    command line, which reads as an organisation (`caresignals report board`)."""
+    events = PatientSafetyEvent.objects.filter(scope.q("organisation__path"))
+    qs = _in_provider(events.filter(candour.notifiable_q()), provider, "organisation__path")
+    qs = qs.filter(_candour_filters(today)["overdue"])
     return qs.filter(service=service).count() if service is not None else qs.count()
 
 
