@@ -279,6 +279,13 @@ def needs_step_two(step_one: dict[str, Any]) -> bool:
     return step_one.get("record_type") in HARMED_TYPES
 
 
+# The physical harm grades under which the patient may have died: "Did the patient die?" is
+# asked only for these. Fatal harm says they did (the question is not asked; only whether the
+# death was more likely than not due to problems in care); severe harm may shorten a life, so
+# the patient may have died since. Lower grades do not ask, and record that they did not.
+DEATH_POSSIBLE = ("severe", "fatal")
+
+
 def severe_harm(step_one: dict[str, Any]) -> bool:
     return step_one.get("physical_harm") in ("severe", "fatal") or (
         step_one.get("psychological_harm") == "severe"
@@ -321,6 +328,10 @@ class EventStepTwo(forms.Form):
         self.asks_patient = step_one.get("record_type") in HARMED_TYPES
         self.asks_association = severe_harm(step_one)
         self.fatal = step_one.get("physical_harm") == "fatal"
+        # "Did the patient die?" only where death is possible and not already said.
+        self.asks_died = self.asks_patient and step_one.get("physical_harm") == "severe"
+        # Whether the death was due to problems in care: under "Yes" when asked, else directly.
+        self.asks_death_in_care = self.asks_died or (self.asks_patient and self.fatal)
         drop = []
         if not self.asks_never_event:
             drop += ["never_event", "never_event_type"]
@@ -337,10 +348,18 @@ class EventStepTwo(forms.Form):
             ]
         if not self.asks_association:
             drop.append("strength_of_association")
+        if self.asks_patient and not self.asks_died:
+            drop.append("patient_died")
+        if self.asks_patient and not self.asks_death_in_care:
+            drop.append("death_in_care_more_likely_than_not")
         for name in drop:
             del self.fields[name]
-        # Conditional questions are checked in clean(), once their trigger is known.
-        for name in ("never_event_type", "death_in_care_more_likely_than_not"):
+        # Conditional questions are checked in clean(), once their trigger is known. (With
+        # fatal harm the death question is asked outright, so stays required.)
+        conditional = ["never_event_type"]
+        if self.asks_died:
+            conditional.append("death_in_care_more_likely_than_not")
+        for name in conditional:
             if name in self.fields:
                 self.fields[name].required = False
 
@@ -352,11 +371,12 @@ class EventStepTwo(forms.Form):
                 self.add_error("never_event_type", "Select the type of Never Event")
             elif data.get("never_event") != "yes":
                 data["never_event_type"] = ""
-        if self.asks_patient:
-            if data.get("patient_died") == "no" and self.fatal:
-                self.add_error(
-                    "patient_died", "The harm was fatal, so select yes if the patient died"
-                )
+        if self.asks_patient and self.fatal:
+            data["patient_died"] = "yes"  # fatal harm: the patient died
+        elif self.asks_patient and not self.asks_died:
+            data["patient_died"] = "no"  # no grade under which the patient could have died
+            data["death_in_care_more_likely_than_not"] = ""
+        elif self.asks_died:
             if data.get("patient_died") == "yes" and not data.get(
                 "death_in_care_more_likely_than_not"
             ):
