@@ -18,6 +18,7 @@ from caresignals.core import clock
 from caresignals.core.forms import DateParts
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import visible_organisations
+from caresignals.safety.events.areas import ANY_AREA, service_areas_for
 from caresignals.safety.vocabulary import (
     ETHNIC_CATEGORY,
     Category,
@@ -58,61 +59,9 @@ PSYCHOLOGICAL_HARM_HINTS = {
     "patient's life or what they can do.",
 }
 
-# The service areas that fit each kind of service (organisations.csv type), and those that
-# fit each kind of provider when an event is recorded against the provider as a whole. A type
-# not listed (or blank) may have any area. The form offers only these, and refuses others
-# (hazard H76): an event filed under the wrong area misses the area's rules and referrals.
-_ANY_AREA: tuple[str, ...] = tuple(ServiceArea.values)
-SERVICE_AREAS_OF_TYPE: dict[str, tuple[str, ...]] = {
-    # services
-    "maternity": ("maternity",),
-    "emergency_department": ("acute",),
-    "adult_inpatient": ("acute",),
-    "mental_health_inpatient": ("mental_health",),
-    "ld_autism_inpatient": ("ld_autism", "mental_health"),
-    "community_nursing": ("community_nursing", "community_therapy", "intermediate_care"),
-    "primary_care": ("gp", "pharmacy", "dentistry", "optometry"),
-    "care_home": ("care_home", "social_care"),
-    "ambulance": ("ambulance", "nhs111"),
-    # providers, as a whole ("Don't know" kept: the area is not settled by the provider)
-    "acute_trust": (
-        "acute",
-        "maternity",
-        "community_nursing",
-        "community_therapy",
-        "intermediate_care",
-        "unknown",
-    ),
-    "mental_health_trust": (
-        "mental_health",
-        "ld_autism",
-        "community_nursing",
-        "community_therapy",
-        "unknown",
-    ),
-    "community_trust": (
-        "community_nursing",
-        "community_therapy",
-        "intermediate_care",
-        "dentistry",
-        "prison",
-        "unknown",
-    ),
-    "ambulance_trust": ("ambulance", "nhs111", "unknown"),
-    "gp_practice": ("gp", "pharmacy"),
-    "care_home_provider": ("care_home", "social_care"),
-    "ld_autism_inpatient_provider": ("ld_autism", "mental_health", "unknown"),
-    "hospice": ("intermediate_care", "community_nursing", "community_therapy", "unknown"),
-}
-
-
-def service_areas_for(kind: str, org_type: str) -> tuple[str, ...]:
-    """The service areas an event recorded against this provider or service may have.
-
-    Providers and services share two type names (care_home, ld_autism_inpatient); a
-    provider's are looked up under "<type>_provider"."""
-    key = f"{org_type}_provider" if kind == "provider" else org_type
-    return SERVICE_AREAS_OF_TYPE.get(key) or SERVICE_AREAS_OF_TYPE.get(org_type) or _ANY_AREA
+# Which service areas fit which provider or service: one rule for the form, imports, the API
+# and FHIR (safety/events/areas.py, hazard H76).
+_ANY_AREA = ANY_AREA
 
 
 @dataclass(frozen=True)
