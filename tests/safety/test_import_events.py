@@ -154,7 +154,7 @@ def test_same_source_id_in_two_organisations_is_two_events(small_ics, tmp_path):
         ),
         ({"org_code": "PA"}, "column org_code: got 'PA', expected the code of a provider"),
         ({"service_code": "TB-MAT"}, "column service_code: got 'TB-MAT', expected a service of TA"),
-        (  # the area must fit the service, as on the staff form (hazard H76)
+        (  # the area must fit the service, as on the staff form (hazard H75)
             {"service_area": "acute"},
             "column service_area: got 'acute', expected a service area that fits a service of "
             "type maternity: maternity",

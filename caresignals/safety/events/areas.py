@@ -1,7 +1,7 @@
 """Which service areas fit which provider or service, and the one check of it.
 
 An event filed under an area that does not fit where it happened misses the area's rules and
-referrals (hazard H76). The staff form offers only the areas that fit; `area_problem` is the
+referrals (hazard H75). The staff form offers only the areas that fit; `area_problem` is the
 check the form, the events importer, the API and FHIR intake all apply (the last three through
 the importer's row rules, safety/events/importers.py).
 """
@@ -14,7 +14,7 @@ ANY_AREA: tuple[str, ...] = tuple(ServiceArea.values)
 # The service areas that fit each kind of service (organisations.csv type), and those that
 # fit each kind of provider when an event is recorded against the provider as a whole. A type
 # not listed (or blank) may have any area. The form offers only these, and refuses others
-# (hazard H76): an event filed under the wrong area misses the area's rules and referrals.
+# (hazard H75): an event filed under the wrong area misses the area's rules and referrals.
 SERVICE_AREAS_OF_TYPE: dict[str, tuple[str, ...]] = {
     # services
     "maternity": ("maternity",),

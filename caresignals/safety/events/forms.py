@@ -60,7 +60,7 @@ PSYCHOLOGICAL_HARM_HINTS = {
 }
 
 # Which service areas fit which provider or service: one rule for the form, imports, the API
-# and FHIR (safety/events/areas.py, hazard H76).
+# and FHIR (safety/events/areas.py, hazard H75).
 _ANY_AREA = ANY_AREA
 
 

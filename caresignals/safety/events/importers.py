@@ -278,7 +278,7 @@ class EventImporter(Importer):
 
     def _check_areas(self, batch: Batch) -> None:
         """The service area must fit the service (or the provider, when no service is given):
-        the one rule the staff form applies too (safety/events/areas.py, hazard H76)."""
+        the one rule the staff form applies too (safety/events/areas.py, hazard H75)."""
         ref = self.reference
         type_of_code = getattr(self, "_type_of_code", None)
         if type_of_code is None:
