@@ -125,8 +125,15 @@ def _read_all_but_three(guardian: Any, where: Any) -> None:
         .annotate(n=Max("sequence"))
         .values_list("case_id", "n")
     )
+    # She has opened every case (one with no message yet is read to 0), and read each of
+    # the three up to the message just before the new one.
+    read_to = dict(last_read)
+    cases = SpeakUpCase.objects.filter(organisation=where).values_list("pk", flat=True)
     CaseReading.objects.bulk_create(
-        CaseReading(case_id=case_id, guardian=guardian, read_to=n)
-        for case_id, n in last_read
-        if case_id not in unread
+        CaseReading(
+            case_id=case_id,
+            guardian=guardian,
+            read_to=read_to.get(case_id, 0) - (1 if case_id in unread else 0),
+        )
+        for case_id in cases
     )

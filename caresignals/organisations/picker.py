@@ -4,8 +4,11 @@ Many providers have names alike ("Larchfield House, …"), and a list of a hundr
 hard to use on a phone. The picker is a text box with a "Search" button that works without
 JavaScript (the page comes back with the organisations that match, as radios, each with its
 type and area to tell alike names apart); with JavaScript the same radios are filtered as
-the person types (static/js/org-picker.js). The public safety-concern form and the public
-feedback form both use it (the template macro is organisations/_picker.jinja).
+the person types (static/js/org-picker.js). Until something is searched for no list is
+shown, only the box and its hint; typed words match the starts of words ("larch" finds
+"Larchfield House", "field" does not), and at most `SHOWN_AT_MOST` matches are listed, with
+how many more there are. The public safety-concern form and the public feedback form both
+use it (the template macro is organisations/_picker.jinja).
 
 Anyone may report about any provider, so this reads every provider: public pages only.
 """
@@ -20,6 +23,7 @@ from caresignals.organisations.models import Organisation, ProviderType
 
 SEARCH_SUFFIX = "_search"  # the text box is named after the field: "org_code_search"
 SEARCH_BUTTON = "org_picker_search"  # the name of the "Search" button
+SHOWN_AT_MOST = 20  # matches listed at once; the rest are counted ("N more")
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,12 @@ def public_provider(code: str) -> Organisation | None:
 
 
 def matching(options: list[PickerOption], query: str) -> list[PickerOption]:
-    """The options whose name, type or area hold every word typed (all when nothing is)."""
+    """The options where every word typed starts a word of the name, type or area (all when
+    nothing is typed): "larch" matches "Larchfield House", "field" does not."""
     words = fold(query).split()
     if not words:
         return options
-    return [o for o in options if all(w in o.search_text for w in words)]
+    return [o for o in options if all(f" {o.search_text}".find(f" {w}") >= 0 for w in words)]
 
 
 @dataclass(frozen=True)
@@ -88,12 +93,27 @@ class Picker:
     options: list[PickerOption]
     matches: frozenset[str]  # the codes of the options matching the search
     chosen: str
+    at_most: int = SHOWN_AT_MOST
 
     @property
     def shown(self) -> frozenset[str]:
-        """The options shown: those matching, and the one chosen even when a new search
-        leaves it out (so an answer never disappears unseen)."""
-        return self.matches | {self.chosen} if self.chosen else self.matches
+        """The options shown: none before a search; then the first `at_most` matching, in
+        name order; and the one chosen even when a search leaves it out (so an answer never
+        disappears unseen)."""
+        listed: set[str] = set()
+        if self.query:
+            listed = {o.code for o in self.options if o.code in self.matches}
+            if len(listed) > self.at_most:
+                first = [o.code for o in self.options if o.code in self.matches]
+                listed = set(first[: self.at_most])
+        if self.chosen:
+            listed.add(self.chosen)
+        return frozenset(listed)
+
+    @property
+    def more(self) -> int:
+        """Matches not listed: the person should refine the search."""
+        return max(0, self.count - self.at_most) if self.query else 0
 
     @property
     def search_name(self) -> str:

@@ -174,14 +174,25 @@ def home_page(user: object) -> HomePage:
         cards.append(Card("Audit log", "Who changed what, and when.", reverse("audit:index")))
     if roles.user_can(user, roles.Capability.HANDLE_SPEAKUP_CASES):
         new = speakup.new_message_count(user)
+        unopened = speakup.new_case_count(user)
+        news = []
+        if unopened:
+            news.append(
+                f"New cases ({unopened:,}): "
+                f"{'a case' if unopened == 1 else f'{unopened:,} cases'} you have not opened."
+            )
+        if new:
+            news.append(
+                f"New messages ({new:,}): "
+                f"{'a case has' if new == 1 else f'{new:,} cases have'} a message you have "
+                "not read."
+            )
         cards.append(
             Card(
                 "Speak-up cases",
-                f"New messages ({new:,}): "
-                f"{'a case has' if new == 1 else f'{new:,} cases have'} a message you have "
-                "not read. Concerns raised with you, and the return."
-                if new
-                else "No new messages. Concerns raised with you, and the return.",
+                " ".join([*news, "Concerns raised with you, and the return."])
+                if news
+                else "No new cases or messages. Concerns raised with you, and the return.",
                 reverse("speakup:cases"),
             )
         )

@@ -41,8 +41,9 @@ from caresignals.measures.series import Series, bounds_for, rebases_for, spc_for
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import memberships_of, organisation_for, visible_ancestors
 from caresignals.organisations.roles import Capability, Role, user_can
+from caresignals.organisations.scoping import Scope
 from caresignals.publishing.brief import Brief, BriefInputs, build_brief, headline
-from caresignals.safety.candour.queries import overdue_candour_count
+from caresignals.safety.candour.queries import overdue_candour_count, overdue_candour_count_in
 from caresignals.safety.models import PatientSafetyEvent
 from caresignals.safety.vocabulary import MODERATE_OR_WORSE, MaxHarm, NeverEventType, RecordType
 from caresignals.signals.governance import queries as governance
@@ -50,6 +51,7 @@ from caresignals.signals.models import QualityRisk
 from caresignals.signals.watchlist import compute as watchlist_module
 from caresignals.speakup.quarters import Quarter
 from caresignals.speakup.queries import summary as speakup_summary
+from caresignals.speakup.queries import summary_in as speakup_summary_in
 from caresignals.stats import spc
 
 EXPERIENCE_INDICATORS = ("fft_positive", "fft_negative", "complaints")
@@ -634,15 +636,37 @@ def board_report(user: Any, org_code: str, period: dt.date | None) -> BoardRepor
     return _with_brief(report, inputs)
 
 
-def system_board_report(org_code: str, period: dt.date | None) -> BoardReport:
-    """The report for the command line, which acts for the whole ICS (no person's scope).
-    Raises Organisation.DoesNotExist for an unknown code. Its summary has the watchlist
-    and the risks; candour and speak-up counts are read by a person, in their scope."""
+class OutsideScope(Exception):
+    """The report's organisation is not within the organisation the command reads as."""
+
+
+def system_board_report(
+    org_code: str, period: dt.date | None, *, as_organisation: str | None = None
+) -> BoardReport:
+    """The report for the command line, which is no person: it reads as one organisation
+    (`as_organisation`, a code; the whole ICS when not given), seeing everything beneath
+    it, as a reader holding every role there would. Its summary has the watchlist, the risks,
+    and the candour and speak-up lines counted in that scope, as the web report counts them
+    in a reader's scope (speak-up under the same disclosure control).
+
+    Raises Organisation.DoesNotExist for an unknown code, and OutsideScope when the report's
+    organisation is not within the one it reads as."""
     organisation = Organisation.objects.get(code=org_code)
+    reader = (
+        Organisation.objects.get(code=as_organisation)
+        if as_organisation
+        else Organisation.objects.filter(kind="ics").order_by("path").first()
+    )
+    scope = Scope(paths=(reader.path,) if reader is not None else ())
+    if not scope.covers(organisation.path):
+        raise OutsideScope(
+            f"{organisation.name} is not within {reader.name if reader else 'the system'}"
+        )
     report = build_report(
         organisation, period, MeasureValue.objects.all(), PatientSafetyEvent.objects.all()
     )
     month = Month.of(report.period)
+    today = clock.today()
     inputs = BriefInputs(
         previous_lines=report.previous_lines,
         # A trust's board report: soft intelligence is the ICB's unless it shares it (ADR 31).
@@ -652,10 +676,10 @@ def system_board_report(org_code: str, period: dt.date | None) -> BoardReport:
         watchlist_before=watchlist_module.withhold_intelligence(
             None, watchlist_module.compute_watchlist(str(month - 1))
         ),
-        risks=QualityRisk.objects.all(),
-        overdue_candour=None,
-        speakup=None,
-        today=clock.today(),
+        risks=QualityRisk.objects.filter(scope.q("organisation__path")),
+        overdue_candour=overdue_candour_count_in(scope, organisation, today),
+        speakup=speakup_summary_in(scope, Quarter.of(report.period)),
+        today=today,
     )
     return _with_brief(report, inputs)
 

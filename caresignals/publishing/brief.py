@@ -212,14 +212,12 @@ def _speakup_line(org: Organisation, summary: Summary) -> BriefLine:
         return BriefLine(f"Speak-up: no cases raised in {quarter} so far.", href, "Speak-up counts")
     values = dict(zip((key for key, _ in SUMMARY_COLUMNS), cells, strict=True))
     labels = dict(SUMMARY_COLUMNS)
+    theme_values = {k: v for k, v in values.items() if k not in ("cases", "anonymous")}
     themes = sorted(
-        (
-            (v, k)
-            for k, v in values.items()
-            if k not in ("cases", "anonymous") and not math.isnan(v) and v > 0
-        ),
+        ((v, k) for k, v in theme_values.items() if not math.isnan(v) and v > 0),
         key=lambda t: (-t[0], t[1]),
     )
+    hidden = sum(1 for v in theme_values.values() if math.isnan(v))
     total = values["cases"]
     cases = "fewer than " + str(summary.threshold) if math.isnan(total) else f"{total:,.0f}"
     text = f"Speak-up: {cases} case{'' if total == 1 else 's'} raised in {quarter}"
@@ -227,7 +225,16 @@ def _speakup_line(org: Organisation, summary: Summary) -> BriefLine:
         text += "; most often about " + ", ".join(
             f"{labels[k].lower()} ({v:,.0f})" for v, k in themes[:MAX_NAMED]
         )
-    text += f". Counts under {summary.threshold} are not shown, to protect who spoke up."
+    text += "."
+    if hidden:
+        # Say what is held back rather than leave the line bare (every theme can be small).
+        text += (
+            f" {_plural(hidden, 'theme', 'themes')} with fewer than {summary.threshold} cases "
+            f"(or that would reveal one) {'is' if hidden == 1 else 'are'} not shown, "
+            "to protect who spoke up."
+        )
+    else:
+        text += f" Counts under {summary.threshold} are not shown, to protect who spoke up."
     return BriefLine(text, href, "Speak-up counts")
 
 

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 
@@ -20,7 +30,7 @@ from caresignals.core import clock
 from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability, Role
-from caresignals.organisations.scoping import visible
+from caresignals.organisations.scoping import Scope, scope_for, visible
 from caresignals.speakup.models import CATEGORY_FIELDS, CaseReading, SpeakUpCase, SpeakUpMessage
 from caresignals.speakup.quarters import Quarter, quarters_between
 from caresignals.speakup.vocabulary import (
@@ -84,27 +94,46 @@ def _new_messages(user: Any) -> Exists:
     return Exists(newer)
 
 
+def _never_opened(user: Any) -> Any:
+    """Whether this guardian has never opened the case: a new case, even before the person
+    who spoke up has written anything more (opening it makes a reading, ADR 24). For
+    `annotate(is_new_case=...)`."""
+    return ~Exists(CaseReading.objects.filter(case=OuterRef("pk"), guardian=user))
+
+
 def guardian_cases(
     user: Any, *, status: str = "", category: str = "", new_only: bool = False
 ) -> QuerySet[SpeakUpCase]:
-    """The guardian's cases, those with new messages first, then the most recently raised."""
+    """The guardian's cases: those with new messages first, then those the guardian has
+    never opened, then the rest, each most recently raised first. `new_only` keeps the
+    first two."""
     cases = (
         SpeakUpCase.objects.for_guardian(user)
         .select_related("organisation")
-        .annotate(has_new=_new_messages(user))
+        .annotate(has_new=_new_messages(user), is_new_case=_never_opened(user))
+        .annotate(
+            unread=ExpressionWrapper(
+                Q(has_new=True) | Q(is_new_case=True), output_field=BooleanField()
+            )
+        )
     )
     if status in Status.values:
         cases = cases.filter(status=status)
     if category in CATEGORY_FIELDS:
         cases = cases.filter(**{category: True})
     if new_only:
-        cases = cases.filter(has_new=True)
-    return cases.order_by("-has_new", "-raised_on", "reference")
+        cases = cases.filter(unread=True)
+    return cases.order_by("-has_new", "-is_new_case", "-raised_on", "reference")
 
 
 def new_message_count(user: Any) -> int:
     """How many of the guardian's cases have a message they have not read yet."""
     return SpeakUpCase.objects.for_guardian(user).filter(_new_messages(user)).count()
+
+
+def new_case_count(user: Any) -> int:
+    """How many of the guardian's cases they have never opened."""
+    return SpeakUpCase.objects.for_guardian(user).filter(_never_opened(user)).count()
 
 
 def guardian_case_or_404(user: Any, reference: str) -> SpeakUpCase:
@@ -160,18 +189,19 @@ class Summary:
 
 
 def summary(user: Any, quarter: Quarter) -> Summary:
-    """Counts per provider in the user's scope for one quarter, disclosure-controlled.
+    """Counts per provider in the user's scope for one quarter, disclosure-controlled."""
+    return summary_in(scope_for(user, Capability.VIEW_SPEAKUP_SUMMARY), quarter)
+
+
+def summary_in(scope: Scope, quarter: Quarter) -> Summary:
+    """Counts per provider in `scope` for one quarter, disclosure-controlled: a person's
+    scope (`summary`), or the organisation the command line reads as.
 
     Providers add up to the "all providers" row, so secondary suppression runs down each
     column. The columns themselves overlap (anonymous cases are among all cases; a case can
     have several categories) and have no row total, so nothing is recoverable across a row.
     """
-    providers = visible(
-        Organisation.objects.filter(kind="provider"),
-        user,
-        path_field="path",
-        capability=Capability.VIEW_SPEAKUP_SUMMARY,
-    )
+    providers = Organisation.objects.filter(kind="provider").filter(scope.q("path"))
     in_scope = SpeakUpCase.objects.filter(organisation__in=providers)
     with_cases = providers.filter(pk__in=in_scope.values("organisation_id").distinct()).order_by(
         "name"

@@ -146,6 +146,7 @@ def cases(request: HttpRequest) -> HttpResponse:
             "page": page,
             "pagination": _page_links(request, page),
             "new_count": queries.new_message_count(request.user),
+            "new_case_count": queries.new_case_count(request.user),
             "new_only": new_only,
             "filtered": bool(status or category or new_only),
             "status": status if status in Status.values else "",

@@ -175,6 +175,15 @@ def test_invalid_fields_answer_422_with_every_error_and_store_nothing(client, st
     assert not AuditEntry.objects.filter(action=AuditAction.EVENT_CREATED).exists()
 
 
+def test_a_service_area_that_does_not_fit_the_service_is_422(client, staff_a):
+    response = post(client, event(source_id="", service_area="care_home"), staff_a.headers)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "service_area": ["Expected a service area that fits a service of type maternity: maternity"]
+    }
+    assert PatientSafetyEvent.objects.count() == 0
+
+
 def test_the_same_source_id_twice_is_422(client, staff_a):
     assert post(client, event(), staff_a.headers).status_code == 201
     again = post(client, event(), staff_a.headers)

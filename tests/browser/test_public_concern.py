@@ -68,13 +68,23 @@ def test_a_relative_reports_a_fall_at_a_care_home(page, alike, assert_accessible
     page.get_by_role("link", name="Report a patient safety concern").click()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).to_have_text("Report a patient safety concern")
-    expect(page.get_by_text("4 organisations, in alphabetical order.")).to_be_visible()
+    # No list until they search: just the box and its hint.
+    expect(page.get_by_role("radio", name="Trust A")).to_be_hidden()
+    expect(page.get_by_text("Choose the organisation")).to_be_hidden()
     assert_accessible(page)
     no_sideways_scroll(page)
 
-    # Filtered as they type: the two alike names told apart by their area.
-    page.get_by_label("Which NHS organisation is it about?").fill("larchfield")
+    # Filtered as they type, at the starts of words: the two alike names told apart by
+    # their area.
+    box = page.get_by_label("Which NHS organisation is it about?")
     count = page.locator("[data-org-picker-count]")
+    box.fill("field")
+    expect(count).to_have_text(re.compile("No organisations match “field”"))
+    expect(page.get_by_text("Choose the organisation")).to_be_hidden()
+    box.fill("larch")
+    expect(count).to_have_text("2 of 4 organisations match “larch”.")
+    expect(page.get_by_text("Choose the organisation")).to_be_visible()
+    box.fill("larchfield")
     expect(count).to_have_text("2 of 4 organisations match “larchfield”.")
     expect(count).to_have_attribute("aria-live", "polite")
     expect(page.get_by_role("radio", name="Trust A")).to_be_hidden()

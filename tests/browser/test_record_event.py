@@ -81,6 +81,7 @@ def test_a_staff_member_records_an_incident(page, small_ics, looks_right, viewpo
     page.locator("#never_event").check()  # Yes
     expect(never_type).to_be_visible()
     never_type.select_option("insulin_overdose")
+    # Severe harm: whether the patient died is asked, the follow-up waiting under "Yes".
     page.locator("#patient_died").check()  # Yes
     expect(death).to_be_visible()
     page.locator("#death_in_care_more_likely_than_not-2").check()  # No
@@ -155,7 +156,9 @@ def test_without_javascript_the_form_still_guides_and_checks(browser, live_serve
         expect(never_type).to_be_visible()  # no script: shown throughout
         page.locator("#never_event-2").check()  # No
         never_type.select_option("scalding")  # ignored: not a Never Event
-        page.locator("#patient_died-2").check()  # No
+        # Low harm: no question whether the patient died (severe and fatal harm only).
+        expect(page.get_by_text("Did the patient die?")).to_have_count(0)
+        expect(page.locator("#patient_died")).to_have_count(0)
         page.get_by_role("button", name="Continue").click()
         page.wait_for_load_state()
         expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")

@@ -119,11 +119,15 @@ def test_the_guardian_pages_through_cases_new_messages_first(
     from caresignals.speakup import services
     from tests.speakup.factories import raise_case
 
-    member(small_ics.trust_a, Role.SPEAKUP_GUARDIAN, username="gwen", first_name="Gwen")
+    gwen = member(small_ics.trust_a, Role.SPEAKUP_GUARDIAN, username="gwen", first_name="Gwen")
     cases = [
         raise_case(small_ics.trust_a, raised_on=today - dt.timedelta(days=i))[0] for i in range(30)
     ]
     written = [cases[20], cases[27]]  # older cases, so "new first" moves them up
+    unopened = cases[24]  # raised, no message yet, never opened: a new case, after them
+    for case in cases:
+        if case != unopened:
+            services.mark_read(gwen, case, [])
     for case in written:
         services.reporter_message(case, "Synthetic: there is more to tell you.")
     page.set_viewport_size(VIEWPORTS[size])
@@ -144,7 +148,10 @@ def test_the_guardian_pages_through_cases_new_messages_first(
     ):
         expect(rows.nth(i)).to_contain_text(case.reference)
         expect(rows.nth(i)).to_contain_text("New message")
-    expect(rows.nth(2)).not_to_contain_text("New message")
+    expect(page.get_by_role("link", name="New cases (1)")).to_be_visible()
+    expect(rows.nth(2)).to_contain_text(unopened.reference)
+    expect(rows.nth(2)).to_contain_text("New case")
+    expect(rows.nth(3)).not_to_contain_text("New")
     assert_accessible(page)
 
     page.get_by_label("Status").select_option("open")
@@ -170,7 +177,8 @@ def test_the_guardian_pages_through_cases_new_messages_first(
     page.get_by_label("Messages").select_option("1")
     page.get_by_role("button", name="Filter cases").click()
     page.wait_for_load_state()
-    expect(page.get_by_text("Showing 1 to 1 of 1 case", exact=True)).to_be_visible()
-    expect(rows).to_have_count(1)
+    expect(page.get_by_text("Showing 1 to 2 of 2 cases", exact=True)).to_be_visible()
+    expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text(written[1].reference)
+    expect(rows.nth(1)).to_contain_text(unopened.reference)
     assert_accessible(page)

@@ -35,6 +35,9 @@ def test_a_patient_answers_the_friends_and_family_test(page, small_ics, assert_a
     expect(page.get_by_role("link", name="Select the NHS organisation")).to_be_visible()
     assert_accessible(page)
 
+    # No list until a search: the organisation is found by the start of its name.
+    expect(page.get_by_role("radio", name="Trust A")).to_be_hidden()
+    page.get_by_label("Which NHS organisation is it about?").fill("trust a")
     page.get_by_role("radio", name="Trust A").check()
     page.get_by_label("Answer the Friends and Family Test").check()
     page.get_by_role("button", name="Continue").click()

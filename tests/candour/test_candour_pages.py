@@ -340,7 +340,7 @@ def test_an_error_in_one_part_keeps_what_was_typed_in_the_others(client, lead, s
     assert not CandourRecord.objects.exists() and not ContactAttempt.objects.exists()
 
 
-def test_saving_one_part_keeps_the_others_typed_changes_for_the_next_page(client, lead, small_ics):
+def test_saving_one_part_shows_the_page_again_with_the_others_as_typed(client, lead, small_ics):
     event = notifiable_event(small_ics.trust_a, reported_on=D(2026, 3, 2))
     typed = steps_post(0, notified_in_person_on=D(2026, 3, 4), notified_by="Dr A Synthetic")
     typed |= {
@@ -351,22 +351,46 @@ def test_saving_one_part_keeps_the_others_typed_changes_for_the_next_page(client
         "method": "phone",
         "outcome": "No answer",
     }
+    # The page is drawn again from the post (no redirect, nothing kept on the server): the
+    # attempt saved, the steps as typed.
     response = client.post(url(event), typed)
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert ContactAttempt.objects.count() == 1
     assert not CandourRecord.objects.filter(notified_by="Dr A Synthetic").exists()
-    page = " ".join(client.get(url(event)).content.decode().split())
+    page = " ".join(response.content.decode().split())
+    assert "The attempt to contact them is recorded" in page
     assert "Not saved yet:</strong> what you typed in Notification steps." in page
     assert 'value="Dr A Synthetic"' in page
+    assert 'name="notified_in_person_on_day" type="text" value="4"' in page
     assert 'value="No answer"' not in page  # the attempt was recorded: its form is empty
-    # Kept for one page: shown again, it is what is stored.
-    again = client.get(url(event)).content.decode()
-    assert "Not saved yet" not in again and 'value="Dr A Synthetic"' not in again
-    # Unchanged parts are not reported as unsaved.
+    # Another part saved from that page: the steps typed are still there, and then saved.
+    shown = re.search(r'name="version" value="(\d+)"', response.content.decode())
+    assert shown is not None  # the page as drawn carries the stored version
+    owner = typed | {"action": "owner", "owner_person": str(lead.pk), "version": shown[1]}
+    response = client.post(url(event), owner)
+    assert response.status_code == 200, response.content.decode()
+    page = " ".join(response.content.decode().split())
+    assert "The owner of the candour steps is saved" in page
+    assert 'value="Dr A Synthetic"' in page and "Not saved yet" in page
     version = CandourRecord.objects.get().version
-    client.post(url(event), steps_post(version, notified_by="B") | {"action": "owner"})
-    assert "Not saved yet:</strong> what you typed in Notification steps" in " ".join(
-        client.get(url(event)).content.decode().split()
+    steps = steps_post(
+        version,
+        notified_in_person_on=D(2026, 3, 4),
+        notified_by="Dr A Synthetic",
+        apology_given=True,
     )
-    client.post(url(event), {"action": "owner", "owner_person": "", "version": str(version)})
+    saved = client.post(url(event), steps | {"owner_person": str(lead.pk)})
+    assert saved.status_code == 302  # nothing else typed: back to the page
+    assert CandourRecord.objects.get().notified_by == "Dr A Synthetic"
     assert "Not saved yet" not in client.get(url(event)).content.decode()
+    # Unchanged parts are not reported as unsaved, and with nothing else typed a save
+    # goes back to the page.
+    version = CandourRecord.objects.get().version
+    unchanged = steps_post(
+        version,
+        notified_in_person_on=D(2026, 3, 4),
+        notified_by="Dr A Synthetic",
+        apology_given=True,
+    )
+    response = client.post(url(event), unchanged | {"action": "owner", "owner_person": ""})
+    assert response.status_code == 302

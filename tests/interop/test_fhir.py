@@ -296,6 +296,17 @@ def test_bad_lines_are_reported_with_their_line_and_nothing_is_stored(exported, 
     assert PatientSafetyEvent.objects.count() == 0
 
 
+def test_a_service_area_that_does_not_fit_the_service_is_refused(exported, tmp_path):
+    PatientSafetyEvent.objects.all().delete()
+    resource = copy.deepcopy(next(r for r in exported if r["identifier"]["value"] == "E1"))
+    location = next(c for c in resource["contained"] if c["resourceType"] == "Location")
+    location["type"]["coding"][0]["code"] = "ambulance"
+    message = fail_fhir(jsonl(tmp_path, [resource]))
+    assert "line 1, column service_area (" in message
+    assert "got 'ambulance', expected a service area that fits a " in message
+    assert PatientSafetyEvent.objects.count() == 0
+
+
 def test_only_bad_lines_and_all_rows_valid_still_stores_nothing(exported, tmp_path):
     """A conversion error alone rolls back rows the events import found valid."""
     PatientSafetyEvent.objects.all().delete()

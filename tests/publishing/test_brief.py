@@ -88,6 +88,69 @@ def test_what_needs_a_decision(region, reader):  # noqa: F811
     assert "patient safety (10)" in speakup and "Counts under 8 are not shown" in speakup
 
 
+def test_the_speak_up_line_says_how_many_themes_are_held_back(region, reader):  # noqa: F811
+    """Every theme small: the line still gives the cases and says what is not shown."""
+    for i in range(10):
+        themes = ("worker_safety",) if i < 3 else ("bullying_harassment",) if i < 5 else ()
+        raise_case(region.trust_a, categories=themes, raised_on=dt.date(2025, 11, 3))
+    report = board.board_report(reader[0], "TA", REPORT_MONTH)
+    speakup = {line.link_text: line for line in report.brief.decisions}["Speak-up counts"].text
+    assert speakup.startswith("Speak-up: 10 cases raised in October to December 2025.")
+    assert "most often" not in speakup
+    assert "2 themes with fewer than 8 cases (or that would reveal one) are not shown" in speakup
+
+
+def _candour_and_speakup(report) -> dict[str, str]:
+    return {
+        line.link_text: line.text
+        for line in report.brief.decisions
+        if line.link_text in ("Candour by provider", "Speak-up counts")
+    }
+
+
+def test_the_command_line_report_reads_candour_and_speak_up_in_its_scope(
+    region,  # noqa: F811
+    reader,
+    today,
+    tmp_path,
+    monkeypatch,
+):
+    from tests.publishing.test_board import _run
+
+    for _ in range(2):  # notifiable, reported a month ago, nobody told yet: overdue
+        EventFactory(
+            organisation=region.trust_a,
+            physical_harm="severe",
+            occurred_on=dt.date(2025, 12, 1),
+            reported_on=today - dt.timedelta(days=40),
+        )
+    for _ in range(10):
+        raise_case(region.trust_a, categories=("patient_safety",), raised_on=dt.date(2025, 11, 3))
+
+    web = _candour_and_speakup(board.board_report(reader[0], "TA", REPORT_MONTH))
+    assert web["Candour by provider"].startswith("Duty of Candour: 2 notifications are overdue")
+    assert web["Speak-up counts"].startswith("Speak-up: 10 cases raised")
+    # Read as the trust the board member sits in: the very same lines.
+    as_trust = board.system_board_report("TA", REPORT_MONTH, as_organisation="TA")
+    assert _candour_and_speakup(as_trust) == web
+    # By default, the whole ICS: both lines are there too, counted across every provider.
+    ics = _candour_and_speakup(board.system_board_report("TA", REPORT_MONTH))
+    assert ics["Candour by provider"] == web["Candour by provider"]
+    assert ics["Speak-up counts"].startswith("Speak-up: 10 cases raised")
+    # Read as another trust, Trust A's report is out of scope.
+    with pytest.raises(board.OutsideScope):
+        board.system_board_report("TA", REPORT_MONTH, as_organisation="TB")
+
+    out = tmp_path / "ta.pdf"
+    argv = ["report", "board", "--org", "TA", "--period", "2025-12", "--out", str(out)]
+    assert _run(monkeypatch, *argv, "--as-organisation", "TA") == 0
+    text = " ".join(" ".join(_pages(out.read_bytes())).split())
+    assert "Duty of Candour: 2 notifications are overdue" in text
+    assert "Speak-up: 10 cases raised in October to December 2025" in text
+    assert _run(monkeypatch, *argv, "--as-organisation", "NOPE") == 1
+    assert _run(monkeypatch, *argv, "--as-organisation", "TB") == 1
+
+
 def test_a_reader_without_the_capability_gets_no_such_decision(region):  # noqa: F811
     staff = member(region.trust_a, Role.STAFF)
     report = board.board_report(staff, "TA", REPORT_MONTH)

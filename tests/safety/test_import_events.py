@@ -154,6 +154,16 @@ def test_same_source_id_in_two_organisations_is_two_events(small_ics, tmp_path):
         ),
         ({"org_code": "PA"}, "column org_code: got 'PA', expected the code of a provider"),
         ({"service_code": "TB-MAT"}, "column service_code: got 'TB-MAT', expected a service of TA"),
+        (  # the area must fit the service, as on the staff form (hazard H75)
+            {"service_area": "acute"},
+            "column service_area: got 'acute', expected a service area that fits a service of "
+            "type maternity: maternity",
+        ),
+        (  # or, with no service, the provider as a whole
+            {"service_code": "", "service_area": "gp"},
+            "column service_area: got 'gp', expected a service area that fits a provider of "
+            "type acute_trust: acute, maternity,",
+        ),
         (
             {"patient_lsoa": "E01999999"},
             "column patient_lsoa: got 'E01999999', expected an LSOA already imported",

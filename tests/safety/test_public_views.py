@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 
@@ -47,6 +49,10 @@ def test_the_form_is_public_plain_and_says_where_to_get_urgent_help(client, smal
     assert "What was it about?" in page and "A fall" in page
     assert 'value="TA-MAT"' not in page  # providers, not services
     assert 'class="nhsuk-u-display-none"' in page and "style=" not in page
+    # No list before a search: every organisation's radio is hidden, and so is its fieldset.
+    assert '<div class="nhsuk-radios__item" data-org-picker-item' not in page
+    assert '<fieldset class="nhsuk-fieldset nhsuk-u-display-none" data-org-picker-list>' in page
+    assert "in alphabetical order" not in page
 
 
 def test_a_family_member_reports_a_concern(client, small_ics):
@@ -178,6 +184,42 @@ def test_search_without_javascript_shows_the_matching_organisations(client, smal
     assert "left without water for a whole day.</textarea>" in page  # answers kept
     nothing = send(client, concern(org_code_search="zebra", org_picker_search="org_code"))
     assert "No organisations match “zebra”" in nothing.content.decode()
+
+
+def _listed(page: str) -> list[str]:
+    return re.findall(
+        r'<div class="nhsuk-radios__item" data-org-picker-item[^>]*>\s*<input[^>]*value="([\w-]+)"',
+        page,
+    )
+
+
+def test_search_matches_the_starts_of_words_and_lists_at_most_twenty(client, small_ics):
+    from tests.factories import OrganisationFactory
+
+    for i in range(23):
+        OrganisationFactory(
+            code=f"LF{i:02}",
+            name=f"Larchfield House {i:02}",
+            type="care_home",
+            parent=small_ics.place_a,
+        )
+
+    def search(words: str) -> str:
+        data = concern(org_code="", org_code_search=words, org_picker_search="org_code")
+        return send(client, data).content.decode()
+
+    assert "No organisations match “field”" in search("field")  # not within a word
+    page = search("larch")
+    assert "23 of 25 organisations match “larch”." in page
+    assert "The first 20 are listed: 3 more — refine your search." in page
+    assert _listed(page) == [f"LF{i:02}" for i in range(20)]
+    page = search("larch 22")
+    assert "1 of 25 organisations match “larch 22”." in page and "refine" not in page
+    assert _listed(page) == ["LF22"]
+    # A choice is kept in view when a new search leaves it out, or before any search.
+    assert _listed(
+        send(client, concern(org_code="TB", org_picker_search="org_code")).content.decode()
+    ) == ["TB"]
 
 
 def test_the_confirmation_gives_pals_contact_details_and_the_complaint_form(client, small_ics):

@@ -152,15 +152,56 @@ def test_the_second_page_asks_only_what_applies(client, staff):
     client.post(FIRST, first_page(record_type="outcome"))
     page = client.get(SECOND)
     assert not asks(page, "never_event")  # Never Events are incidents only
-    assert asks(page, "patient_died")
     assert not asks(page, "strength_of_association")  # harm was low
+    assert asks(page, "patient_age_years")
     client.post(FIRST, first_page(physical_harm="severe"))
     page = client.get(SECOND)
     assert all(asks(page, n) for n in ("never_event", "patient_died", "strength_of_association"))
 
 
-def test_second_page_errors(client, staff):
+@pytest.mark.parametrize("harm", ["none", "low", "moderate"])
+def test_did_the_patient_die_is_not_asked_where_the_harm_rules_it_out(client, staff, harm):
+    client.post(FIRST, first_page(physical_harm=harm))
+    page = client.get(SECOND)
+    assert not asks(page, "patient_died") and not asks(page, "death_in_care_more_likely_than_not")
+    assert "Did the patient die?" not in page.content.decode()
+    # A stale answer (a draft from when the harm was graded severe) is not stored.
+    posted = second_page(patient_died="yes", death_in_care_more_likely_than_not="yes")
+    assert client.post(SECOND, posted)["Location"] == CHECK
+    assert "Patient died" not in client.get(CHECK).content.decode()
+    client.post(CHECK)
+    event = PatientSafetyEvent.objects.get()
+    assert not event.patient_died and not event.death_in_care_more_likely_than_not
+
+
+def test_fatal_harm_records_the_death_and_asks_only_if_it_was_due_to_care(client, staff):
     client.post(FIRST, first_page(physical_harm="fatal"))
+    page = client.get(SECOND)
+    assert not asks(page, "patient_died")  # the grade says so: not asked again
+    assert asks(page, "death_in_care_more_likely_than_not")
+    assert "You graded the harm as fatal: the patient died." in page.content.decode()
+    missing = client.post(SECOND, second_page(strength_of_association="caused"))
+    assert errors_of(missing)["death_in_care_more_likely_than_not"] == [
+        "Select yes if the death was more likely than not due to problems in care"
+    ]
+    # "No" posted to the old question cannot contradict the grade.
+    client.post(
+        SECOND,
+        second_page(
+            patient_died="no",
+            death_in_care_more_likely_than_not="no",
+            strength_of_association="caused",
+        ),
+    )
+    check = client.get(CHECK).content.decode()
+    assert re.search(r"Patient died\s*</dt>\s*<dd[^>]*>\s*Yes \(the harm was fatal\)", check)
+    client.post(CHECK)
+    event = PatientSafetyEvent.objects.get()
+    assert event.patient_died and not event.death_in_care_more_likely_than_not
+
+
+def test_second_page_errors(client, staff):
+    client.post(FIRST, first_page(physical_harm="severe"))
     response = client.post(SECOND, {"never_event": "yes", "patient_age_years": "200"})
     errors = errors_of(response)
     assert errors["never_event_type"] == ["Select the type of Never Event"]
@@ -178,7 +219,7 @@ def test_second_page_errors(client, staff):
 
 
 def test_never_event_death_and_strength_of_association_are_stored(client, staff):
-    client.post(FIRST, first_page(physical_harm="fatal"))
+    client.post(FIRST, first_page(physical_harm="severe"))
     client.post(
         SECOND,
         second_page(
@@ -279,7 +320,7 @@ def test_never_event_type_and_death_questions_are_revealed_under_yes(client, sta
 def test_follow_ups_are_ignored_when_they_do_not_apply(client, staff):
     """Without JavaScript the follow-ups show throughout; an answer given under "No" is
     dropped, not stored."""
-    client.post(FIRST, first_page())
+    client.post(FIRST, first_page(physical_harm="severe"))
     client.post(
         SECOND,
         second_page(
@@ -287,12 +328,13 @@ def test_follow_ups_are_ignored_when_they_do_not_apply(client, staff):
             never_event_type="scalding",
             patient_died="no",
             death_in_care_more_likely_than_not="yes",
+            strength_of_association="possibly",
         ),
     )
     client.post(CHECK)
     event = PatientSafetyEvent.objects.get()
     assert event.never_event_type == "" and not event.death_in_care_more_likely_than_not
-    assert event.strength_of_association == ""  # low harm: not asked
+    assert not event.patient_died
 
 
 def test_the_organisation_chooser_is_scoped(client, staff):

@@ -72,7 +72,7 @@ def test_the_demo_loads_and_the_published_code_opens_its_case():
 def test_the_demo_guardian_has_three_cases_with_new_messages():
     from caresignals.demo.work import _read_all_but_three
     from caresignals.organisations.roles import Role
-    from caresignals.speakup.queries import new_message_count
+    from caresignals.speakup.queries import new_case_count, new_message_count
     from tests.factories import member
 
     place = OrganisationFactory(code="PL1", kind="place")
@@ -86,4 +86,5 @@ def test_the_demo_guardian_has_three_cases_with_new_messages():
     open_cases = SpeakUpCase.objects.filter(organisation=orgs["RM1"], status="open").count()
     assert open_cases >= 3
     assert new_message_count(guardian) == 3
+    assert new_case_count(guardian) == 0  # she has opened every case, even those with no reply
     assert new_message_count(member(orgs["RM1"], Role.SPEAKUP_GUARDIAN)) > 3  # read nothing

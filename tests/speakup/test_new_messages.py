@@ -19,6 +19,7 @@ from tests.speakup.factories import raise_case
 pytestmark = pytest.mark.django_db
 
 NEW_TAG = "New message</strong>"
+NEW_CASE_TAG = "New case</strong>"
 
 
 @pytest.fixture
@@ -44,6 +45,7 @@ def test_a_message_from_the_person_flags_the_case_until_the_guardian_opens_it(
     services.reporter_message(older, "Synthetic: it was on the night shift.")
     client.force_login(guardian)
 
+    client.get(f"/speak-up/cases/{quiet.reference}/")  # opened: not new any more
     page = client.get("/speak-up/cases/").content.decode()
     assert _flagged(page) == [older.reference]
     assert _rows(page)[:2] == [older.reference, quiet.reference]  # new messages first
@@ -52,7 +54,7 @@ def test_a_message_from_the_person_flags_the_case_until_the_guardian_opens_it(
 
     assert client.get(f"/speak-up/cases/{older.reference}/").status_code == 200
     page = client.get("/speak-up/cases/").content.decode()
-    assert _flagged(page) == [] and "No new messages" in page
+    assert _flagged(page) == [] and "No new cases or messages" in page
     assert _rows(page)[:2] == [quiet.reference, older.reference]  # back to newest raised first
 
     # The person writes again: new again. The guardian's own reply never counts as new.
@@ -61,6 +63,32 @@ def test_a_message_from_the_person_flags_the_case_until_the_guardian_opens_it(
     client.get(f"/speak-up/cases/{older.reference}/")
     services.guardian_reply(guardian, older, "Synthetic: thank you, I will follow it up.")
     assert queries.new_message_count(guardian) == 0
+
+
+def test_a_new_case_with_no_message_is_flagged_until_the_guardian_opens_it(
+    client, small_ics, guardian, today
+):
+    seen, _ = raise_case(small_ics.trust_a, raised_on=today - dt.timedelta(days=3))
+    client.force_login(guardian)
+    client.get(f"/speak-up/cases/{seen.reference}/")
+    fresh, _ = raise_case(small_ics.trust_a, raised_on=today - dt.timedelta(days=10))
+    assert not fresh.messages.exists()
+
+    page = client.get("/speak-up/cases/").content.decode()
+    assert _flagged(page) == [fresh.reference] and NEW_CASE_TAG in page and NEW_TAG not in page
+    assert _rows(page) == [fresh.reference, seen.reference]  # new first, though raised earlier
+    assert "New cases (1)" in page and "New messages" not in page
+    assert queries.new_case_count(guardian) == 1 and queries.new_message_count(guardian) == 0
+    assert _rows(client.get("/speak-up/cases/?new=1").content.decode()) == [fresh.reference]
+    assert "New cases (1): a case you have not opened." in client.get("/").content.decode()
+
+    client.get(f"/speak-up/cases/{fresh.reference}/")
+    page = client.get("/speak-up/cases/").content.decode()
+    assert _flagged(page) == [] and "No new cases or messages" in page
+    assert queries.new_case_count(guardian) == 0
+    # Each guardian opens a case for themselves: it is still new to another.
+    other = member(small_ics.trust_a, Role.SPEAKUP_GUARDIAN, first_name="Ola", last_name="Other")
+    assert queries.new_case_count(other) == 2
 
 
 def test_reading_is_kept_for_each_guardian(client, small_ics, guardian):
@@ -89,16 +117,17 @@ def test_reading_marks_only_what_was_shown_and_never_goes_back(small_ics, guardi
 def test_the_new_messages_filter_keeps_the_other_filters(client, small_ics, guardian):
     safety, _ = raise_case(small_ics.trust_a, categories=("patient_safety",))
     bullying, _ = raise_case(small_ics.trust_a, categories=("bullying_harassment",))
-    raise_case(small_ics.trust_a, categories=("patient_safety",))  # nothing new
+    read, _ = raise_case(small_ics.trust_a, categories=("patient_safety",))  # nothing new
     for case in (safety, bullying):
         services.reporter_message(case, "Synthetic: an update.")
+    services.mark_read(guardian, read, [])  # opened, no message: read
     client.force_login(guardian)
     page = client.get("/speak-up/cases/?new=1").content.decode()
     assert sorted(_rows(page)) == sorted([safety.reference, bullying.reference])
     assert "Showing 1 to 2 of 2 cases" in page
     page = client.get("/speak-up/cases/?new=1&category=patient_safety").content.decode()
     assert _rows(page) == [safety.reference]
-    assert '<option value="1" selected>Only cases with new messages</option>' in page
+    assert '<option value="1" selected>Only new cases and cases with new messages</option>' in page
 
 
 def test_the_list_is_paged_25_at_a_time_keeping_the_filters(client, small_ics, guardian, today):
@@ -122,7 +151,8 @@ def test_the_list_is_paged_25_at_a_time_keeping_the_filters(client, small_ics, g
 
 
 def test_one_page_has_no_pagination_and_an_empty_filter_says_so(client, small_ics, guardian):
-    raise_case(small_ics.trust_a)
+    case, _ = raise_case(small_ics.trust_a)
+    services.mark_read(guardian, case, [])
     client.force_login(guardian)
     page = client.get("/speak-up/cases/").content.decode()
     assert "Showing 1 to 1 of 1 case<" in page and "nhsuk-pagination" not in page
@@ -132,8 +162,9 @@ def test_one_page_has_no_pagination_and_an_empty_filter_says_so(client, small_ic
 
 def test_the_home_page_counts_new_messages(client, small_ics, guardian):
     case, _ = raise_case(small_ics.trust_a)
+    services.mark_read(guardian, case, [])
     client.force_login(guardian)
-    assert "No new messages." in client.get("/").content.decode()
+    assert "No new cases or messages." in client.get("/").content.decode()
     services.reporter_message(case, "Synthetic: an update.")
     assert "New messages (1): a case has a message you have not read" in (
         client.get("/").content.decode()

@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.roles import Capability
 from caresignals.organisations.scoping import (
+    Scope,
     belongs_to,
     get_visible_or_404,
     scope_for,
@@ -261,9 +262,13 @@ def notifiable_parts(
     note (moderate harm or worse, or a Never Event: the only ones the rules can make
     notifiable), read through their partial index, and those flagged by hand that are not of
     note. Counts and lists add the two."""
-    visible_events = _in_provider(
-        PatientSafetyEvent.objects.visible_to(user, capability), provider, "organisation__path"
-    )
+    return _notifiable_parts_of(PatientSafetyEvent.objects.visible_to(user, capability), provider)
+
+
+def _notifiable_parts_of(
+    events: QuerySet[PatientSafetyEvent], provider: Organisation | None
+) -> tuple[QuerySet[PatientSafetyEvent], QuerySet[PatientSafetyEvent]]:
+    visible_events = _in_provider(events, provider, "organisation__path")
     of_note_part = visible_events.filter(of_note()).filter(candour.notifiable_q())
     flagged = CandourRecord.objects.filter(hand_flagged=True).order_by().values("event_id")
     flagged_part = visible_events.filter(id__in=flagged).exclude(of_note())
@@ -351,8 +356,21 @@ def overdue_candour_count(
     service: Organisation | None = None,
 ) -> int:
     """Notifications overdue today (the list's "Overdue"), at one service if given."""
+    return overdue_candour_count_in(scope_for(user, CANDOUR), provider, today, service=service)
+
+
+def overdue_candour_count_in(
+    scope: Scope,
+    provider: Organisation | None,
+    today: dt.date,
+    *,
+    service: Organisation | None = None,
+) -> int:
+    """As `overdue_candour_count`, in an explicit scope rather than a person's: for the
+    command line, which reads as an organisation (`caresignals report board`)."""
+    events = PatientSafetyEvent.objects.filter(scope.q("organisation__path"))
     total = 0
-    for part in notifiable_parts(user, provider):
+    for part in _notifiable_parts_of(events, provider):
         qs = part.filter(_candour_filters(today)["overdue"])
         total += (qs.filter(service=service) if service is not None else qs).count()
     return total

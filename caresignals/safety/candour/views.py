@@ -117,7 +117,6 @@ SECTION_NAMES = {
     "attempt": "Attempts to contact them",
     "add_referral": "Referrals beyond the provider",
 }
-UNSAVED_KEY = "candour-unsaved:{}"
 
 
 def _part(values: dict[str, str], section: str) -> dict[str, str]:
@@ -169,10 +168,9 @@ def event_candour(request: HttpRequest, reference: str) -> HttpResponse:
     page = q.candour_page(request.user, event, today)
     errors: dict[str, list[str]] = {}
     # What was typed and not saved, part by part: everything posted when a part had errors,
-    # or the other parts' changes after one part was saved.
-    values: dict[str, str] = request.session.pop(UNSAVED_KEY.format(event.reference), {})
-    if not isinstance(values, dict):
-        values = {}
+    # or the other parts' changes after one part was saved (the page is drawn again from the
+    # post itself, so nothing typed is lost and nothing is kept on the server).
+    values: dict[str, str] = {}
     action = ""
     if request.method == "POST":
         if not page.can_manage:
@@ -246,6 +244,19 @@ def event_candour(request: HttpRequest, reference: str) -> HttpResponse:
         except services.CandourRefused as refused:
             errors = {refused.field: [refused.message]}
             values = _posted(request)
+    return _page(request, event, page, today, errors=errors, action=action, values=values)
+
+
+def _page(
+    request: HttpRequest,
+    event: PatientSafetyEvent,
+    page: q.CandourPage,
+    today: dt.date,
+    *,
+    errors: dict[str, list[str]],
+    action: str,
+    values: dict[str, str],
+) -> HttpResponse:
     typed = {s for s in SECTIONS if _part(values, s)}
     step_values = _part(values, "steps") if "steps" in typed else _step_values(page)
     unsaved = [
@@ -276,12 +287,16 @@ def event_candour(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _saved(request: HttpRequest, event: PatientSafetyEvent, saved: str) -> HttpResponse:
-    """After one part is saved: keep what was typed in the others for the page shown next."""
-    page = q.candour_page(request.user, event, _today())
+    """After one part is saved: when the other parts hold typed changes, the page is drawn
+    again at once with the saved part as stored and the others as typed (bound to the post:
+    nothing lost, however long the person takes); otherwise back to the page (a reload then
+    sends nothing twice)."""
+    today = _today()
+    page = q.candour_page(request.user, event, today)
     kept = _unsaved(_posted(request), saved, page)
-    if kept:
-        request.session[UNSAVED_KEY.format(event.reference)] = kept
-    return redirect("safety:event_candour", reference=event.reference)
+    if not kept:
+        return redirect("safety:event_candour", reference=event.reference)
+    return _page(request, event, page, today, errors={}, action=saved, values=kept)
 
 
 def _event_url(user: Any, event: PatientSafetyEvent) -> str | None:

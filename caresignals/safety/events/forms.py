@@ -18,6 +18,7 @@ from caresignals.core import clock
 from caresignals.core.forms import DateParts
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import visible_organisations
+from caresignals.safety.events.areas import ANY_AREA, service_areas_for
 from caresignals.safety.vocabulary import (
     ETHNIC_CATEGORY,
     Category,
@@ -58,61 +59,9 @@ PSYCHOLOGICAL_HARM_HINTS = {
     "patient's life or what they can do.",
 }
 
-# The service areas that fit each kind of service (organisations.csv type), and those that
-# fit each kind of provider when an event is recorded against the provider as a whole. A type
-# not listed (or blank) may have any area. The form offers only these, and refuses others
-# (hazard H76): an event filed under the wrong area misses the area's rules and referrals.
-_ANY_AREA: tuple[str, ...] = tuple(ServiceArea.values)
-SERVICE_AREAS_OF_TYPE: dict[str, tuple[str, ...]] = {
-    # services
-    "maternity": ("maternity",),
-    "emergency_department": ("acute",),
-    "adult_inpatient": ("acute",),
-    "mental_health_inpatient": ("mental_health",),
-    "ld_autism_inpatient": ("ld_autism", "mental_health"),
-    "community_nursing": ("community_nursing", "community_therapy", "intermediate_care"),
-    "primary_care": ("gp", "pharmacy", "dentistry", "optometry"),
-    "care_home": ("care_home", "social_care"),
-    "ambulance": ("ambulance", "nhs111"),
-    # providers, as a whole ("Don't know" kept: the area is not settled by the provider)
-    "acute_trust": (
-        "acute",
-        "maternity",
-        "community_nursing",
-        "community_therapy",
-        "intermediate_care",
-        "unknown",
-    ),
-    "mental_health_trust": (
-        "mental_health",
-        "ld_autism",
-        "community_nursing",
-        "community_therapy",
-        "unknown",
-    ),
-    "community_trust": (
-        "community_nursing",
-        "community_therapy",
-        "intermediate_care",
-        "dentistry",
-        "prison",
-        "unknown",
-    ),
-    "ambulance_trust": ("ambulance", "nhs111", "unknown"),
-    "gp_practice": ("gp", "pharmacy"),
-    "care_home_provider": ("care_home", "social_care"),
-    "ld_autism_inpatient_provider": ("ld_autism", "mental_health", "unknown"),
-    "hospice": ("intermediate_care", "community_nursing", "community_therapy", "unknown"),
-}
-
-
-def service_areas_for(kind: str, org_type: str) -> tuple[str, ...]:
-    """The service areas an event recorded against this provider or service may have.
-
-    Providers and services share two type names (care_home, ld_autism_inpatient); a
-    provider's are looked up under "<type>_provider"."""
-    key = f"{org_type}_provider" if kind == "provider" else org_type
-    return SERVICE_AREAS_OF_TYPE.get(key) or SERVICE_AREAS_OF_TYPE.get(org_type) or _ANY_AREA
+# Which service areas fit which provider or service: one rule for the form, imports, the API
+# and FHIR (safety/events/areas.py, hazard H75).
+_ANY_AREA = ANY_AREA
 
 
 @dataclass(frozen=True)
@@ -279,6 +228,13 @@ def needs_step_two(step_one: dict[str, Any]) -> bool:
     return step_one.get("record_type") in HARMED_TYPES
 
 
+# The physical harm grades under which the patient may have died: "Did the patient die?" is
+# asked only for these. Fatal harm says they did (the question is not asked; only whether the
+# death was more likely than not due to problems in care); severe harm may shorten a life, so
+# the patient may have died since. Lower grades do not ask, and record that they did not.
+DEATH_POSSIBLE = ("severe", "fatal")
+
+
 def severe_harm(step_one: dict[str, Any]) -> bool:
     return step_one.get("physical_harm") in ("severe", "fatal") or (
         step_one.get("psychological_harm") == "severe"
@@ -321,6 +277,10 @@ class EventStepTwo(forms.Form):
         self.asks_patient = step_one.get("record_type") in HARMED_TYPES
         self.asks_association = severe_harm(step_one)
         self.fatal = step_one.get("physical_harm") == "fatal"
+        # "Did the patient die?" only where death is possible and not already said.
+        self.asks_died = self.asks_patient and step_one.get("physical_harm") == "severe"
+        # Whether the death was due to problems in care: under "Yes" when asked, else directly.
+        self.asks_death_in_care = self.asks_died or (self.asks_patient and self.fatal)
         drop = []
         if not self.asks_never_event:
             drop += ["never_event", "never_event_type"]
@@ -337,10 +297,18 @@ class EventStepTwo(forms.Form):
             ]
         if not self.asks_association:
             drop.append("strength_of_association")
+        if self.asks_patient and not self.asks_died:
+            drop.append("patient_died")
+        if self.asks_patient and not self.asks_death_in_care:
+            drop.append("death_in_care_more_likely_than_not")
         for name in drop:
             del self.fields[name]
-        # Conditional questions are checked in clean(), once their trigger is known.
-        for name in ("never_event_type", "death_in_care_more_likely_than_not"):
+        # Conditional questions are checked in clean(), once their trigger is known. (With
+        # fatal harm the death question is asked outright, so stays required.)
+        conditional = ["never_event_type"]
+        if self.asks_died:
+            conditional.append("death_in_care_more_likely_than_not")
+        for name in conditional:
             if name in self.fields:
                 self.fields[name].required = False
 
@@ -352,11 +320,12 @@ class EventStepTwo(forms.Form):
                 self.add_error("never_event_type", "Select the type of Never Event")
             elif data.get("never_event") != "yes":
                 data["never_event_type"] = ""
-        if self.asks_patient:
-            if data.get("patient_died") == "no" and self.fatal:
-                self.add_error(
-                    "patient_died", "The harm was fatal, so select yes if the patient died"
-                )
+        if self.asks_patient and self.fatal:
+            data["patient_died"] = "yes"  # fatal harm: the patient died
+        elif self.asks_patient and not self.asks_died:
+            data["patient_died"] = "no"  # no grade under which the patient could have died
+            data["death_in_care_more_likely_than_not"] = ""
+        elif self.asks_died:
             if data.get("patient_died") == "yes" and not data.get(
                 "death_in_care_more_likely_than_not"
             ):

@@ -27,6 +27,7 @@ from caresignals.interop.importing import Batch, Importer
 from caresignals.organisations.models import Area, Organisation
 from caresignals.safety import hooks
 from caresignals.safety.events import derived
+from caresignals.safety.events.areas import area_problem
 from caresignals.safety.events.formats import (
     CANDOUR_COLUMNS,
     EVENT_COLUMNS,
@@ -194,6 +195,7 @@ class EventImporter(Importer):
         parent = pc.take(self._service_parents, where)
         for i in np.flatnonzero(_mask(pc.not_equal(parent, org)) & ~batch.invalid):
             self.reject(batch, int(i), "service_code", f"a service of {org[int(i)].as_py()}")
+        self._check_areas(batch)
         lsoa = t["patient_lsoa"]
         unknown = pc.and_(pc.is_valid(lsoa), pc.invert(pc.is_in(lsoa, value_set=self._lsoa_codes)))
         self.reject_where(
@@ -273,6 +275,32 @@ class EventImporter(Importer):
             "a blank value unless the record is an incident",
         )
         self.check_unique_keys(batch)
+
+    def _check_areas(self, batch: Batch) -> None:
+        """The service area must fit the service (or the provider, when no service is given):
+        the one rule the staff form applies too (safety/events/areas.py, hazard H75)."""
+        ref = self.reference
+        type_of_code = getattr(self, "_type_of_code", None)
+        if type_of_code is None:
+            type_of_code = {ref.code_of[pk]: t for pk, t in ref.type_of.items()}
+            self._type_of_code = type_of_code
+        t = batch.typed
+        found: dict[tuple[str, str, str | None], str | None] = {}
+        rows = zip(
+            t["org_code"].to_pylist(),
+            t["service_code"].to_pylist(),
+            t["service_area"].to_pylist(),
+            strict=True,
+        )
+        for i, (org, service, area) in enumerate(rows):
+            if batch.invalid[i] or not area or org not in type_of_code:
+                continue
+            service_type = (type_of_code.get(service) or "") if service else None
+            key = (area, type_of_code[org] or "", service_type)
+            if key not in found:
+                found[key] = area_problem(*key)
+            if found[key] is not None:
+                self.reject(batch, i, "service_area", str(found[key]))
 
     pipelined = True
 

@@ -218,9 +218,13 @@ def _answers(one: EventStepOne, two: EventStepTwo | None, draft_id: str) -> list
                 _label(TriState.choices, t.get("detained_mha"), "Not known"),
                 second,
             ),
-            Answer("Patient died", yes_no.get(t.get("patient_died", ""), "Not given"), second),
         ]
-        if t.get("patient_died") == "yes":
+        if two.asks_died:
+            died = yes_no.get(t.get("patient_died", ""), "Not given")
+            rows.append(Answer("Patient died", died, second))
+        elif two.fatal:
+            rows.append(Answer("Patient died", "Yes (the harm was fatal)", first))
+        if two.asks_death_in_care and t.get("patient_died") == "yes":
             rows.append(
                 Answer(
                     "Death more likely than not due to problems in care",

@@ -1,6 +1,8 @@
 // Filter an organisation picker's radios as the person types (organisations/picker.py and
 // organisations/_picker.jinja). Without this script the "Search" button does the same on the
-// server. Words are folded as fold() in picker.py folds them, so both match alike.
+// server. Words are folded as fold() in picker.py folds them, and match the starts of words
+// as matching() does, so both match alike; nothing is listed until something is typed, and
+// at most data-at-most matches are.
 
 const fold = (text) =>
   text
@@ -20,27 +22,36 @@ function enhance(picker) {
   const box = picker.querySelector("[data-org-picker-search]");
   const count = picker.querySelector("[data-org-picker-count]");
   const items = [...picker.querySelectorAll("[data-org-picker-item]")];
+  const list = picker.querySelector("[data-org-picker-list]");
   const total = items.length;
   const noun = picker.dataset.noun || "organisations";
+  const atMost = Number(picker.dataset.atMost) || 20;
   let timer = 0;
 
   const update = () => {
     const words = fold(box.value);
-    let shown = 0;
+    let matched = 0;
+    let visible = 0;
     for (const item of items) {
       const radio = item.querySelector("input");
-      const match = words.every((w) => item.dataset.search.includes(w));
+      const text = ` ${item.dataset.search}`;
+      const match = words.length > 0 && words.every((w) => text.includes(` ${w}`));
+      if (match) matched += 1;
       // The one chosen stays in view even when the words leave it out.
-      item.classList.toggle(HIDDEN, !(match || radio.checked));
-      if (match) shown += 1;
+      const show = (match && matched <= atMost) || radio.checked;
+      item.classList.toggle(HIDDEN, !show);
+      if (show) visible += 1;
     }
+    list.classList.toggle(HIDDEN, visible === 0);
     const typed = box.value.trim();
-    if (!typed) {
-      count.textContent = `${total} ${noun}, in alphabetical order.`;
-    } else if (shown === 0) {
+    if (!words.length) {
+      count.textContent = "";
+    } else if (matched === 0) {
       count.textContent = `No ${noun} match “${typed}”. Check the spelling, or search for part of the name or the town.`;
+    } else if (matched > atMost) {
+      count.textContent = `${matched} of ${total} ${noun} match “${typed}”. The first ${atMost} are listed: ${matched - atMost} more — refine your search.`;
     } else {
-      count.textContent = `${shown} of ${total} ${noun} match “${typed}”.`;
+      count.textContent = `${matched} of ${total} ${noun} match “${typed}”.`;
     }
   };
 

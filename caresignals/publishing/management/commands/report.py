@@ -1,4 +1,4 @@
-"""caresignals report board --org CODE --period YYYY-MM --out FILE.pdf
+"""caresignals report board --org CODE --period YYYY-MM --out FILE.pdf [--as-organisation CODE]
 caresignals report sqg --period YYYY-MM --out FILE.pdf"""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from caresignals.core.periods import Month
 from caresignals.organisations.models import Organisation
-from caresignals.publishing.board import NoReportData, system_board_report
+from caresignals.publishing.board import NoReportData, OutsideScope, system_board_report
 from caresignals.publishing.pdf import board_pdf
 from caresignals.signals.governance.pack import pack_pdf, system_pack
 
@@ -33,6 +33,12 @@ class Command(BaseCommand):
             help="the report's month: data up to and including it",
         )
         board.add_argument("--out", required=True, metavar="FILE.pdf", type=Path)
+        board.add_argument(
+            "--as-organisation",
+            metavar="CODE",
+            help="read as this organisation: candour and speak-up are counted in everything "
+            "beneath it, as for a reader there (default: the whole ICS)",
+        )
         sqg = sub.add_parser("sqg", help="the System Quality Group pack (PDF)")
         sqg.add_argument("--period", required=True, metavar="YYYY-MM", help="the pack's month")
         sqg.add_argument("--out", required=True, metavar="FILE.pdf", type=Path)
@@ -56,13 +62,21 @@ class Command(BaseCommand):
                 f"({time.perf_counter() - start:.1f} s)."
             )
             return
-        # The command line acts for the whole ICS: no person's scope applies.
+        # The command line is no person: it reads as an organisation, the whole ICS unless
+        # --as-organisation says which, and counts candour and speak-up in that scope.
+        reader = options.get("as_organisation")
+        if reader and not Organisation.objects.filter(code=reader).exists():
+            raise CommandError(
+                f"--as-organisation: no organisation has the code {reader!r}", returncode=1
+            )
         try:
-            report = system_board_report(options["org"], period)
+            report = system_board_report(options["org"], period, as_organisation=reader)
         except Organisation.DoesNotExist:
             raise CommandError(
                 f"--org: no organisation has the code {options['org']!r}", returncode=1
             ) from None
+        except OutsideScope as exc:
+            raise CommandError(f"--as-organisation: {exc}", returncode=1) from None
         except NoReportData as exc:
             raise CommandError(f"--period: {exc}", returncode=1) from None
         out.write_bytes(board_pdf(report))
