@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, record, require_actor
+from caresignals.core.cache import bump
 from caresignals.intelligence.models import (
     AlertAction,
     AlertResponse,
@@ -106,6 +107,8 @@ def log_intelligence(actor: Actor, data: IntelligenceInput, *, today: dt.date) -
     if source == Source.OTHER and not detail:
         raise Invalid("source_detail", "Enter who the other source is")
     with transaction.atomic():
+        # The watchlist reads intelligence and alerts: its cached months are out of date.
+        bump()
         item = SoftIntelligence.objects.create(
             organisation=org,
             source=source,
@@ -164,6 +167,8 @@ def update_intelligence(
         "status": item.status,
     }
     with transaction.atomic():
+        # The watchlist reads intelligence and alerts: its cached months are out of date.
+        bump()
         item.credibility = credibility
         item.severity = severity
         item.shared_with_provider = shared_with_provider
@@ -221,6 +226,8 @@ def add_alert(
     if SafetyAlert.objects.filter(reference__iexact=reference).exists():
         raise Invalid("reference", "An alert with this reference has already been added")
     with transaction.atomic():
+        # The watchlist reads intelligence and alerts: its cached months are out of date.
+        bump()
         alert = SafetyAlert.objects.create(
             reference=reference,
             title=title,
@@ -285,6 +292,8 @@ def record_responses(
     now = timezone.now()
     who = _who(actor)
     with transaction.atomic():
+        # The watchlist reads intelligence and alerts: its cached months are out of date.
+        bump()
         for action, status, reason, evidence in checked:
             existing = AlertResponse.objects.filter(action=action, provider=provider).first()
             before = existing.status if existing else ActionStatus.NOT_STARTED

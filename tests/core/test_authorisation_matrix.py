@@ -193,6 +193,13 @@ ACCESS: dict[str, Access] = {
     "speakup:close": Access(NOBODY),  # POST only
     "speakup:summary": listing(Capability.VIEW_SPEAKUP_SUMMARY),
     # Learning from deaths: the provider's patient-safety team works it, the ICB reads it.
+    # The learning library lists approved summaries for everyone and a person's own
+    # organisations' drafts; a draft opens only for members of its organisation.
+    "learning:library": Access(ALL_ROLES, members=True, listing=True),
+    "learning:summary": member_record(),
+    "learning:write": record(Capability.MANAGE_SAFETY_RESPONSES),
+    "learning:approve": Access(NOBODY),  # POST only
+    "learning:reuse": Access(NOBODY),  # POST only
     "mortality:deaths": listing(Capability.VIEW_SAFETY_RESPONSES),
     "mortality:add": listing(Capability.MANAGE_SAFETY_RESPONSES),
     "mortality:results": listing(Capability.VIEW_SAFETY_RESPONSES),
@@ -353,6 +360,7 @@ def _trust_records(org: Organisation, service: Organisation) -> Trust:
     )
     person = member(org, Role.STAFF, username=f"person-{org.code}")
     death, died = _mortality_records(org, secret)
+    learned, draft = _learning_records(org, secret)
     trust.params = {
         "username": person.username,
         "uidb64": "not-a-user",
@@ -397,6 +405,10 @@ def _trust_records(org: Organisation, service: Organisation) -> Trust:
         "intelligence:alert_respond": {"pk": alert.pk},
         "intelligence:log_new": {"kind": "surveillance"},
         "intelligence:log_status": {"kind": "surveillance"},
+        "learning:summary": {"reference": draft.reference},
+        "learning:write": {"reference": learned.reference},
+        "learning:approve": {"reference": draft.reference},
+        "learning:reuse": {"reference": draft.reference},
         "mortality:event_death": {"reference": died.reference},
         "mortality:death": {"reference": death.reference},
         "mortality:review": {"reference": death.reference},
@@ -431,6 +443,15 @@ def _mortality_records(org: Organisation, secret: str) -> tuple[Any, Any]:
         today=dt.date(2026, 10, 10),
     )
     return death, fatal_event(org, description=f"{secret} second death")
+
+
+def _learning_records(org: Organisation, secret: str) -> tuple[Any, Any]:
+    """A completed learning response and its summary, written but not yet approved."""
+    from tests.learning.helpers import completed_response, lead_of, summary_for
+
+    learned = completed_response(org, title=f"{secret} learned")
+    draft = summary_for(learned, user=lead_of(org, f"learning-lead-{org.code}"), approve=False)
+    return learned, draft
 
 
 @dataclass

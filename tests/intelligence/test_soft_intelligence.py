@@ -204,3 +204,15 @@ def log_as(user, org, today):
         ),
         today=today,
     )
+
+
+@pytest.mark.django_db
+def test_logging_intelligence_puts_cached_watchlist_months_out_of_date(small_ics, today):
+    """The watchlist reads intelligence, and is cached by month (ADR 25): a new item must
+    change the version every month's entry is keyed by, or the signal shows only on expiry."""
+    from caresignals.core.cache import version_through
+
+    month = today.replace(day=1)
+    before = version_through(month)
+    log(small_ics.trust_a, today)
+    assert version_through(month) != before
