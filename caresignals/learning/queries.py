@@ -24,6 +24,8 @@ from markupsafe import Markup, escape
 
 from caresignals.learning.models import LearningSummary
 from caresignals.learning.vocabulary import SummaryStatus
+from caresignals.safety.models import LearningResponse
+from caresignals.safety.responses import access
 
 # Marks the database puts around matched words; stripped from every text before it is
 # stored (services.clean), so they can only come from the search engine.
@@ -119,6 +121,25 @@ def visible(user: Any) -> QuerySet[LearningSummary]:
     return LearningSummary.objects.filter(
         Q(status=SummaryStatus.APPROVED) | Q(organisation__path__in=own_paths(user))
     )
+
+
+def summary_of(response: Any) -> LearningSummary | None:
+    """A learning response's summary, if its team has written one (one per response)."""
+    return LearningSummary.objects.filter(response=response).first()
+
+
+def response_for_writing(user: Any, reference: str) -> LearningResponse:
+    """A learning response the person may write the summary of: their provider's, where
+    they run learning responses; 404 otherwise, as if it did not exist."""
+    scope = access.write_scope(user)
+    try:
+        return (
+            LearningResponse.objects.filter(scope.q("organisation__path"))
+            .select_related("organisation", "owner_person")
+            .get(reference=reference)
+        )
+    except LearningResponse.DoesNotExist:
+        raise Http404("Not found") from None
 
 
 def summary_for(user: Any, reference: str) -> LearningSummary:

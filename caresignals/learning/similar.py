@@ -8,7 +8,8 @@ from typing import Any
 from django.urls import reverse
 from markupsafe import Markup
 
-from caresignals.learning.queries import search
+from caresignals.learning.queries import search, summary_of
+from caresignals.safety.responses.access import inside_provider
 
 SHOWN = 3
 
@@ -45,12 +46,9 @@ def for_safety_form(user: Any, words: str, provider: Any) -> list[Similar]:
 
 def response_links(user: Any, response: Any) -> list[tuple[str, str]]:
     """The learning library's link on a completed response's page, for its own team."""
-    from caresignals.learning.models import LearningSummary
-    from caresignals.safety.responses.access import inside_provider
-
     if response.status != "completed" or not inside_provider(user, response.organisation.path):
         return []
-    summary = LearningSummary.objects.filter(response=response).first()
+    summary = summary_of(response)
     if summary is None:
         return [
             (

@@ -147,18 +147,6 @@ def _summary_page(
     )
 
 
-def _response_for_writing(user: Any, reference: str) -> LearningResponse:
-    scope = access.write_scope(user)
-    try:
-        return (
-            LearningResponse.objects.filter(scope.q("organisation__path"))
-            .select_related("organisation", "owner_person")
-            .get(reference=reference)
-        )
-    except LearningResponse.DoesNotExist:
-        raise Http404("Not found") from None
-
-
 def _write_page(
     request: HttpRequest,
     response: LearningResponse,
@@ -184,8 +172,8 @@ def _write_page(
 
 @require_http_methods(["GET", "POST"])
 def write(request: HttpRequest, reference: str) -> HttpResponse:
-    response = _response_for_writing(request.user, reference)
-    existing = LearningSummary.objects.filter(response=response).first()
+    response = queries.response_for_writing(request.user, reference)
+    existing = queries.summary_of(response)
     if request.method != "POST":
         if existing is not None:
             values = {**existing.source, "outcome": existing.outcome}
