@@ -34,6 +34,7 @@ class Config:
     candour: dict[str, float]
     speakup: dict[str, float]
     closed_culture: dict[str, Any]
+    families: dict[str, float]
     weights: dict[str, float]
 
     def weight(self, kind: str) -> float:
@@ -108,6 +109,15 @@ _SCHEMA: dict[str, dict[str, tuple[str, float, float]]] = {
         "far_from_home_share": ("prob", 0, 1),
         "far_from_home_min_events": ("int", 1, 10000),
         "min_factors": ("int", 1, 20),
+    },
+    "families": {
+        "harm_p_value": ("prob", 0, 1),
+        "harm_sustained_p_value": ("prob", 0, 1),
+        "harm_share_p_value": ("prob", 0, 1),
+        "harm_share_sustained_p_value": ("prob", 0, 1),
+        "fft_p_value": ("prob", 0, 1),
+        "restrictive_p_value": ("prob", 0, 1),
+        "restrictive_sustained_p_value": ("prob", 0, 1),
     },
 }
 
