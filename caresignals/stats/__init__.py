@@ -15,7 +15,9 @@ mirrors a reference R package used by NHS analysts and agrees with it to 1e-9 re
 
 `shift` (the watchlist's test of a run's mean against a baseline: quasi-Poisson with Laney's
 moving-range dispersion, or means by the series' own variation) has no R reference; its tests
-check it against scipy's distributions.
+check it against scipy's distributions. Nor has `overdispersed` (the same question with the
+dispersion fitted to the baseline: beta-binomial proportions, negative binomial counts); its
+tests check it by hand, against scipy and by simulation.
 """
 
 from caresignals.stats import (
@@ -24,6 +26,7 @@ from caresignals.stats import (
     funnels,
     inequality,
     intervals,
+    overdispersed,
     rare,
     shift,
     spc,
@@ -36,6 +39,7 @@ __all__ = [
     "funnels",
     "inequality",
     "intervals",
+    "overdispersed",
     "rare",
     "shift",
     "spc",

@@ -20,13 +20,23 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from caresignals.stats import shift, spc
+from caresignals.stats import overdispersed, shift, spc
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
 _BEYOND = {"Above UCL", "Below LCL"}
+
+# The shift test's distribution on events (see _shift_p).
+QUASI = "quasi"  # quasi-Poisson: Laney's dispersion from the baseline's moving ranges
+NEGBIN = "negbin"  # negative binomial counts, alpha fitted to the baseline
+BETABINOM = "betabinom"  # beta-binomial successes of trials, rho fitted to the baseline
+FAMILIES = (QUASI, NEGBIN, BETABINOM)
+# Fitted dispersions are held below these, as the quasi-Poisson phi is held to 10: a baseline
+# with one wild month should not make every later month look ordinary.
+MAX_RHO = 0.2
+MAX_ALPHA = 2.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ def concern(
     sustained_p_value: float | None = None,
     groups: npt.NDArray[np.str_] | None = None,
     peer_pairs: float = 0.0,
+    family: str = QUASI,
 ) -> Verdict:
     """Special-cause concern at month ``t`` of every row of ``values`` (units × months),
     charting months ``start``..``t`` with limits from the months before the last ``recent``.
@@ -87,7 +98,11 @@ def concern(
     tries every earlier month as the change point and keeps the most significant, so it is
     held to its own, stricter ``sustained_p_value`` (default ``p_value``). With ``groups``
     (each row's peer group) the events' dispersion is drawn toward the group's median over
-    ``peer_pairs`` moving ranges (stats.shift.shrunk_dispersion)."""
+    ``peer_pairs`` moving ranges (stats.shift.shrunk_dispersion). ``family`` chooses the
+    shift test on events (see :func:`_shift_p`): quasi-Poisson, negative binomial, or
+    beta-binomial (``exposure`` then being the trials, e.g. incidents for a harmful share)."""
+    if family not in FAMILIES:
+        raise ValueError(f"family must be one of {', '.join(FAMILIES)}, got {family!r}")
     n = values.shape[0]
     window = values[:, start : t + 1]
     w = window.shape[1]
@@ -133,7 +148,7 @@ def concern(
         events = (counts[rows, start : t + 1], ex[rows, start : t + 1])
     base_mask = np.broadcast_to(cols[None, :] < w - recent, y.shape)
     peers = None if groups is None else (groups[rows], peer_pairs)
-    p = _shift_p(y, events, base_mask, in_run, higher_is_worse, peers)
+    p = _shift_p(y, events, base_mask, in_run, higher_is_worse, peers, family)
     significant = np.ones(rows.size, dtype=np.bool_) if p_value is None else p < p_value
     fired = bad[:, -1] & significant
     strength = np.where(
@@ -155,6 +170,7 @@ def concern(
             min_baseline=max(12, min_baseline),
             p_value=p_value if sustained_p_value is None else sustained_p_value,
             peers=peers,
+            family=family,
         )
     )
     if held is not None:
@@ -198,11 +214,17 @@ def _shift_p(
     run: BoolArray,
     higher: bool,
     peers: tuple[npt.NDArray[np.str_], float] | None = None,
+    family: str = QUASI,
 ) -> FloatArray:
     """The shift test's p-value per row: the ``run`` months against the ``base`` months.
     With ``peers`` (each row's group and the prior's weight in moving ranges) each row's
     dispersion is drawn toward its group's median: a baseline's own estimate is noisy, and
-    one that comes out low by chance would make ordinary months look significant."""
+    one that comes out low by chance would make ordinary months look significant.
+
+    On events, ``family`` is the test: "quasi" (quasi-Poisson with Laney's dispersion),
+    "negbin" (negative binomial counts over the exposure) or "betabinom" (beta-binomial
+    successes of the exposure's trials), the last two with the dispersion fitted to the
+    baseline months (stats.overdispersed) and drawn toward the peers' in the same way."""
     present = ~np.isnan(y)
     if events is None:
         b, r = base & present, run & present
@@ -223,6 +245,9 @@ def _shift_p(
         rate = np.where(b, c, 0.0).sum(axis=1) / base_exposure
         if higher:  # a first event in a quiet series is not "infinitely" surprising
             rate = np.maximum(rate, 0.5 / base_exposure)
+    if family != QUASI:
+        return _fitted_shift_p(c, e, b, r, rate, base_exposure, run_exposure, higher, peers, family)
+    with np.errstate(invalid="ignore", divide="ignore"):
         phi = shift.laney_dispersion(c, rate[:, None] * e, b)
         if peers is not None:
             pairs = np.sum(b[:, 1:] & b[:, :-1], axis=1)
@@ -232,6 +257,62 @@ def _shift_p(
         phi = np.clip(phi, 1.0, 10.0) * (1.0 + run_exposure / base_exposure)
     observed = np.where(r, c, 0.0).sum(axis=1)
     return shift.count_shift_p(observed, rate * run_exposure, phi, higher=higher)
+
+
+def _fitted_dispersion(
+    counts: FloatArray,
+    exposure: FloatArray,
+    base: BoolArray,
+    peers: tuple[npt.NDArray[np.str_], float] | None,
+    family: str,
+) -> FloatArray:
+    """Each row's dispersion fitted to its ``base`` months (stats.overdispersed): the
+    beta-binomial rho of successes out of trials, or the negative binomial alpha of counts
+    over an exposure; drawn toward its peer group's median over ``peers[1]`` pairs."""
+    if family == BETABINOM:
+        own, pairs = overdispersed.betabinomial_icc(counts, exposure, base)
+        cap = MAX_RHO
+    else:
+        own, pairs = overdispersed.negbin_alpha(counts, exposure, base)
+        cap = MAX_ALPHA
+    if peers is not None:
+        prior = shift.group_median(np.where(pairs >= 2, own, np.nan), peers[0])
+        own = overdispersed.shrunk_toward(own, pairs, prior, peers[1])
+    return np.minimum(own, cap)
+
+
+def _fitted_shift_p(
+    c: FloatArray,
+    e: FloatArray,
+    b: BoolArray,
+    r: BoolArray,
+    rate: FloatArray,
+    base_exposure: FloatArray,
+    run_exposure: FloatArray,
+    higher: bool,
+    peers: tuple[npt.NDArray[np.str_], float] | None,
+    family: str,
+) -> FloatArray:
+    """The shift test with the dispersion fitted to the baseline: the run's total against a
+    negative binomial (counts) or beta-binomial (successes of trials) of the baseline's level,
+    its variance widened by the baseline level's own uncertainty (1 + run / baseline)."""
+    dispersion = _fitted_dispersion(c, e, b, peers, family)
+    observed = np.where(r, c, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inflation = 1.0 + run_exposure / base_exposure
+        level = np.nan_to_num(rate, nan=0.0, posinf=0.0)
+    if family == BETABINOM:
+        if higher:
+            level = np.minimum(level, 1.0 - 0.5 / np.maximum(base_exposure, 1.0))
+        else:
+            level = np.maximum(level, 0.5 / np.maximum(base_exposure, 1.0))
+        return overdispersed.betabinomial_sum_p(
+            observed, np.where(r, e, 0.0), level, dispersion, higher=higher, inflation=inflation
+        )
+    return overdispersed.negbin_sum_p(
+        observed, np.where(r, level[:, None] * e, 0.0), dispersion, higher=higher,
+        inflation=inflation,
+    )  # fmt: skip
 
 
 # A sustained shift (charts._sustained): at least this share of its months on the side of
@@ -251,6 +332,7 @@ def _sustained(
     min_baseline: int,
     p_value: float,
     peers: tuple[npt.NDArray[np.str_], float] | None = None,
+    family: str = QUASI,
 ) -> tuple[IntArray, FloatArray, FloatArray] | None:
     """A shift that began before the recent months, judged against the months before it.
 
@@ -301,6 +383,7 @@ def _sustained(
             np.broadcast_to(cols >= c, y.shape),
             higher_is_worse,
             peers,
+            family,
         )
         held &= p < p_value
         better = held & (p < best)
@@ -329,6 +412,7 @@ def rare_excess(
     eligible: BoolArray | None = None,
     exposure: FloatArray | None = None,
     peers: tuple[npt.NDArray[np.str_], float] | None = None,
+    family: str = QUASI,
 ) -> Verdict:
     """Too many events in the last 1..``window_months`` months of each row, by the Poisson
     chance of so many given the earlier months' rate. The baseline rate never goes below
@@ -336,7 +420,12 @@ def rare_excess(
     surprising. With ``exposure`` (e.g. FFT responses) the rate is per unit of exposure and
     the expectation follows the recent months' exposure; months missing either are left out.
     With ``peers`` (each row's group, the prior's weight in months) the baseline's dispersion
-    is drawn toward its group's median, as in the shift test."""
+    is drawn toward its group's median, as in the shift test. With ``family`` "betabinom"
+    the counts are successes of the ``exposure``'s trials (FFT answers of the responses) and
+    the test is beta-binomial with the intra-class correlation fitted to the baseline months
+    (stats.overdispersed), its variance widened by the baseline share's own uncertainty."""
+    if family not in (QUASI, BETABINOM):
+        raise ValueError(f"family must be {QUASI} or {BETABINOM}, got {family!r}")
     if exposure is None:
         exposure = np.where(np.isnan(counts), np.nan, 1.0)
     present = ~np.isnan(counts) & ~np.isnan(exposure) & (exposure > 0)
@@ -352,6 +441,11 @@ def rare_excess(
     base = slice(start, t + 1 - gap)
     if t + 1 - gap - start < min_baseline:
         return out
+    rho = None
+    if family == BETABINOM:
+        in_base = np.zeros(counts.shape, dtype=np.bool_)
+        in_base[:, base] = present[:, base]
+        rho = _fitted_dispersion(counts, exposure, in_base, peers, BETABINOM)
     for length in range(1, window_months + 1):
         recent_months = slice(t + 1 - length, t + 1)
         months = np.sum(present[:, base], axis=1)
@@ -362,20 +456,18 @@ def rare_excess(
         obs = np.sum(counts[:, recent_months], axis=1)
         mu = rate * np.sum(exposure[:, recent_months], axis=1)
         mu = np.where(np.sum(present[:, recent_months], axis=1) == length, mu, 0.0)
-        # Extra-Poisson variation seen in the baseline (quasi-Poisson): observed and
-        # expected counts are both divided by it, never by less than 1.
-        expected = rate[:, None] * exposure[:, base]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            resid = np.where(expected > 0, (counts[:, base] - expected) ** 2 / expected, 0.0)
-            phi = np.sum(resid, axis=1) / np.maximum(months - 1, 1)
-        phi = np.clip(np.nan_to_num(phi, nan=1.0), 1.0, 10.0)
-        if peers is not None:
-            known = np.where(months >= 2, phi, np.nan)
-            prior = shift.group_median(known, peers[0])
-            phi = np.minimum(shift.shrunk_dispersion(phi, months - 1, prior, peers[1]), 10.0)
-        with np.errstate(invalid="ignore"):
-            p = np.where((obs > 0) & (mu > 0), special.gammainc(obs / phi, mu / phi), 1.0)
-        p = np.where(months >= min_baseline, p, 1.0)
+        if rho is not None:
+            whole = np.sum(present[:, recent_months], axis=1) == length
+            with np.errstate(invalid="ignore", divide="ignore"):
+                inflation = 1.0 + np.sum(exposure[:, recent_months], axis=1) / base_exposure
+            share = np.minimum(rate, 1.0 - 0.5 / np.maximum(base_exposure, 1.0))
+            p = overdispersed.betabinomial_sum_p(
+                obs, exposure[:, recent_months], share, rho, higher=True, inflation=inflation
+            )
+            p = np.where(whole & (months >= min_baseline), p, 1.0)
+        else:
+            p = _quasi_rare_p(counts, exposure, base, months, rate, obs, mu, peers)
+            p = np.where(months >= min_baseline, p, 1.0)
         better = p < best_p
         best_p = np.where(better, p, best_p)
         best_len = np.where(better, length, best_len)
@@ -395,3 +487,29 @@ def rare_excess(
     out.limit[:] = best_len
     out.rule[:] = "Poisson excess"
     return out
+
+
+def _quasi_rare_p(
+    counts: FloatArray,
+    exposure: FloatArray,
+    base: slice,
+    months: npt.NDArray[np.intp],
+    rate: FloatArray,
+    obs: FloatArray,
+    mu: FloatArray,
+    peers: tuple[npt.NDArray[np.str_], float] | None,
+) -> FloatArray:
+    """The rare-count rule's quasi-Poisson p-value: the extra-Poisson variation seen in the
+    baseline divides observed and expected counts alike, never by less than 1."""
+    expected = rate[:, None] * exposure[:, base]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        resid = np.where(expected > 0, (counts[:, base] - expected) ** 2 / expected, 0.0)
+        phi = np.sum(resid, axis=1) / np.maximum(months - 1, 1)
+    phi = np.clip(np.nan_to_num(phi, nan=1.0), 1.0, 10.0)
+    if peers is not None:
+        known = np.where(months >= 2, phi, np.nan)
+        prior = shift.group_median(known, peers[0])
+        phi = np.minimum(shift.shrunk_dispersion(phi, months - 1, prior, peers[1]), 10.0)
+    with np.errstate(invalid="ignore"):
+        p = np.where((obs > 0) & (mu > 0), special.gammainc(obs / phi, mu / phi), 1.0)
+    return np.asarray(p, dtype=np.float64)

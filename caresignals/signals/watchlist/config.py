@@ -35,6 +35,7 @@ class Config:
     speakup: dict[str, float]
     closed_culture: dict[str, Any]
     intelligence: dict[str, float]
+    families: dict[str, float]
     weights: dict[str, float]
 
     def weight(self, kind: str) -> float:
@@ -111,6 +112,15 @@ _SCHEMA: dict[str, dict[str, tuple[str, float, float]]] = {
         "min_factors": ("int", 1, 20),
     },
     "intelligence": {"window_months": ("int", 1, 24)},
+    "families": {
+        "harm_p_value": ("prob", 0, 1),
+        "harm_sustained_p_value": ("prob", 0, 1),
+        "harm_share_p_value": ("prob", 0, 1),
+        "harm_share_sustained_p_value": ("prob", 0, 1),
+        "fft_p_value": ("prob", 0, 1),
+        "restrictive_p_value": ("prob", 0, 1),
+        "restrictive_sustained_p_value": ("prob", 0, 1),
+    },
 }
 
 

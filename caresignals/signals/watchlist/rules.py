@@ -79,13 +79,20 @@ class Context:
         material: bool = True,
         counts: Matrix | None = None,
         exposure: Matrix | None = None,
+        family: str = charts.QUASI,
+        tests: str | None = None,
     ) -> Verdict:
         """The XmR verdict of a family of series, computed once per month read. `counts` and
-        `exposure` (values ≈ counts / exposure) make the shift test quasi-Poisson on events
-        (charts.concern); `material=False` skips the test."""
+        `exposure` (values ≈ counts / exposure) make the shift test one on events
+        (charts.concern): quasi-Poisson, or with `family` negative binomial or beta-binomial
+        (`exposure` then the trials); `material=False` skips the test. `tests` names the rule
+        family whose p-values in [families] replace the [spc] ones."""
         ck = ("xmr", key, higher_is_worse, material)
         if ck not in self._cache:
-            spc_cfg = self.config.spc
+            spc_cfg = dict(self.config.spc)
+            if tests is not None:
+                spc_cfg["shift_p_value"] = self.config.families[f"{tests}_p_value"]
+                spc_cfg["sustained_p_value"] = self.config.families[f"{tests}_sustained_p_value"]
             self._cache[ck] = charts.concern(
                 values,
                 self.start,
@@ -101,6 +108,7 @@ class Context:
                 sustained_p_value=float(spc_cfg["sustained_p_value"]) if material else None,
                 groups=self.peer_groups,
                 peer_pairs=float(self.config.spc["dispersion_peer_pairs"]),
+                family=family,
             )
         return self._cache[ck]
 
@@ -110,7 +118,12 @@ class Context:
         counts: Matrix,
         eligible: np.ndarray | None = None,
         exposure: Matrix | None = None,
+        family: str = charts.QUASI,
+        p_value: float | None = None,
     ) -> Verdict:
+        """The rare-count verdict (charts.rare_excess), computed once per month read; with
+        `family` "betabinom" the counts are successes of the `exposure`'s trials; `p_value`
+        replaces [rare] p_value."""
         ck = ("rare", key)
         if ck not in self._cache:
             r = self.config.rare
@@ -119,13 +132,14 @@ class Context:
                 self.start,
                 self.t,
                 window_months=int(r["window_months"]),
-                p_value=float(r["p_value"]),
+                p_value=float(r["p_value"] if p_value is None else p_value),
                 min_events=int(r["min_events"]),
                 min_baseline=int(self.config.spc["min_baseline_months"]),
                 recent=int(self.config.spc["recent_months"]),
                 eligible=eligible,
                 exposure=exposure,
                 peers=(self.peer_groups, float(self.config.spc["dispersion_peer_pairs"])),
+                family=family,
             )
         return self._cache[ck]
 
@@ -220,11 +234,15 @@ def _measure_hits(
     higher_is_worse: bool,
     what: str,
     unit_words: str = "",
+    tests: str | None = None,
 ) -> list[tuple[int, Verdict, str]]:
-    """Units whose `indicator` shows concern this month, with their sentence."""
+    """Units whose `indicator` shows concern this month, with their sentence (`tests`: the
+    rule family whose p-values in [families] apply)."""
     if not ctx.panel.has(indicator):
         return []
-    v = ctx.concern(indicator, ctx.panel.values(indicator), higher_is_worse=higher_is_worse)
+    v = ctx.concern(
+        indicator, ctx.panel.values(indicator), higher_is_worse=higher_is_worse, tests=tests
+    )
     return [
         (int(u), v, _describe(v, int(u), what, unit_words, ctx)) for u in np.flatnonzero(v.fired)
     ]
@@ -284,6 +302,8 @@ def harm_special_cause(ctx: Context) -> list[Hit]:
         eligible=eligible,
         counts=ctx.panel.harmful,
         exposure=_event_exposure(ctx, has_beds),
+        family=charts.NEGBIN,
+        tests="harm",
     )
     hits = []
     for u in np.flatnonzero(v.fired):
@@ -430,7 +450,9 @@ def moderate_harm_rising(ctx: Context) -> list[Hit]:
         higher_is_worse=True,
         eligible=eligible,
         counts=panel.harmful,
-        exposure=panel.incidents / 100.0,
+        exposure=panel.incidents,
+        family=charts.BETABINOM,
+        tests="harm_share",
     )
     return [
         Hit(
@@ -799,7 +821,13 @@ def experience_worsening(ctx: Context) -> list[Hit]:
             continue
         num, den = panel.numerators[indicator], panel.denominators[indicator]
         counts = num if indicator == "fft_negative" else den - num
-        v = ctx.rare(f"fft:{indicator}", counts, exposure=den)
+        v = ctx.rare(
+            f"fft:{indicator}",
+            counts,
+            exposure=den,
+            family=charts.BETABINOM,
+            p_value=float(ctx.config.families["fft_p_value"]),
+        )
         for u in np.flatnonzero(v.fired):
             months = int(v.limit[u])
             span = month_name(ctx.period) if months == 1 else f"the last {months} months"
@@ -885,6 +913,7 @@ def restrictive_practice_rising(ctx: Context) -> list[Hit]:
             higher_is_worse=True,
             what=what,
             unit_words=" per 1,000 bed days",
+            tests="restrictive",
         ):
             found.setdefault(u, []).append((v, text, indicator))
     hits = []
