@@ -413,8 +413,11 @@ def save_review(
     if death.screening != Screening.IN_SCOPE:
         raise MortalityInvalid({"screening": ["Screen the death in scope before reviewing it"]})
     checked = check_review(answers)
+    # Lock the death's row only: PostgreSQL cannot lock the nullable side of the event's join.
     death = (
-        Death.objects.select_for_update().select_related("organisation", "event").get(pk=death.pk)
+        Death.objects.select_for_update(of=("self",))
+        .select_related("organisation", "event")
+        .get(pk=death.pk)
     )
     existing = StructuredJudgementReview.objects.filter(death=death).first()
     current = existing.learning_response if existing else None
