@@ -10,7 +10,6 @@ services'): nothing from speak-up cases, and no free text, ever reaches a table.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from caresignals.core import spreadsheets
 from caresignals.measures.models import Indicator, MeasureValue, Unit
 from caresignals.organisations.models import Organisation, OrganisationKind
 from caresignals.publishing.models import Breakdown
@@ -118,7 +118,7 @@ class BuiltTable:
 
     def csv_bytes(self) -> bytes:
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=COLUMN_NAMES, lineterminator="\n")
+        writer = spreadsheets.dict_writer(out, COLUMN_NAMES, lineterminator="\n")
         writer.writeheader()
         for record in self.records():
             writer.writerow({k: "" if v is None else v for k, v in record.items()})
@@ -272,7 +272,7 @@ def sha256(data: bytes) -> str:
 def dictionary_csv(tables: Iterable[tuple[str, str]]) -> bytes:
     """The data dictionary as CSV: every column, then every table (file name and title)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheets.writer(out, lineterminator="\n")
     writer.writerow(["kind", "name", "type", "description"])
     for name, kind, description in COLUMNS:
         writer.writerow(["column", name, kind, description])
