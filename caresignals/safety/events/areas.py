@@ -69,8 +69,11 @@ def service_areas_for(kind: str, org_type: str) -> tuple[str, ...]:
 
 def area_problem(area: str, provider_type: str, service_type: str | None) -> str | None:
     """None when `area` fits where the event happened (the service when one is given, else
-    the provider as a whole); otherwise what is expected, naming the areas that do."""
-    if not area:
+    the provider as a whole); otherwise what is expected, naming the areas that do.
+
+    "Don't know" always fits: a patient's or family's report (the public form, the public API)
+    cannot say which area, and a stated "not known" misfiles nothing; triage settles it."""
+    if not area or area == ServiceArea.UNKNOWN:
         return None
     kind, org_type = (
         ("service", service_type)
