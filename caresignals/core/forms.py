@@ -1,4 +1,5 @@
-"""Form fields every app's forms share: the NHS date input (day, month and year boxes).
+"""Form fields every app's forms share: the NHS date input (day, month and year boxes), and
+radios and text boxes whose every error says what to do in the form's own words.
 
 One implementation, so every date a person types is checked the same way and the error
 messages read the same on every form ("Enter the date it happened", "... must be a real date").
@@ -13,7 +14,7 @@ from django import forms
 
 from caresignals.core import clock
 
-__all__ = ["DateParts", "YearBeyond", "date_from_parts"]
+__all__ = ["DateParts", "YearBeyond", "date_from_parts", "radios", "text"]
 
 
 class YearBeyond(ValueError):
@@ -104,3 +105,26 @@ class DateParts(forms.MultiValueField):
         if not first <= value.year <= last:
             raise forms.ValidationError(f"{what} {self.out_of_years}")
         return value
+
+
+def radios(choices: Any, message: str, **kwargs: Any) -> forms.ChoiceField:
+    """Radios where nothing chosen and a value not offered both get `message`."""
+    return forms.ChoiceField(
+        choices=choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": message, "invalid_choice": message},
+        **kwargs,
+    )
+
+
+def text(message: str, max_length: int = 5000, **kwargs: Any) -> forms.CharField:
+    """A text box: `message` when empty, the limit in words when too long."""
+    return forms.CharField(
+        max_length=max_length,
+        strip=True,
+        error_messages={
+            "required": message,
+            "max_length": f"Enter no more than {max_length:,} characters",
+        },
+        **kwargs,
+    )

@@ -11,6 +11,8 @@ from typing import Any
 from django import forms
 
 from caresignals.core.forms import DateParts
+from caresignals.core.forms import radios as _radios
+from caresignals.core.forms import text as _text
 from caresignals.intelligence.models import AlertAction
 from caresignals.intelligence.vocabulary import (
     ActionStatus,
@@ -29,27 +31,6 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 class Day(DateParts):
     years = (2000, 2100)
     out_of_years = "must be a real date"
-
-
-def _radios(choices: Any, message: str, **kwargs: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        choices=choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": message, "invalid_choice": message},
-        **kwargs,
-    )
-
-
-def _text(message: str, max_length: int = 5000, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(
-        max_length=max_length,
-        strip=True,
-        error_messages={
-            "required": message,
-            "max_length": f"Enter no more than {max_length:,} characters",
-        },
-        **kwargs,
-    )
 
 
 def _organisation(choices: list[tuple[str, str]], message: str) -> forms.ChoiceField:

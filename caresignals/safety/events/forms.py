@@ -16,6 +16,7 @@ from django import forms
 
 from caresignals.core import clock
 from caresignals.core.forms import DateParts
+from caresignals.core.forms import radios as _radios
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.queries import visible_organisations
 from caresignals.safety.events.areas import ANY_AREA, service_areas_for
@@ -126,15 +127,6 @@ def public_providers() -> list[tuple[str, str]]:
     """Every provider, by name: anyone may report a concern about any of them."""
     return list(
         Organisation.objects.filter(kind="provider").order_by("name").values_list("code", "name")
-    )
-
-
-def _radios(choices: list[tuple[str, str]], message: str, **kwargs: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        choices=choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": message, "invalid_choice": message},
-        **kwargs,
     )
 
 

@@ -11,6 +11,8 @@ from typing import Any, cast
 from django import forms
 
 from caresignals.core.forms import DateParts
+from caresignals.core.forms import radios as _radios
+from caresignals.core.forms import text as _text
 from caresignals.organisations.models import Organisation
 from caresignals.signals.governance.services import ActionRow, AttendeeRow, CriterionRow
 from caresignals.signals.models import EscalationLevel, Forum, ReviewAction, RiskStatus
@@ -38,27 +40,6 @@ YOU = "You (the person saving this)"
 
 def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     return cast(forms.ChoiceField, form.fields[name])
-
-
-def _radios(choices: list[tuple[Any, str]], message: str, **kwargs: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        choices=choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": message, "invalid_choice": message},
-        **kwargs,
-    )
-
-
-def _text(message: str, max_length: int = 5000, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(
-        max_length=max_length,
-        strip=True,
-        error_messages={
-            "required": message,
-            "max_length": f"Enter no more than {max_length:,} characters",
-        },
-        **kwargs,
-    )
 
 
 class VersionForm(forms.Form):
