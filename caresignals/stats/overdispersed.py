@@ -32,15 +32,34 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats as distributions
 
+from caresignals.stats.shift import shrunk_dispersion
+
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 _TINY_RHO = 1e-7  # below this a beta-binomial is a binomial to well within a p-value's use
 
 
-def _pairs(mask: BoolArray) -> BoolArray:
-    """Consecutive months both in the mask (rows × months - 1)."""
-    return mask[:, 1:] & mask[:, :-1]
+def _successive(
+    numerator: npt.ArrayLike, denominator: npt.ArrayLike, mask: npt.ArrayLike
+) -> tuple[FloatArray, BoolArray, FloatArray, FloatArray]:
+    """What both moment estimators rest on, per row (rows × months), over the masked months
+    with a positive denominator: the pooled ratio, the pairs of consecutive months both used,
+    1 / denominator a month (NaN where unused) and the sum over pairs of the squared
+    difference of the monthly ratios (a share, or a rate per unit of exposure)."""
+    x = np.asarray(numerator, dtype=np.float64)
+    d = np.asarray(denominator, dtype=np.float64)
+    use = np.asarray(mask, dtype=np.bool_) & ~np.isnan(x) & ~np.isnan(d) & (d > 0)
+    xs = np.where(use, x, 0.0)
+    ds = np.where(use, d, 0.0)
+    total = ds.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = np.where(total > 0, xs.sum(axis=1) / total, np.nan)
+        ratio = np.where(use, xs / np.where(use, ds, 1.0), np.nan)
+        inv = np.where(use, 1.0 / np.where(use, ds, 1.0), np.nan)
+    both = use[:, 1:] & use[:, :-1]  # consecutive months both used
+    d2 = np.where(both, (ratio[:, 1:] - ratio[:, :-1]) ** 2, 0.0).sum(axis=1)
+    return pooled, both, inv, d2
 
 
 def betabinomial_icc(
@@ -55,19 +74,8 @@ def betabinomial_icc(
     so summing over pairs and solving for rho gives the estimate, taken as at least 0 (no
     series is judged tighter than binomial). Months with no trials are left out; a row with
     fewer than 2 pairs, or with p of 0 or 1, gets rho 0."""
-    x = np.asarray(successes, dtype=np.float64)
-    n = np.asarray(trials, dtype=np.float64)
-    use = np.asarray(mask, dtype=np.bool_) & ~np.isnan(x) & ~np.isnan(n) & (n > 0)
-    xs = np.where(use, x, 0.0)
-    ns = np.where(use, n, 0.0)
-    total_n = ns.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = np.where(total_n > 0, xs.sum(axis=1) / total_n, np.nan)
-        share = np.where(use, xs / np.where(use, ns, 1.0), np.nan)
-        inv = np.where(use, 1.0 / np.where(use, ns, 1.0), np.nan)
-    both = _pairs(use)
+    p, both, inv, d2 = _successive(successes, trials, mask)
     count = both.sum(axis=1).astype(np.float64)
-    d2 = np.where(both, (share[:, 1:] - share[:, :-1]) ** 2, 0.0).sum(axis=1)
     binomial_part = np.where(both, inv[:, 1:] + inv[:, :-1], 0.0).sum(axis=1)
     extra_part = np.where(both, (1.0 - inv[:, 1:]) + (1.0 - inv[:, :-1]), 0.0).sum(axis=1)
     pq = p * (1.0 - p)
@@ -88,19 +96,8 @@ def negbin_alpha(
     E[(r_i - r_{i-1})²] = r (1 / e_i + 1 / e_{i-1}) + 2 alpha r², so alpha is the excess of
     the summed squared differences over the Poisson part, over 2 r² per pair; taken as at
     least 0. A row with fewer than 2 pairs or no events gets alpha 0."""
-    x = np.asarray(counts, dtype=np.float64)
-    e = np.asarray(exposure, dtype=np.float64)
-    use = np.asarray(mask, dtype=np.bool_) & ~np.isnan(x) & ~np.isnan(e) & (e > 0)
-    xs = np.where(use, x, 0.0)
-    es = np.where(use, e, 0.0)
-    total_e = es.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.where(total_e > 0, xs.sum(axis=1) / total_e, np.nan)
-        rate = np.where(use, xs / np.where(use, es, 1.0), np.nan)
-        inv = np.where(use, 1.0 / np.where(use, es, 1.0), np.nan)
-    both = _pairs(use)
+    r, both, inv, d2 = _successive(counts, exposure, mask)
     count = both.sum(axis=1).astype(np.float64)
-    d2 = np.where(both, (rate[:, 1:] - rate[:, :-1]) ** 2, 0.0).sum(axis=1)
     poisson_part = np.where(both, inv[:, 1:] + inv[:, :-1], 0.0).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         alpha = (d2 - r * poisson_part) / (2.0 * r * r * count)
@@ -112,20 +109,9 @@ def shrunk_toward(
     own: npt.ArrayLike, pairs: npt.ArrayLike, prior: npt.ArrayLike, prior_pairs: float
 ) -> FloatArray:
     """A dispersion (rho or alpha, 0 = none) drawn toward its peers' when its baseline is short:
-    the average of ``own`` (from ``pairs`` successive differences) and ``prior`` (the peers',
-    e.g. the service type's median) weighted by ``pairs`` and ``prior_pairs``. A missing
-    prior leaves the own estimate; both are taken as at least 0."""
-    if not (prior_pairs >= 0 and np.isfinite(prior_pairs)):
-        raise ValueError(f"prior_pairs must be a number from 0 up, got {prior_pairs!r}")
-    value = np.maximum(np.nan_to_num(np.asarray(own, dtype=np.float64), nan=0.0), 0.0)
-    k = np.maximum(np.nan_to_num(np.asarray(pairs, dtype=np.float64), nan=0.0), 0.0)
-    raw_prior = np.asarray(prior, dtype=np.float64)
-    p = np.maximum(np.nan_to_num(raw_prior, nan=0.0), 0.0)
-    weight = np.where(np.isnan(raw_prior), 0.0, prior_pairs)
-    total = k + weight
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(total > 0, (k * value + weight * p) / np.where(total > 0, total, 1.0), value)
-    return np.asarray(out, dtype=np.float64)
+    :func:`caresignals.stats.shift.shrunk_dispersion`'s weighted average, with both taken as
+    at least 0 rather than phi's 1. A missing prior leaves the own estimate."""
+    return shrunk_dispersion(own, pairs, prior, prior_pairs, floor=0.0)
 
 
 def _as_rows(a: npt.ArrayLike) -> FloatArray:

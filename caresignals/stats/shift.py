@@ -110,7 +110,12 @@ def count_shift_p(
 
 
 def shrunk_dispersion(
-    own: npt.ArrayLike, pairs: npt.ArrayLike, prior: npt.ArrayLike, prior_pairs: float
+    own: npt.ArrayLike,
+    pairs: npt.ArrayLike,
+    prior: npt.ArrayLike,
+    prior_pairs: float,
+    *,
+    floor: float = 1.0,
 ) -> FloatArray:
     """A series' dispersion drawn toward its peers' when its own baseline is short.
 
@@ -118,14 +123,14 @@ def shrunk_dispersion(
     (say the median of the same service type). The result is their average weighted by
     ``pairs`` and ``prior_pairs``: a long baseline speaks for itself, a short one (whose
     moving-range estimate is itself noisy and as often too low as too high) leans on the
-    peers. Both are taken as at least 1 (no series is judged tighter than Poisson); a missing
-    prior leaves the own estimate."""
+    peers. Both are taken as at least ``floor``, 1 for phi (no series is judged tighter than
+    Poisson); a missing prior leaves the own estimate."""
     if not (prior_pairs >= 0 and np.isfinite(prior_pairs)):
         raise ValueError(f"prior_pairs must be a number from 0 up, got {prior_pairs!r}")
-    phi = np.maximum(np.nan_to_num(np.asarray(own, dtype=np.float64), nan=1.0), 1.0)
+    phi = np.maximum(np.nan_to_num(np.asarray(own, dtype=np.float64), nan=floor), floor)
     k = np.maximum(np.nan_to_num(np.asarray(pairs, dtype=np.float64), nan=0.0), 0.0)
     raw_prior = np.asarray(prior, dtype=np.float64)
-    p = np.maximum(np.nan_to_num(raw_prior, nan=1.0), 1.0)
+    p = np.maximum(np.nan_to_num(raw_prior, nan=floor), floor)
     weight = np.where(np.isnan(raw_prior), 0.0, prior_pairs)
     total = k + weight
     with np.errstate(invalid="ignore", divide="ignore"):
