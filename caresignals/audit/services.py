@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from caresignals.audit.chain import seal_after_commit
 from caresignals.audit.models import AuditAction, AuditEntry
+from caresignals.core.cache import bump_work
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,15 @@ def record(actor: Actor, change: Change, *, at: dt.datetime | None = None) -> Au
     entry = _entry(actor, change, at)
     entry.save()
     seal_after_commit()
+    return entry
+
+
+def record_work(actor: Actor, change: Change, *, at: dt.datetime | None = None) -> AuditEntry:
+    """`record`, for a change to work in progress (a triage decision, a candour step, a risk):
+    the page cache is told too, so pages showing the work are recomputed while month-keyed
+    figures stay cached (core/cache.py, hazard H81)."""
+    entry = record(actor, change, at=at)
+    bump_work()
     return entry
 
 

@@ -13,10 +13,9 @@ from typing import Any
 
 from django.db import transaction
 
-from caresignals.audit.models import AuditAction, AuditEntry
+from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, require_actor
-from caresignals.audit.services import record as audit_record
-from caresignals.core.cache import bump_work
+from caresignals.audit.services import record_work as record
 from caresignals.core.concurrency import EditConflict, save_if_unchanged
 from caresignals.organisations.permissions import require_for
 from caresignals.organisations.roles import Capability
@@ -28,14 +27,6 @@ from caresignals.safety.models import (
     ReferralStatus,
     ReferralTask,
 )
-
-
-def record(actor: Actor, change: Change, **kwargs: Any) -> AuditEntry:
-    """The change's audit entry, and the page cache told that work in progress changed
-    (core/cache.py: pages showing it are recomputed, month-keyed figures are not; H81)."""
-    entry = audit_record(actor, change, **kwargs)
-    bump_work()
-    return entry
 
 
 def _authorise(actor: Actor, event: PatientSafetyEvent) -> None:

@@ -14,10 +14,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from caresignals.audit.models import AuditAction, AuditEntry
+from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change
-from caresignals.audit.services import record as audit_record
-from caresignals.core.cache import bump_work
+from caresignals.audit.services import record_work as record
 from caresignals.core.concurrency import EditConflict, save_if_unchanged
 from caresignals.organisations.models import Organisation
 from caresignals.safety import hooks
@@ -47,14 +46,6 @@ class ResponseInvalid(Exception):
     """Nothing was stored; ``errors`` maps each field to what to fix."""
 
     errors: dict[str, list[str]]
-
-
-def record(actor: Actor, change: Change, **kwargs: Any) -> AuditEntry:
-    """The change's audit entry, and the page cache told that work in progress changed
-    (core/cache.py: pages showing it are recomputed, month-keyed figures are not; H81)."""
-    entry = audit_record(actor, change, **kwargs)
-    bump_work()
-    return entry
 
 
 def _user(actor: Actor) -> Any:

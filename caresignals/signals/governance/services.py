@@ -15,11 +15,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from caresignals.audit.models import AuditAction, AuditEntry
+from caresignals.audit.models import AuditAction
 from caresignals.audit.services import Actor, Change, require_actor
-from caresignals.audit.services import record as audit_record
+from caresignals.audit.services import record_work as record
 from caresignals.core import clock
-from caresignals.core.cache import bump, bump_work
+from caresignals.core.cache import bump
 from caresignals.core.concurrency import EditConflict, save_if_unchanged
 from caresignals.organisations.models import Organisation
 from caresignals.organisations.permissions import require_for
@@ -48,14 +48,6 @@ class GovernanceInvalid(ValueError):
         super().__init__(message)
         self.field = field_name
         self.message = message
-
-
-def record(actor: Actor, change: Change, **kwargs: Any) -> AuditEntry:
-    """The change's audit entry, and the page cache told that work in progress changed
-    (core/cache.py: pages showing it are recomputed, month-keyed figures are not; H81)."""
-    entry = audit_record(actor, change, **kwargs)
-    bump_work()
-    return entry
 
 
 def _authorise(actor: Actor, *organisations: Organisation) -> None:
